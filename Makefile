@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt build-constraints.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test translations db
+
+setup: $(STAMP) translations
+
+$(STAMP): requirements.txt build-constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Some front-end packages ship only as sdists that need an older setuptools to build.
+	PIP_CONSTRAINT=build-constraints.txt $(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d marketplace/translations
+
+db: setup
+	$(BIN)/flask --app wsgi db upgrade
+
+run: db
+	$(BIN)/flask --app wsgi demo load --if-empty
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest

@@ -1,0 +1,70 @@
+"""The industrial symbiosis marketplace: Flask application factory."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, session
+from flask_login import current_user
+
+from .config import LOCALES, settings_from_environment
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    from flask import current_app
+
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Create the app; ``config`` overrides the settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings_from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    rest_api.init_app(app)
+
+    from .auth.loader import register_user_loaders
+
+    register_user_loaders(login_manager)
+
+    from .admin import bp as admin_bp
+    from .api import register_api
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+    from .orgs import bp as orgs_bp
+    from .parks import bp as parks_bp
+    from .vendor import bp as vendor_bp
+
+    for blueprint in (main_bp, auth_bp, orgs_bp, parks_bp, admin_bp, vendor_bp):
+        app.register_blueprint(blueprint)
+    register_api(rest_api)
+
+    from .errors import register_error_handlers
+    from .security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "locales": LOCALES, "current_user": current_user}
+
+    return app

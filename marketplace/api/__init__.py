@@ -1,0 +1,15 @@
+"""The JSON API under /api/v1, documented at /api/v1/openapi.json."""
+from flask_smorest import Api
+
+from ..extensions import csrf
+
+
+def register_api(api: Api) -> None:
+    from .me import blp as me_blp
+    from .parks import blp as parks_blp
+    from .sites import blp as sites_blp
+
+    for blp in (me_blp, parks_blp, sites_blp):
+        # The API authenticates writes by bearer token, never by cookie, so CSRF tokens do not apply.
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

@@ -1,0 +1,49 @@
+"""Sites of the caller's organisation."""
+from flask import current_app
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from ..extensions import db
+from ..models import Site
+from ..services.sites import SiteInput, SiteInvalid, create_site, sites_of
+from .auth import api_login_required, api_require
+from .schemas import SiteInSchema, SiteSchema
+
+blp = Blueprint("api_sites", __name__, url_prefix="/api/v1/sites", description="Sites")
+
+
+@blp.route("")
+class Sites(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, SiteSchema(many=True))
+    def get(self):
+        if current_user.organisation is None:
+            return []
+        api_require("org.view", current_user.organisation)
+        return sites_of(current_user.organisation)
+
+    @blp.arguments(SiteInSchema)
+    @blp.response(201, SiteSchema)
+    def post(self, payload):
+        api_require("site.create")
+        try:
+            return create_site(current_user.organisation, SiteInput(
+                external_ref=payload["site_id"], name_zh=payload["name"], name_en=payload["name_en"],
+                sector=payload["sector"], lon=payload["lon"], lat=payload["lat"], crs=payload["crs"],
+                city=payload["city"], park=payload["park"]), service_area=current_app.config["SERVICE_AREA"])
+        except SiteInvalid as exc:
+            db.session.rollback()
+            abort(422, message=str(exc), errors={"json": {e.field: [e.message] for e in exc.errors}})
+
+
+@blp.route("/<int:site_id>")
+class SiteResource(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, SiteSchema)
+    def get(self, site_id: int):
+        site = db.get_or_404(Site, site_id)
+        api_require("site.view", site)
+        return site

@@ -1,0 +1,82 @@
+"""Settings from the environment, with the embedded defaults (PRODUCT.md section 3)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from geo.area import ANHUI_SERVICE_AREA, parse_service_area
+
+LOCALES = ("zh", "en")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder.
+
+    Keeping it on disk means sessions survive a restart of the embedded default without anyone
+    having to invent a key.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_environment(instance_path: Path) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    service_area_text = os.environ.get("SERVICE_AREA")
+    default_locale = os.environ.get("DEFAULT_LOCALE", "zh")
+    if default_locale not in LOCALES:
+        raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'marketplace.db'}"
+        ),
+        "SERVICE_AREA": parse_service_area(service_area_text) if service_area_text else ANHUI_SERVICE_AREA,
+        "BASEMAP_URL": os.environ.get("BASEMAP_URL", ""),
+        "BASEMAP_ATTRIBUTION": os.environ.get("BASEMAP_ATTRIBUTION", ""),
+        # Tianditu and most Western tile servers are WGS-84/CGCS2000; AMap and Tencent tiles are GCJ-02.
+        "BASEMAP_CRS": os.environ.get("BASEMAP_CRS", "WGS84").upper(),
+        "DEFAULT_LOCALE": default_locale,
+        "BABEL_DEFAULT_LOCALE": default_locale,
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS in production set SESSION_COOKIE_SECURE=1; the embedded default serves plain http on localhost.
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "Industrial symbiosis marketplace API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer"},
+                    "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+                }
+            },
+            "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+        },
+    }

@@ -1,0 +1,135 @@
+"""My organisation, its sites and licences."""
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms_util import apply_field_errors, options
+from ..models import Site
+from ..permissions import can, require
+from ..services.errors import FieldError
+from ..services.orgs import LicenceInput, OrganisationInput, add_licence, update_organisation
+from ..services.parks import all_parks
+from ..services.sites import SiteInput, SiteInvalid, create_site, sites_of, update_site
+from ..sitemap import site_features
+from . import bp
+from .forms import LicenceForm, OrganisationForm, SiteForm
+
+
+def _my_organisation():
+    if current_user.organisation is None:
+        abort(404)
+    return current_user.organisation
+
+
+@bp.route("/org")
+@login_required
+def my_organisation():
+    organisation = _my_organisation()
+    require(current_user, "org.view", organisation)
+    sites = sites_of(organisation)
+    return render_template("orgs/organisation.html", organisation=organisation, sites=sites,
+                           site_geojson=site_features(sites), can_edit=can(current_user, "org.edit", organisation))
+
+
+@bp.route("/org/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation():
+    organisation = _my_organisation()
+    require(current_user, "org.edit", organisation)
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            update_organisation(organisation, OrganisationInput(form.name_zh.data, form.name_en.data,
+                                                                form.credit_code.data))
+        except FieldError as exc:
+            db.session.rollback()
+            apply_field_errors(form, [exc])
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("orgs.my_organisation"))
+    return render_template("orgs/organisation_form.html", form=form), (400 if form.errors else 200)
+
+
+def _park_choices():
+    return options([("", _("Find the park from the location"))] + [(p.code, p.name_zh) for p in all_parks()])
+
+
+def _site_input(form: SiteForm) -> SiteInput:
+    return SiteInput(external_ref=form.external_ref.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                     sector=form.sector.data, lon=form.lon.data, lat=form.lat.data, crs=form.crs.data,
+                     city=form.city.data, park=form.park.data or None)
+
+
+@bp.route("/org/sites/new", methods=["GET", "POST"])
+@login_required
+def new_site():
+    organisation = _my_organisation()
+    require(current_user, "site.create")
+    form = SiteForm()
+    form.park.choices = _park_choices()
+    if form.validate_on_submit():
+        try:
+            site = create_site(organisation, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
+        except SiteInvalid as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.errors)
+        else:
+            flash(_("Site added."), "success")
+            return redirect(url_for("orgs.site_detail", site_id=site.id))
+    return render_template("orgs/site_form.html", form=form, site=None), (400 if form.errors else 200)
+
+
+@bp.route("/sites/<int:site_id>")
+@login_required
+def site_detail(site_id: int):
+    site = db.get_or_404(Site, site_id)
+    require(current_user, "site.view", site)
+    return render_template("orgs/site.html", site=site, site_geojson=site_features([site]),
+                           can_edit=can(current_user, "site.edit", site))
+
+
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_site(site_id: int):
+    site = db.get_or_404(Site, site_id)
+    require(current_user, "site.edit", site)
+    form = SiteForm(data={"external_ref": site.external_ref, "name_zh": site.name_zh, "name_en": site.name_en,
+                          "sector": site.sector_code, "crs": "WGS84", "lon": f"{site.lon:.6f}",
+                          "lat": f"{site.lat:.6f}", "city": site.city_code,
+                          "park": site.park.code if site.park else ""})
+    form.park.choices = _park_choices()
+    if form.validate_on_submit():
+        try:
+            update_site(site, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
+        except SiteInvalid as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.errors)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("orgs.site_detail", site_id=site.id))
+    return render_template("orgs/site_form.html", form=form, site=site), (400 if form.errors else 200)
+
+
+@bp.route("/org/licences/new", methods=["GET", "POST"])
+@login_required
+def new_licence():
+    organisation = _my_organisation()
+    require(current_user, "org.edit", organisation)
+    form = LicenceForm()
+    sites = sites_of(organisation)
+    form.site.choices = options([("", _("All our sites"))] + [(str(s.id), s.name_zh) for s in sites])
+    if form.validate_on_submit():
+        site = next((s for s in sites if str(s.id) == form.site.data), None)
+        try:
+            add_licence(organisation, LicenceInput(
+                kind=form.kind.data, site=site, number=form.number.data or None, hw_codes=form.hw_codes.data,
+                capacity_t_per_yr=float(form.capacity_t_per_yr.data) if form.capacity_t_per_yr.data is not None
+                else None, expires_on=form.expires_on.data, battery_scope=form.battery_scope.data or None))
+        except FieldError as exc:
+            db.session.rollback()
+            apply_field_errors(form, [exc])
+        else:
+            flash(_("Licence added."), "success")
+            return redirect(url_for("orgs.my_organisation"))
+    return render_template("orgs/licence_form.html", form=form), (400 if form.errors else 200)

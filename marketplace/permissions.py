@@ -1,0 +1,67 @@
+"""Who may see or change what: the one place where access rules live.
+
+Views call :func:`require` (or :func:`can` to decide what to show); no view tests roles itself.
+"""
+from __future__ import annotations
+
+from flask import abort
+
+from .models import Organisation, Park, Site, User
+
+
+def is_admin(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role("admin")
+
+
+def manages_park(user: User, park: Park | None) -> bool:
+    if park is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role("park_manager") and any(p.id == park.id for p in user.managed_parks)
+
+
+def _member_of(user: User, organisation_id: int | None) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and organisation_id is not None
+        and user.organisation_id == organisation_id
+    )
+
+
+def can(user: User, action: str, target: object | None = None) -> bool:
+    """Whether ``user`` may perform ``action`` on ``target``.
+
+    Actions: ``org.view``, ``org.edit``, ``site.create``, ``site.view``, ``site.edit``,
+    ``park.view``, ``park.detail`` (full detail of its sites), ``park.manage``, ``admin``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_admin(user):
+        return True
+    if action == "org.view":
+        assert isinstance(target, Organisation)
+        return _member_of(user, target.id)
+    if action == "org.edit":
+        assert isinstance(target, Organisation)
+        return _member_of(user, target.id) and bool(user.roles & {"plant", "recycler"})
+    if action == "site.create":
+        return user.organisation_id is not None and bool(user.roles & {"plant", "recycler"})
+    if action == "site.view":
+        assert isinstance(target, Site)
+        return _member_of(user, target.organisation_id) or manages_park(user, target.park)
+    if action == "site.edit":
+        assert isinstance(target, Site)
+        return _member_of(user, target.organisation_id) and bool(user.roles & {"plant", "recycler"})
+    if action == "park.view":
+        return True
+    if action in ("park.detail", "park.manage"):
+        assert isinstance(target, Park)
+        return manages_park(user, target)
+    if action == "admin":
+        return False
+    raise ValueError(f"unknown action {action!r}")
+
+
+def require(user: User, action: str, target: object | None = None) -> None:
+    """Abort with 403 unless ``user`` may perform ``action`` on ``target``."""
+    if not can(user, action, target):
+        abort(403)

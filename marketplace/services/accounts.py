@@ -1,0 +1,112 @@
+"""Sign-up, sign-in and user administration."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import ROLES, Organisation, Park, User
+from ..models.user import hash_token
+from .errors import FieldError
+from .orgs import OrganisationInput, create_organisation
+
+SELF_SERVICE_ROLES = ("plant", "recycler")
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def _check_new_email(email: str) -> str:
+    email = normalise_email(email)
+    if not email:
+        raise FieldError("email", "an email address is required")
+    if find_user(email) is not None:
+        raise FieldError("email", f"an account with the email {email} already exists")
+    return email
+
+
+@dataclass(frozen=True)
+class SignupInput:
+    organisation: OrganisationInput
+    email: str
+    password: str
+    role: str
+
+
+def sign_up(signup: SignupInput) -> User:
+    """Create an organisation with its first user; nothing is stored if any field is bad."""
+    if signup.role not in SELF_SERVICE_ROLES:
+        raise FieldError("role", f"choose one of: {', '.join(SELF_SERVICE_ROLES)}")
+    if len(signup.password) < MIN_PASSWORD_LENGTH:
+        raise FieldError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    email = _check_new_email(signup.email)
+    try:
+        organisation = create_organisation(signup.organisation, commit=False)
+        user = User(email=email, organisation=organisation)
+        user.set_password(signup.password)
+        user.set_roles({signup.role})
+        db.session.add(user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same answer for either mistake)."""
+    user = find_user(email)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def user_for_token(token: str) -> User | None:
+    if not token:
+        return None
+    user = db.session.scalar(select(User).where(User.api_token_hash == hash_token(token)))
+    return user if user is not None and user.active else None
+
+
+def create_user(email: str, password: str, *, roles: set[str], organisation: Organisation | None = None,
+                parks: list[Park] | None = None) -> User:
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise FieldError("role", f"roles must be among: {', '.join(ROLES)}")
+    if len(password) < 4:
+        raise FieldError("password", "the password is too short")
+    email = _check_new_email(email)
+    user = User(email=email, organisation=organisation)
+    user.set_password(password)
+    user.set_roles(roles)
+    user.managed_parks = list(parks or [])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def issue_api_token(user: User) -> str:
+    """A new bearer token for ``user``; the previous one stops working."""
+    token = user.new_api_token()
+    db.session.commit()
+    return token
+
+
+def update_roles(user: User, roles: set[str], parks: list[Park]) -> None:
+    if not roles:
+        raise FieldError("roles", "a user needs at least one role")
+    user.set_roles(roles)
+    user.managed_parks = parks if "park_manager" in roles else []
+    db.session.commit()
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    db.session.commit()

@@ -1,0 +1,48 @@
+"""Errors the services raise; the web layer turns them into form errors, 400/422s or CLI exits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FieldError(ValueError):
+    """One bad value, named by its field (and, in a file, its row)."""
+
+    def __init__(self, field: str, message: str, *, row: int | None = None,
+                 suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.row = row
+        self.suggestions = suggestions or []
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason}"
+
+
+class ImportRejected(ValueError):
+    """A file with bad rows: nothing was stored; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.row, p.column))
+        super().__init__(f"{len(self.problems)} problem(s); nothing was stored")
+
+
+def field_error_from(exc: Exception, *, default_field: str, row: int | None = None) -> FieldError:
+    """Wrap an error from geo/, matching/ or identifiers, keeping the field it names."""
+    return FieldError(
+        getattr(exc, "field", None) or default_field,
+        str(exc),
+        row=row,
+        suggestions=list(getattr(exc, "suggestions", []) or []),
+    )

@@ -1,0 +1,169 @@
+"""Organisations and their licences."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..identifiers import CreditCodeError, check_credit_code
+from ..models import BATTERY_SCOPES, Licence, Organisation, Site
+from .errors import FieldError
+
+# A hazardous-waste permit names HW categories (HW01–HW50) or 8-digit codes (NNN-NNN-CC).
+HW_CATEGORY = re.compile(r"^HW(0[1-9]|[1-4]\d|50)$")
+HW_CODE = re.compile(r"^\d{3}-\d{3}-(0[1-9]|[1-4]\d|50)$")
+
+
+@dataclass(frozen=True)
+class OrganisationInput:
+    name_zh: str
+    name_en: str | None = None
+    credit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedCreditCode:
+    code: str | None
+    flagged: bool
+
+
+def check_code_for(credit_code: str | None, *, field: str = "credit_code") -> CheckedCreditCode:
+    """Refuse a malformed code; accept but flag a well-formed one whose check character fails."""
+    text = (credit_code or "").strip()
+    if not text:
+        return CheckedCreditCode(None, False)
+    try:
+        result = check_credit_code(text)
+    except CreditCodeError as exc:
+        raise FieldError(field, str(exc)) from exc
+    return CheckedCreditCode(result.code, not result.check_ok)
+
+
+def find_organisation(name_zh: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.name_zh == name_zh.strip()))
+
+
+def _check_unique(name_zh: str, code: str | None, *, exclude_id: int | None = None) -> None:
+    same_name = select(Organisation.id).where(Organisation.name_zh == name_zh)
+    if exclude_id is not None:
+        same_name = same_name.where(Organisation.id != exclude_id)
+    if db.session.scalar(same_name) is not None:
+        raise FieldError("name_zh", f"an organisation named {name_zh} is already registered")
+    if code:
+        same_code = select(Organisation.id).where(Organisation.credit_code == code)
+        if exclude_id is not None:
+            same_code = same_code.where(Organisation.id != exclude_id)
+        if db.session.scalar(same_code) is not None:
+            raise FieldError("credit_code", f"the credit code {code} is already registered")
+
+
+def create_organisation(org: OrganisationInput, *, commit: bool = True, is_demo: bool = False) -> Organisation:
+    name_zh = (org.name_zh or "").strip()
+    if not name_zh:
+        raise FieldError("name_zh", "the organisation's name is required")
+    checked = check_code_for(org.credit_code)
+    _check_unique(name_zh, checked.code)
+    organisation = Organisation(
+        name_zh=name_zh,
+        name_en=(org.name_en or "").strip() or None,
+        credit_code=checked.code,
+        credit_code_flagged=checked.flagged,
+        is_demo=is_demo,
+    )
+    db.session.add(organisation)
+    if commit:
+        db.session.commit()
+    return organisation
+
+
+def update_organisation(organisation: Organisation, org: OrganisationInput) -> Organisation:
+    name_zh = (org.name_zh or "").strip()
+    if not name_zh:
+        raise FieldError("name_zh", "the organisation's name is required")
+    checked = check_code_for(org.credit_code)
+    _check_unique(name_zh, checked.code, exclude_id=organisation.id)
+    if checked.code != organisation.credit_code:
+        # A changed code must be verified again.
+        organisation.verified = False
+    organisation.name_zh = name_zh
+    organisation.name_en = (org.name_en or "").strip() or None
+    organisation.credit_code = checked.code
+    organisation.credit_code_flagged = checked.flagged
+    db.session.commit()
+    return organisation
+
+
+def set_verified(organisation: Organisation, verified: bool) -> None:
+    organisation.verified = verified
+    db.session.commit()
+
+
+def parse_hw_codes(text: str | None, *, field: str = "hw_permit") -> list[str]:
+    """Split 'HW31, 900-052-31' into validated, upper-cased codes."""
+    codes = [c.strip().upper() for c in re.split(r"[,，;；|\s]+", text or "") if c.strip()]
+    bad = [c for c in codes if not (HW_CATEGORY.match(c) or HW_CODE.match(c))]
+    if bad:
+        raise FieldError(field, f"not a hazardous-waste category (HW01–HW50) or 8-digit code (NNN-NNN-CC): {', '.join(bad)}")
+    return codes
+
+
+@dataclass(frozen=True)
+class LicenceInput:
+    kind: str
+    site: Site | None = None
+    number: str | None = None
+    hw_codes: str | None = None
+    capacity_t_per_yr: float | None = None
+    expires_on: dt.date | None = None
+    battery_scope: str | None = None
+
+
+@dataclass(frozen=True)
+class LicenceValues:
+    """A licence's validated, normalised fields."""
+
+    kind: str
+    hw_codes: str | None = None
+    capacity_t_per_yr: float | None = None
+    expires_on: dt.date | None = None
+    battery_scope: str | None = None
+
+
+def check_licence(licence: LicenceInput) -> LicenceValues:
+    if licence.kind == "hw_permit":
+        codes = parse_hw_codes(licence.hw_codes)
+        if not codes:
+            raise FieldError("hw_permit", "a hazardous-waste permit names at least one category or code")
+        if licence.capacity_t_per_yr is None or licence.capacity_t_per_yr <= 0:
+            raise FieldError("hw_capacity_t", "the permit's yearly capacity must be a positive number of tonnes")
+        if licence.capacity_t_per_yr > 10_000_000:
+            raise FieldError("hw_capacity_t", f"{licence.capacity_t_per_yr:g} t/yr is beyond any licensed facility")
+        return LicenceValues("hw_permit", hw_codes=",".join(codes), capacity_t_per_yr=licence.capacity_t_per_yr,
+                             expires_on=licence.expires_on)
+    if licence.kind == "battery_listing":
+        if licence.battery_scope not in BATTERY_SCOPES:
+            raise FieldError("battery_listing", f"choose one of: {', '.join(BATTERY_SCOPES)}")
+        return LicenceValues("battery_listing", battery_scope=licence.battery_scope)
+    raise FieldError("kind", "a licence is a hazardous-waste permit or a battery listing")
+
+
+def build_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
+    """A validated, unsaved licence for ``organisation``."""
+    if licence.site is not None and licence.site.organisation_id != organisation.id:
+        raise FieldError("site", "the site belongs to another organisation")
+    values = check_licence(licence)
+    return Licence(organisation=organisation, site=licence.site, number=licence.number, **values.__dict__)
+
+
+def add_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
+    row = build_licence(organisation, licence)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def count_organisations() -> int:
+    return db.session.scalar(select(func.count(Organisation.id))) or 0
