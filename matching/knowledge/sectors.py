@@ -1,0 +1,263 @@
+"""GB/T 4754-2017 national economic industry classification (国民经济行业分类).
+
+The table lives in ``sectors.csv`` beside this module: all 20 sections (门类,
+``A``–``T``), 97 divisions (大类, 2 digits), 473 groups (中类, 3 digits) and
+1 381 classes (小类, 4 digits). A group that holds a single class has the
+class's name, as the standard prints them on one line (``061``/``0610``).
+Chinese names are those of the standard; English names are the project's
+translation (see ``SOURCES.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from matching.knowledge.errors import KnowledgeError, UnknownSector
+from matching.knowledge.text import clean, lookup_key, suggest
+
+__all__ = [
+    "SECTORS_CSV",
+    "Sector",
+    "load_sectors",
+    "resolve_sector",
+    "sector_lineage",
+]
+
+SECTORS_CSV = Path(__file__).with_name("sectors.csv")
+
+_COLUMNS = ("code", "name_zh", "name_en", "parent_code", "source")
+_CODE = re.compile(r"[A-T]|\d{2,4}")
+# "C3110", "c 3110", "C-3110": section letter before a numeric code, as many Chinese forms write it.
+_PREFIXED_CODE = re.compile(r"([A-Ta-t])?\s*-?\s*(\d{2,4})")
+_LEVELS = {1: "section", 2: "division", 3: "group", 4: "class"}
+
+
+@dataclass(frozen=True)
+class Sector:
+    """One entry of GB/T 4754-2017.
+
+    Examples
+    --------
+    >>> Sector("3110", "炼铁", "Ironmaking", "31").level
+    'class'
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    parent_code: str | None
+
+    @property
+    def level(self) -> str:
+        """``"section"``, ``"division"``, ``"group"`` or ``"class"``."""
+        return _LEVELS[len(self.code)]
+
+
+@dataclass(frozen=True)
+class _SectorIndex:
+    by_code: dict[str, Sector]
+    codes_by_name_key: dict[str, tuple[str, ...]]
+    labels_by_name: dict[str, str]
+
+
+def load_sectors(path: Path | str | None = None) -> dict[str, Sector]:
+    """All sectors by code, read and validated once per path.
+
+    Parameters
+    ----------
+    path
+        CSV file with columns ``code,name_zh,name_en,parent_code,source``;
+        defaults to the shipped ``sectors.csv``.
+
+    Returns
+    -------
+    dict
+        A fresh dict (callers may modify it) mapping code to :class:`Sector`.
+
+    Raises
+    ------
+    KnowledgeError
+        If a row is malformed; the message names file, row, code and field.
+
+    Examples
+    --------
+    >>> load_sectors()["3011"].name_zh
+    '水泥制造'
+    """
+    return dict(_index(str(path or SECTORS_CSV)).by_code)
+
+
+def resolve_sector(text: str, *, path: Path | str | None = None) -> Sector:
+    """Find a sector by code, Chinese name or English name.
+
+    Codes may carry their section letter (``"C3110"``). Names are compared
+    ignoring case, width, spaces and punctuation. When a name is shared by a
+    chain of levels (division ``45`` and group ``451`` are both
+    燃气生产和供应业) the most specific one is returned.
+
+    Parameters
+    ----------
+    text
+        Code or name as typed by a user or found in an import file.
+    path
+        Alternative sectors CSV (tests); defaults to the shipped table.
+
+    Raises
+    ------
+    UnknownSector
+        If nothing matches, or a name matches unrelated sectors; ``.field`` is
+        ``"sector"`` and ``.suggestions`` holds up to five close codes.
+
+    Examples
+    --------
+    >>> resolve_sector("炼铁").code
+    '3110'
+    >>> resolve_sector("c3110").name_en
+    'Ironmaking'
+    """
+    index = _index(str(path or SECTORS_CSV))
+    typed = clean(str(text))
+    if not typed:
+        raise UnknownSector("sector: empty value; give a GB/T 4754 code or name", field="sector")
+    by_code = index.by_code
+    if typed.upper() in by_code and len(typed) == 1:
+        return by_code[typed.upper()]
+    code_match = _PREFIXED_CODE.fullmatch(typed)
+    if code_match:
+        letter, digits = code_match.groups()
+        sector = by_code.get(digits)
+        if sector is not None and (letter is None or _section_of(digits, by_code) == letter.upper()):
+            return sector
+        raise UnknownSector(
+            f"sector: {typed!r} is not a GB/T 4754-2017 code",
+            field="sector",
+            suggestions=_nearby_codes(digits, by_code),
+        )
+    codes = index.codes_by_name_key.get(lookup_key(typed))
+    if codes:
+        deepest = max(codes, key=len)
+        if all(deepest.startswith(code) or _section_of(deepest, by_code) == code for code in codes):
+            return by_code[deepest]
+        raise UnknownSector(
+            f"sector: {typed!r} is ambiguous between {', '.join(sorted(codes))}",
+            field="sector",
+            suggestions=sorted(codes)[:5],
+        )
+    raise UnknownSector(
+        f"sector: {typed!r} matches no GB/T 4754-2017 code or name",
+        field="sector",
+        suggestions=suggest(typed, index.labels_by_name),
+    )
+
+
+def sector_lineage(code: str, *, path: Path | str | None = None) -> list[str]:
+    """Codes from ``code`` up to its section: class, group, division, section.
+
+    Raises
+    ------
+    UnknownSector
+        If ``code`` is not in the table.
+
+    Examples
+    --------
+    >>> sector_lineage("3011")
+    ['3011', '301', '30', 'C']
+    """
+    by_code = _index(str(path or SECTORS_CSV)).by_code
+    sector = by_code.get(str(code).strip().upper())
+    if sector is None:
+        raise UnknownSector(f"sector: {code!r} is not a GB/T 4754-2017 code", field="sector")
+    lineage = [sector.code]
+    while sector.parent_code is not None:
+        sector = by_code[sector.parent_code]
+        lineage.append(sector.code)
+    return lineage
+
+
+def _section_of(code: str, by_code: dict[str, Sector]) -> str:
+    sector = by_code[code]
+    while sector.parent_code is not None:
+        sector = by_code[sector.parent_code]
+    return sector.code
+
+
+@functools.lru_cache(maxsize=8)
+def _index(path: str) -> _SectorIndex:
+    by_code = _read(Path(path))
+    codes_by_name_key: dict[str, list[str]] = {}
+    labels_by_name: dict[str, str] = {}
+    for sector in by_code.values():
+        for name in (sector.name_zh, sector.name_en):
+            codes_by_name_key.setdefault(lookup_key(name), []).append(sector.code)
+            # a name shared along a chain (45 / 451) suggests its most specific code
+            if len(sector.code) >= len(labels_by_name.get(name, "")):
+                labels_by_name[name] = sector.code
+    return _SectorIndex(
+        by_code=by_code,
+        codes_by_name_key={key: tuple(codes) for key, codes in codes_by_name_key.items()},
+        labels_by_name=labels_by_name,
+    )
+
+
+def _nearby_codes(digits: str, by_code: dict[str, Sector], *, limit: int = 5) -> list[str]:
+    """Codes of the same level sharing the longest prefix with ``digits``."""
+
+    def shared_prefix(code: str) -> int:
+        length = 0
+        while length < len(code) and code[length] == digits[length]:
+            length += 1
+        return length
+
+    same_level = [code for code in by_code if len(code) == len(digits) and code.isdigit()]
+    same_level.sort(key=lambda code: (-shared_prefix(code), abs(int(code) - int(digits)), code))
+    return same_level[:limit]
+
+
+def _read(path: Path) -> dict[str, Sector]:
+    where = path.name
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise KnowledgeError(f"{where}: cannot read sector table ({exc})", file=where) from exc
+    with handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != _COLUMNS:
+            raise KnowledgeError(
+                f"{where}: header must be {','.join(_COLUMNS)}, got {','.join(reader.fieldnames or ())}",
+                file=where,
+                field="header",
+            )
+        by_code: dict[str, Sector] = {}
+        for row_number, row in enumerate(reader, start=2):
+            code = (row["code"] or "").strip()
+            at = f"{where} row {row_number} ({code or 'no code'})"
+            if not _CODE.fullmatch(code):
+                raise KnowledgeError(f"{at}: code must be A-T or 2-4 digits", file=where, entry=code, field="code")
+            if code in by_code:
+                raise KnowledgeError(f"{at}: duplicate code", file=where, entry=code, field="code")
+            for field in ("name_zh", "name_en", "source"):
+                if not (row[field] or "").strip():
+                    raise KnowledgeError(f"{at}: {field} is empty", file=where, entry=code, field=field)
+            parent = (row["parent_code"] or "").strip() or None
+            expected_parent_length = {1: None, 2: 1, 3: 2, 4: 3}[len(code)]
+            if expected_parent_length is None and parent is not None:
+                raise KnowledgeError(f"{at}: a section has no parent", file=where, entry=code, field="parent_code")
+            if expected_parent_length is not None:
+                if parent is None or len(parent) != expected_parent_length or parent not in by_code:
+                    raise KnowledgeError(
+                        f"{at}: parent_code {parent!r} must be an earlier row one level up",
+                        file=where, entry=code, field="parent_code",
+                    )
+                if len(code) > 2 and not code.startswith(parent):
+                    raise KnowledgeError(
+                        f"{at}: parent_code {parent!r} is not a prefix of the code",
+                        file=where, entry=code, field="parent_code",
+                    )
+            by_code[code] = Sector(code, row["name_zh"].strip(), row["name_en"].strip(), parent)
+    if not by_code:
+        raise KnowledgeError(f"{where}: no sectors", file=where)
+    return by_code
