@@ -18,7 +18,7 @@ $(STAMP): requirements.txt build-constraints.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d marketplace/translations
+	$(BIN)/pybabel compile -d marketplace/translations
 
 db: setup
 	$(BIN)/flask --app wsgi db upgrade
