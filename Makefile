@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt build-constraints.txt |
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test translations db
+.PHONY: setup run test translations translations-update db
 
 setup: $(STAMP) translations
 
@@ -29,3 +29,8 @@ run: db
 
 test: setup
 	$(BIN)/pytest
+
+# After changing UI text: refresh the catalogue, then translate the new entries in messages.po.
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d marketplace/translations
