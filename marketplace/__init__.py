@@ -57,6 +57,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
+    from .labels import register_label_filters
+
+    register_label_filters(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Optional
 
+from ..labels import ROLE_LABELS
 from ..models import ROLES
 
 
@@ -18,7 +19,7 @@ class ParkImportForm(FlaskForm):
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField(_l("Roles"), choices=options([(r, r) for r in ROLES]))
+    roles = SelectMultipleField(_l("Roles"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
     parks = SelectMultipleField(_l("Managed parks"), choices=options([]), validate_choice=False)
 
 
