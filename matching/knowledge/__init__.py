@@ -4,15 +4,33 @@ Pure data plus small validating loaders; no Flask, no SQLAlchemy.
 """
 
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, UnknownMaterial, UnknownSector
+from matching.knowledge.loader import (
+    Knowledge,
+    Material,
+    QualityAttribute,
+    QualityLimit,
+    Replaces,
+    Route,
+    load_knowledge,
+    resolve_material,
+)
 from matching.knowledge.sectors import Sector, load_sectors, resolve_sector, sector_lineage
 
 __all__ = [
     "AmbiguousMaterial",
+    "Knowledge",
     "KnowledgeError",
+    "Material",
+    "QualityAttribute",
+    "QualityLimit",
+    "Replaces",
+    "Route",
     "Sector",
     "UnknownMaterial",
     "UnknownSector",
+    "load_knowledge",
     "load_sectors",
+    "resolve_material",
     "resolve_sector",
     "sector_lineage",
 ]
