@@ -36,7 +36,8 @@ def register_cli(app: Flask) -> None:
         except (FieldError, ImportRejected) as exc:
             problems = getattr(exc, "problems", [exc])
             _fail("the demo data did not load:\n" + "\n".join(f"  {p}" for p in problems))
-        click.echo(f"Demo loaded: {result.parks} parks, {result.organisations} organisations, {result.sites} sites.")
+        click.echo(f"Demo loaded: {result.parks} parks, {result.organisations} organisations, {result.sites} sites, "
+                   f"{result.listings} listings.")
         click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for account in result.accounts:
             click.echo(f"  {account.email:<22} {', '.join(account.roles):<14} {account.organisation}")
@@ -59,6 +60,82 @@ def register_cli(app: Flask) -> None:
             _fail(str(exc))
         click.echo(f"{len(result.created)} parks created, {len(result.updated)} updated, "
                    f"{result.sites_assigned} sites placed in a park.")
+
+    @app.cli.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--draft", is_flag=True, help="Import listings as drafts instead of publishing them.")
+    def import_file(path: str, draft: bool):
+        """Import sites and/or listings from CSV or XLSX (PRODUCT section 4), as an administrator.
+
+        All or nothing: any bad row and nothing is stored; every bad row is listed.
+        """
+        from .services.imports import import_tables, read_import_file
+
+        try:
+            result = import_tables(read_import_file(path), publish=not draft)
+        except ImportRejected as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            _fail(f"{len(exc.problems)} problem(s) in {path}; nothing was imported")
+        except FieldError as exc:
+            _fail(str(exc))
+        click.echo(result.summary())
+
+    @app.cli.group()
+    def export():
+        """Export data."""
+
+    @export.command("listings")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    @click.option("--org", "org_name", help="Only this organisation's listings.")
+    def export_listings_command(path: str, org_name: str | None):
+        """Write listings to PATH, CSV or XLSX by its extension, in the import format."""
+        from .services.imports import export_listings
+        from .services.listings import all_listings
+
+        fmt = path.rsplit(".", 1)[-1].lower()
+        if fmt not in ("csv", "xlsx"):
+            _fail("the file must end in .csv or .xlsx")
+        organisation = None
+        if org_name:
+            organisation = db.session.scalar(select(Organisation).where(Organisation.name_zh == org_name))
+            if organisation is None:
+                _fail(f"no organisation named {org_name}")
+        listings = all_listings(organisation)
+        with open(path, "wb") as handle:
+            handle.write(export_listings(listings, fmt))
+        click.echo(f"{len(listings)} listings written to {path}")
+
+    @app.cli.group()
+    def kb():
+        """The materials knowledge base."""
+
+    @kb.command("sync")
+    def kb_sync():
+        """Load matching/knowledge/ (materials and routes) into the database."""
+        from matching.knowledge.errors import KnowledgeError
+
+        from .services.knowledge import sync_knowledge
+
+        try:
+            with db.engine.begin() as connection:
+                result = sync_knowledge(connection)
+        except KnowledgeError as exc:
+            _fail(str(exc))
+        click.echo(f"materials: {result.materials_added} added, {result.materials_updated} updated, "
+                   f"{result.materials_removed} removed; routes: {result.routes_added} added, "
+                   f"{result.routes_updated} updated, {result.routes_removed} removed")
+
+    @app.cli.group()
+    def listings():
+        """Offers and wants."""
+
+    @listings.command("expire")
+    def listings_expire():
+        """Mark published listings whose availability window has ended as expired."""
+        from .services.listings import expire_listings
+
+        click.echo(f"{expire_listings()} listings expired")
 
     @app.cli.group()
     def users():

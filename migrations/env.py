@@ -109,6 +109,21 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            sync_knowledge_if_ready(connection)
+        if connection.in_transaction():
+            # Without transactional DDL (SQLite) alembic commits each migration only, not the sync.
+            connection.commit()
+
+
+def sync_knowledge_if_ready(connection):
+    """After the migrations, load the reviewed knowledge base into its tables (kb sync)."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(connection).has_table("material"):
+        return  # downgraded below the revision that creates it
+    from marketplace.services.knowledge import sync_knowledge
+
+    sync_knowledge(connection)
 
 
 if context.is_offline_mode():

@@ -72,8 +72,12 @@ def session_app(backend_url):
         db.engine.dispose()
 
 
+# Reference data loaded by the migrations (kb sync); tests read it and never change it.
+REFERENCE_TABLES = {"material", "route"}
+
+
 def _empty_tables(db) -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -184,6 +188,24 @@ def make_site(db, make_org):
         db.session.add(site)
         db.session.commit()
         return site
+
+    return make
+
+
+@pytest.fixture
+def make_listing(db, make_site):
+    """A listing made through the real validation; published unless status= says otherwise."""
+    from marketplace.models import Listing
+    from marketplace.services.listings import ListingInput, apply_checked, check_listing
+
+    def make(*, site=None, kind="offer", material="coal-fly-ash", quantity=10_000, unit="t/yr",
+             status="published", **fields):
+        site = site or make_site()
+        checked = check_listing(ListingInput(kind=kind, material=material, quantity=quantity, unit=unit, **fields))
+        listing = apply_checked(Listing(committed_quantity=0.0, status=status), checked, site)
+        db.session.add(listing)
+        db.session.commit()
+        return listing
 
     return make
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Organisation, Park, Site, User
+from ..models import Listing, Organisation, Park, Site, User
 from .accounts import find_user
-from .imports import import_sites, read_csv
+from .imports import import_tables, read_csv
+from .knowledge import sync_knowledge
 from .parks import import_park_boundaries
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
@@ -30,6 +31,7 @@ class DemoResult:
     parks: int
     organisations: int
     sites: int
+    listings: int
     accounts: list[DemoAccount]
 
 
@@ -68,8 +70,10 @@ def _ensure_account(email: str, roles: set[str], organisation: Organisation | No
 
 def load_demo() -> DemoResult:
     """Load (or refresh) the demo set; running it twice changes nothing."""
+    sync_knowledge(db.session.connection())
+    db.session.commit()
     import_park_boundaries(DEMO_DATA / "parks.geojson", is_demo=True)
-    import_sites(read_csv(DEMO_DATA / "sites.csv"))
+    import_tables({"sites": read_csv(DEMO_DATA / "sites.csv"), "listings": read_csv(DEMO_DATA / "listings.csv")})
     try:
         for organisation in db.session.scalars(select(Organisation).join(Site).where(Site.external_ref.isnot(None))):
             if organisation.name_zh.endswith("（演示）"):
@@ -90,7 +94,7 @@ def load_demo() -> DemoResult:
         db.session.rollback()
         raise
     count = lambda model: len(db.session.scalars(select(model.id)).all())  # noqa: E731
-    return DemoResult(count(Park), count(Organisation), count(Site), accounts)
+    return DemoResult(count(Park), count(Organisation), count(Site), count(Listing), accounts)
 
 
 def demo_is_loaded() -> bool:

@@ -25,16 +25,18 @@ class RowProblem:
     row: int
     column: str
     reason: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.reason}"
+        where = f"sheet {self.sheet}, " if self.sheet else ""
+        return f"{where}row {self.row}, column {self.column}: {self.reason}"
 
 
 class ImportRejected(ValueError):
     """A file with bad rows: nothing was stored; ``problems`` lists every one."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.row, p.column))
+        self.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row, p.column))
         super().__init__(f"{len(self.problems)} problem(s); nothing was stored")
 
 

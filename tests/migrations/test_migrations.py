@@ -5,7 +5,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 OUR_TABLES = {"organisation", "site", "licence", "park", "user", "user_role", "park_manager"}
-GEOMETRY_INDEXES = {"ix_site_location", "ix_park_boundary"}
+# PostGIS-only indexes (geometry GiST, and the geography expression index for radius search).
+GEOMETRY_INDEXES = {"ix_site_location", "ix_park_boundary", "ix_site_location_geography"}
 
 
 def table_names(db):

@@ -1,0 +1,227 @@
+"""Bulk import and export of sites and listings (PRODUCT.md section 4)."""
+import csv
+import io
+import random
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from marketplace.models import Listing, Organisation, Site
+from marketplace.services import imports
+from marketplace.services.errors import FieldError, ImportRejected
+from marketplace.services.imports import export_listings, import_tables, read_import_file
+
+LISTING_HEADER = ["site_id", "kind", "material", "quantity", "unit", "quality", "price_cny", "available_from",
+                  "available_to", "hazard_code", "visibility", "note"]
+
+GOOD_ROWS = [
+    {"kind": "offer", "material": "粉煤灰", "quantity": "120000", "unit": "t/yr", "quality": "grade=II;loi_pct=6.5",
+     "price_cny": "25", "available_from": "2026-01-01", "available_to": "2028-12-31", "visibility": "named"},
+    {"kind": "offer", "material": "FGD gypsum", "quantity": "3000", "unit": "t/month", "price_cny": "12"},
+    {"kind": "want", "material": "粉煤灰|GGBS", "quantity": "50000", "price_cny": "80", "visibility": "named"},
+    {"kind": "offer", "material": "steel slag", "quantity": "2", "unit": "万吨/年", "visibility": "anonymous"},
+    {"kind": "offer", "material": "废铅蓄电池", "quantity": "800", "hazard_code": "900-052-31", "price_cny": "6000"},
+]
+
+# Each planted defect, and the column its report must name.
+DEFECTS = [
+    ({"material": "unobtainium"}, "material"),
+    ({"unit": "bushels/yr"}, "unit"),
+    ({"quantity": "-5"}, "quantity"),
+    ({"quantity": ""}, "quantity"),
+    ({"quantity": "1e12"}, "quantity"),
+    ({"site_id": "NO-SUCH-SITE"}, "site_id"),
+    ({"available_from": "2027-05-01", "available_to": "2026-05-01"}, "available_to"),
+    ({"available_from": "2026-02-30"}, "available_from"),
+    ({"kind": "offer", "material": "废铅蓄电池", "hazard_code": "", "quality": ""}, "hazard_code"),
+    ({"visibility": "secret"}, "visibility"),
+]
+
+
+def csv_bytes(header, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: row.get(k, "") for k in header})
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.fixture
+def two_sites(make_org, make_site):
+    organisation = make_org(name_zh="导入测试有限公司")
+    return [make_site(organisation=organisation, external_ref=ref, lonlat=(117.2 + i * 0.1, 31.8))
+            for i, ref in enumerate(("IMP-01", "IMP-02"))]
+
+
+def listing_count(db):
+    return db.session.scalar(select(func.count(Listing.id)))
+
+
+def test_big_file_with_planted_bad_rows_reports_exactly_those_and_stores_nothing(db, two_sites):
+    rng = random.Random(7)
+    rows = []
+    for i in range(5000):
+        row = dict(GOOD_ROWS[i % len(GOOD_ROWS)], site_id=two_sites[i % 2].external_ref, note=f"lot {i}")
+        rows.append(row)
+    planted = {}
+    for index in rng.sample(range(5000), 50):
+        defect, column = DEFECTS[len(planted) % len(DEFECTS)]
+        rows[index] = {**rows[index], **defect}
+        planted[index + 2] = column  # header is row 1
+    tables = read_import_file(csv_bytes(LISTING_HEADER, rows), filename="listings.csv")
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(tables)
+    reported = {(p.row, p.column) for p in caught.value.problems}
+    assert {row for row, _ in reported} == set(planted)
+    assert reported == set(planted.items())
+    assert listing_count(db) == 0
+
+
+def test_cli_import_reports_rows_and_exits_non_zero(runner, db, two_sites, tmp_path):
+    rows = [dict(GOOD_ROWS[0], site_id="IMP-01"), dict(GOOD_ROWS[1], site_id="IMP-01", material="moonrock")]
+    path = tmp_path / "listings.csv"
+    path.write_bytes(csv_bytes(LISTING_HEADER, rows))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0
+    assert "row 3, column material" in result.output and "nothing was imported" in result.output
+    assert listing_count(db) == 0
+
+
+def test_good_file_imports_and_reimport_changes_nothing(runner, db, two_sites, tmp_path):
+    path = tmp_path / "listings.csv"
+    path.write_bytes(csv_bytes(LISTING_HEADER, [dict(r, site_id="IMP-01") for r in GOOD_ROWS]))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "listings: 5 created, 0 unchanged" in result.output
+    ids = sorted(db.session.scalars(select(Listing.id)))
+    result = runner.invoke(args=["import", str(path)])
+    assert "listings: 0 created, 5 unchanged" in result.output
+    assert sorted(db.session.scalars(select(Listing.id))) == ids
+    gypsum = db.session.scalar(select(Listing).where(Listing.unit == "t/month"))
+    assert gypsum.annual_quantity == 36000 and gypsum.status == "published"
+    slag = db.session.scalar(select(Listing).where(Listing.visibility == "anonymous"))
+    assert slag.annual_quantity == 20000 and slag.unit == "t/yr"
+    want = db.session.scalar(select(Listing).where(Listing.kind == "want"))
+    assert len(want.material_codes) == 2
+
+
+def test_bom_and_blank_lines_are_fine(db, two_sites):
+    raw = b"\xef\xbb\xbf" + csv_bytes(LISTING_HEADER, [dict(GOOD_ROWS[0], site_id="IMP-01")]) + b"\n\n"
+    result = import_tables(read_import_file(raw, filename="x.csv"))
+    assert result.listings.created == 1
+
+
+def workbook_bytes(sheets) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(k) for k in header])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+SITE_HEADER = ["site_id", "name", "org", "credit_code", "sector", "lon", "lat", "city", "hw_permit", "hw_capacity_t",
+               "hw_permit_expiry", "battery_listing"]
+
+
+def test_xlsx_with_sites_and_listings_creates_everything_at_once(db):
+    raw = workbook_bytes({
+        "sites": (SITE_HEADER, [
+            {"site_id": "X-1", "name": "新厂", "org": "新公司（测试）", "sector": 4411, "lon": 117.0, "lat": 32.6,
+             "city": 340400},
+            {"site_id": "X-2", "name": "回收厂", "org": "回收公司（测试）", "sector": "7724", "lon": 117.3, "lat": 31.9,
+             "hw_permit": "HW31", "hw_capacity_t": 30000, "hw_permit_expiry": "2029-12-31"}]),
+        "listings": (LISTING_HEADER, [
+            {"site_id": "X-1", "kind": "offer", "material": "粉煤灰", "quantity": 300000},
+            {"site_id": "X-2", "kind": "want", "material": "废铅蓄电池", "quantity": 20000}]),
+    })
+    result = import_tables(read_import_file(raw, filename="book.xlsx"))
+    assert result.sites.sites_created == 2 and result.sites.organisations_created == 2
+    assert result.listings.created == 2
+    again = import_tables(read_import_file(raw, filename="book.xlsx"))
+    assert again.sites.sites_created == 0 and again.listings.created == 0 and again.listings.unchanged == 2
+
+
+def test_bad_row_in_either_sheet_stores_nothing_from_both(db):
+    raw = workbook_bytes({
+        "sites": (SITE_HEADER, [{"site_id": "X-1", "name": "新厂", "org": "新公司（测试）", "sector": 4411,
+                                 "lon": 117.0, "lat": 32.6}]),
+        "listings": (LISTING_HEADER, [{"site_id": "X-1", "kind": "offer", "material": "粉煤灰", "quantity": -1}]),
+    })
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(read_import_file(raw, filename="book.xlsx"))
+    assert [(p.sheet, p.row, p.column) for p in caught.value.problems] == [("listings", 2, "quantity")]
+    assert db.session.scalar(select(func.count(Site.id))) == 0
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+@pytest.mark.parametrize(("raw", "filename", "words"), [
+    (b"not a zip at all", "book.xlsx", "not an XLSX"),
+    (b"PK\x03\x04garbage", "book.xlsx", "not an XLSX"),
+    (b"PK\x03\x04\x00\x00", "data.csv", "binary"),
+    (b"a,b,c\n1,2,3\n", "data.csv", "cannot tell"),
+    (b"\xff\xfe\x00\x00", "data.csv", "binary"),
+    (b"site_id,kind\n\xc4\xe3\n", "data.csv", "UTF-8"),
+    (b"", "data.csv", "empty"),
+])
+def test_files_not_in_the_format_they_claim(raw, filename, words):
+    with pytest.raises(FieldError, match=words):
+        read_import_file(raw, filename=filename)
+
+
+def test_file_over_the_size_limit(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_IMPORT_BYTES", 100)
+    with pytest.raises(FieldError, match="limit"):
+        read_import_file(b"x" * 101, filename="a.csv")
+
+
+def test_unknown_and_missing_columns_are_named(db, two_sites):
+    raw = b"site_id,kind,material,quantity,colour\nIMP-01,offer,fly ash,10,red\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(read_import_file(raw, filename="a.csv"))
+    assert [(p.row, p.column) for p in caught.value.problems] == [(1, "colour")]
+    raw = b"site_id,kind,material,unit\nIMP-01,offer,fly ash,t/yr\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(read_import_file(raw, filename="a.csv"))
+    assert [(p.row, p.column) for p in caught.value.problems] == [(1, "quantity")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_reimports_unchanged(runner, db, two_sites, tmp_path, fmt):
+    import_tables(read_import_file(csv_bytes(LISTING_HEADER, [dict(r, site_id="IMP-02") for r in GOOD_ROWS]),
+                                   filename="a.csv"))
+    path = tmp_path / f"out.{fmt}"
+    result = runner.invoke(args=["export", "listings", str(path)])
+    assert result.exit_code == 0 and "5 listings written" in result.output
+    if fmt == "csv":
+        text = path.read_bytes().decode("utf-8-sig")
+        header = text.splitlines()[0].split(",")
+        assert header[:4] == ["site_id", "kind", "material", "quantity"] and header[-2:] == ["material_code", "hazardous"]
+        assert "900-052-31" in text and ",yes" in text
+    else:
+        assert load_workbook(path).sheetnames == ["sites", "listings"]
+    again = import_tables(read_import_file(path))
+    assert again.listings.created == 0 and again.listings.unchanged == 5
+
+
+def test_template_is_in_the_import_format():
+    raw = imports.import_template("xlsx")
+    tables = read_import_file(raw, filename="template.xlsx")
+    assert set(tables) == {"sites", "listings"}
+    assert tables["listings"].columns[:4] == ["site_id", "kind", "material", "quantity"]
+
+
+def test_template_imports_cleanly(db):
+    result = import_tables(read_import_file(imports.import_template("xlsx"), filename="template.xlsx"))
+    assert result.sites.sites_created == 1 and result.listings.created == len(imports.TEMPLATE_LISTINGS)
+
+
+def test_export_of_sites_in_workbook_is_importable(db, two_sites):
+    rows = imports.site_export_row(two_sites[0])
+    assert rows["site_id"] == "IMP-01" and rows["org"] == "导入测试有限公司"
