@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from flask import abort
 
-from .models import Organisation, Park, Site, User
+from .models import Enquiry, Listing, Organisation, Park, Site, User
+
+# Listings any signed-in user may see; drafts, closed and expired ones only their owners (and admins).
+PUBLIC_LISTING_STATUSES = ("published", "partly_matched", "matched")
+# Listings one may still enquire about.
+ENQUIRABLE_LISTING_STATUSES = ("published", "partly_matched")
 
 
 def is_admin(user: User) -> bool:
@@ -31,7 +36,11 @@ def can(user: User, action: str, target: object | None = None) -> bool:
     """Whether ``user`` may perform ``action`` on ``target``.
 
     Actions: ``org.view``, ``org.edit``, ``site.create``, ``site.view``, ``site.edit``,
-    ``park.view``, ``park.detail`` (full detail of its sites), ``park.manage``, ``admin``.
+    ``park.view``, ``park.detail`` (full detail of its sites), ``park.manage``, ``admin``,
+    ``listing.create`` (also: import one's own), ``listing.import_any`` (sites of any organisation),
+    ``listing.view``, ``listing.edit`` (also publish and close), ``listing.enquire``,
+    ``enquiry.view``, ``enquiry.reply``, ``search.use``, ``want.search``, ``saved_search.edit``,
+    ``notification.edit``.
     """
     if not getattr(user, "is_authenticated", False):
         return False
@@ -58,6 +67,30 @@ def can(user: User, action: str, target: object | None = None) -> bool:
         return manages_park(user, target)
     if action == "admin":
         return False
+    if action == "listing.create":
+        return user.organisation_id is not None and bool(user.roles & {"plant", "recycler"})
+    if action == "listing.import_any":
+        return False
+    if action == "listing.view":
+        assert isinstance(target, Listing)
+        return _member_of(user, target.site.organisation_id) or target.status in PUBLIC_LISTING_STATUSES
+    if action == "listing.edit":
+        assert isinstance(target, Listing)
+        return _member_of(user, target.site.organisation_id) and bool(user.roles & {"plant", "recycler"})
+    if action == "listing.enquire":
+        assert isinstance(target, Listing)
+        return (user.organisation_id is not None and not _member_of(user, target.site.organisation_id)
+                and target.status in ENQUIRABLE_LISTING_STATUSES)
+    if action in ("enquiry.view", "enquiry.reply"):
+        assert isinstance(target, Enquiry)
+        return _member_of(user, target.organisation_id) or _member_of(user, target.listing.site.organisation_id)
+    if action == "search.use":
+        return True
+    if action == "want.search":  # search near a want's site for the materials it accepts
+        assert isinstance(target, Listing)
+        return target.kind == "want" and _member_of(user, target.site.organisation_id)
+    if action in ("saved_search.edit", "notification.edit"):
+        return target is not None and target.user_id == user.id
     raise ValueError(f"unknown action {action!r}")
 
 

@@ -71,8 +71,9 @@
       onEachFeature: function (f, layer) {
         var p = f.properties;
         var title = p.name ? escapeHtml(zh ? p.name : (p.name_en || p.name)) : escapeHtml(p.sector);
+        if (p.url) { title = '<a href="' + escapeHtml(p.url) + '">' + title + "</a>"; }
         layer.bindPopup("<b>" + title + "</b>" + (p.organisation ? "<br>" + escapeHtml(p.organisation) : "") +
-          "<br>" + escapeHtml(p.sector));
+          "<br>" + escapeHtml(p.detail || p.sector));
       }
     }).addTo(map);
     var bounds = parkLayer.getBounds();

@@ -1,0 +1,184 @@
+"""Offers and wants."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..extensions import db
+from ..listings.disclosure import is_revealed, shown_location
+from ..listings.forms import TRANSPORT_MODE_LABELS
+from ..models import LISTING_KINDS, Listing
+from ..services.errors import FieldError
+from ..services.listings import (ListingInput, ListingInvalid, close_listing, create_listing, listings_of,
+                                 publish_listing)
+from ..services.sites import sites_of
+from .auth import api_login_required, api_require
+
+blp = Blueprint("api_listings", __name__, url_prefix="/api/v1/listings", description="Offers and wants")
+
+
+def _revealed(listing: Listing) -> bool:
+    return is_revealed(current_user, listing)
+
+
+def _site(listing: Listing) -> dict | None:
+    if not _revealed(listing):
+        return None
+    site = listing.site
+    return {"id": site.id, "site_id": site.external_ref, "name": site.name_zh, "name_en": site.name_en,
+            "park": site.park.code if site.park else None}
+
+
+class ListingSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str()
+    status = fields.Str()
+    materials = fields.Function(lambda listing: [
+        {"code": m.material_code, "name_zh": m.material.name_zh, "name_en": m.material.name_en,
+         "hazardous": m.material.hazardous} for m in listing.materials])
+    quantity = fields.Float(metadata={"description": "as entered, in `unit`"})
+    unit = fields.Str()
+    annual_quantity = fields.Float(metadata={"description": "per year, in `base_unit`"})
+    base_unit = fields.Str()
+    committed_quantity = fields.Float(metadata={"description": "per year, promised to agreed links"})
+    available_quantity = fields.Float(metadata={"description": "per year, annual minus committed"})
+    quality = fields.Dict()
+    price_cny = fields.Float(allow_none=True, metadata={"description": "per base unit; a want's maximum"})
+    available_from = fields.Date(allow_none=True)
+    available_to = fields.Date(allow_none=True)
+    hazard_code = fields.Str(allow_none=True)
+    visibility = fields.Str()
+    transport_modes = fields.Function(lambda listing: [m for m in (listing.transport_modes or "").split(",") if m])
+    note = fields.Str(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    name_hidden = fields.Function(lambda listing: not _revealed(listing),
+                                  metadata={"description": "anonymous offer whose supplier has not answered you yet"})
+    organisation = fields.Function(lambda listing: listing.site.organisation.name_zh if _revealed(listing) else None)
+    site = fields.Function(_site)
+    city = fields.Function(lambda listing: listing.site.city_code)
+    sector = fields.Function(lambda listing: listing.site.sector_code)
+    lon = fields.Function(lambda listing: shown_location(listing, revealed=_revealed(listing))[0],
+                          metadata={"description": "WGS-84; about 5 km off while the name is hidden"})
+    lat = fields.Function(lambda listing: shown_location(listing, revealed=_revealed(listing))[1])
+
+
+def _material(value) -> None:
+    if isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+        return
+    raise ValidationError("a material code or name, or (for a want) a list of them")
+
+
+def _quality(value) -> None:
+    if value is not None and not isinstance(value, (str, dict)):
+        raise ValidationError("an object {key: value} or the text 'key=value;key=value'")
+
+
+class ListingInSchema(Schema):
+    site_id = fields.Str(required=True, metadata={"description": "your organisation's reference for the site"})
+    kind = fields.Str(required=True, validate=validate.OneOf(LISTING_KINDS))
+    material = fields.Raw(required=True, validate=_material,
+                          metadata={"description": "code or zh/en name; a want may give a list"})
+    quantity = fields.Raw(required=True, metadata={"description": "number (or numeric text), in `unit`"})
+    unit = fields.Str(load_default=None, metadata={"description": "t/yr (default), t/month, t/day, GJ/yr, …"})
+    quality = fields.Raw(load_default=None, allow_none=True, validate=_quality)
+    price_cny = fields.Raw(load_default=None, allow_none=True)
+    available_from = fields.Raw(load_default=None, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    available_to = fields.Raw(load_default=None, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    hazard_code = fields.Str(load_default=None, allow_none=True)
+    visibility = fields.Str(load_default=None, allow_none=True, metadata={"description": "named or anonymous"})
+    transport_modes = fields.List(fields.Str(validate=validate.OneOf(list(TRANSPORT_MODE_LABELS))), load_default=list)
+    note = fields.Str(load_default=None, allow_none=True)
+    publish = fields.Bool(load_default=False)
+
+
+class ListingQuerySchema(Schema):
+    kind = fields.Str(load_default=None, validate=validate.OneOf(LISTING_KINDS))
+
+
+def _field_errors(errors: list[FieldError]) -> dict:
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        message = error.message + (f" (did you mean: {', '.join(error.suggestions)}?)" if error.suggestions else "")
+        by_field.setdefault(error.field, []).append(message)
+    return by_field
+
+
+def _unprocessable(errors: list[FieldError]):
+    db.session.rollback()
+    abort(422, message="; ".join(str(e) for e in errors), errors={"json": _field_errors(errors)})
+
+
+@blp.route("")
+class Listings(MethodView):
+    decorators = [api_login_required]
+
+    @blp.arguments(ListingQuerySchema, location="query")
+    @blp.response(200, ListingSchema(many=True))
+    def get(self, query):
+        """My organisation's offers and wants."""
+        if current_user.organisation is None:
+            return []
+        return listings_of(current_user.organisation, kind=query["kind"])
+
+    @blp.arguments(ListingInSchema)
+    @blp.response(201, ListingSchema)
+    def post(self, payload):
+        """Add an offer or a want at one of my sites (a draft unless `publish` is true)."""
+        api_require("listing.create")
+        sites = sites_of(current_user.organisation) if current_user.organisation is not None else []
+        site = next((s for s in sites if s.external_ref == payload["site_id"].strip()), None)
+        if site is None:
+            _unprocessable([FieldError("site_id", f"unknown site_id {payload['site_id']!r} among your "
+                                                  "organisation's sites")])
+        try:
+            return create_listing(site, ListingInput(
+                kind=payload["kind"], material=payload["material"], quantity=payload["quantity"], unit=payload["unit"],
+                quality=payload["quality"], price_cny=payload["price_cny"], available_from=payload["available_from"],
+                available_to=payload["available_to"], hazard_code=payload["hazard_code"],
+                visibility=payload["visibility"], note=payload["note"],
+                transport_modes=",".join(payload["transport_modes"])), publish=payload["publish"])
+        except ListingInvalid as exc:
+            _unprocessable(exc.errors)
+
+
+def _listing(listing_id: int, action: str) -> Listing:
+    listing = db.get_or_404(Listing, listing_id)
+    api_require(action, listing)
+    return listing
+
+
+@blp.route("/<int:listing_id>")
+class ListingResource(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, ListingSchema)
+    def get(self, listing_id: int):
+        """One listing; an anonymous offer hides its organisation until the supplier answers your enquiry."""
+        return _listing(listing_id, "listing.view")
+
+
+@blp.route("/<int:listing_id>/publish")
+class ListingPublish(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, ListingSchema)
+    def post(self, listing_id: int):
+        """Publish a draft (or re-publish a closed or expired listing)."""
+        listing = _listing(listing_id, "listing.edit")
+        try:
+            publish_listing(listing)
+        except FieldError as exc:
+            _unprocessable([exc])
+        return listing
+
+
+@blp.route("/<int:listing_id>/close")
+class ListingClose(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, ListingSchema)
+    def post(self, listing_id: int):
+        """Close a listing: it no longer shows in searches nor takes enquiries."""
+        listing = _listing(listing_id, "listing.edit")
+        close_listing(listing)
+        return listing

@@ -1,0 +1,118 @@
+"""Saved searches and the in-app notifications they raise when matching supply is published."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import func, select, update
+
+from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.loader import load_knowledge
+
+from ..extensions import db
+from ..models import Listing, Notification, SavedSearch, User
+from .errors import FieldError
+from .search import SearchInvalid, SearchQuery, match_offer, query_from_params
+
+log = logging.getLogger(__name__)
+
+MAX_SAVED_SEARCHES = 50  # per user: each one is checked against every newly published offer
+MAX_NAME = 200
+NOTIFICATION_KIND = "saved_search_match"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def save_search(user: User, query: SearchQuery, *, name: str | None = None, label: dict | None = None) -> SavedSearch:
+    """Store ``query`` for ``user``; ``label`` keeps what was typed (material text, site) for display."""
+    name = (name or "").strip()
+    if len(name) > MAX_NAME:
+        raise FieldError("name", f"at most {MAX_NAME} characters")
+    count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
+    if count >= MAX_SAVED_SEARCHES:
+        raise FieldError("name", f"you already have {MAX_SAVED_SEARCHES} saved searches; delete one first")
+    if not name:
+        knowledge = load_knowledge()
+        materials = ", ".join(knowledge.materials[c].name_zh for c in query.material_codes) or "*"
+        name = f"{materials} ≤ {query.radius_km:g} km"
+    row = SavedSearch(user_id=user.id, name=name[:MAX_NAME], params=query.to_params() | {"label": label or {}})
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def delete_search(row: SavedSearch) -> None:
+    db.session.delete(row)
+    db.session.commit()
+
+
+def searches_of(user: User) -> list[SavedSearch]:
+    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id)
+                                   .order_by(SavedSearch.id.desc())))
+
+
+def saved_query(row: SavedSearch) -> SearchQuery:
+    return query_from_params(row.params)
+
+
+def notify_matching_searches(offer_row: Listing, *, today: dt.date | None = None) -> int:
+    """Notify the owner of every saved search the newly published offer matches; returns how many.
+
+    Searches of the offer's own organisation are skipped, and so is a search already told about
+    this offer (an offer closed and published again does not notify twice).
+    """
+    if offer_row.kind != "offer":
+        return 0
+    owner_org = offer_row.site.organisation_id
+    already = set(db.session.scalars(select(Notification.saved_search_id).where(
+        Notification.listing_id == offer_row.id, Notification.kind == NOTIFICATION_KIND)))
+    rows = db.session.execute(select(SavedSearch, User.organisation_id).join(User, SavedSearch.user_id == User.id)
+                              .where(User.active.is_(True)).order_by(SavedSearch.id)).all()
+    knowledge = load_knowledge()
+    created = 0
+    for search, organisation_id in rows:
+        if search.id in already or (organisation_id is not None and organisation_id == owner_org):
+            continue
+        try:
+            query = query_from_params(search.params, knowledge=knowledge)
+        except (SearchInvalid, FieldError, KnowledgeError, KeyError, TypeError, ValueError) as exc:
+            # A search saved before the knowledge base changed: skip it rather than fail the publish.
+            log.warning("saved search %s cannot be read: %s", search.id, exc)
+            continue
+        hit = match_offer(query, offer_row, today=today, knowledge=knowledge)
+        if hit is None:
+            continue
+        material = knowledge.materials.get(hit.material_code)
+        name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
+        db.session.add(Notification(
+            user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=offer_row.id,
+            message=f"{name}, {hit.distance_km:.1f} km"[:500]))
+        created += 1
+    if created:
+        db.session.commit()
+    return created
+
+
+def notifications_of(user: User, *, limit: int = 200) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def mark_read(row: Notification) -> None:
+    if row.read_at is None:
+        row.read_at = _now()
+        db.session.commit()
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=_now()))
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,361 @@
+"""Candidate offers for a radius search: from PostGIS's GiST index, or from an in-memory index on SQLite.
+
+Both backends only *prefilter*: they return every active offer that could be within the radius
+(a superset), as :class:`Candidates` columns. The search service then applies the one exact
+predicate (distance, quantity, window, price, quality) to either, so both answer identically.
+
+The in-memory index (SQLite has no spatial index without SpatiaLite) holds the active offers'
+points sorted by latitude: a radius search is a binary search for the latitude band, a longitude
+mask inside it, and nothing else. It is kept in step with the database in two ways:
+
+1. Writes through this process's ORM sessions that touch ``listing``, ``listing_material`` or
+   ``site`` are noted on flush (or on a bulk statement) and, on commit, bump a process-wide
+   generation counter; an index built under an older generation is rebuilt on the next search.
+2. Writes by other processes (another web worker, the CLI) are seen through a fingerprint: a
+   dedicated read-only connection's ``PRAGMA data_version`` changes whenever any other connection
+   commits (a microsecond check); only then is a numeric aggregate over the listing and site tables
+   compared with the one taken when the index was built, and the index rebuilt if it differs.
+
+A rebuild reads every active offer: about 0.8 s for 100 000 offers, so on SQLite the search right
+after a change pays it once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from geo.distance import EARTH_RADIUS_KM
+
+ACTIVE_STATUSES = ("published", "partly_matched")
+# Tables whose changes can change a search's answer.
+WATCHED_TABLES = frozenset({"listing", "listing_material", "site"})
+# Windows without a start or an end compare as open on that side.
+NO_START = np.iinfo(np.int64).min
+NO_END = np.iinfo(np.int64).max
+# Prefilters widen the radius by this share so that rounding (and PostGIS's sphere radius,
+# 6371008.77 m against our 6371008.8 m) never drops an offer the exact check would keep.
+PREFILTER_SLACK = 1e-6
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Offers (one row per offer and material) that may match, as parallel columns."""
+
+    ids: np.ndarray            # int64 listing ids
+    codes: np.ndarray          # object: material codes
+    lon: np.ndarray            # float64 degrees (WGS-84)
+    lat: np.ndarray
+    available: np.ndarray      # float64 base units a year: annual minus committed
+    price: np.ndarray          # float64 CNY per base unit; NaN when the offer states none
+    start: np.ndarray          # int64 date ordinals; NO_START when open
+    end: np.ndarray            # int64 date ordinals; NO_END when open
+    base_units: np.ndarray     # object: t, GJ, MWh, m3, Nm3
+    # Quality as stored (dicts, or JSON text decoded on demand); None when not asked for.
+    quality: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, positions: np.ndarray, *, with_quality: bool = True) -> Candidates:
+        quality = [self.quality[i] for i in positions] if with_quality and self.quality is not None else None
+        return Candidates(self.ids[positions], self.codes[positions], self.lon[positions], self.lat[positions],
+                          self.available[positions], self.price[positions], self.start[positions],
+                          self.end[positions], self.base_units[positions], quality)
+
+    def quality_of(self, position: int) -> dict:
+        value = self.quality[position] if self.quality is not None else None
+        if isinstance(value, str):
+            value = json.loads(value)
+        return value or {}
+
+
+def candidates_from_rows(rows, *, with_quality: bool) -> Candidates:
+    """Columns from rows of (id, code, lon, lat, annual, committed, price, from, to, base_unit[, quality])."""
+    rows = list(rows)
+    return candidates_from_columns(list(zip(*rows)) if rows else [()] * 11, with_quality=with_quality)
+
+
+def candidates_from_columns(columns, *, with_quality: bool) -> Candidates:
+    """:class:`Candidates` from the columns of :func:`candidates_from_rows`."""
+    # The same IEEE subtraction on every backend, so quantities compare identically.
+    available = np.array(columns[4], dtype=np.float64) - np.array(columns[5], dtype=np.float64)
+    return Candidates(
+        ids=np.array(columns[0], dtype=np.int64), codes=np.array(columns[1], dtype=object),
+        lon=np.asarray(columns[2], dtype=np.float64), lat=np.asarray(columns[3], dtype=np.float64),
+        available=available, price=np.array(columns[6], dtype=np.float64),  # None becomes NaN
+        start=_ordinals(columns[7], NO_START), end=_ordinals(columns[8], NO_END),
+        base_units=np.array(columns[9], dtype=object),
+        quality=list(columns[10]) if with_quality and len(columns) > 10 else ([] if with_quality else None))
+
+
+def _ordinals(values, missing: int) -> np.ndarray:
+    """Date ordinals from dates or ISO strings (SQLite returns text); ``missing`` for None."""
+    known: dict = {None: missing}  # few distinct dates among many offers: convert each once
+    for value in values:
+        if value not in known:
+            known[value] = (dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value).toordinal()
+    return np.array([known[value] for value in values], dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- PostGIS
+
+
+_POSTGIS_SQL = """
+SELECT l.id, lm.material_code, ST_X(s.location), ST_Y(s.location), l.annual_quantity, l.committed_quantity,
+       l.price_cny, l.available_from, l.available_to, l.base_unit{quality}
+FROM site s
+JOIN listing l ON l.site_id = s.id
+JOIN listing_material lm ON lm.listing_id = l.id
+WHERE ST_DWithin(s.location::geography, ST_MakePoint(:lon, :lat)::geography, :radius_m, false)
+  AND l.kind = 'offer' AND l.status IN ('published', 'partly_matched')
+  AND l.annual_quantity - l.committed_quantity > 0
+  AND l.annual_quantity - l.committed_quantity >= :min_quantity
+  AND (l.available_from IS NULL OR l.available_from <= :today)
+  AND (l.available_to IS NULL OR l.available_to >= :today){codes}{price}
+"""
+
+
+def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, codes: frozenset[str] | None,
+                       min_quantity: float, max_price: float | None, today: dt.date,
+                       with_quality: bool) -> Candidates:
+    """Offers within ``radius_km`` (plus slack) through the GiST index on ``site.location::geography``.
+
+    ``use_spheroid = false`` measures on the sphere, as the exact check in Python does. The
+    expression ``s.location::geography`` is the indexed one (migration 0003), so the index applies.
+    """
+    sql = _POSTGIS_SQL.format(quality=", l.quality" if with_quality else "",
+                              codes="\n  AND lm.material_code IN :codes" if codes is not None else "",
+                              price="\n  AND l.price_cny <= :max_price" if max_price is not None else "")
+    statement = sa.text(sql)
+    params = {"lon": lon, "lat": lat, "radius_m": radius_km * 1000.0 * (1 + PREFILTER_SLACK),
+              "min_quantity": min_quantity, "today": today}
+    if codes is not None:
+        statement = statement.bindparams(sa.bindparam("codes", expanding=True))
+        params["codes"] = sorted(codes)
+    if max_price is not None:
+        params["max_price"] = max_price
+    return candidates_from_rows(connection.execute(statement, params), with_quality=with_quality)
+
+
+# --------------------------------------------------------------------------- in-memory index
+
+
+class PointIndex:
+    """Points sorted by latitude; :meth:`near` returns a superset of those within a radius.
+
+    Examples
+    --------
+    >>> index = PointIndex(np.array([117.0, 117.5, 120.0]), np.array([31.0, 31.0, 31.0]))
+    >>> sorted(index.near(117.0, 31.0, 60.0).tolist())
+    [0, 1]
+    """
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        self.order = np.argsort(lat, kind="stable")
+        self.lat_sorted = lat[self.order]
+        self.lon_sorted = lon[self.order]
+
+    def near(self, lon: float, lat: float, radius_km: float) -> np.ndarray:
+        """Positions (in the input arrays) of points in the bounding box of the spherical cap."""
+        angle = radius_km * (1 + PREFILTER_SLACK) / EARTH_RADIUS_KM  # radians
+        dlat = math.degrees(angle) + 1e-9
+        band = slice(int(np.searchsorted(self.lat_sorted, lat - dlat, side="left")),
+                     int(np.searchsorted(self.lat_sorted, lat + dlat, side="right")))
+        if abs(lat) + math.degrees(angle) >= 89.999 or angle >= math.pi / 2:
+            return self.order[band]  # the cap reaches a pole: every longitude
+        # Longitude half-width of a spherical cap's bounding box: asin(sin r / cos lat).
+        dlon = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat))))) + 1e-9
+        offset = np.abs((self.lon_sorted[band] - lon + 180.0) % 360.0 - 180.0)
+        return self.order[band][offset <= dlon]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    candidates: Candidates
+    index: PointIndex
+    generation: int
+    data_version: int | None
+    fingerprint: tuple
+
+
+_LOAD_SQL = """
+SELECT l.id, lm.material_code, s.location, l.annual_quantity, l.committed_quantity, l.price_cny,
+       l.available_from, l.available_to, l.base_unit, l.quality
+FROM listing l
+JOIN site s ON s.id = l.site_id
+JOIN listing_material lm ON lm.listing_id = l.id
+WHERE l.kind = 'offer' AND l.status IN ('published', 'partly_matched')
+"""
+
+# Run whenever another connection has committed (about 45 ms for 100 000 listings and 20 000 sites),
+# so it reads no more than it must: one pass over each table, numbers only. It changes when a listing
+# appears or goes, changes status or committed quantity, moves site, or changes content (content_hash
+# covers material, quantity, quality, price and window: its first character, with quantity, price and
+# the length of the quality text alongside), and when a site moves. Weighting by id keeps two edits
+# from cancelling out. A content edit that keeps all of these equal is possible, and then the index
+# catches up at the next detected change; writes made through this app are always seen (generation).
+_FINGERPRINT_SQL = """
+SELECT (SELECT count(*) FROM listing), (SELECT total(id) FROM listing),
+       (SELECT total((committed_quantity + 3 * annual_quantity + 7 * coalesce(price_cny, 0.5) + 11 * site_id
+                      + 13 * length(quality) + 17 * unicode(content_hash) + 19 * length(status)
+                      + 23 * length(kind)) * (id % 997 + 1)) FROM listing),
+       (SELECT count(*) FROM site),
+       (SELECT total((length(location) + CAST(substr(location, 8) AS REAL)) * (id % 991 + 1)) FROM site)
+"""
+
+
+class OfferIndex:
+    """The active offers of one SQLite database, in memory, rebuilt when the data changes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._version_lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._version_connection: sqlite3.Connection | None = None
+        self.builds = 0  # how many times the index was (re)built; tests and benchmarks read it
+
+    # -- public
+
+    def near(self, lon: float, lat: float, radius_km: float, *, codes: frozenset[str] | None,
+             with_quality: bool, session_connection=None) -> Candidates:
+        """Active offers whose site may be within ``radius_km``, of one of ``codes`` (all when None).
+
+        ``session_connection`` (the session's connection) is used only for an in-memory database.
+        """
+        snapshot = self.current(session_connection)
+        positions = snapshot.index.near(lon, lat, radius_km)
+        if codes is not None:
+            positions = positions[np.isin(snapshot.candidates.codes[positions], list(codes))]
+        positions.sort()  # listing order, so the exact stage sees the same order on both backends
+        return snapshot.candidates.take(positions, with_quality=with_quality)
+
+    def current(self, session_connection=None) -> _Snapshot:
+        """The index, rebuilt first if this process or another one changed the data."""
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation == _generation.value:
+            version = self._data_version()
+            if version is None or version == snapshot.data_version:
+                return snapshot
+        with self._lock:
+            snapshot = self._snapshot
+            generation = _generation.value
+            version = self._data_version()
+            if snapshot is not None and snapshot.generation == generation and (
+                    version is None or version == snapshot.data_version):
+                return snapshot
+            if session_connection is not None and self.in_memory:
+                # A private in-memory database has one connection, shared with the session: read
+                # through it, inside the session's transaction, and leave that transaction alone.
+                self._refresh(session_connection.connection.driver_connection.cursor(), snapshot, generation,
+                              version)
+                return self._snapshot
+            connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                # One read transaction: the fingerprint describes exactly the rows loaded with it.
+                cursor.execute("BEGIN")
+                self._refresh(cursor, snapshot, generation, version)
+                cursor.execute("COMMIT")
+            finally:
+                connection.close()
+            return self._snapshot
+
+    def _refresh(self, cursor, snapshot: _Snapshot | None, generation: int, version: int | None) -> None:
+        fingerprint = tuple(cursor.execute(_FINGERPRINT_SQL).fetchone())
+        if snapshot is not None and snapshot.generation == generation and fingerprint == snapshot.fingerprint:
+            # Someone committed, but nothing a search reads: keep the index.
+            self._snapshot = _Snapshot(snapshot.candidates, snapshot.index, generation, version, fingerprint)
+        else:
+            self._snapshot = self._build(cursor.execute(_LOAD_SQL).fetchall(), generation, version, fingerprint)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._snapshot = None
+
+    # -- internals
+
+    def _build(self, rows: list[tuple], generation: int, version: int | None, fingerprint: tuple) -> _Snapshot:
+        columns = list(zip(*rows)) if rows else [()] * 10
+        points = shapely.from_wkt(np.array(columns[2], dtype=object))
+        columns[2:3] = [shapely.get_x(points), shapely.get_y(points)]  # WKT text -> lon, lat
+        # Quality stays JSON text until a search with quality filters reads it.
+        candidates = candidates_from_columns(columns, with_quality=True)
+        self.builds += 1
+        return _Snapshot(candidates, PointIndex(candidates.lon, candidates.lat), generation, version, fingerprint)
+
+    @property
+    def in_memory(self) -> bool:
+        path = self.engine.url.database
+        return not path or path == ":memory:" or "mode=memory" in path or path.startswith("file::memory:")
+
+    def _data_version(self) -> int | None:
+        """``PRAGMA data_version`` of our own connection: it changes when any other connection commits."""
+        path = self.engine.url.database
+        if self.in_memory:
+            return None  # a private in-memory database: only this process writes to it
+        with self._version_lock:
+            if self._version_connection is None:
+                # Read-only and never used to write, so every commit it sees was made by someone else.
+                self._version_connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                                           check_same_thread=False)
+            return self._version_connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+# --------------------------------------------------------------------------- keeping in step
+
+
+@dataclass
+class _Generation:
+    value: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def bump(self) -> None:
+        with self.lock:
+            self.value += 1
+
+
+_generation = _Generation()
+_DIRTY = "offer_index_dirty"
+
+
+def _touches_watched(objects) -> bool:
+    return any(getattr(getattr(o, "__table__", None), "name", None) in WATCHED_TABLES for o in objects)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context) -> None:
+    if _touches_watched(session.new) or _touches_watched(session.dirty) or _touches_watched(session.deleted):
+        session.info[_DIRTY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statement(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in WATCHED_TABLES:
+        state.session.info[_DIRTY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_on_commit(session) -> None:
+    if session.info.pop(_DIRTY, False):
+        _generation.bump()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_DIRTY, None)
