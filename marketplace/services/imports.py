@@ -202,10 +202,10 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
                     result.created_sites.append(site)
                 apply_checked(site, checked)
                 result.licences_written += _sync_site_licences(organisation, site, licences)
+            # Counted before the flush, which clears what the session knows as modified.
+            result.sites_updated = sum(1 for obj in db.session.dirty
+                                       if isinstance(obj, Site) and obj.id is not None and db.session.is_modified(obj))
             db.session.flush()
-            for obj in db.session.dirty:
-                if isinstance(obj, Site) and db.session.is_modified(obj):
-                    result.sites_updated += 1
             result.sites_unchanged = len(planned) - result.sites_created - result.sites_updated
         if commit:
             db.session.commit()

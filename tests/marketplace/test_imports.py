@@ -146,6 +146,16 @@ def test_xlsx_with_sites_and_listings_creates_everything_at_once(db):
     assert result.listings.created == 2
     again = import_tables(read_import_file(raw, filename="book.xlsx"))
     assert again.sites.sites_created == 0 and again.listings.created == 0 and again.listings.unchanged == 2
+    assert again.sites.sites_updated == 0 and again.sites.sites_unchanged == 2
+
+
+def test_reimport_with_a_changed_site_counts_it_as_updated(db):
+    rows = [{"site_id": "X-1", "name": "新厂", "org": "新公司（测试）", "sector": 4411, "lon": 117.0, "lat": 32.6}]
+    import_tables(read_import_file(workbook_bytes({"sites": (SITE_HEADER, rows)}), filename="a.xlsx"))
+    rows[0]["name"] = "改名后的新厂"
+    result = import_tables(read_import_file(workbook_bytes({"sites": (SITE_HEADER, rows)}), filename="a.xlsx"))
+    assert (result.sites.sites_created, result.sites.sites_updated, result.sites.sites_unchanged) == (0, 1, 0)
+    assert db.session.scalar(select(Site.name_zh)) == "改名后的新厂"
 
 
 def test_bad_row_in_either_sheet_stores_nothing_from_both(db):
