@@ -42,17 +42,20 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
+    from .links import bp as links_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .materials import bp as materials_bp
+    from .network import bp as network_bp
     from .orgs import bp as orgs_bp
     from .parks import bp as parks_bp
     from .search import bp as search_bp
     from .vendor import bp as vendor_bp
 
     for blueprint in (main_bp, auth_bp, orgs_bp, parks_bp, admin_bp, vendor_bp, listings_bp, search_bp,
-                      materials_bp):
+                      materials_bp, network_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(links_bp)
     register_api(rest_api)
 
     from .errors import register_error_handlers

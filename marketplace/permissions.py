@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from .models import Enquiry, Listing, Organisation, Park, Site, User
+from .models import Enquiry, Link, Listing, MatchRun, Organisation, Park, Site, User
 
 # Listings any signed-in user may see; drafts, closed and expired ones only their owners (and admins).
 PUBLIC_LISTING_STATUSES = ("published", "partly_matched", "matched")
@@ -32,6 +32,24 @@ def _member_of(user: User, organisation_id: int | None) -> bool:
     )
 
 
+def network_scope(user: User, park: Park | None) -> str | None:
+    """Which links of ``park``'s network (the province's when None) ``user`` may see, or None.
+
+    ``all``: admins, and managers of that park. ``managed``: a park manager looking at the province sees
+    the links touching the parks it manages. ``party``: plants and recyclers see only the links their
+    organisation sends or receives (in any park: a link is their own business). Anyone else: None (403).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if is_admin(user) or (park is not None and manages_park(user, park)):
+        return "all"
+    if park is None and user.has_role("park_manager") and user.managed_parks:
+        return "managed"
+    if user.organisation_id is not None and user.roles & {"plant", "recycler"}:
+        return "party"
+    return None
+
+
 def can(user: User, action: str, target: object | None = None) -> bool:
     """Whether ``user`` may perform ``action`` on ``target``.
 
@@ -40,7 +58,13 @@ def can(user: User, action: str, target: object | None = None) -> bool:
     ``listing.create`` (also: import one's own), ``listing.import_any`` (sites of any organisation),
     ``listing.view``, ``listing.edit`` (also publish and close), ``listing.enquire``,
     ``enquiry.view``, ``enquiry.reply``, ``search.use``, ``want.search``, ``saved_search.edit``,
-    ``notification.edit``.
+    ``notification.edit``,
+    ``link.view`` (both parties, managers of either site's park), ``link.decide`` (a party's plant or
+    recycler users; the view also needs the user's organisation to be one side), ``match_run.list``,
+    ``match_run.start`` (target: the Park, or None for the whole province), ``match_run.detail`` (every
+    link of the run), ``match_run.view`` (the run with the links one may see),
+    ``network.view`` (a park's network map and exports, the province's when ``target`` is None; which
+    links: see :func:`network_scope`), ``network.full`` (all of it, and its indicators and report).
     """
     if not getattr(user, "is_authenticated", False):
         return False
@@ -67,6 +91,12 @@ def can(user: User, action: str, target: object | None = None) -> bool:
         return manages_park(user, target)
     if action == "admin":
         return False
+    if action == "network.view":
+        assert target is None or isinstance(target, Park)
+        return network_scope(user, target) is not None
+    if action == "network.full":
+        assert target is None or isinstance(target, Park)
+        return network_scope(user, target) in ("all", "managed")
     if action == "listing.create":
         return user.organisation_id is not None and bool(user.roles & {"plant", "recycler"})
     if action == "listing.import_any":
@@ -91,7 +121,29 @@ def can(user: User, action: str, target: object | None = None) -> bool:
         return target.kind == "want" and _member_of(user, target.site.organisation_id)
     if action in ("saved_search.edit", "notification.edit"):
         return target is not None and target.user_id == user.id
+    if action == "link.view":
+        assert isinstance(target, Link)
+        return (_party(user, target) or manages_park(user, target.supplier_site.park)
+                or manages_park(user, target.receiver_site.park))
+    if action == "link.decide":
+        assert isinstance(target, Link)
+        return _party(user, target) and bool(user.roles & {"plant", "recycler"})
+    if action == "match_run.list":
+        return user.has_role("park_manager")
+    if action == "match_run.start":  # the whole province (target None) is for administrators only
+        return isinstance(target, Park) and manages_park(user, target)
+    if action == "match_run.detail":
+        assert isinstance(target, MatchRun)
+        return manages_park(user, target.park)
+    if action == "match_run.view":
+        assert isinstance(target, MatchRun)
+        return manages_park(user, target.park) or any(can(user, "link.view", link) for link in target.links)
     raise ValueError(f"unknown action {action!r}")
+
+
+def _party(user: User, link: Link) -> bool:
+    return (_member_of(user, link.supplier_site.organisation_id)
+            or _member_of(user, link.receiver_site.organisation_id))
 
 
 def require(user: User, action: str, target: object | None = None) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import get_locale
-from werkzeug.routing import BuildError
 
 from matching.knowledge.loader import load_knowledge
 
@@ -22,10 +21,7 @@ def material_name(code: str) -> str:
 
 
 def listing_url(listing_id: int) -> str:
-    try:
-        return url_for("listings.detail", listing_id=listing_id)
-    except BuildError:  # the listings pages are being written alongside this feature
-        return f"/listings/{listing_id}"
+    return url_for("listings.detail", listing_id=listing_id)
 
 
 def shown_point(listing: Listing, *, revealed: bool) -> tuple[float, float]:

@@ -126,13 +126,8 @@ def save():
         else:
             flash(_("Search saved: you will be told here when new matching supply is published."), "success")
             return redirect(url_for("search.saved"))
-    search_form = SearchForm(formdata=request.form)
-    _fill_choices(search_form)
-    for name in SEARCH_FIELDS:
-        search_form[name].errors = list(form[name].errors)
-    search_form.form_errors = list(form.form_errors) + [f"{_('Name')}: {e}" for e in form.name.errors] + \
-        [e for e in form.errors.get("csrf_token", [])]
-    return _render_search(search_form, save_form=form, status=400)
+    # The save form carries every search field: show the search page again with its errors.
+    return _render_search(form, save_form=form, status=400)
 
 
 def _params_to_args(params: dict) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.loader import load_knowledge
@@ -12,13 +12,14 @@ from matching.knowledge.loader import load_knowledge
 from ..extensions import db
 from ..models import Listing, Notification, SavedSearch, User
 from .errors import FieldError
-from .search import SearchInvalid, SearchQuery, match_offer, query_from_params
+from .search import SearchInvalid, SearchQuery, expand_materials, match_offer, query_from_params
 
 log = logging.getLogger(__name__)
 
 MAX_SAVED_SEARCHES = 50  # per user: each one is checked against every newly published offer
 MAX_NAME = 200
 NOTIFICATION_KIND = "saved_search_match"
+ID_CHUNK = 5000
 
 
 def _now() -> dt.datetime:
@@ -44,6 +45,8 @@ def save_search(user: User, query: SearchQuery, *, name: str | None = None, labe
 
 
 def delete_search(row: SavedSearch) -> None:
+    """Delete the search and the notifications it raised (PostgreSQL cascades; SQLite does not enforce it)."""
+    db.session.execute(delete(Notification).where(Notification.saved_search_id == row.id))
     db.session.delete(row)
     db.session.commit()
 
@@ -63,33 +66,49 @@ def notify_matching_searches(offer_row: Listing, *, today: dt.date | None = None
     Searches of the offer's own organisation are skipped, and so is a search already told about
     this offer (an offer closed and published again does not notify twice).
     """
-    if offer_row.kind != "offer":
+    return notify_matching_searches_many([offer_row], today=today)
+
+
+def notify_matching_searches_many(offer_rows: list[Listing], *, today: dt.date | None = None) -> int:
+    """:func:`notify_matching_searches` for a batch (an import): the saved searches are read once."""
+    offers = [row for row in offer_rows if row.kind == "offer"]
+    if not offers:
         return 0
-    owner_org = offer_row.site.organisation_id
-    already = set(db.session.scalars(select(Notification.saved_search_id).where(
-        Notification.listing_id == offer_row.id, Notification.kind == NOTIFICATION_KIND)))
-    rows = db.session.execute(select(SavedSearch, User.organisation_id).join(User, SavedSearch.user_id == User.id)
-                              .where(User.active.is_(True)).order_by(SavedSearch.id)).all()
     knowledge = load_knowledge()
-    created = 0
-    for search, organisation_id in rows:
-        if search.id in already or (organisation_id is not None and organisation_id == owner_org):
-            continue
+    searches = []
+    for search, organisation_id in db.session.execute(
+            select(SavedSearch, User.organisation_id).join(User, SavedSearch.user_id == User.id)
+            .where(User.active.is_(True)).order_by(SavedSearch.id)):
         try:
             query = query_from_params(search.params, knowledge=knowledge)
         except (SearchInvalid, FieldError, KnowledgeError, KeyError, TypeError, ValueError) as exc:
             # A search saved before the knowledge base changed: skip it rather than fail the publish.
             log.warning("saved search %s cannot be read: %s", search.id, exc)
             continue
-        hit = match_offer(query, offer_row, today=today, knowledge=knowledge)
-        if hit is None:
-            continue
-        material = knowledge.materials.get(hit.material_code)
-        name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
-        db.session.add(Notification(
-            user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=offer_row.id,
-            message=f"{name}, {hit.distance_km:.1f} km"[:500]))
-        created += 1
+        codes = expand_materials(query.material_codes, knowledge=knowledge) if query.material_codes else None
+        searches.append((search, organisation_id, query, codes))
+    if not searches:
+        return 0
+    already = set()
+    ids = [row.id for row in offers]
+    for start in range(0, len(ids), ID_CHUNK):  # bound parameters per statement are limited
+        already.update(db.session.execute(select(Notification.saved_search_id, Notification.listing_id).where(
+            Notification.listing_id.in_(ids[start:start + ID_CHUNK]), Notification.kind == NOTIFICATION_KIND)).tuples())
+    created = 0
+    for row in offers:
+        owner_org = row.site.organisation_id
+        for search, organisation_id, query, codes in searches:
+            if (search.id, row.id) in already or (organisation_id is not None and organisation_id == owner_org):
+                continue
+            hit = match_offer(query, row, today=today, knowledge=knowledge, codes=codes)
+            if hit is None:
+                continue
+            material = knowledge.materials.get(hit.material_code)
+            name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
+            db.session.add(Notification(
+                user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=row.id,
+                message=f"{name}, {hit.distance_km:.1f} km"[:500]))
+            created += 1
     if created:
         db.session.commit()
     return created

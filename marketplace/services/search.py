@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from geo.distance import great_circle_km
-from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
 from matching.knowledge.loader import Knowledge, load_knowledge, resolve_material
 
 from ..extensions import db
@@ -27,7 +27,9 @@ from ..models import Listing, Site, User
 from ..permissions import can
 from .errors import FieldError, field_error_from
 from .listings import parse_number, parse_quality
-from .search_index import ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, postgis_candidates
+from .search_index import (
+    ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, ensure_statistics, postgis_candidates,
+)
 
 # Road distance is longer than the great circle. 1.3 is an estimate, not measured for Anhui, within
 # the range of national road circuity factors reported by Ballou, Rahardja & Sakai (2002), "Selected
@@ -128,7 +130,7 @@ def _value_errors(*, lon: float | None, lat: float | None, radius_km: float, min
     return errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchQuery:
     """A radius search for offers; distances in km, quantities per year in the material's base unit."""
 
@@ -175,7 +177,7 @@ class SearchHit:
         return self.listing.id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchInput:
     """A search as typed in the form or the API (strings allowed)."""
 
@@ -281,6 +283,9 @@ def _materials_from_text(text: str, knowledge: Knowledge) -> tuple[str, ...]:
     for part in [t for t in re.split(r"\s*[|｜]\s*", _clean(text)) if t]:
         try:
             codes.append(resolve_material(part, knowledge=knowledge).code)
+        except AmbiguousMaterial as exc:
+            # A listing must say which gypsum it is; a search for "gypsum" wants all of them.
+            codes.extend(exc.candidates)
         except KnowledgeError as exc:
             raise field_error_from(exc, default_field="material") from None
     return tuple(dict.fromkeys(codes))
@@ -401,6 +406,7 @@ def offer_index() -> OfferIndex:
 def _candidates(query: SearchQuery, codes: frozenset[str] | None, today: dt.date) -> Candidates:
     with_quality = bool(query.quality)
     if db.engine.dialect.name == "postgresql":
+        ensure_statistics(db.engine)
         return postgis_candidates(db.session.connection(), lon=query.lon, lat=query.lat, radius_km=query.radius_km,
                                   codes=codes, min_quantity=query.min_quantity, max_price=query.max_price_cny,
                                   today=today, with_quality=with_quality)
@@ -512,9 +518,10 @@ def search_offers(query: SearchQuery, *, today: dt.date | None = None,
                              knowledge=knowledge, limit=query.limit)
     if not ranked:
         return []
-    # One round trip for the page of hits, their materials, sites and suppliers.
+    # One round trip for the page of hits with their sites and suppliers; the hit names the material,
+    # so the listing's material rows load only if someone asks for them.
     rows = db.session.scalars(select(Listing).where(Listing.id.in_([r.listing_id for r in ranked])).options(
-        joinedload(Listing.site).joinedload(Site.organisation), joinedload(Listing.materials))).unique()
+        joinedload(Listing.site).joinedload(Site.organisation), lazyload(Listing.materials)))
     by_id = {row.id: row for row in rows}
     return [SearchHit(by_id[r.listing_id], r.material_code, r.distance_km, r.road_distance_km,
                       r.transport_cost_cny, r.delivered_cost_cny, r.co2_t, r.score)
@@ -522,12 +529,18 @@ def search_offers(query: SearchQuery, *, today: dt.date | None = None,
 
 
 def match_offer(query: SearchQuery, row: Listing, *, today: dt.date | None = None,
-                knowledge: Knowledge | None = None) -> SearchHit | None:
-    """The hit ``row`` would be in a search for ``query``, or None: the search's predicate for one offer."""
+                knowledge: Knowledge | None = None, codes: frozenset[str] | None = None) -> SearchHit | None:
+    """The hit ``row`` would be in a search for ``query``, or None: the search's predicate for one offer.
+
+    ``codes``: the query's materials with their children, when the caller has them already.
+    """
     today = today or dt.date.today()
     if row.kind != "offer" or row.status not in ACTIVE_STATUSES:
         return None
-    codes = expand_materials(query.material_codes, knowledge=knowledge) if query.material_codes else None
+    if codes is None and query.material_codes:
+        codes = expand_materials(query.material_codes, knowledge=knowledge)
+    if codes is not None and codes.isdisjoint(row.material_codes):
+        return None
     found = candidates_from_rows(
         [(row.id, code, row.site.lon, row.site.lat, row.annual_quantity, row.committed_quantity, row.price_cny,
           row.available_from, row.available_to, row.base_unit, row.quality) for code in row.material_codes],

@@ -24,8 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +38,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from geo.distance import EARTH_RADIUS_KM
+
+log = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = ("published", "partly_matched")
 # Tables whose changes can change a search's answer.
@@ -126,6 +130,42 @@ WHERE ST_DWithin(s.location::geography, ST_MakePoint(:lon, :lat)::geography, :ra
 """
 
 
+# The plan above (GiST on site, then listing by site_id) needs planner statistics: without them
+# PostgreSQL guesses that `kind = 'offer'` is selective and ANDs that index into every per-site
+# lookup, and a 50 km search over 100 000 offers takes seconds instead of milliseconds. Autovacuum
+# normally keeps statistics fresh, but it can be off (as on the benchmark machine) and a bulk import
+# outruns it, so searches check, at most once a minute per process, and analyse the three tables
+# when a large share of their rows changed since the last analysis.
+STATISTICS_CHECK_INTERVAL_S = 60.0
+_STALE_STATISTICS_SQL = """
+SELECT relname FROM pg_stat_user_tables
+WHERE relname IN ('site', 'listing', 'listing_material')
+  AND n_mod_since_analyze > 1000 + 0.2 * n_live_tup
+"""
+_statistics_checked: dict[str, float] = {}
+_statistics_lock = threading.Lock()
+
+
+def ensure_statistics(engine: Engine) -> list[str]:
+    """ANALYZE the search's tables if their statistics are missing or stale; returns the tables analysed."""
+    key = engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    with _statistics_lock:
+        if now - _statistics_checked.get(key, -math.inf) < STATISTICS_CHECK_INTERVAL_S:
+            return []
+        _statistics_checked[key] = now
+    try:
+        with engine.connect() as connection:
+            stale = list(connection.execute(sa.text(_STALE_STATISTICS_SQL)).scalars())
+            for table in stale:  # names from the fixed list above
+                connection.execute(sa.text(f"ANALYZE {table}"))
+            connection.commit()
+        return stale
+    except sa.exc.SQLAlchemyError as exc:  # statistics help the plan; a search must not fail for them
+        log.warning("could not analyse the search tables: %s", exc)
+        return []
+
+
 def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, codes: frozenset[str] | None,
                        min_quantity: float, max_price: float | None, today: dt.date,
                        with_quality: bool) -> Candidates:
@@ -145,7 +185,7 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
         params["codes"] = sorted(codes)
     if max_price is not None:
         params["max_price"] = max_price
-    return candidates_from_rows(connection.execute(statement, params), with_quality=with_quality)
+    return candidates_from_rows(connection.execute(statement, params).all(), with_quality=with_quality)
 
 
 # --------------------------------------------------------------------------- in-memory index

@@ -25,7 +25,7 @@ def world(make_org, make_park, make_site, make_user, make_listing, db):
     plant_org, recycler_org = make_org(), make_org()
     plant_site = make_site(organisation=plant_org, park=managed_park, lonlat=(117.2, 31.8))
     recycler_site = make_site(organisation=recycler_org, lonlat=(117.9, 31.5))
-    make_site(organisation=recycler_org, park=other_park, lonlat=(117.5, 31.8))
+    recycler_park_site = make_site(organisation=recycler_org, park=other_park, lonlat=(117.5, 31.8))
     users = {
         "plant": make_user("plant", organisation=plant_org),
         "recycler": make_user("recycler", organisation=recycler_org),
@@ -50,10 +50,28 @@ def world(make_org, make_park, make_site, make_user, make_listing, db):
                                 listing_id=plant_offer.id, message="粉煤灰 / coal fly ash, 71.0 km")
     db.session.add_all([saved_search, notification])
     db.session.commit()
+    # A run of the managed park proposes the plant's fly ash to the recycler's want; a province run proposes
+    # the recycler's anonymous offer to its own site in the other park (a latent receiver).
+    from marketplace.models import Link, MatchRun
+
+    def proposal(run, offer, want, receiver_site):
+        return Link(run=run, offer_id=offer.id, want_id=want.id if want else None, supplier_site_id=offer.site_id,
+                    receiver_site_id=receiver_site.id, material_code="coal-fly-ash", route_id=None,
+                    quantity=1000.0, unit="t", distance_km=72.0, transport_cost_cny=42000.0,
+                    net_benefit_cny=150000.0, co2_avoided_t=700.0, score=150.0, latent=want is None,
+                    explanation_zh="测试说明", explanation_en="test explanation", status="proposed")
+
+    run = MatchRun(park=managed_park, parameters={"park": "MANAGED", "latent": False}, timings={}, counts={})
+    province_run = MatchRun(parameters={"park": None, "latent": True}, latent=True, timings={}, counts={})
+    link = proposal(run, plant_offer, recycler_want, recycler_site)
+    recycler_link = proposal(province_run, recycler_offer, None, recycler_park_site)
+    db.session.add_all([run, province_run, link, recycler_link])
+    db.session.commit()
     ids = {"plant_site": plant_site.id, "recycler_site": recycler_site.id, "managed_park": managed_park.id,
            "other_park": other_park.id, "org": plant_org.id, "user": users["plant"].id,
            "plant_offer": plant_offer.id, "recycler_offer": recycler_offer.id, "recycler_want": recycler_want.id,
-           "enquiry": enquiry.id, "saved_search": saved_search.id, "notification": notification.id}
+           "enquiry": enquiry.id, "saved_search": saved_search.id, "notification": notification.id,
+           "run": run.id, "province_run": province_run.id, "link": link.id, "recycler_link": recycler_link.id}
     return World(users, ids)
 
 

@@ -105,6 +105,16 @@ def test_every_matching_search_is_told_and_unreadable_ones_are_skipped(db, peopl
     assert sorted(n.saved_search_id for n in notifications(db)) == [first.id, second.id]
 
 
+def test_deleting_a_search_deletes_its_notifications(db, people):
+    from marketplace.services.saved_searches import delete_search
+
+    kept, dropped = saved(people["recycler"], name="kept"), saved(people["recycler"], name="dropped")
+    publish(people["plant_site"])
+    assert len(notifications(db)) == 2
+    delete_search(dropped)
+    assert [n.saved_search_id for n in notifications(db)] == [kept.id]
+
+
 def test_save_refuses_a_long_name_and_too_many_searches(db, people, monkeypatch):
     from marketplace.services import saved_searches
     from marketplace.services.errors import FieldError
@@ -238,3 +248,18 @@ def test_api_errors_name_the_field(client, auth, people, query, field):
     response = client.get(f"/api/v1/offers/search?{query}")
     assert response.status_code == 422
     assert field in response.get_json()["errors"]["query"]
+
+
+def test_a_batch_of_offers_notifies_in_one_pass(db, people, make_listing):
+    from marketplace.services.saved_searches import notify_matching_searches_many
+
+    ash_search = saved(people["recycler"], name="ash")
+    gypsum_search = saved(people["recycler"], material="fgd-gypsum", name="gypsum")
+    ash = make_listing(site=people["plant_site"], material="coal-fly-ash-class-c")
+    gypsum = make_listing(site=people["plant_site"], material="fgd-gypsum")
+    far = make_listing(site=people["hefei_site"], material="coal-fly-ash")
+    want = make_listing(site=people["plant_site"], kind="want", material="coal-fly-ash")
+    assert notify_matching_searches_many([ash, gypsum, far, want]) == 2
+    assert sorted((n.saved_search_id, n.listing_id) for n in notifications(db)) == sorted(
+        [(ash_search.id, ash.id), (gypsum_search.id, gypsum.id)])
+    assert notify_matching_searches_many([ash, gypsum]) == 0  # told already

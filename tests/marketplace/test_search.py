@@ -250,6 +250,13 @@ def test_build_query_from_text(recycler):
     assert query.sort == "delivered_cost"
 
 
+def test_an_ambiguous_name_searches_every_material_it_may_mean(recycler):
+    from marketplace.services.search import SearchInput, build_query
+
+    query = build_query(SearchInput(material="gypsum", lon="118", lat="31"), user=recycler[0])
+    assert set(query.material_codes) == {"fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}
+
+
 def test_typed_coordinates_win_over_the_site(recycler):
     from marketplace.services.search import SearchInput, build_query
 
@@ -369,3 +376,16 @@ def test_point_index_returns_every_point_within_the_radius(lon, lat, radius_km):
     assert inside, "the case should have points inside"
     assert inside <= found
     assert len(found) < len(lons), "a bounding box, not everything"
+
+
+def test_postgis_statistics_are_refreshed_when_stale_at_most_once_a_minute(app, offer_at, db, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    from marketplace.services import search_index
+
+    offer_at(north_of(1))
+    monkeypatch.setattr(search_index, "_statistics_checked", {})
+    monkeypatch.setattr(search_index, "_STALE_STATISTICS_SQL", search_index._STALE_STATISTICS_SQL.replace(
+        "n_mod_since_analyze > 1000 + 0.2 * n_live_tup", "n_mod_since_analyze > 0"))
+    assert "listing" in search_index.ensure_statistics(db.engine)
+    assert search_index.ensure_statistics(db.engine) == []  # checked a moment ago

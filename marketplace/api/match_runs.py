@@ -1,0 +1,132 @@
+"""Match runs and the links they propose: start a run, read it, answer a link.
+
+Who sees a run: administrators and managers of the run's park see all of it; anyone else who may see
+at least one of its links (a party, or a manager of a park one of its sides is in) sees the run with
+those links only; everyone else gets 403. Names of anonymous sides are left out as on the pages
+(see marketplace/links/present.py).
+"""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
+
+from ..extensions import db
+from ..links.present import link_payload, view_of
+from ..links.queries import links_of_run, preload
+from ..models import Link, MatchRun, Park
+from ..permissions import can
+from ..services.matching import DecisionRefused, MatchingError, decide, links_of, run_json, side_of, start_run
+from .auth import api_login_required, api_require
+
+blp = Blueprint("api_match_runs", __name__, url_prefix="/api/v1",
+                description="Match runs, the links they propose, and each side's answer")
+
+
+def _strict_bool(value) -> None:
+    # marshmallow's Boolean also takes "yes", 1 or "off"; a JSON API should get true or false.
+    if not isinstance(value, bool):
+        raise ValidationError("must be true or false")
+
+
+class RunInSchema(Schema):
+    park = fields.Str(load_default=None, allow_none=True,
+                      metadata={"description": "a park's code, or null for the whole province (administrators)"})
+    latent = fields.Raw(load_default=False, validate=_strict_bool,
+                        metadata={"description": "also propose sites that use the material but posted no want"})
+
+
+class DecisionInSchema(Schema):
+    accept = fields.Raw(required=True, validate=_strict_bool, metadata={"description": "true accepts, false declines"})
+
+
+def _unprocessable(field: str, message: str):
+    db.session.rollback()
+    abort(422, message=message, errors={"json": {field: [message]}})
+
+
+def _run_payload(run: MatchRun, links: list[Link]) -> dict:
+    data = run_json(run)
+    complete = can(current_user, "match_run.detail", run)
+    visible = links if complete else [link for link in links if can(current_user, "link.view", link)]
+    data["links"] = [link_payload(view_of(current_user, link)) for link in visible]
+    data["run"] |= {"park": run.park.code if run.park else None, "latent": run.latent, "complete": complete}
+    return data
+
+
+@blp.route("/match-runs")
+class MatchRuns(MethodView):
+    decorators = [api_login_required]
+
+    @blp.arguments(RunInSchema)
+    @blp.response(201, description="The run in the shape of PRODUCT.md section 5")
+    def post(self, payload):
+        """Run the matcher (park managers for one of their parks, administrators for any park or the province)."""
+        park = None
+        if payload["park"]:
+            park = db.session.scalar(select(Park).where(Park.code == payload["park"].strip()))
+            if park is None:
+                _unprocessable("park", f"no park with the code {payload['park']!r}")
+        api_require("match_run.start", park)
+        try:
+            run = start_run(user=current_user, park=park, latent=payload["latent"])
+        except MatchingError as exc:
+            _unprocessable(exc.field or "run", str(exc))
+        return _run_payload(run, links_of_run(run))
+
+
+@blp.route("/match-runs/<int:run_id>")
+class MatchRunResource(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, description="The run; `run.complete` is false when only your links are listed")
+    def get(self, run_id: int):
+        """A run with its parameters, timings, counts and the links you may see."""
+        run = db.get_or_404(MatchRun, run_id)
+        links = links_of_run(run)  # loaded with their sites before the permission check walks them
+        api_require("match_run.view", run)
+        return _run_payload(run, links)
+
+
+@blp.route("/links")
+class Links(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, description="A list of links")
+    def get(self):
+        """My organisation's links (as supplier and as receiver), superseded proposals left out."""
+        organisation = current_user.organisation
+        links = preload(links_of(organisation)) if organisation is not None else []
+        return [link_payload(view_of(current_user, link)) for link in links]
+
+
+@blp.route("/links/<int:link_id>")
+class LinkResource(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, description="The link")
+    def get(self, link_id: int):
+        """One link, with both sides' answers."""
+        link = db.get_or_404(Link, link_id)
+        api_require("link.view", link)
+        return link_payload(view_of(current_user, link))
+
+
+@blp.route("/links/<int:link_id>/decision")
+class LinkDecision(MethodView):
+    decorators = [api_login_required]
+
+    @blp.arguments(DecisionInSchema)
+    @blp.response(200, description="The link after your answer")
+    @blp.alt_response(409, description="The link can no longer be answered, or too few tonnes are left")
+    def post(self, payload, link_id: int):
+        """Accept or decline a proposed link for your organisation's side; both accepting makes it agreed."""
+        link = db.get_or_404(Link, link_id)
+        api_require("link.decide", link)
+        if side_of(link, current_user.organisation) is None:
+            abort(403, message="your organisation is not a party to this link")
+        try:
+            link = decide(link.id, organisation=current_user.organisation, accept=payload["accept"])
+        except DecisionRefused as exc:
+            abort(409, message=str(exc))
+        return link_payload(view_of(current_user, link))

@@ -1,0 +1,151 @@
+"""What a viewer sees of a link, on the pages and in the API alike.
+
+Anonymous listings: a side whose listing is anonymous shows neither its company nor its site to the
+other side (nor to managers of the other side's park) until it accepts the link, or until it has answered
+the viewer's enquiry about that listing. Its own people, its park's managers and administrators always
+see it. The engine's explanation names both sites, so a hidden name is replaced there too, and the map
+puts a hidden site on the same coarse grid as the listing pages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import get_locale, lazy_gettext as _l
+
+from matching.explain import COUPLING_ZH
+from matching.knowledge.loader import load_knowledge
+
+from ..listings.disclosure import is_revealed, shown_location
+from ..models import Link, User
+from ..permissions import can
+from ..services.matching import link_json, side_of
+
+LINK_STATUS_LABELS = {"proposed": _l("proposed"), "agreed": _l("agreed"), "active": _l("active"),
+                      "declined": _l("declined"), "superseded": _l("superseded")}
+DECISION_LABELS = {"accepted": _l("accepted"), "declined": _l("declined"), None: _l("no answer yet")}
+SIDE_LABELS = {"supplier": _l("supplier"), "receiver": _l("receiver")}
+# The engine's reasons for dropping a candidate pair (matching.types.DROP_REASONS), in words.
+DROP_REASON_LABELS = {
+    "same_site": _l("offer and want at the same site"),
+    "window": _l("availability windows do not overlap"),
+    "price": _l("the offer asks more than the want pays"),
+    "permit_missing": _l("hazardous waste, receiver holds no permit"),
+    "permit_code": _l("the receiver's permit does not cover the waste code"),
+    "permit_expired": _l("the receiver's permit has expired"),
+    "permit_capacity": _l("the receiver's permitted capacity is used up"),
+    "quality_want": _l("quality outside the want's limits"),
+    "quality_unknown": _l("quality unknown where a limit applies"),
+    "sector": _l("no utilisation route fits the receiver's sector"),
+    "battery_listing": _l("retired batteries to a site without the right listing"),
+    "quality_route": _l("quality outside every route's limits"),
+    "distance": _l("farther than the route's transport radius"),
+    "uneconomic": _l("no net benefit"),
+}
+
+# Stand-ins for a hidden name inside the engine's sentences: each sentence is in one language whatever
+# the page's, so these are literal rather than translated. The supplier opens the sentence.
+HIDDEN_SUPPLIER = {"zh": "一家匿名供方", "en": "An anonymous supplier"}
+HIDDEN_RECEIVER = {"zh": "一家匿名需方", "en": "an anonymous buyer"}
+
+
+def page_language() -> str:
+    return "en" if str(get_locale()) == "en" else "zh"
+
+
+def material_name(code: str) -> str:
+    material = load_knowledge().materials.get(code)
+    if material is None:
+        return code
+    return material.name_en if page_language() == "en" else material.name_zh
+
+
+def coupling_label(code: str | None) -> str:
+    if not code:
+        return "—"
+    return COUPLING_ZH.get(code, code) if page_language() == "zh" else code
+
+
+def _without(sentence: str, names: list[str | None], stand_in: str) -> str:
+    # Longest first, so that a site called "X" does not break the replacement of "X Plant".
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        sentence = sentence.replace(name, stand_in)
+    return sentence
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A link as one user may see it: which side they are on, which names they may see, whether they may answer."""
+
+    link: Link
+    side: str | None
+    supplier_shown: bool
+    receiver_shown: bool
+    may_decide: bool
+
+    @property
+    def my_decision(self) -> str | None:
+        return getattr(self.link, f"{self.side}_decision") if self.side else None
+
+    def explanation(self, language: str | None = None) -> str:
+        """The engine's sentence in ``language`` (default: the page's), hidden names replaced."""
+        language = language or page_language()
+        link = self.link
+        sentence = link.explanation_en if language == "en" else link.explanation_zh
+        if not self.supplier_shown:
+            site = link.supplier_site
+            sentence = _without(sentence, [site.name_zh, site.name_en], HIDDEN_SUPPLIER[language])
+        if not self.receiver_shown:
+            site = link.receiver_site
+            sentence = _without(sentence, [site.name_zh, site.name_en], HIDDEN_RECEIVER[language])
+        return sentence
+
+
+def supplier_shown(user: User, link: Link) -> bool:
+    return link.supplier_decision == "accepted" or is_revealed(user, link.offer)
+
+
+def receiver_shown(user: User, link: Link) -> bool:
+    # A latent receiver posted nothing it could have made anonymous.
+    return link.want is None or link.receiver_decision == "accepted" or is_revealed(user, link.want)
+
+
+def view_of(user: User, link: Link) -> LinkView:
+    organisation = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    side = side_of(link, organisation)
+    may_decide = (side is not None and link.status == "proposed"
+                  and getattr(link, f"{side}_decision") is None and can(user, "link.decide", link))
+    return LinkView(link=link, side=side, supplier_shown=supplier_shown(user, link),
+                    receiver_shown=receiver_shown(user, link), may_decide=may_decide)
+
+
+def link_geojson(view: LinkView) -> dict:
+    """The two sites (a hidden one on the coarse grid, without its name) and a line between them."""
+    link = view.link
+    ends = []
+    for site, listing, shown, role in ((link.supplier_site, link.offer, view.supplier_shown, "supplier"),
+                                       (link.receiver_site, link.want, view.receiver_shown, "receiver")):
+        lon, lat = (site.lon, site.lat) if listing is None else shown_location(listing, revealed=shown)
+        properties = {"sector": site.sector_code, "role": role, "detail": str(SIDE_LABELS[role])}
+        if shown:
+            properties |= {"name": site.name_zh, "name_en": site.name_en, "organisation": site.organisation.name_zh}
+        ends.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                     "properties": properties})
+    line = {"type": "Feature", "properties": {"name": material_name(link.material_code),
+                                              "detail": f"{link.quantity:,.0f} {link.unit}"},
+            "geometry": {"type": "LineString", "coordinates": [f["geometry"]["coordinates"] for f in ends]}}
+    return {"type": "FeatureCollection", "features": [*ends, line]}
+
+
+def link_payload(view: LinkView) -> dict:
+    """The link in the shape of PRODUCT.md section 5, plus both answers, with hidden names left out."""
+    link = view.link
+    data = link_json(link)
+    receiver_key = "want" if link.want_id else "receiver"
+    for key, shown in (("offer", view.supplier_shown), (receiver_key, view.receiver_shown)):
+        data[key]["anonymous"] = not shown
+        if not shown:
+            data[key] |= {"site_id": None, "site_name": None, "organisation": None}
+    data["explanation"] = {"zh": view.explanation("zh"), "en": view.explanation("en")}
+    data |= {"run_id": link.run_id, "supplier_decision": link.supplier_decision,
+             "receiver_decision": link.receiver_decision, "your_side": view.side}
+    return data

@@ -1,0 +1,145 @@
+"""My organisation's proposed links, one link's page with each side's answer, and match runs."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms_util import options
+from ..models import LINK_STATUSES, Link, MatchRun, Park
+from ..permissions import can, require
+from ..services.matching import DecisionRefused, MatchingError, decide, links_of, side_of, start_run
+from ..services.parks import all_parks
+from . import bp
+from .forms import DecisionForm, RunForm
+from .present import (DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS, coupling_label,
+                      link_geojson, material_name, view_of)
+from .queries import links_of_run, links_touching, preload, runs_of
+
+# Statuses the list of my links can be narrowed to; superseded proposals are never listed.
+LISTED_STATUSES = tuple(s for s in LINK_STATUSES if s != "superseded")
+
+
+@bp.context_processor
+def link_labels():
+    return {"link_status_label": lambda s: LINK_STATUS_LABELS.get(s, s),
+            "decision_label": lambda d: DECISION_LABELS.get(d, d), "side_label": lambda s: SIDE_LABELS.get(s, s),
+            "drop_reason_label": lambda r: DROP_REASON_LABELS.get(r, r), "material_name": material_name,
+            "coupling_label": coupling_label}
+
+
+def _views(links):
+    return [view_of(current_user, link) for link in links]
+
+
+@bp.route("/")
+@login_required
+def mine():
+    status = request.args.get("status", "")
+    status = status if status in LISTED_STATUSES else ""
+    organisation = current_user.organisation
+    mine_ = preload(links_of(organisation)) if organisation is not None else []
+    in_parks = [link for link in links_touching(current_user.managed_parks) if can(current_user, "link.view", link)]
+    if status:
+        mine_ = [link for link in mine_ if link.status == status]
+        in_parks = [link for link in in_parks if link.status == status]
+    return render_template("links/mine.html", organisation=organisation, links=_views(mine_),
+                           park_links=_views(in_parks), status=status, statuses=LISTED_STATUSES,
+                           may_list_runs=can(current_user, "match_run.list"))
+
+
+@bp.route("/<int:link_id>")
+@login_required
+def detail(link_id: int):
+    link = db.get_or_404(Link, link_id)
+    require(current_user, "link.view", link)
+    return _detail_page(link)
+
+
+def _detail_page(link: Link, *, errors: dict | None = None):
+    view = view_of(current_user, link)
+    return render_template("links/detail.html", view=view, link=link, link_geojson=link_geojson(view),
+                           decision_errors=errors or {}, may_view_run=can(current_user, "match_run.view", link.run)), \
+        (400 if errors else 200)
+
+
+@bp.route("/<int:link_id>/decision", methods=["POST"])
+@login_required
+def decision(link_id: int):
+    link = db.get_or_404(Link, link_id)
+    require(current_user, "link.decide", link)
+    if side_of(link, current_user.organisation) is None:
+        abort(403)  # an administrator from outside answers for neither side
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _detail_page(link, errors=form.errors)
+    try:
+        link = decide(link.id, organisation=current_user.organisation, accept=form.decision.data == "accept")
+    except DecisionRefused as exc:
+        flash(_("Your answer was not recorded: %(reason)s", reason=str(exc)), "danger")
+    else:
+        if link.status == "agreed":
+            flash(_("Both sides accepted: the link is agreed and its tonnage reserved."), "success")
+        elif link.status == "declined":
+            flash(_("You declined the link."), "info")
+        else:
+            flash(_("You accepted the link; it waits for the other side."), "success")
+    if form.back.data == "mine":
+        return redirect(url_for("links.mine", _anchor=f"link-{link.id}"))
+    if form.back.data == "run" and can(current_user, "match_run.view", link.run):
+        return redirect(url_for("links.run", run_id=link.run_id, _anchor=f"link-{link.id}"))
+    return redirect(url_for("links.detail", link_id=link.id))
+
+
+# ------------------------------------------------------------------------------------- match runs
+
+def _runnable_parks() -> list[Park]:
+    if can(current_user, "admin"):
+        return all_parks()
+    return [p for p in current_user.managed_parks if can(current_user, "match_run.start", p)]
+
+
+def _run_form(parks: list[Park]) -> RunForm:
+    form = RunForm()
+    pairs = [(p.code, f"{p.name_zh} ({p.code})") for p in parks]
+    if can(current_user, "match_run.start", None):
+        pairs.insert(0, ("", _("The whole province")))
+    form.park.choices = options(pairs)
+    return form
+
+
+@bp.route("/runs", methods=["GET", "POST"])
+@login_required
+def runs():
+    require(current_user, "match_run.list")
+    parks = _runnable_parks()
+    form = _run_form(parks)
+    error = None
+    if form.validate_on_submit():
+        park = next((p for p in parks if p.code == form.park.data), None)
+        require(current_user, "match_run.start", park)
+        try:
+            run = start_run(user=current_user, park=park, latent=form.latent.data)
+        except MatchingError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Run %(id)d proposed %(count)d links.", id=run.id, count=run.counts.get("links", 0)), "success")
+            return redirect(url_for("links.run", run_id=run.id))
+    listed = runs_of(None if can(current_user, "admin") else current_user.managed_parks)
+    status = 400 if form.errors or error else 200
+    return render_template("links/runs.html", form=form, runs=listed, error=error, may_start=bool(form.park.choices)), \
+        status
+
+
+@bp.route("/runs/<int:run_id>")
+@login_required
+def run(run_id: int):
+    match_run = db.get_or_404(MatchRun, run_id)
+    links = links_of_run(match_run)  # loaded with their sites before the permission check walks them
+    require(current_user, "match_run.view", match_run)
+    everything = can(current_user, "match_run.detail", match_run)
+    shown = links if everything else [link for link in links if can(current_user, "link.view", link)]
+    return render_template("links/run.html", run=match_run, links=_views(shown), everything=everything,
+                           total=len(links))

@@ -1,0 +1,6 @@
+"""The symbiosis network of a park or the province: map, indicators, exports and a printable report."""
+from flask import Blueprint
+
+bp = Blueprint("network", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,108 @@
+"""Network map, indicators, exports and report pages, per park and for the province."""
+from __future__ import annotations
+
+from flask import Response, abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..labels import sector_label
+from ..models import Park
+from ..permissions import can, require
+from ..services.indicators import park_indicators
+from ..services.network_view import network_geojson
+from ..sitemap import park_features
+from . import bp
+from .exports import link_rows, to_csv, to_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _park(park_id: int | None) -> Park | None:
+    return None if park_id is None else db.get_or_404(Park, park_id)
+
+
+def _boundaries(park: Park | None) -> dict:
+    managed_ids = {p.id for p in current_user.managed_parks}
+    if park is not None:
+        return park_features([park], managed_ids=managed_ids)
+    parks = db.session.scalars(db.select(Park).order_by(Park.code)).all()
+    return park_features(list(parks), managed_ids=managed_ids)
+
+
+def _map(park: Park | None):
+    require(current_user, "network.view", park)
+    data_url = (url_for("api_network.ParkNetwork", park_id=park.id) if park
+                else url_for("api_network.ProvinceNetwork"))
+    return render_template("network/map.html", park=park, data_url=data_url, boundaries=_boundaries(park),
+                           full=can(current_user, "network.full", park))
+
+
+@bp.route("/parks/<int:park_id>/map")
+@login_required
+def park_map(park_id: int):
+    return _map(_park(park_id))
+
+
+@bp.route("/network/map")
+@login_required
+def province_map():
+    return _map(None)
+
+
+def _indicators(park: Park | None, template: str):
+    require(current_user, "network.full", park)
+    indicators = park_indicators(current_user, park=park)
+    rows = link_rows(network_geojson(current_user, park=park)) if template == "network/report.html" else []
+    sankey = [{"source": f.source, "target": f.target, "tonnes": f.tonnes, "source_label": sector_label(f.source),
+               "target_label": sector_label(f.target)} for f in indicators.sankey]
+    return render_template(template, park=park, ind=indicators, rows=rows, sankey=sankey)
+
+
+@bp.route("/parks/<int:park_id>/indicators")
+@login_required
+def park_indicators_page(park_id: int):
+    return _indicators(_park(park_id), "network/indicators.html")
+
+
+@bp.route("/network/indicators")
+@login_required
+def province_indicators():
+    return _indicators(None, "network/indicators.html")
+
+
+@bp.route("/parks/<int:park_id>/report")
+@login_required
+def park_report(park_id: int):
+    return _indicators(_park(park_id), "network/report.html")
+
+
+@bp.route("/network/report")
+@login_required
+def province_report():
+    return _indicators(None, "network/report.html")
+
+
+def _export(park: Park | None, fmt: str):
+    require(current_user, "network.view", park)
+    rows = link_rows(network_geojson(current_user, park=park))
+    stem = f"links-{park.code}" if park else "links-anhui"
+    if fmt == "csv":
+        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, mimetype = to_xlsx(rows), XLSX
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+@bp.route("/parks/<int:park_id>/links.<fmt>")
+@login_required
+def park_export(park_id: int, fmt: str):
+    return _export(_park(park_id), fmt)
+
+
+@bp.route("/network/links.<fmt>")
+@login_required
+def province_export(fmt: str):
+    return _export(None, fmt)

@@ -1,0 +1,188 @@
+"""Bulk industrial solid-waste indicators of a park (or the province), from listings and links.
+
+Definitions follow DOMAIN.md 1.3 (环境统计): utilisation rate = utilised ÷ (generated + prior-year
+stock utilised) × 100 %. The marketplace knows no stocks, so the prior-year stock term is 0.
+
+- generated: annual quantity (t) of published bulk-material offers (``Material.bulk``) of the
+  sites in scope. An estimate: only what organisations list on the marketplace.
+- utilised: tonnage of agreed and active links out of those offers (capped at each offer's quantity).
+- stored or disposed: the rest (generated − utilised). An estimate: listings do not say which part is
+  stored and which disposed, so the two are reported together.
+- proposed: tonnage of links proposed but not yet agreed (a potential, not counted as utilised).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Listing, ListingMaterial, Material, Park, Site, User
+from ..permissions import PUBLIC_LISTING_STATUSES, can, network_scope
+from .network_view import visible_links
+
+# Anhui's target for the utilisation rate of bulk industrial solid waste (brief; DOMAIN.md 5.4: unverified).
+UTILISATION_TARGET_PCT = 62.0
+AGREED_STATUSES = ("agreed", "active")
+
+
+@dataclass(frozen=True)
+class Keystone:
+    """``name`` only when the viewer may see the site; else show its sector."""
+
+    site_id: int
+    name: str | None
+    sector: str
+    tonnage_share: float
+    links: int
+
+
+@dataclass(frozen=True)
+class SankeyFlow:
+    """Tonnes a year from sites of sector ``source`` to sites of sector ``target`` (GB/T 4754 codes)."""
+
+    source: str
+    target: str
+    tonnes: float
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Figures for one park (``park`` its code) or the province (``park`` None); tonnes per year."""
+
+    park: str | None
+    generated_t: float
+    utilised_t: float
+    stored_or_disposed_t: float
+    proposed_t: float
+    utilisation_rate_pct: float | None
+    target_pct: float
+    in_park_closure_pct: float | None
+    cross_park_links: int
+    cross_park_t: float
+    co2_avoided_t: float
+    couplings: dict[str, int] = field(default_factory=dict)
+    keystones: tuple[Keystone, ...] = ()
+    sankey: tuple[SankeyFlow, ...] = ()
+    sankey_basis: str = "agreed"
+    estimates: tuple[str, ...] = ("generated_t", "stored_or_disposed_t", "utilisation_rate_pct")
+
+    @property
+    def meets_target(self) -> bool:
+        return self.utilisation_rate_pct is not None and self.utilisation_rate_pct >= self.target_pct
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "meets_target": self.meets_target,
+                "prior_year_stock_utilised_t": 0.0}
+
+
+def _sites_in_scope(user: User, park: Park | None) -> list[int] | None:
+    """Site ids whose listings count, or None for every site."""
+    if park is not None:
+        return [site.id for site in park.sites]
+    if network_scope(user, None) == "managed":
+        return [site.id for p in user.managed_parks for site in p.sites]
+    return None
+
+
+def _bulk_offers(site_ids: list[int] | None) -> list[Listing]:
+    query = (select(Listing).join(ListingMaterial, ListingMaterial.listing_id == Listing.id)
+             .join(Material, Material.code == ListingMaterial.material_code)
+             .where(Listing.kind == "offer", Listing.status.in_(PUBLIC_LISTING_STATUSES), Listing.base_unit == "t",
+                    Material.bulk.is_(True), ListingMaterial.position == 0)
+             .options(joinedload(Listing.site)).order_by(Listing.id))
+    if site_ids is not None:
+        query = query.where(Listing.site_id.in_(site_ids))
+    return list(db.session.scalars(query).unique())
+
+
+def _round(value: float) -> float:
+    return round(value, 3)
+
+
+def park_indicators(user: User, *, park: Park | None) -> Indicators:
+    """The indicators of ``park`` (the province, or the parks ``user`` manages, when None).
+
+    Examples
+    --------
+    >>> park_indicators(manager, park=park).target_pct  # doctest: +SKIP
+    62.0
+    """
+    site_ids = _sites_in_scope(user, park)
+    offers = _bulk_offers(site_ids)
+    offer_ids = {offer.id: offer for offer in offers}
+    generated = sum(offer.annual_quantity for offer in offers)
+    links = [link for link in visible_links(user, park=park)
+             if site_ids is None or link.supplier_site_id in site_ids or link.receiver_site_id in site_ids]
+    out_of_offers = [link for link in links if link.offer_id in offer_ids and link.unit == "t"]
+
+    utilised_by_offer: dict[int, float] = defaultdict(float)
+    for link in out_of_offers:
+        if link.status in AGREED_STATUSES:
+            utilised_by_offer[link.offer_id] += link.quantity
+    utilised = sum(min(t, offer_ids[k].annual_quantity) for k, t in utilised_by_offer.items())
+    proposed = sum(link.quantity for link in out_of_offers if link.status == "proposed")
+    rate = utilised / generated * 100.0 if generated > 0 else None
+
+    agreed = [link for link in links if link.status in AGREED_STATUSES]
+    agreed_out = [link for link in agreed if link.offer_id in offer_ids and link.unit == "t"]
+    inside = sum(link.quantity for link in agreed_out if _inside(link, park))
+    closure = inside / utilised * 100.0 if utilised > 0 else None
+    cross = [link for link in agreed if not link.same_park]
+    couplings: dict[str, int] = defaultdict(int)
+    for link in agreed:
+        if link.coupling:
+            couplings[link.coupling] += 1
+
+    # Keystones and the Sankey read agreed flows; before anything is agreed, the proposals show the shape.
+    basis_links, basis = (agreed, "agreed") if agreed else (links, "proposed")
+    return Indicators(
+        park=park.code if park else None, generated_t=_round(generated), utilised_t=_round(utilised),
+        stored_or_disposed_t=_round(max(generated - utilised, 0.0)), proposed_t=_round(proposed),
+        utilisation_rate_pct=round(rate, 1) if rate is not None else None, target_pct=UTILISATION_TARGET_PCT,
+        in_park_closure_pct=round(closure, 1) if closure is not None else None,
+        cross_park_links=len(cross), cross_park_t=_round(sum(link.quantity for link in cross if link.unit == "t")),
+        co2_avoided_t=_round(sum(link.co2_avoided_t for link in agreed)),
+        couplings=dict(sorted(couplings.items())), keystones=_keystones(user, basis_links),
+        sankey=_sankey(basis_links), sankey_basis=basis)
+
+
+def _inside(link, park: Park | None) -> bool:
+    """Whether a link out of the scope's offers ends inside it (the same park, for the province)."""
+    if park is None:
+        return link.same_park
+    return link.receiver_site.park_id == park.id
+
+
+def _keystones(user: User, links: list, *, top: int = 5) -> tuple[Keystone, ...]:
+    """Sites by their share of the tonnage sent plus taken (each link counts at both ends)."""
+    tonnes: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
+    sites: dict[int, Site] = {}
+    for link in links:
+        for site in (link.supplier_site, link.receiver_site):
+            sites[site.id] = site
+            counts[site.id] += 1
+            if link.unit == "t":
+                tonnes[site.id] += link.quantity
+    total = sum(tonnes.values())
+    ranked = sorted(sites, key=lambda k: (-tonnes[k], -counts[k], k))[:top]
+    return tuple(Keystone(k, _shown_name(user, sites[k]), sites[k].sector_code,
+                          round(tonnes[k] / total, 4) if total else 0.0, counts[k]) for k in ranked)
+
+
+def _shown_name(user: User, site: Site) -> str | None:
+    """The site's name and reference for those who may see it (its park's managers, admins)."""
+    return f"{site.name_zh} ({site.external_ref})" if can(user, "site.view", site) else None
+
+
+def _sankey(links: list) -> tuple[SankeyFlow, ...]:
+    """Tonnes from the supplier's sector to the receiver's sector, largest first."""
+    flows: dict[tuple[str, str], float] = defaultdict(float)
+    for link in links:
+        if link.unit == "t":
+            flows[(link.supplier_site.sector_code, link.receiver_site.sector_code)] += link.quantity
+    return tuple(SankeyFlow(s, t, _round(q))
+                 for (s, t), q in sorted(flows.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,140 @@
+"""The symbiosis network as GeoJSON: sites as points, links (proposed, agreed, active) as lines.
+
+What a viewer sees follows :func:`marketplace.permissions.network_scope`: park managers and admins
+see every link of the park (or province), plants and recyclers only the links they are party to.
+A site's company and name are shown only to those who may see them (see ``listings.disclosure``);
+other sites keep their sector and sit on the coarse anonymity grid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from ..extensions import db
+from ..listings.disclosure import APPROXIMATE_STEP_DEG
+from ..models import Link, Material, Park, Site, User
+from ..permissions import can, network_scope
+from .listings import is_name_revealed
+
+# Links still alive: declined and superseded ones are history, not network.
+SHOWN_STATUSES = ("proposed", "agreed", "active")
+
+
+@dataclass(frozen=True)
+class NetworkData:
+    """The links a viewer may see, and the sites at their ends (plus the park's own sites)."""
+
+    park: Park | None
+    scope: str
+    links: tuple[Link, ...]
+    sites: tuple[Site, ...]
+
+
+def _approximate(value: float) -> float:
+    return round(round(value / APPROXIMATE_STEP_DEG) * APPROXIMATE_STEP_DEG, 4)
+
+
+def visible_links(user: User, *, park: Park | None, statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[Link]:
+    """Links with either end in ``park`` (every link when None) that ``user`` may see, by id.
+
+    Examples
+    --------
+    >>> visible_links(admin, park=None)  # doctest: +SKIP
+    [<Link 1 3->4 1200>]
+    """
+    scope = network_scope(user, park)
+    if scope is None:
+        return []
+    query = (select(Link).where(Link.status.in_(statuses)).order_by(Link.id)
+             .options(joinedload(Link.supplier_site).joinedload(Site.organisation),
+                      joinedload(Link.receiver_site).joinedload(Site.organisation),
+                      joinedload(Link.offer), joinedload(Link.want)))
+    supplier = aliased(Site)
+    receiver = aliased(Site)
+    query = query.join(supplier, Link.supplier_site_id == supplier.id).join(receiver, Link.receiver_site_id == receiver.id)
+    if park is not None:
+        query = query.where(or_(supplier.park_id == park.id, receiver.park_id == park.id))
+    if scope == "managed":
+        managed = [p.id for p in user.managed_parks]
+        query = query.where(or_(supplier.park_id.in_(managed), receiver.park_id.in_(managed)))
+    elif scope == "party":
+        query = query.where(or_(supplier.organisation_id == user.organisation_id,
+                                receiver.organisation_id == user.organisation_id))
+    return list(db.session.scalars(query).unique())
+
+
+def network_data(user: User, *, park: Park | None) -> NetworkData:
+    """What :func:`network_geojson` draws: the visible links, their end sites and the park's sites."""
+    scope = network_scope(user, park)
+    links = visible_links(user, park=park)
+    sites: dict[int, Site] = {}
+    if park is not None:
+        sites |= {site.id: site for site in park.sites}
+    for link in links:
+        sites.setdefault(link.supplier_site_id, link.supplier_site)
+        sites.setdefault(link.receiver_site_id, link.receiver_site)
+    return NetworkData(park, scope or "", tuple(links), tuple(sites[k] for k in sorted(sites)))
+
+
+def revealed_sites(user: User, links: tuple[Link, ...], sites: tuple[Site, ...]) -> set[int]:
+    """Ids of the sites whose company and name ``user`` may see.
+
+    Those it may view anyway (its own, its parks', all for admins), and the ends of links whose
+    listing is named or whose supplier answered the viewer's enquiry.
+    """
+    organisation = getattr(user, "organisation", None)
+    shown = {site.id for site in sites if can(user, "site.view", site)}
+    for link in links:
+        if is_name_revealed(link.offer, organisation):
+            shown.add(link.supplier_site_id)
+        if link.want is not None and is_name_revealed(link.want, organisation):
+            shown.add(link.receiver_site_id)
+    return shown
+
+
+def _site_feature(site: Site, *, revealed: bool) -> dict:
+    lon, lat = (site.lon, site.lat) if revealed else (_approximate(site.lon), _approximate(site.lat))
+    properties = {"id": site.id, "kind": "site", "sector": site.sector_code,
+                  "park": site.park.code if site.park else None, "park_id": site.park_id, "revealed": revealed,
+                  "site_id": None, "name": None, "name_en": None, "organisation": None}
+    if revealed:
+        properties |= {"site_id": site.external_ref, "name": site.name_zh, "name_en": site.name_en,
+                       "organisation": site.organisation.name_zh}
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
+
+
+def network_geojson(user: User, *, park: Park | None) -> dict:
+    """A FeatureCollection of sites (points) then links (lines from supplier to receiver).
+
+    Examples
+    --------
+    >>> network_geojson(admin, park=park)["features"][0]["properties"]["kind"]  # doctest: +SKIP
+    'site'
+    """
+    data = network_data(user, park=park)
+    revealed = revealed_sites(user, data.links, data.sites)
+    site_features = {site.id: _site_feature(site, revealed=site.id in revealed) for site in data.sites}
+    materials = {m.code: m for m in db.session.scalars(
+        select(Material).where(Material.code.in_({link.material_code for link in data.links})))}
+    link_features = []
+    for link in data.links:
+        material = materials.get(link.material_code)
+        start = site_features[link.supplier_site_id]["geometry"]["coordinates"]
+        end = site_features[link.receiver_site_id]["geometry"]["coordinates"]
+        link_features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [start, end]},
+                              "properties": {
+            "id": link.id, "kind": "link", "supplier": link.supplier_site_id, "receiver": link.receiver_site_id,
+            "supplier_sector": link.supplier_site.sector_code, "receiver_sector": link.receiver_site.sector_code,
+            "material_code": link.material_code, "material_family": material.family if material else None,
+            "material_name": material.name_zh if material else link.material_code,
+            "material_name_en": material.name_en if material else link.material_code,
+            "quantity": link.quantity, "unit": link.unit, "status": link.status, "coupling": link.coupling,
+            "latent": link.latent, "same_park": link.same_park, "distance_km": link.distance_km,
+            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
+            "explanation_zh": link.explanation_zh, "explanation_en": link.explanation_en}})
+    return {"type": "FeatureCollection",
+            "properties": {"park": park.code if park else None, "park_id": park.id if park else None,
+                           "scope": data.scope},
+            "features": [*site_features.values(), *link_features]}

@@ -1,0 +1,162 @@
+"""One sentence per link, in Chinese and in English, carrying the link's numbers.
+
+The sentence says who sends what to whom, what it replaces, how far and by which mode, the net
+benefit per unit and per year after transport, the CO2 avoided, and the park and coupling flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["COUPLING_ZH", "LinkFacts", "explain", "explain_en", "explain_zh"]
+
+COUPLING_ZH = {
+    "power-building materials": "电力—建材耦合",
+    "steel-building materials": "钢铁—建材耦合",
+    "nonferrous-building materials": "有色—建材耦合",
+    "mining-building materials": "矿业—建材耦合",
+    "chemical-building materials": "化工—建材耦合",
+    "steel-chemical": "钢化联产",
+    "refining-chemical": "炼化一体化",
+    "coal-chemical": "煤化工耦合",
+    "chemical-chemical": "化工产业链耦合",
+    "battery make-recycle": "电池生产—回收闭环",
+    "metal recycling": "金属再生利用",
+    "energy cascade": "能量梯级利用",
+    "water cascade": "水的梯级利用",
+    "agri-food-feed": "农副食品—饲料循环",
+    "food-energy": "食品—能源耦合",
+    "waste-to-resource": "废物资源化",
+    "municipal-industrial": "城市—产业共生",
+    "forest-pulp-paper": "林浆纸一体化",
+}
+UNIT_ZH = {"t": "吨", "GJ": "吉焦", "Nm3": "标准立方米", "m3": "立方米", "MWh": "兆瓦时"}
+MODE_ZH = {"road": "公路", "rail": "铁路", "barge": "水运", "pipeline": "管道"}
+MODE_EN = {"road": "by road", "rail": "by rail", "barge": "by barge", "pipeline": "by pipeline"}
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What a sentence needs about a link; quantities per year, money in CNY."""
+
+    supplier_zh: str
+    supplier_en: str
+    receiver_zh: str
+    receiver_en: str
+    material_zh: str
+    material_en: str
+    replaces_zh: str
+    replaces_en: str
+    quantity: float
+    unit: str
+    road_km: float
+    mode: str | None
+    transport_cny_per_unit: float
+    net_benefit_cny_per_unit: float
+    net_benefit_cny: float
+    co2_avoided_t: float
+    same_park: bool = False
+    cross_park: bool = False
+    coupling: str | None = None
+    latent: bool = False
+    substitute: bool = False
+
+
+def explain(facts: LinkFacts) -> tuple[str, str]:
+    """``(zh, en)`` sentences for a link.
+
+    Examples
+    --------
+    >>> zh, en = explain(_example())
+    >>> en
+    'Plant A can send 12,000 t/yr of coal fly ash to Cement B to replace cement clinker, 85 km by road: net benefit 2.76 million CNY/yr (230 CNY/t after 38 CNY/t transport), 9,200 t CO2 avoided a year; same park; power-building materials coupling.'
+    >>> zh
+    '甲电厂每年可向乙水泥供应粉煤灰12,000吨，替代水泥熟料，公路运距约85公里：扣除每吨38元运费后每吨净效益230元，年净效益276.0万元，年减排二氧化碳9,200吨；同一园区；电力—建材耦合。'
+    """
+    return explain_zh(facts), explain_en(facts)
+
+
+def explain_en(f: LinkFacts) -> str:
+    """The English sentence (see :func:`explain`)."""
+    unit = f.unit
+    receiver = f.receiver_en
+    if f.latent:
+        receiver += ", whose sector uses it though it posted no want,"
+    how = f"{f.road_km:,.0f} km {MODE_EN.get(f.mode or '', 'away')}"
+    use = f"as a substitute to replace {f.replaces_en}" if f.substitute else f"to replace {f.replaces_en}"
+    co2 = (f"{_number(f.co2_avoided_t)} t CO2 avoided a year" if f.co2_avoided_t >= 0
+           else f"transport emits {_number(-f.co2_avoided_t)} t CO2 a year more than the use saves")
+    flags = []
+    if f.same_park:
+        flags.append("same park")
+    elif f.cross_park:
+        flags.append("across parks")
+    if f.coupling:
+        flags.append(f"{f.coupling} coupling")
+    tail = "".join(f"; {flag}" for flag in flags)
+    return (
+        f"{f.supplier_en} can send {_number(f.quantity)} {unit}/yr of {f.material_en} to {receiver} {use}, {how}: "
+        f"net benefit {_money_en(f.net_benefit_cny)}/yr ({_per_unit(f.net_benefit_cny_per_unit)} CNY/{unit} after "
+        f"{_per_unit(f.transport_cny_per_unit)} CNY/{unit} transport), {co2}{tail}."
+    )
+
+
+def explain_zh(f: LinkFacts) -> str:
+    """The Chinese sentence (see :func:`explain`)."""
+    unit = UNIT_ZH.get(f.unit, f.unit)
+    receiver = f.receiver_zh
+    if f.latent:
+        receiver += "（该企业未发布需求，但其所属行业使用此类物料）"
+    mode = MODE_ZH.get(f.mode or "", "")
+    how = f"{mode}运距约{f.road_km:,.0f}公里"
+    use = f"作为替代料替代{f.replaces_zh}" if f.substitute else f"替代{f.replaces_zh}"
+    co2 = (f"年减排二氧化碳{_number(f.co2_avoided_t)}吨" if f.co2_avoided_t >= 0
+           else f"运输排放比利用减排多{_number(-f.co2_avoided_t)}吨二氧化碳/年")
+    flags = []
+    if f.same_park:
+        flags.append("同一园区")
+    elif f.cross_park:
+        flags.append("跨园区")
+    if f.coupling:
+        flags.append(COUPLING_ZH.get(f.coupling, f.coupling))
+    tail = "".join(f"；{flag}" for flag in flags)
+    return (
+        f"{f.supplier_zh}每年可向{receiver}供应{f.material_zh}{_number(f.quantity)}{unit}，{use}，{how}："
+        f"扣除每{unit}{_per_unit(f.transport_cny_per_unit)}元运费后每{unit}净效益{_per_unit(f.net_benefit_cny_per_unit)}元，"
+        f"年净效益{_money_zh(f.net_benefit_cny)}，{co2}{tail}。"
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2g}" if value else "0"
+
+
+def _per_unit(value: float) -> str:
+    # Gas and water cost fractions of a yuan per unit; tonnes cost tens to thousands.
+    if abs(value) >= 10 or value == 0:
+        return f"{value:,.0f}"
+    return f"{value:.2f}" if abs(value) >= 0.01 else f"{value:.4f}"
+
+
+def _money_en(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} million CNY"
+    return f"{value:,.0f} CNY"
+
+
+def _money_zh(value: float) -> str:
+    if abs(value) >= 1e8:
+        return f"{value / 1e8:,.2f}亿元"
+    if abs(value) >= 1e4:
+        return f"{value / 1e4:,.1f}万元"
+    return f"{value:,.0f}元"
+
+
+def _example() -> LinkFacts:
+    return LinkFacts(
+        supplier_zh="甲电厂", supplier_en="Plant A", receiver_zh="乙水泥", receiver_en="Cement B",
+        material_zh="粉煤灰", material_en="coal fly ash", replaces_zh="水泥熟料", replaces_en="cement clinker",
+        quantity=12000.0, unit="t", road_km=85.0, mode="road", transport_cny_per_unit=38.25,
+        net_benefit_cny_per_unit=230.0, net_benefit_cny=2_760_000.0, co2_avoided_t=9200.0, same_park=True,
+        coupling="power-building materials",
+    )

@@ -1,0 +1,234 @@
+"""Check the engine's input before any work: every problem is a :class:`MatchingError` naming it.
+
+A run either gets clean input or stops here; nothing downstream has to guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from matching.errors import MatchingError
+from matching.knowledge.loader import Knowledge, Route
+from matching.types import BATTERY_LISTINGS, TRANSPORT_MODES, Agreement, MatchOptions, Offer, Site, Want
+
+__all__ = ["validate_inputs", "validate_options"]
+
+_HW_CODE = re.compile(r"\d{3}-\d{3}-(\d{2})")
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_options(options: MatchOptions) -> None:
+    """Raise :class:`MatchingError` for contradictory or impossible options.
+
+    Examples
+    --------
+    >>> validate_options(MatchOptions(today=dt.date(2026, 1, 1), k_per_offer=0))
+    Traceback (most recent call last):
+    ...
+    matching.errors.MatchingError: options: k_per_offer must be a whole number of at least 1, got 0
+    """
+    def fail(name: str, message: str) -> None:
+        raise MatchingError(f"options: {name} {message}", field=name)
+
+    if not isinstance(options, MatchOptions):
+        raise MatchingError("options: expected a MatchOptions value", field="options")
+    if not isinstance(options.today, dt.date):
+        fail("today", f"must be a date, got {options.today!r}")
+    for name in ("k_per_offer", "candidate_pool"):
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fail(name, f"must be a whole number of at least 1, got {value!r}")
+    if not _finite(options.detour_factor) or options.detour_factor < 1:
+        fail("detour_factor", f"must be a number of at least 1 (road is never shorter than the great circle), "
+                              f"got {options.detour_factor!r}")
+    if options.max_radius_km is not None and (not _finite(options.max_radius_km) or options.max_radius_km < 0):
+        fail("max_radius_km", f"must not be negative, got {options.max_radius_km!r}")
+    if options.transport_modes is not None:
+        if not options.transport_modes:
+            fail("transport_modes", "must name at least one mode, or be None for every mode")
+        for mode in options.transport_modes:
+            if mode not in TRANSPORT_MODES:
+                fail("transport_modes", f"has unknown mode {mode!r}; use {', '.join(TRANSPORT_MODES)}")
+    for name in ("transport_cny_per_t_km", "transport_co2_kg_per_t_km"):
+        table = getattr(options, name)
+        for mode in TRANSPORT_MODES:
+            value = table.get(mode)
+            if not _finite(value) or value < 0:
+                fail(name, f"needs a non-negative number for {mode}, got {value!r}")
+    for unit, value in options.freight_t_per_unit.items():
+        if not _finite(value) or value < 0:
+            fail("freight_t_per_unit", f"needs a non-negative number for {unit}, got {value!r}")
+    if options.min_net_benefit_cny_per_unit is not None and not _finite(options.min_net_benefit_cny_per_unit):
+        fail("min_net_benefit_cny_per_unit", "must be a finite number or None")
+    if not _finite(options.co2_price_cny_per_t) or options.co2_price_cny_per_t < 0:
+        fail("co2_price_cny_per_t", f"must not be negative, got {options.co2_price_cny_per_t!r}")
+    if options.latent_capacity is not None and (not _finite(options.latent_capacity) or options.latent_capacity < 0):
+        fail("latent_capacity", f"must not be negative, got {options.latent_capacity!r}")
+    if options.solver not in ("auto", "networkx", "ortools"):
+        fail("solver", f"must be auto, networkx or ortools, got {options.solver!r}")
+    for name in ("networkx_max_arcs", "betweenness_exact_max_nodes", "betweenness_samples"):
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            fail(name, f"must be a whole number, got {value!r}")
+    if isinstance(options.seed, bool) or not isinstance(options.seed, int):
+        fail("seed", f"must be an integer, got {options.seed!r}")
+
+
+def validate_inputs(
+    offers: Sequence[Offer],
+    wants: Sequence[Want],
+    sites: Sequence[Site],
+    routes: Sequence[Route],
+    agreements: Sequence[Agreement],
+    *,
+    knowledge: Knowledge,
+) -> None:
+    """Raise :class:`MatchingError` for the first problem in the listings, sites, routes or agreements.
+
+    Examples
+    --------
+    >>> from matching.knowledge.loader import load_knowledge
+    >>> validate_inputs([Offer("O1", "S9", "coal-fly-ash", 10.0)], [], [], [], [], knowledge=load_knowledge())
+    Traceback (most recent call last):
+    ...
+    matching.errors.MatchingError: offer 'O1': unknown site 'S9'
+    """
+    site_by_id: dict[str, Site] = {}
+    for site in sites:
+        where = f"site {site.id!r}"
+        if site.id in site_by_id:
+            raise MatchingError(f"{where}: listed twice", field="site_id", where=where)
+        if not _finite(site.lon) or not _finite(site.lat):
+            raise MatchingError(f"{where}: has no coordinates (lon/lat)", field="lon/lat", where=where)
+        if not (-180 <= site.lon <= 180 and -90 <= site.lat <= 90):  # type: ignore[operator]
+            raise MatchingError(f"{where}: lon/lat ({site.lon}, {site.lat}) out of range", field="lon/lat", where=where)
+        if site.battery_listing is not None and site.battery_listing not in BATTERY_LISTINGS:
+            raise MatchingError(
+                f"{where}: battery_listing must be one of {', '.join(BATTERY_LISTINGS)}, got {site.battery_listing!r}",
+                field="battery_listing", where=where,
+            )
+        if site.permit is not None:
+            if not _finite(site.permit.capacity_t) or site.permit.capacity_t < 0:
+                raise MatchingError(f"{where}: permit capacity must not be negative", field="hw_capacity_t", where=where)
+            for code in site.permit.codes:
+                if not (re.fullmatch(r"HW\d{2}", code) or _HW_CODE.fullmatch(code)):
+                    raise MatchingError(
+                        f"{where}: permit code {code!r} is neither HWnn nor NNN-NNN-CC", field="hw_permit", where=where
+                    )
+        site_by_id[site.id] = site
+
+    for route in routes:
+        for mode, radius in route.transport:
+            if mode not in TRANSPORT_MODES:
+                raise MatchingError(f"route {route.id!r}: unknown transport mode {mode!r}", field="transport")
+            if not _finite(radius) or radius < 0:
+                raise MatchingError(f"route {route.id!r}: negative radius {radius} km for {mode}", field="transport")
+
+    offer_by_id: dict[str, Offer] = {}
+    for offer in offers:
+        where = f"offer {offer.id!r}"
+        if offer.id in offer_by_id:
+            raise MatchingError(f"{where}: listed twice", field="id", where=where)
+        _check_listing_common(offer, where, site_by_id)
+        material = knowledge.materials.get(offer.material)
+        if material is None:
+            raise MatchingError(f"{where}: unknown material {offer.material!r}", field="material", where=where)
+        if offer.price_cny is not None and not _finite(offer.price_cny):
+            raise MatchingError(f"{where}: price_cny must be a finite number", field="price_cny", where=where)
+        for mode in offer.transport_modes:
+            if mode not in TRANSPORT_MODES:
+                raise MatchingError(f"{where}: unknown transport mode {mode!r}", field="transport_modes", where=where)
+        if offer.hazard_code is not None:
+            match = _HW_CODE.fullmatch(offer.hazard_code)
+            if not match:
+                raise MatchingError(f"{where}: hazard_code {offer.hazard_code!r} is not NNN-NNN-CC",
+                                    field="hazard_code", where=where)
+            if not material.hazardous:
+                raise MatchingError(f"{where}: hazard_code given but {material.code} is not hazardous waste",
+                                    field="hazard_code", where=where)
+            if f"HW{match.group(1)}" != material.category:
+                raise MatchingError(f"{where}: hazard_code {offer.hazard_code} is HW{match.group(1)}, "
+                                    f"but {material.code} is {material.category}", field="hazard_code", where=where)
+        elif material.hazardous and len(material.hw_codes) != 1:
+            raise MatchingError(f"{where}: {material.code} is hazardous waste; give its 8-digit hazard_code",
+                                field="hazard_code", where=where)
+        offer_by_id[offer.id] = offer
+
+    want_by_id: dict[str, Want] = {}
+    for want in wants:
+        where = f"want {want.id!r}"
+        if want.id in want_by_id:
+            raise MatchingError(f"{where}: listed twice", field="id", where=where)
+        _check_listing_common(want, where, site_by_id)
+        if not want.materials:
+            raise MatchingError(f"{where}: accepts no material", field="material", where=where)
+        units = set()
+        for code in want.materials:
+            material = knowledge.materials.get(code)
+            if material is None:
+                raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
+            units.add(material.unit)
+        if len(units) > 1:
+            raise MatchingError(f"{where}: accepted materials are measured in different units ({', '.join(sorted(units))})",
+                                field="material", where=where)
+        if want.max_price_cny is not None and not _finite(want.max_price_cny):
+            raise MatchingError(f"{where}: max_price_cny must be a finite number", field="price_cny", where=where)
+        want_by_id[want.id] = want
+
+    agreed_out: dict[str, float] = defaultdict(float)
+    agreed_in: dict[str, float] = defaultdict(float)
+    for number, agreement in enumerate(agreements, start=1):
+        where = f"agreement #{number} ({agreement.offer_id} -> {agreement.want_id or agreement.receiver_site_id})"
+        offer = offer_by_id.get(agreement.offer_id)
+        if offer is None:
+            raise MatchingError(f"{where}: unknown offer {agreement.offer_id!r}", field="offer_id", where=where)
+        if not _finite(agreement.quantity) or agreement.quantity <= 0:
+            raise MatchingError(f"{where}: quantity must be more than zero", field="quantity", where=where)
+        if agreement.status not in ("agreed", "active"):
+            raise MatchingError(f"{where}: status must be agreed or active", field="status", where=where)
+        if agreement.receiver_site_id not in site_by_id:
+            raise MatchingError(f"{where}: unknown site {agreement.receiver_site_id!r}", field="site_id", where=where)
+        if agreement.want_id is not None:
+            want = want_by_id.get(agreement.want_id)
+            if want is None:
+                raise MatchingError(f"{where}: unknown want {agreement.want_id!r}", field="want_id", where=where)
+            if want.site_id != agreement.receiver_site_id:
+                raise MatchingError(f"{where}: want {want.id!r} is at site {want.site_id!r}, "
+                                    f"not {agreement.receiver_site_id!r}", field="site_id", where=where)
+            agreed_in[want.id] += agreement.quantity
+        agreed_out[offer.id] += agreement.quantity
+    _check_not_overcommitted(agreed_out, offer_by_id, "offer")
+    _check_not_overcommitted(agreed_in, want_by_id, "want")
+
+
+def _check_listing_common(listing: Offer | Want, where: str, site_by_id: dict[str, Site]) -> None:
+    if listing.site_id not in site_by_id:
+        raise MatchingError(f"{where}: unknown site {listing.site_id!r}", field="site_id", where=where)
+    if not _finite(listing.quantity) or listing.quantity < 0:
+        raise MatchingError(f"{where}: quantity must be a number not below zero, got {listing.quantity!r}",
+                            field="quantity", where=where)
+    if not _finite(listing.committed) or not 0 <= listing.committed <= listing.quantity:
+        raise MatchingError(f"{where}: committed {listing.committed!r} must lie between 0 and the quantity "
+                            f"{listing.quantity:g}", field="committed_quantity", where=where)
+    start, end = listing.available_from, listing.available_to
+    if start is not None and end is not None and end < start:
+        raise MatchingError(f"{where}: available_to ({end}) is before available_from ({start})",
+                            field="available_to", where=where)
+
+
+def _check_not_overcommitted(agreed: dict[str, float], listings: dict, kind: str) -> None:
+    for listing_id, quantity in sorted(agreed.items()):
+        listing = listings[listing_id]
+        open_quantity = listing.quantity - listing.committed
+        if quantity > open_quantity * (1 + 1e-9) + 1e-9:
+            raise MatchingError(
+                f"{kind} {listing_id!r}: agreed links total {quantity:g}, more than its open {open_quantity:g}",
+                field="quantity", where=f"{kind} {listing_id!r}",
+            )

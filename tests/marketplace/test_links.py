@@ -1,0 +1,236 @@
+"""Proposed links on the web: my links, one link's page, and each side's answer."""
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from marketplace.models import Link, Listing
+from marketplace.services.matching import start_run
+
+
+@pytest.fixture
+def exchange(make_org, make_park, make_site, make_listing, make_user):
+    """A power plant's fly ash (10 000 t/yr) and a cement plant that wants 6 000 t/yr, 25 km apart."""
+
+    def build(*, visibility="named"):
+        park = make_park(code="HF-ETDZ", centre=(117.2, 31.8))
+        power_org = make_org(name_zh="甲电力公司", name_en="Power Co A")
+        cement_org = make_org(name_zh="乙水泥公司", name_en="Cement Co B")
+        power = make_site(organisation=power_org, sector_code="4411", park=park, lonlat=(117.213, 31.812),
+                          name_zh="甲电厂", name_en="Plant A")
+        cement = make_site(organisation=cement_org, sector_code="3011", lonlat=(117.4, 31.9),
+                           name_zh="乙水泥厂", name_en="Cement B")
+        offer = make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000,
+                             visibility=visibility)
+        want = make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000)
+        run = start_run(park=None)
+        (link,) = run.links
+        return SimpleNamespace(
+            park=park, offer=offer, want=want, run=run, link=link, power=power, cement=cement,
+            supplier=make_user("plant", organisation=power_org), receiver=make_user("plant", organisation=cement_org),
+            outsider=make_user("recycler"), manager=make_user("park_manager", parks=[park]),
+            other_manager=make_user("park_manager", parks=[make_park(code="ELSEWHERE", centre=(116.5, 31.0))]),
+            admin=make_user("admin"))
+
+    return build
+
+
+def answer(client, link_id: int, decision: str, back: str = "detail"):
+    return client.post(f"/links/{link_id}/decision", data={"decision": decision, "back": back})
+
+
+def as_user(auth, user):
+    auth.logout()
+    auth.login(user)
+
+
+def fresh(db, model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    return response.get_data(as_text=True)
+
+
+def test_both_sides_see_the_link_with_its_numbers(client, auth, exchange):
+    world = exchange()
+    link = world.link
+    for user in (world.supplier, world.receiver):
+        as_user(auth, user)
+        html = page(client, "/links/")
+        row = html[html.index(f'id="link-{link.id}"'):]
+        row = row[:row.index("</tr>")]
+        assert "粉煤灰" in row and "甲电力公司" in row and "乙水泥公司" in row
+        assert f"{link.quantity:,.0f} t" in row and f"{link.distance_km:,.1f} km" in row
+        assert f"{link.net_benefit_cny:,.0f}" in row and f"{link.transport_cost_cny:,.0f}" in row
+        assert f"{link.co2_avoided_t:,.0f} t" in row and "电力—建材耦合" in row
+        assert link.explanation_zh in row
+        assert ('name="decision" value="accept"' in row) and ('name="decision" value="decline"' in row)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ['lang="zh-CN"', "粉煤灰", "电力—建材耦合"]),
+    ("en", ['lang="en"', "Proposed links", "coal fly ash", "power-building materials", ">Accept<", ">Decline<"]),
+])
+def test_my_links_page_speaks_the_chosen_language(client, auth, exchange, lang, words):
+    world = exchange()
+    auth.login(world.receiver)
+    client.get(f"/lang/{lang}")
+    html = page(client, "/links/")
+    explanation, other = ((world.link.explanation_zh, world.link.explanation_en) if lang == "zh"
+                          else (world.link.explanation_en, world.link.explanation_zh))
+    assert explanation in html and other not in html
+    for word in words:
+        assert word in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_link_page_shows_every_number_both_explanations_and_a_map(client, auth, exchange, lang):
+    world = exchange()
+    link = world.link
+    auth.login(world.receiver)
+    client.get(f"/lang/{lang}")
+    html = page(client, f"/links/{link.id}")
+    assert link.explanation_zh in html and link.explanation_en in html
+    assert f"{link.quantity:,.0f} t" in html and f"{link.distance_km:,.1f} km" in html
+    assert f"{link.net_benefit_cny / link.quantity:,.2f}" in html and f"{link.co2_avoided_t:,.1f} t" in html
+    assert link.route_id and f"<code>{link.route_id}</code>" in html
+    sites = json.loads(re.search(r'<script type="application/json" id="link-map-sites">(.*?)</script>', html,
+                                 re.S).group(1))
+    points = [f for f in sites["features"] if f["geometry"]["type"] == "Point"]
+    assert [p["properties"]["role"] for p in points] == ["supplier", "receiver"]
+    assert points[0]["geometry"]["coordinates"] == pytest.approx([117.213, 31.812])
+    assert points[1]["properties"]["name"] == "乙水泥厂"
+    assert any(f["geometry"]["type"] == "LineString" for f in sites["features"])
+
+
+def test_one_acceptance_keeps_the_link_proposed_and_both_make_it_agreed(client, auth, db, exchange):
+    world = exchange()
+    link_id, offer_id, want_id = world.link.id, world.offer.id, world.want.id
+    auth.login(world.supplier)
+    response = answer(client, link_id, "accept", back="mine")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/links/#link-{link_id}")
+    link = fresh(db, Link, link_id)
+    assert (link.status, link.supplier_decision, link.receiver_decision) == ("proposed", "accepted", None)
+    assert fresh(db, Listing, offer_id).committed_quantity == 0
+    html = page(client, f"/links/{link_id}")
+    assert "waits for the other side" in html and 'value="accept"' not in html
+
+    as_user(auth, world.receiver)
+    response = answer(client, link_id, "accept")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/links/{link_id}")
+    link = fresh(db, Link, link_id)
+    assert (link.status, link.receiver_decision) == ("agreed", "accepted") and link.agreed_at is not None
+    offer, want = fresh(db, Listing, offer_id), fresh(db, Listing, want_id)
+    assert offer.committed_quantity == pytest.approx(6_000) and offer.status == "partly_matched"
+    assert want.committed_quantity == pytest.approx(6_000) and want.status == "matched"
+    assert "the link is agreed" in page(client, f"/links/{link_id}")
+
+
+def test_a_decline_ends_the_link_and_later_answers_are_refused(client, auth, db, exchange):
+    world = exchange()
+    link_id = world.link.id
+    auth.login(world.receiver)
+    assert answer(client, link_id, "decline").status_code == 302
+    assert fresh(db, Link, link_id).status == "declined"
+    assert "You declined the link." in page(client, f"/links/{link_id}")
+
+    as_user(auth, world.supplier)
+    answer(client, link_id, "accept")
+    html = page(client, f"/links/{link_id}")
+    assert "Your answer was not recorded: the link is declined" in html
+    link = fresh(db, Link, link_id)
+    assert (link.status, link.supplier_decision) == ("declined", None)
+    assert fresh(db, Listing, world.offer.id).committed_quantity == 0
+
+
+def test_an_agreed_link_cannot_be_answered_again(client, auth, db, exchange):
+    world = exchange()
+    link_id = world.link.id
+    for user in (world.supplier, world.receiver):
+        as_user(auth, user)
+        answer(client, link_id, "accept")
+    answer(client, link_id, "decline")
+    assert "Your answer was not recorded: the link is agreed" in page(client, f"/links/{link_id}")
+    assert fresh(db, Link, link_id).status == "agreed"
+    assert fresh(db, Listing, world.offer.id).committed_quantity == pytest.approx(6_000)
+
+
+@pytest.mark.parametrize("who", ["outsider", "manager", "admin"])
+def test_only_a_party_may_answer(client, auth, db, exchange, who):
+    world = exchange()
+    auth.login(getattr(world, who))
+    assert answer(client, world.link.id, "accept").status_code == 403
+    link = fresh(db, Link, world.link.id)
+    assert (link.supplier_decision, link.receiver_decision, link.status) == (None, None, "proposed")
+
+
+def test_an_answer_must_be_accept_or_decline(client, auth, db, exchange):
+    world = exchange()
+    auth.login(world.supplier)
+    response = answer(client, world.link.id, "maybe")
+    assert response.status_code == 400 and 'data-field="decision"' in response.get_data(as_text=True)
+    assert fresh(db, Link, world.link.id).supplier_decision is None
+
+
+@pytest.mark.parametrize(("who", "sees"), [("outsider", 403), ("other_manager", 403), ("manager", 200),
+                                           ("admin", 200)])
+def test_who_sees_a_link_page(client, auth, exchange, who, sees):
+    world = exchange()
+    auth.login(getattr(world, who))
+    assert client.get(f"/links/{world.link.id}").status_code == sees
+
+
+def test_park_managers_see_the_links_touching_their_parks(client, auth, exchange):
+    world = exchange()
+    auth.login(world.manager)
+    html = page(client, "/links/")
+    assert 'id="park-links"' in html and f'id="link-{world.link.id}"' in html
+    assert 'value="accept"' not in html  # they watch, they do not answer
+    as_user(auth, world.other_manager)
+    assert f'id="link-{world.link.id}"' not in page(client, "/links/")
+
+
+def test_status_filter(client, auth, exchange):
+    world = exchange()
+    auth.login(world.supplier)
+    assert f'id="link-{world.link.id}"' in page(client, "/links/?status=proposed")
+    assert f'id="link-{world.link.id}"' not in page(client, "/links/?status=agreed")
+    assert f'id="link-{world.link.id}"' in page(client, "/links/?status=nonsense")  # ignored: everything
+
+
+def test_an_anonymous_supplier_is_named_to_the_receiver_once_it_accepts(client, auth, exchange):
+    world = exchange(visibility="anonymous")
+    link = world.link
+    auth.login(world.receiver)
+    html = page(client, f"/links/{link.id}")
+    assert "甲电力公司" not in html and "甲电厂" not in html and "Plant A" not in html
+    assert "一家匿名供方每年可向乙水泥厂供应" in html and "An anonymous supplier can send" in html
+    sites = json.loads(re.search(r'id="link-map-sites">(.*?)</script>', html, re.S).group(1))
+    supplier_point = sites["features"][0]
+    assert "name" not in supplier_point["properties"]
+    assert supplier_point["geometry"]["coordinates"] == pytest.approx([117.2, 31.8])  # the 0.05° grid
+    assert "甲电厂" not in page(client, "/links/")
+
+    for user in (world.supplier, world.manager):  # its own people and its park's managers always see it
+        as_user(auth, user)
+        assert "甲电力公司" in page(client, f"/links/{link.id}")
+    as_user(auth, world.supplier)
+    answer(client, link.id, "accept")
+    as_user(auth, world.receiver)
+    html = page(client, f"/links/{link.id}")
+    assert "甲电力公司" in html and link.explanation_zh in html
+
+
+def test_nav_shows_the_links_to_members_of_an_organisation(client, auth, exchange, make_user):
+    world = exchange()
+    auth.login(world.supplier)
+    assert 'href="/links/"' in page(client, "/")
+    as_user(auth, make_user("admin"))
+    assert 'href="/links/"' not in page(client, "/")

@@ -1,0 +1,210 @@
+"""Match runs and link decisions through the JSON API."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.models import Link, Listing, MatchRun
+from marketplace.services.accounts import issue_api_token
+from marketplace.services.matching import start_run
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {issue_api_token(user)}"}
+
+
+@pytest.fixture
+def world(make_org, make_park, make_site, make_listing, make_user):
+    """The power plant's anonymous fly-ash offer (first park) and a cement plant's want (second park)."""
+    first = make_park(code="FIRST", centre=(117.2, 31.8))
+    second = make_park(code="SECOND", centre=(117.5, 31.8))
+    power = make_site(sector_code="4411", park=first, lonlat=(117.213, 31.812), name_zh="甲电厂", name_en="Plant A",
+                      external_ref="PWR-1")
+    cement = make_site(sector_code="3011", park=second, lonlat=(117.5, 31.8), name_zh="乙水泥厂",
+                       external_ref="CEM-1")
+    offer = make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000, visibility="anonymous")
+    want = make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000)
+    users = {"supplier": make_user("plant", organisation=power.organisation),
+             "receiver": make_user("plant", organisation=cement.organisation),
+             "outsider": make_user("recycler"), "manager": make_user("park_manager", parks=[first]),
+             "other_manager": make_user("park_manager", parks=[second]), "admin": make_user("admin")}
+    return SimpleNamespace(first=first, second=second, offer=offer, want=want,
+                           headers={name: bearer(user) for name, user in users.items()})
+
+
+def run_count(db) -> int:
+    return db.session.scalar(select(func.count(MatchRun.id)))
+
+
+def test_a_park_manager_starts_a_run_for_its_park(client, db, world):
+    response = client.post("/api/v1/match-runs", headers=world.headers["manager"], json={"park": "FIRST"})
+    assert response.status_code == 201, response.json
+    data = response.json
+    assert data["run"]["id"] and data["run"]["park"] == "FIRST" and data["run"]["latent"] is False
+    assert data["run"]["parameters"]["park"] == "FIRST" and data["run"]["timings"]["total"] >= 0
+    assert data["run"]["counts"]["links"] == len(data["links"]) == 1 and data["run"]["complete"] is True
+    (link,) = data["links"]
+    assert link["offer"]["site_id"] == "PWR-1" and link["want"]["site_id"] == "CEM-1"  # its own park's site
+    assert link["offer"]["material_code"] == "coal-fly-ash" and link["route"]
+    assert {"quantity", "unit", "distance_km", "transport_cost_cny", "net_benefit_cny", "co2_avoided_t", "score",
+            "same_park", "coupling", "latent", "status", "explanation"} <= set(link)
+    assert link["explanation"]["zh"].startswith("甲电厂") and link["status"] == "proposed"
+
+
+@pytest.mark.parametrize(("who", "body", "status", "field"), [
+    ("manager", {"park": "SECOND"}, 403, None),
+    ("manager", {"park": None}, 403, None),
+    ("manager", {}, 403, None),
+    ("supplier", {"park": "FIRST"}, 403, None),
+    ("manager", {"park": "NOPE"}, 422, "park"),
+    ("manager", {"park": "FIRST", "latent": "yes"}, 422, "latent"),
+    ("manager", {"park": "FIRST", "colour": "red"}, 422, "colour"),
+    ("manager", {"park": 7}, 422, "park"),
+])
+def test_runs_refused(client, db, world, who, body, status, field):
+    response = client.post("/api/v1/match-runs", headers=world.headers[who], json=body)
+    assert response.status_code == status, response.json
+    if field:
+        assert list(response.json["errors"]["json"]) == [field]
+    else:
+        assert "may not match_run start" in response.json["message"]
+    assert run_count(db) == 0
+
+
+def test_an_unknown_park_is_named(client, world):
+    response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={"park": "NOPE"})
+    assert response.json["errors"]["json"]["park"] == ["no park with the code 'NOPE'"]
+
+
+def test_an_administrator_runs_the_province_in_latent_mode(client, db, world):
+    response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={"park": None, "latent": True})
+    assert response.status_code == 201, response.json
+    run = db.session.get(MatchRun, response.json["run"]["id"])
+    assert run.park_id is None and run.latent and run.parameters["latent"] is True
+
+
+def test_a_failed_run_is_a_422_and_stores_nothing(client, db, world, monkeypatch):
+    import marketplace.services.matching as service
+    from matching.errors import MatchingError
+
+    def broken(*args, **kwargs):
+        raise MatchingError("site 7 has no coordinates", field="lon/lat")
+
+    monkeypatch.setattr(service, "run_matching", broken)
+    response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={})
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"lon/lat": ["site 7 has no coordinates"]}
+    assert run_count(db) == 0 and db.session.scalar(select(func.count(Link.id))) == 0
+
+
+@pytest.mark.parametrize(("who", "status", "complete"), [
+    ("admin", 200, True), ("manager", 200, True), ("supplier", 200, False), ("receiver", 200, False),
+    ("other_manager", 200, False), ("outsider", 403, None),
+])
+def test_who_reads_a_run(client, world, who, status, complete):
+    run = start_run(park=world.first)
+    response = client.get(f"/api/v1/match-runs/{run.id}", headers=world.headers[who])
+    assert response.status_code == status, response.json
+    if status == 200:
+        assert response.json["run"]["complete"] is complete and len(response.json["links"]) == 1
+
+
+def test_a_party_reads_only_its_own_links_of_a_run(client, world, make_site, make_listing):
+    other = make_site(sector_code="4411", lonlat=(117.45, 31.75))
+    make_listing(site=other, kind="offer", material="coal-fly-ash", quantity=5_000)
+    run = start_run()
+    assert len(run.links) == 2
+    own = client.get(f"/api/v1/match-runs/{run.id}", headers=world.headers["supplier"]).json["links"]
+    everything = client.get(f"/api/v1/match-runs/{run.id}", headers=world.headers["admin"]).json["links"]
+    assert [k["offer"]["listing_id"] for k in own] == [world.offer.id] and len(everything) == 2
+
+
+def test_a_missing_run_or_link_is_a_json_404(client, world):
+    for url in ("/api/v1/match-runs/999", "/api/v1/links/999"):
+        response = client.get(url, headers=world.headers["admin"])
+        assert response.status_code == 404 and response.is_json
+    response = client.post("/api/v1/links/999/decision", headers=world.headers["supplier"], json={"accept": True})
+    assert response.status_code == 404 and response.is_json
+
+
+def decide(client, world, who, link_id, accept=True):
+    return client.post(f"/api/v1/links/{link_id}/decision", headers=world.headers[who], json={"accept": accept})
+
+
+def test_both_parties_accepting_through_the_api_reserves_the_tonnage(client, db, world):
+    (link,) = start_run().links
+    response = decide(client, world, "supplier", link.id)
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "proposed" and response.json["supplier_decision"] == "accepted"
+    assert response.json["your_side"] == "supplier" and response.json["receiver_decision"] is None
+
+    response = decide(client, world, "receiver", link.id)
+    assert response.status_code == 200 and response.json["status"] == "agreed"
+    db.session.expire_all()
+    offer, want = db.session.get(Listing, world.offer.id), db.session.get(Listing, world.want.id)
+    assert offer.committed_quantity == pytest.approx(6_000) and offer.status == "partly_matched"
+    assert want.committed_quantity == pytest.approx(6_000) and want.status == "matched"
+
+    response = decide(client, world, "receiver", link.id, accept=False)
+    assert response.status_code == 409 and "agreed" in response.json["message"]
+
+
+def test_a_decline_through_the_api(client, db, world):
+    (link,) = start_run().links
+    response = decide(client, world, "receiver", link.id, accept=False)
+    assert response.status_code == 200 and response.json["status"] == "declined"
+    response = decide(client, world, "supplier", link.id)
+    assert response.status_code == 409 and "declined" in response.json["message"]
+
+
+def test_too_few_tonnes_left_is_a_409(client, db, world):
+    (link,) = start_run().links
+    decide(client, world, "supplier", link.id)
+    offer = db.session.get(Listing, world.offer.id)
+    offer.committed_quantity = 9_000  # promised elsewhere since the run
+    db.session.commit()
+    response = decide(client, world, "receiver", link.id)
+    assert response.status_code == 409 and "only 1,000" in response.json["message"]
+    db.session.expire_all()
+    assert db.session.get(Link, link.id).status == "proposed"
+    assert db.session.get(Link, link.id).receiver_decision is None
+
+
+@pytest.mark.parametrize(("who", "body", "status", "words"), [
+    ("outsider", {"accept": True}, 403, "may not link decide"),
+    ("manager", {"accept": True}, 403, "may not link decide"),
+    ("admin", {"accept": True}, 403, "not a party"),
+    ("supplier", {}, 422, "Missing data"),
+    ("supplier", {"accept": "yes"}, 422, "true or false"),
+])
+def test_decisions_refused(client, db, world, who, body, status, words):
+    (link,) = start_run().links
+    response = client.post(f"/api/v1/links/{link.id}/decision", headers=world.headers[who], json=body)
+    assert response.status_code == status and words in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Link, link.id).supplier_decision is None
+
+
+def test_a_session_alone_cannot_decide(client, auth, world, make_user):
+    (link,) = start_run().links
+    supplier = make_user("plant", organisation=link.supplier_site.organisation)
+    auth.login(supplier)
+    assert client.post(f"/api/v1/links/{link.id}/decision", json={"accept": True}).status_code == 401
+
+
+def test_an_anonymous_supplier_is_hidden_from_the_receiver_until_it_accepts(client, world):
+    (link,) = start_run().links
+    data = client.get(f"/api/v1/links/{link.id}", headers=world.headers["receiver"]).json
+    assert data["offer"]["anonymous"] is True
+    assert data["offer"]["site_id"] is None and data["offer"]["organisation"] is None
+    assert "甲电厂" not in data["explanation"]["zh"] and "Plant A" not in data["explanation"]["en"]
+    assert data["want"]["site_id"] == "CEM-1"
+    mine = client.get("/api/v1/links", headers=world.headers["receiver"]).json
+    assert [k["id"] for k in mine] == [link.id] and mine[0]["offer"]["site_id"] is None
+
+    decide(client, world, "supplier", link.id)
+    data = client.get(f"/api/v1/links/{link.id}", headers=world.headers["receiver"]).json
+    assert data["offer"]["anonymous"] is False and data["offer"]["site_id"] == "PWR-1"
+    assert data["explanation"]["zh"].startswith("甲电厂")

@@ -1,0 +1,181 @@
+"""The matcher through the web app's service and CLI: runs, stored links, the accept/decline workflow."""
+import json
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.models import Licence, Link, Listing, MatchRun, Site
+from marketplace.services.matching import DecisionRefused, decide, start_run
+
+
+@pytest.fixture
+def demo_run(runner, db):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    result = runner.invoke(args=["match", "run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def sector_of(db, external_ref):
+    return db.session.scalar(select(Site.sector_code).where(Site.external_ref == external_ref))
+
+
+def receiver(link):
+    return link.get("want") or link.get("receiver")
+
+
+def test_demo_run_proposes_the_expected_exchanges(db, demo_run):
+    links = demo_run["links"]
+    assert demo_run["run"]["id"] and demo_run["run"]["counts"]["links"] == len(links) > 50
+    for link in links:
+        assert link["distance_km"] >= 0 and link["quantity"] > 0
+        assert {"transport_cost_cny", "net_benefit_cny", "co2_avoided_t", "score", "same_park", "coupling"} <= set(link)
+        assert link["explanation"]["zh"] and link["explanation"]["en"]
+
+    def flows(material_prefix, *, supplier_sectors, receiver_sectors):
+        return [k for k in links if k["offer"]["material_code"].startswith(material_prefix)
+                and sector_of(db, k["offer"]["site_id"]).startswith(supplier_sectors)
+                and sector_of(db, receiver(k)["site_id"]).startswith(receiver_sectors)]
+
+    assert flows("coal-fly-ash", supplier_sectors=("441",), receiver_sectors=("3011", "3021"))
+    assert flows("fgd-gypsum", supplier_sectors=("441",), receiver_sectors=("3024",))
+    assert flows("fgd-gypsum", supplier_sectors=("441",), receiver_sectors=("3011",))
+    assert flows("steel-slag", supplier_sectors=("31",), receiver_sectors=("3011", "3021", "3099", "3024"))
+    assert flows("coke-oven-gas", supplier_sectors=("2521", "31"), receiver_sectors=("26", "252"))
+
+
+def test_batteries_and_hazardous_waste_go_only_to_licensed_receivers(db, demo_run):
+    for link in demo_run["links"]:
+        code = link["offer"]["material_code"]
+        site = db.session.scalar(select(Site).where(Site.external_ref == receiver(link)["site_id"]))
+        licences = db.session.scalars(select(Licence).where(Licence.organisation_id == site.organisation_id)).all()
+        if code.startswith("retired-") and "battery" in code:
+            assert any(l.kind == "battery_listing" for l in licences), link
+        offer = db.session.get(Listing, link["offer"]["listing_id"])
+        if offer.hazard_code:
+            permits = [l for l in licences if l.kind == "hw_permit"]
+            assert any(offer.hazard_code in l.hw_code_list or f"HW{offer.hazard_code[-2:]}" in l.hw_code_list
+                       for l in permits), link
+
+
+def test_latent_mode_finds_users_that_posted_no_want(runner, db, demo_run):
+    result = runner.invoke(args=["match", "run", "--latent", "--format", "json"])
+    latent = [k for k in json.loads(result.output)["links"] if k["latent"]]
+    assert latent
+    for link in latent:
+        site = db.session.scalar(select(Site).where(Site.external_ref == link["receiver"]["site_id"]))
+        wants = db.session.scalar(select(func.count(Listing.id)).where(Listing.site_id == site.id,
+                                                                       Listing.kind == "want"))
+        assert "want" not in link and link["receiver"]["listing_id"] is None
+        assert wants == 0 or link["offer"]["material_code"] not in {
+            code for l in db.session.scalars(select(Listing).where(Listing.site_id == site.id)) for code in l.material_codes}
+
+
+def test_unknown_park_and_failed_runs_store_nothing(runner, db, make_listing, monkeypatch):
+    make_listing()
+    result = runner.invoke(args=["match", "run", "--park", "NOPE"])
+    assert result.exit_code == 1 and "NOPE" in result.output
+
+    from matching.errors import MatchingError
+    import marketplace.services.matching as service
+
+    def broken(*args, **kwargs):
+        raise MatchingError("site 7 has no coordinates")
+
+    monkeypatch.setattr(service, "run_matching", broken)
+    result = runner.invoke(args=["match", "run"])
+    assert result.exit_code == 1 and "no coordinates" in result.output
+    assert db.session.scalar(select(func.count(MatchRun.id))) == 0
+
+
+@pytest.fixture
+def competing_links(db, make_org, make_site, make_listing):
+    """One offer of 100 t/yr and two wants of 70 t/yr each: both links cannot be agreed."""
+    supplier = make_org()
+    offer_site = make_site(organisation=supplier, sector_code="4411", lonlat=(117.20, 31.80))
+    offer = make_listing(site=offer_site, kind="offer", material="coal-fly-ash", quantity=100)
+    links = []
+    run = MatchRun(parameters={}, timings={}, counts={})
+    db.session.add(run)
+    for i in range(2):
+        buyer = make_org()
+        site = make_site(organisation=buyer, sector_code="3011", lonlat=(117.25 + i * 0.05, 31.85))
+        want = make_listing(site=site, kind="want", material="coal-fly-ash", quantity=70)
+        link = Link(run=run, offer_id=offer.id, want_id=want.id, supplier_site_id=offer_site.id,
+                    receiver_site_id=site.id, material_code="coal-fly-ash", quantity=70, unit="t", distance_km=7,
+                    transport_cost_cny=3, net_benefit_cny=100, co2_avoided_t=5, score=1, explanation_zh="测试",
+                    explanation_en="test", status="proposed", receiver_decision="accepted")
+        db.session.add(link)
+        links.append(link)
+    db.session.commit()
+    return supplier, offer, links
+
+
+def test_both_sides_accepting_reserves_the_tonnage(db, competing_links, make_org):
+    supplier, offer, (first, second) = competing_links
+    with pytest.raises(DecisionRefused, match="not a party"):
+        decide(first.id, organisation=make_org(), accept=True)
+    decide(first.id, organisation=supplier, accept=True)
+    db.session.expire_all()
+    assert db.session.get(Link, first.id).status == "agreed"
+    assert db.session.get(Listing, offer.id).committed_quantity == 70
+    assert db.session.get(Listing, offer.id).status == "partly_matched"
+    assert db.session.get(Listing, first.want_id).status == "matched"
+    with pytest.raises(DecisionRefused, match="only 30"):
+        decide(second.id, organisation=supplier, accept=True)
+    db.session.expire_all()
+    assert db.session.get(Link, second.id).status == "proposed"
+    assert db.session.get(Listing, offer.id).committed_quantity == 70
+    with pytest.raises(DecisionRefused, match="agreed"):
+        decide(first.id, organisation=supplier, accept=False)
+
+
+def test_decline_ends_the_link(db, competing_links):
+    supplier, offer, (first, _) = competing_links
+    decide(first.id, organisation=supplier, accept=False)
+    db.session.expire_all()
+    assert db.session.get(Link, first.id).status == "declined"
+    assert db.session.get(Listing, offer.id).committed_quantity == 0
+
+
+def test_racing_acceptances_never_over_commit(app, db, competing_links):
+    """Two sessions accept the two competing links at the same moment (PostgreSQL: real row locks)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers: a PostgreSQL test (SQLite serialises writers by locking the file)")
+    supplier, offer, links = competing_links
+    supplier_id, offer_id, link_ids = supplier.id, offer.id, [link.id for link in links]
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def accept(link_id):
+        from marketplace.models import Organisation
+
+        with app.app_context():
+            organisation = db.session.get(Organisation, supplier_id)
+            barrier.wait()
+            try:
+                decide(link_id, organisation=organisation, accept=True)
+                outcomes[link_id] = "agreed"
+            except DecisionRefused as exc:
+                outcomes[link_id] = str(exc)
+            finally:
+                db.session.remove()
+
+    for _ in range(5):  # several rounds, each from a fresh state, to give the race room to show
+        threads = [threading.Thread(target=accept, args=(link_id,)) for link_id in link_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        db.session.expire_all()
+        assert sorted(v == "agreed" for v in outcomes.values()) == [False, True], outcomes
+        assert db.session.get(Listing, offer_id).committed_quantity == 70
+        assert sum(l.status == "agreed" for l in db.session.scalars(select(Link))) == 1
+        # Reset for the next round.
+        for link in db.session.scalars(select(Link)):
+            link.status, link.supplier_decision = "proposed", None
+        for listing in db.session.scalars(select(Listing)):
+            listing.committed_quantity, listing.status = 0.0, "published"
+        db.session.commit()
+        outcomes.clear()

@@ -1,0 +1,234 @@
+"""Compliance and feasibility: hazardous permits, battery listings, windows, quality and price."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from matching.engine import run_matching
+from matching.feasibility import (
+    PERMIT_EXPIRED,
+    PERMIT_FULL,
+    PERMIT_NONE,
+    PERMIT_OK,
+    QualityColumns,
+    WantLimit,
+    parse_want_quality,
+    permit_state,
+    route_quality,
+    want_quality,
+    windows_overlap,
+)
+from matching.knowledge.loader import QualityLimit, load_knowledge
+from matching.types import Agreement, MatchOptions, Offer, Permit, Site, Want
+
+KB = load_knowledge()
+TODAY = dt.date(2026, 3, 1)
+D = dt.date
+
+
+def site(site_id, lat=31.82, sector="3011", **kw):
+    return Site(site_id, 117.23, lat, sector, **kw)
+
+
+def run(offers, wants, sites, **options):
+    options.setdefault("today", TODAY)
+    return run_matching(offers, wants, sites, KB.routes, options=MatchOptions(**options), knowledge=KB)
+
+
+def only_reason(summary):
+    """The one drop reason with a non-zero count (asserting there is exactly one)."""
+    reasons = {reason: count for reason, count in summary.dropped.items() if count}
+    assert len(reasons) == 1, reasons
+    return next(iter(reasons))
+
+
+# --------------------------------------------------------------------------- windows
+
+
+@pytest.mark.parametrize("offer, want, today, expected", [
+    ((D(2026, 1, 1), D(2026, 6, 30)), (D(2026, 6, 30), D(2026, 12, 31)), D(2026, 1, 1), True),   # one shared day
+    ((D(2026, 1, 1), D(2026, 6, 29)), (D(2026, 6, 30), D(2026, 12, 31)), D(2026, 1, 1), False),  # disjoint
+    ((D(2025, 1, 1), D(2025, 12, 31)), (D(2025, 1, 1), D(2027, 1, 1)), D(2026, 1, 1), False),    # over already
+    ((None, None), (D(2030, 1, 1), None), D(2026, 1, 1), True),                                  # open ends
+])
+def test_windows_must_overlap_on_a_day_not_before_today(offer, want, today, expected):
+    def days(window, default_low, default_high):
+        return (np.array([(window[0] or default_low).toordinal()]), np.array([(window[1] or default_high).toordinal()]))
+
+    low, high = D(1, 1, 1), D(9999, 12, 31)
+    offer_from, offer_to = days(offer, low, high)
+    want_from, want_to = days(want, low, high)
+    assert windows_overlap(offer_from, offer_to, want_from, want_to, today=today).tolist() == [expected]
+
+
+def test_engine_drops_pairs_whose_windows_do_not_overlap():
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 31.90)]
+    offer = Offer("O1", "PWR", "coal-fly-ash", 100.0, {"loi_pct": 5.0}, 20.0, D(2026, 1, 1), D(2026, 6, 30))
+    late = Want("W1", "CEM", ("coal-fly-ash",), 100.0, available_from=D(2026, 7, 1))
+    result = run([offer], [late], sites)
+    assert not result.links and only_reason(result.summary) == "window"
+    assert run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 100.0, available_from=D(2026, 6, 30))], sites).links
+
+
+# --------------------------------------------------------------------------- hazardous waste
+
+LEAD = Offer("O1", "GEN", "lead-acid-battery", 100.0, {"pb_pct": 60.0}, 8000.0, hazard_code="900-052-31")
+FUTURE = D(2028, 12, 31)
+
+
+@pytest.mark.parametrize("permit, reason", [
+    (None, "permit_missing"),
+    (Permit(("HW08", "HW49"), 5000.0, FUTURE), "permit_code"),
+    (Permit(("900-052-31",), 5000.0, D(2025, 12, 31)), "permit_expired"),
+    (Permit(("HW31",), 5000.0, FUTURE, used_t=5000.0), "permit_capacity"),
+    (Permit(("HW31",), 5000.0, FUTURE), None),
+    (Permit(("900-052-31",), 5000.0, None), None),
+])
+def test_hazardous_lots_go_only_to_a_valid_permit_with_the_code_and_capacity_left(permit, reason):
+    sites = [site("GEN", 31.82, "3670"), site("PB", 31.90, "3212", permit=permit)]
+    result = run([LEAD], [Want("W1", "PB", ("lead-acid-battery",), 100.0)], sites)
+    if reason is None:
+        assert [link.receiver_site_id for link in result.links] == ["PB"]
+    else:
+        assert not result.links and only_reason(result.summary) == reason
+
+
+def test_a_permit_capacity_is_shared_by_every_want_of_its_site():
+    permit = Permit(("HW31",), 150.0, FUTURE)
+    sites = [site("GEN", 31.82, "3670"), site("GEN2", 31.83, "3670"), site("PB", 31.90, "3212", permit=permit)]
+    offers = [LEAD, Offer("O2", "GEN2", "lead-acid-battery", 100.0, {"pb_pct": 60.0}, 8000.0, hazard_code="900-052-31")]
+    wants = [Want("W1", "PB", ("lead-acid-battery",), 100.0), Want("W2", "PB", ("lead-acid-battery",), 100.0)]
+    for solver in ("networkx", "ortools"):
+        links = run(offers, wants, sites, solver=solver).links
+        assert sum(link.quantity for link in links) == pytest.approx(150.0)
+
+
+def test_agreed_hazardous_tonnes_use_up_the_permit():
+    permit = Permit(("HW31",), 100.0, FUTURE)
+    sites = [site("GEN", 31.82, "3670"), site("PB", 31.90, "3212", permit=permit)]
+    offer = Offer("O1", "GEN", "lead-acid-battery", 300.0, {"pb_pct": 60.0}, 8000.0, hazard_code="900-052-31")
+    want = Want("W1", "PB", ("lead-acid-battery",), 300.0)
+    agreed = [Agreement("O1", "PB", 100.0, want_id="W1")]
+    result = run_matching([offer], [want], sites, KB.routes, options=MatchOptions(today=TODAY), knowledge=KB,
+                          agreements=agreed)
+    assert not result.links and only_reason(result.summary) == "permit_capacity"
+    assert [(link.status, link.quantity) for link in result.agreed] == [("agreed", 100.0)]
+    assert len(run([offer], [want], sites).links) == 1
+
+
+@pytest.mark.parametrize("state_args, expected", [
+    ((None,), PERMIT_NONE),
+    ((Permit(("HW08",), 10.0, D(2026, 2, 28)),), PERMIT_EXPIRED),
+    ((Permit(("HW08",), 10.0, D(2026, 3, 1)),), PERMIT_OK),      # valid through its last day
+    ((Permit(("HW08",), 10.0, None, used_t=4.0),), PERMIT_OK),
+    ((Permit(("HW08",), 10.0, None, used_t=10.0),), PERMIT_FULL),
+])
+def test_permit_state(state_args, expected):
+    assert permit_state(*state_args, today=TODAY) == expected
+
+
+# --------------------------------------------------------------------------- retired batteries
+
+LFP = Offer("O1", "NEV", "retired-ev-battery", 100.0, {"chemistry": "LFP", "soh_pct": 80.0, "coded_gbt34014": "yes"},
+            1000.0)
+
+
+@pytest.mark.parametrize("sector, listing, route", [
+    ("4210", "recycling", "ev-battery-material-recovery"),
+    ("4210", "both", "ev-battery-material-recovery"),
+    ("4210", "cascade", None),      # a cascade-use firm may not shred packs for materials
+    ("4210", None, None),
+    ("4419", "cascade", "ev-battery-cascade-storage"),
+    ("4419", "recycling", None),    # and a recycler-only listing does not make a storage operator
+])
+def test_retired_batteries_go_only_to_enterprises_listed_for_that_use(sector, listing, route):
+    sites = [site("NEV", 31.82, "3612"), site("REC", 31.90, sector, battery_listing=listing)]
+    result = run([LFP], [Want("W1", "REC", ("retired-ev-battery",), 100.0)], sites)
+    assert [link.route_id for link in result.links] == ([route] if route else [])
+    if route is None:
+        assert only_reason(result.summary) == "battery_listing"
+
+
+def test_latent_battery_receivers_need_the_listing_too():
+    sites = [site("NEV", 31.82, "3612"), site("LISTED", 31.90, "4210", battery_listing="recycling"),
+             site("UNLISTED", 31.91, "4210")]
+    links = run([LFP], [], sites, latent=True).links
+    assert {link.receiver_site_id for link in links} == {"LISTED"}
+
+
+# --------------------------------------------------------------------------- quality and price
+
+
+@pytest.mark.parametrize("grade, kept", [("I", True), ("II", True), ("III", False)])
+def test_a_grade_on_a_want_means_that_grade_or_better(grade, kept):
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 31.90)]
+    offer = Offer("O1", "PWR", "coal-fly-ash", 100.0, {"grade": grade, "loi_pct": 5.0}, 20.0)
+    result = run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 100.0, {"grade": "II"})], sites)
+    assert bool(result.links) is kept
+    if not kept:
+        assert only_reason(result.summary) == "quality_want"
+
+
+def test_route_limits_apply_for_the_receivers_use():
+    # Grade III fly ash is fine as cement admixture but not as concrete addition (GB/T 1596: I or II).
+    offer = Offer("O1", "PWR", "coal-fly-ash", 100.0, {"grade": "III", "loi_pct": 5.0}, 20.0)
+    cement = run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 100.0)],
+                 [site("PWR", 31.82, "4411"), site("CEM", 31.90, "3011")])
+    concrete = run([offer], [Want("W1", "CON", ("coal-fly-ash",), 100.0)],
+                   [site("PWR", 31.82, "4411"), site("CON", 31.90, "3021")])
+    assert [link.route_id for link in cement.links] == ["fly-ash-cement-admixture"]
+    assert not concrete.links and only_reason(concrete.summary) == "quality_route"
+
+
+def test_unstated_quality_is_flagged_or_dropped_on_request():
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 31.90)]
+    offer = Offer("O1", "PWR", "coal-fly-ash", 100.0, {}, 20.0)
+    want = Want("W1", "CEM", ("coal-fly-ash",), 100.0, {"loi_pct_max": 8.0})
+    links = run([offer], [want], sites).links
+    assert "loi_pct" in links[0].unverified_quality
+    strict = run([offer], [want], sites, require_quality_data=True)
+    assert not strict.links and only_reason(strict.summary) == "quality_unknown"
+
+
+@pytest.mark.parametrize("offer_price, max_price, kept", [(50.0, 60.0, True), (60.0, 60.0, True), (61.0, 60.0, False)])
+def test_an_offer_asking_more_than_the_wants_maximum_is_dropped(offer_price, max_price, kept):
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 31.90)]
+    offer = Offer("O1", "PWR", "coal-fly-ash", 100.0, {"loi_pct": 5.0}, offer_price)
+    result = run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 100.0, max_price_cny=max_price)], sites)
+    assert bool(result.links) is kept
+    if not kept:
+        assert only_reason(result.summary) == "price"
+
+
+def test_an_offer_and_a_want_at_one_site_are_no_exchange():
+    sites = [site("BOTH", 31.82, "3011")]
+    result = run([Offer("O1", "BOTH", "coal-fly-ash", 100.0, {}, 20.0)], [Want("W1", "BOTH", ("coal-fly-ash",), 1.0)], sites)
+    assert not result.links and only_reason(result.summary) == "same_site"
+
+
+def test_parse_want_quality_reads_bounds_grades_and_exact_values():
+    limits = parse_want_quality({"grade": "II", "loi_pct_max": 8.0, "cao_pct_min": 2.0, "class": "F"},
+                                order_for={"grade": ("I", "II", "III")})
+    assert limits == (
+        WantLimit("cao_pct", "min", 2.0), WantLimit("class", "eq", "F"), WantLimit("grade", "rank_le", 1),
+        WantLimit("loi_pct", "max", 8.0),
+    )
+
+
+def test_want_quality_checks_each_pair_against_its_own_want():
+    offers = QualityColumns([{"loi_pct": 5.0, "class": "F"}, {"loi_pct": 9.0, "class": "C"}, {"class": "F"}])
+    limits = [(WantLimit("loi_pct", "max", 8.0),), (WantLimit("class", "eq", "C"),)]
+    fails, unknown = want_quality(np.array([0, 1, 2, 0, 1]), np.array([0, 0, 0, 1, 1]), offers, limits)
+    assert fails.tolist() == [False, True, False, True, False]
+    assert unknown.tolist() == [False, False, True, False, False]
+
+
+def test_route_quality_against_numbers_and_categories():
+    limits = [QualityLimit("so3_pct", ">=", 35.0, "GB/T 21371-2019"), QualityLimit("acid_type", "in", ("HCl",), "x")]
+    fails, unknown = route_quality(limits, QualityColumns([
+        {"so3_pct": 40.0, "acid_type": "HCl"}, {"so3_pct": 30.0, "acid_type": "HCl"},
+        {"so3_pct": 40.0, "acid_type": "H2SO4"}, {"so3_pct": 40.0},
+    ]))
+    assert fails.tolist() == [False, True, True, False]
+    assert unknown.tolist() == [False, False, False, True]
