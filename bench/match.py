@@ -42,8 +42,9 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from matching.engine import STEPS, run_matching  # noqa: E402
+from matching.engine import run_matching  # noqa: E402
 from matching.knowledge.loader import load_knowledge  # noqa: E402
+from matching.timing import STEPS  # noqa: E402
 from matching.types import MatchOptions, Offer, Permit, Site, Want  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"

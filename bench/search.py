@@ -58,7 +58,8 @@ def run_backend(backend: str, args, folder: str) -> dict:
     from marketplace import create_app
     from marketplace.extensions import db
     from marketplace.models import Organisation, Site
-    from marketplace.services.imports import import_tables, read_import_file
+    from marketplace.services.imports import import_tables
+    from marketplace.services.imports.files import read_import_file
     from marketplace.services.search import SearchQuery, expand_materials, search_offers
 
     rng = random.Random(20261123)

@@ -5,7 +5,7 @@ of :data:`matching.types.DROP_REASONS` and counts every pair dropped by the firs
 
 - Quality: a want's ``key_min`` / ``key_max`` bounds, exact values, and graded categories where the
   want's grade means "this grade or better" (:data:`ORDERED_CATEGORIES`); a route's limits
-  (:class:`~matching.knowledge.loader.QualityLimit`). A property the offer does not state cannot
+  (:class:`~matching.knowledge.models.QualityLimit`). A property the offer does not state cannot
   fail a limit; it is reported as unknown so the engine can flag or drop it.
 - Hazardous waste: the receiver's permit must cover the lot's 8-digit code or its HW category, be
   valid on ``today`` and have yearly capacity left (国务院令第408号; DOMAIN.md section 2.4).
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.knowledge.loader import QualityLimit
+from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.models import QualityLimit
 from matching.types import Permit, Site
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "QualityColumns",
     "WantLimit",
     "battery_bits",
+    "category_orders",
     "day_number",
     "permit_covers",
     "permit_state",
@@ -171,6 +173,24 @@ class WantLimit:
     key: str
     op: str
     value: float | str | int
+
+
+def category_orders(materials: Sequence[str], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    """Quality key -> its best-first grades, for these materials and (inherited) their ancestors.
+
+    Examples
+    --------
+    >>> from matching.knowledge import load_knowledge
+    >>> category_orders(["coal-fly-ash-class-f"], load_knowledge())
+    {'grade': ('I', 'II', 'III')}
+    """
+    orders: dict[str, tuple[str, ...]] = {}
+    for code in materials:
+        for each in (code, *knowledge.ancestors(code)):
+            for (material, key), order in ORDERED_CATEGORIES.items():
+                if material == each:
+                    orders.setdefault(key, order)
+    return orders
 
 
 def parse_want_quality(

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from matching.types import TRANSPORT_MODES
 
 __all__ = [
+    "ALL_MODES",
     "SECTOR_GROUPS",
     "SECTOR_COUPLINGS",
     "ModeChoice",
@@ -266,3 +267,7 @@ def mode_mask(modes: Sequence[str]) -> int:
     for mode in modes:
         mask |= 1 << TRANSPORT_MODES.index(mode)
     return mask
+
+
+# Every transport mode: what an offer may use when neither it nor the run options restrict them.
+ALL_MODES = mode_mask(TRANSPORT_MODES)

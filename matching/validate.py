@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from matching.errors import MatchingError
-from matching.knowledge.loader import Knowledge, Route
+from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.models import Route
 from matching.types import BATTERY_LISTINGS, TRANSPORT_MODES, Agreement, MatchOptions, Offer, Site, Want
 
 __all__ = ["validate_inputs", "validate_options"]

@@ -4,16 +4,10 @@ Pure data plus small validating loaders; no Flask, no SQLAlchemy.
 """
 
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, UnknownMaterial, UnknownSector
-from matching.knowledge.loader import (
-    Knowledge,
-    Material,
-    QualityAttribute,
-    QualityLimit,
-    Replaces,
-    Route,
-    load_knowledge,
-    resolve_material,
-)
+from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.loader import load_knowledge
+from matching.knowledge.models import Material, QualityAttribute, QualityLimit, Replaces, Route
+from matching.knowledge.resolver import resolve_material
 from matching.knowledge.sectors import Sector, load_sectors, resolve_sector, sector_lineage
 
 __all__ = [

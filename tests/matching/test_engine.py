@@ -232,7 +232,8 @@ def test_demo_like_streams_find_their_users_and_batteries_only_listed_recyclers(
 
 
 MODULES = ["matching.types", "matching.errors", "matching.candidates", "matching.feasibility", "matching.scoring",
-           "matching.allocate", "matching.network", "matching.explain", "matching.engine", "matching.validate"]
+           "matching.allocate", "matching.network", "matching.explain", "matching.engine", "matching.validate",
+           "matching.timing", "matching.selection"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -19,7 +19,7 @@ from matching.feasibility import (
     want_quality,
     windows_overlap,
 )
-from matching.knowledge.loader import QualityLimit, load_knowledge
+from matching.knowledge import QualityLimit, load_knowledge
 from matching.types import Agreement, MatchOptions, Offer, Permit, Site, Want
 
 KB = load_knowledge()

@@ -18,7 +18,7 @@ from matching.knowledge import (
     load_sectors,
     resolve_material,
 )
-from matching.knowledge.loader import FIGURE_FIELDS
+from matching.knowledge.models import FIGURE_FIELDS
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "matching" / "knowledge"
 

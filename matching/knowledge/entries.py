@@ -1,0 +1,94 @@
+"""Reading the YAML data files: a document, and its entries field by field.
+
+Every error is a :class:`~matching.knowledge.errors.KnowledgeError` whose message starts with the
+file, then the entry (material code or route id), then the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.text import suggest
+
+__all__ = ["SLUG", "Entry", "read_yaml"]
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # material codes and route ids
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeError(f"{path.name}: cannot read ({exc})", file=path.name) from exc
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML ({exc})", file=path.name) from exc
+    if not isinstance(document, dict):
+        raise KnowledgeError(f"{path.name}: top level must be a mapping", file=path.name)
+    return document
+
+
+class Entry:
+    """Reads fields of one YAML mapping and reports errors with file, entry and field."""
+
+    def __init__(self, file: str, kind: str, raw: Any, entry: str) -> None:
+        self.file = file
+        self.kind = kind
+        self.entry = entry
+        if not isinstance(raw, dict):
+            self.fail("(entry)", "must be a mapping")
+        self.raw: dict[str, Any] = raw
+
+    def fail(self, field_name: str, message: str, suggestions: Iterable[str] = ()) -> None:
+        raise KnowledgeError(
+            f"{self.file}: {self.kind} {self.entry!r}: field {field_name}: {message}",
+            file=self.file,
+            entry=self.entry,
+            field=field_name,
+            suggestions=suggestions,
+        )
+
+    def only(self, allowed: frozenset[str]) -> None:
+        for key in self.raw:
+            if key not in allowed:
+                self.fail(str(key), "unknown field (typo?)", suggest(str(key), {name: name for name in allowed}))
+
+    def text(self, name: str, *, required: bool = True) -> str:
+        value = self.raw.get(name)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, "must be a non-empty string")
+        return value.strip()
+
+    def texts(self, name: str, *, required: bool = False) -> tuple[str, ...]:
+        value = self.raw.get(name, [] if not required else None)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or (required and not value):
+            self.fail(name, "must be a non-empty list of strings" if required else "must be a list of strings")
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                self.fail(name, f"item {item!r} must be a non-empty quoted string")
+        return tuple(item.strip() for item in value)
+
+    def flag(self, name: str) -> bool:
+        value = self.raw.get(name)
+        if not isinstance(value, bool):
+            self.fail(name, "must be true or false")
+        return value
+
+    def number(self, name: str, *, minimum: float | None = None, strictly: bool = False) -> float:
+        value = self.raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(name, "must be a number")
+        if minimum is not None and (value < minimum or (strictly and value == minimum)):
+            self.fail(name, f"must be {'>' if strictly else '>='} {minimum}, got {value}")
+        return float(value)

@@ -1,0 +1,202 @@
+"""Read and validate ``materials.yaml``: the materials and the terms that name several of them.
+
+A material's parent must exist, share its unit and hazard, and not lead back to it; a hazardous
+material carries an HWnn category and its 8-digit codes, a general solid waste an Snn category.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from matching.knowledge.citations import parse_sources
+from matching.knowledge.entries import SLUG, Entry
+from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material, QualityAttribute, Reference
+from matching.knowledge.text import suggest
+
+__all__ = [
+    "FAMILIES",
+    "MATERIALS_FILE",
+    "UNITS",
+    "parse_ambiguous",
+    "parse_materials",
+]
+
+MATERIALS_FILE = "materials.yaml"
+
+FAMILIES = frozenset({
+    "slag", "ash", "gypsum", "sludge", "tailings", "chemical-residue", "hazardous", "energy", "gas",
+    "water", "organic", "end-of-life", "scrap",
+})
+UNITS = frozenset({"t", "GJ", "MWh", "Nm3", "m3"})
+NON_SOLID_CATEGORIES = frozenset({"ENERGY", "GAS", "WATER", "ORGANIC", "EOL"})
+MATERIAL_LICENCES = frozenset({"none", "hw_permit", "battery_cascade", "battery_recycling", "battery_any"})
+ATTRIBUTE_KINDS = frozenset({"number", "category", "text"})
+MATERIAL_KEYS = frozenset({
+    "code", "name_zh", "name_en", "synonyms_zh", "synonyms_en", "family", "category", "parent", "unit",
+    "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes",
+})
+
+_ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]*")
+_HW_CODE = re.compile(r"(\d{3})-(\d{3})-(\d{2})")
+_HW_CATEGORY = re.compile(r"HW(\d{2})")
+
+
+def parse_materials(document: dict[str, Any], references: Mapping[str, Reference]) -> dict[str, Material]:
+    file = MATERIALS_FILE
+    raw_list = document.get("materials")
+    if not isinstance(raw_list, list) or not raw_list:
+        raise KnowledgeError(f"{file}: materials must be a non-empty list", file=file, field="materials")
+    materials: dict[str, Material] = {}
+    for position, raw in enumerate(raw_list, start=1):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        entry = Entry(file, "material", raw, str(code) if code else f"#{position}")
+        entry.only(MATERIAL_KEYS)
+        code = entry.text("code")
+        if not SLUG.fullmatch(code):
+            entry.fail("code", "must be lower-case words joined by hyphens")
+        if code in materials:
+            entry.fail("code", "duplicate material code")
+        category = entry.text("category")
+        hazardous = entry.flag("hazardous")
+        hw_codes = entry.texts("hw_codes")
+        _check_category(entry, category, hazardous, hw_codes)
+        family = entry.text("family")
+        if family not in FAMILIES:
+            entry.fail("family", f"{family!r} is not one of {', '.join(sorted(FAMILIES))}")
+        unit = entry.text("unit")
+        if unit not in UNITS:
+            entry.fail("unit", f"{unit!r} is not one of {', '.join(sorted(UNITS))}")
+        licence = entry.text("receiver_licence")
+        if licence not in MATERIAL_LICENCES:
+            entry.fail("receiver_licence", f"{licence!r} is not one of {', '.join(sorted(MATERIAL_LICENCES))}")
+        if hazardous != (licence == "hw_permit"):
+            entry.fail("receiver_licence", "hazardous materials, and only they, need hw_permit")
+        parent = entry.raw.get("parent")
+        if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+            entry.fail("parent", "must be a material code")
+        materials[code] = Material(
+            code=code,
+            name_zh=entry.text("name_zh"),
+            name_en=entry.text("name_en"),
+            synonyms_zh=entry.texts("synonyms_zh"),
+            synonyms_en=entry.texts("synonyms_en"),
+            family=family,
+            category=category,
+            parent=parent.strip() if parent else None,
+            unit=unit,
+            hazardous=hazardous,
+            hw_codes=hw_codes,
+            receiver_licence=licence,
+            bulk=entry.flag("bulk"),
+            quality_attributes=_parse_attributes(entry),
+            sources=parse_sources(entry, references),
+            notes=entry.text("notes", required=False),
+        )
+    for material in materials.values():
+        entry = Entry(file, "material", {}, material.code)
+        _check_parent(entry, material, materials)
+    return materials
+
+
+def _check_category(entry: Entry, category: str, hazardous: bool, hw_codes: tuple[str, ...]) -> None:
+    s_match = S_CATEGORY.fullmatch(category)
+    hw_match = _HW_CATEGORY.fullmatch(category)
+    if s_match:
+        number = int(s_match.group(1))
+        if not 1 <= number <= 59 or number == 8:
+            entry.fail("category", f"{category} is outside S01-S59 or is the unused S08")
+    elif hw_match:
+        if not 1 <= int(hw_match.group(1)) <= 50:
+            entry.fail("category", f"{category} is outside HW01-HW50")
+    elif category not in NON_SOLID_CATEGORIES:
+        entry.fail("category", f"{category!r} must be Snn, HWnn or one of {', '.join(sorted(NON_SOLID_CATEGORIES))}")
+    if hazardous and not hw_match:
+        entry.fail("category", "a hazardous material needs an HWnn category")
+    if hw_match and not hazardous:
+        entry.fail("hazardous", f"category {category} is hazardous; set hazardous: true")
+    if hazardous and not hw_codes:
+        entry.fail("hw_codes", "a hazardous material needs at least one 8-digit code")
+    if not hazardous and hw_codes:
+        entry.fail("hw_codes", "only hazardous materials carry hazardous-waste codes")
+    for code in hw_codes:
+        match = _HW_CODE.fullmatch(code)
+        if not match:
+            entry.fail("hw_codes", f"{code!r} is not of the form NNN-NNN-CC")
+        if not 1 <= int(match.group(3)) <= 50:
+            entry.fail("hw_codes", f"{code}: category digits must be 01-50")
+        if f"HW{match.group(3)}" != category:
+            entry.fail("hw_codes", f"{code} belongs to HW{match.group(3)}, not {category}")
+
+
+def _parse_attributes(entry: Entry) -> tuple[QualityAttribute, ...]:
+    raw = entry.raw.get("quality_attributes", [])
+    if not isinstance(raw, list):
+        entry.fail("quality_attributes", "must be a list")
+    attributes: dict[str, QualityAttribute] = {}
+    for item in raw:
+        sub = Entry(entry.file, "material", item, entry.entry)
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not _ATTRIBUTE_KEY.fullmatch(key):
+            entry.fail("quality_attributes", f"key {key!r} must be snake_case")
+        if key in attributes:
+            entry.fail("quality_attributes", f"duplicate key {key}")
+        unit = item.get("unit")
+        if not isinstance(unit, str):
+            entry.fail("quality_attributes", f"{key}: unit must be a string (may be empty)")
+        values = sub.texts("values")
+        aliases = sub.texts("aliases")
+        for alias in aliases:
+            if not _ATTRIBUTE_KEY.fullmatch(alias) or alias == key:
+                entry.fail("quality_attributes", f"{key}: alias {alias!r} must be a different snake_case key")
+        kind = item.get("kind", "category" if values else "number")
+        if kind not in ATTRIBUTE_KINDS or (kind == "category") != bool(values):
+            entry.fail("quality_attributes", f"{key}: kind must be number, text, or category (with values)")
+        attributes[key] = QualityAttribute(
+            key, unit, sub.text("name_zh"), sub.text("name_en"), values, aliases, kind
+        )
+    names = [name for attribute in attributes.values() for name in (attribute.key, *attribute.aliases)]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        entry.fail("quality_attributes", f"{duplicates[0]!r} is both a key and an alias, or used twice")
+    return tuple(attributes.values())
+
+
+def _check_parent(entry: Entry, material: Material, materials: Mapping[str, Material]) -> None:
+    seen = {material.code}
+    parent = material.parent
+    while parent is not None:
+        if parent not in materials:
+            entry.fail("parent", f"unknown material {parent!r}", suggest(parent, {code: code for code in materials}))
+        if parent in seen:
+            entry.fail("parent", "parents form a cycle")
+        seen.add(parent)
+        parent = materials[parent].parent
+    if material.parent is not None:
+        parent_material = materials[material.parent]
+        if parent_material.unit != material.unit:
+            entry.fail("unit", f"{material.unit} differs from parent {parent_material.code} ({parent_material.unit})")
+        if parent_material.hazardous != material.hazardous:
+            entry.fail("hazardous", f"differs from parent {parent_material.code}")
+
+
+def parse_ambiguous(document: dict[str, Any], materials: Mapping[str, Material]) -> tuple[AmbiguousTerm, ...]:
+    raw = document.get("ambiguous", [])
+    if not isinstance(raw, list):
+        raise KnowledgeError(f"{MATERIALS_FILE}: ambiguous must be a list", file=MATERIALS_FILE, field="ambiguous")
+    terms = []
+    for position, item in enumerate(raw, start=1):
+        entry = Entry(MATERIALS_FILE, "ambiguous term", item, f"#{position}")
+        words = entry.texts("terms_zh") + entry.texts("terms_en")
+        if not words:
+            entry.fail("terms_zh", "give at least one term")
+        candidates = entry.texts("candidates", required=True)
+        if len(candidates) < 2:
+            entry.fail("candidates", "an ambiguous term needs two or more candidates")
+        for candidate in candidates:
+            if candidate not in materials:
+                entry.fail("candidates", f"unknown material {candidate!r}")
+        terms.append(AmbiguousTerm(words, candidates, entry.text("note", required=False)))
+    return tuple(terms)

@@ -1,0 +1,183 @@
+"""One offer material, one chunk of its offers at a time: candidates, feasibility, scoring, selection.
+
+For the chunk and a set of receivers (posted wants, or latent receiver sites):
+
+1. **candidates**: the nearest ``candidate_pool`` receivers within the largest radius of the
+   material's routes (:func:`matching.candidates.nearest_within`), in the run's park if it has one;
+2. **feasibility** without a route: same site, window, price, hazardous permit, want quality
+   (:mod:`matching.feasibility`); each dropped pair counted once, by the first check it fails;
+3. per route: sector, battery listing, route quality, distance, then the **scoring**
+   (:mod:`matching.route_choice`);
+4. **select**: the ``k_per_offer`` best-scoring candidates per offer (:mod:`matching.selection`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.candidate_table import CandidateTable
+from matching.candidates import nearest_within
+from matching.feasibility import (
+    PERMIT_EXPIRED,
+    PERMIT_FULL,
+    PERMIT_NONE,
+    QualityColumns,
+    category_orders,
+    permit_covers,
+    want_quality,
+    windows_overlap,
+)
+from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.models import Route
+from matching.route_choice import MaterialRoutes, Pairs, count_route_drops
+from matching.selection import best_per_offer
+from matching.tables import InputTables
+from matching.timing import StepTimer
+from matching.types import MatchOptions
+
+__all__ = ["MaterialMatcher"]
+
+
+class MaterialMatcher:
+    """Everything about one offer material that does not depend on the receiver, and the matching of its offers."""
+
+    def __init__(
+        self,
+        tables: InputTables,
+        material: str,
+        routes: list[Route],
+        offer_ids: NDArray[np.intp],
+        *,
+        options: MatchOptions,
+        knowledge: Knowledge,
+    ) -> None:
+        self.tables = tables
+        self.material = knowledge.materials[material]
+        self.options = options
+        self.offer_ids = offer_ids
+        self.quality = QualityColumns([tables.offers[o].quality for o in offer_ids.tolist()])
+        self.routes = MaterialRoutes(
+            tables, material, routes, offer_ids, self.quality, options=options, knowledge=knowledge
+        )
+        self.order_for = category_orders([material], knowledge)
+
+    def match(
+        self,
+        chunk: NDArray[np.intp],
+        receiver_sites: NDArray[np.intp],
+        want_ids: NDArray[np.intp] | None,
+        substitute: NDArray[np.bool_] | None,
+        *,
+        found: CandidateTable,
+        steps: StepTimer,
+    ) -> None:
+        """Find, check, score and select candidates of ``chunk`` offers among these receivers."""
+        latent = want_ids is None
+        with steps("candidates"):
+            if self.routes.search_km < 0:
+                return
+            offer, entry, site, distance_km = self._in_radius(chunk, receiver_sites, found=found)
+
+        with steps("feasibility"):
+            pairs = self._check_listings(offer, entry, site, distance_km, want_ids, substitute, dropped=found.dropped)
+
+        best, stage_max = self.routes.best(pairs, latent=latent, steps=steps)
+
+        with steps("feasibility"):
+            passed = count_route_drops(
+                best, stage_max, found.dropped, min_net=self.options.min_net_benefit_cny_per_unit
+            )
+            found.feasible += int(passed.sum())
+
+        with steps("select"):
+            keep = np.flatnonzero(passed)
+            selected = best_per_offer(
+                keep, pairs.offer, best["score"], pairs.distance_km, pairs.site, k=self.options.k_per_offer
+            )
+            found.cut_by_k += len(keep) - len(selected)
+            part = {name: best[name][selected] for name in best}
+            part.update(
+                offer=pairs.offer[selected], want=pairs.want[selected], site=pairs.site[selected],
+                distance_km=pairs.distance_km[selected], road_km=pairs.road_km[selected],
+                substitute=pairs.substitute[selected], latent=np.full(len(selected), latent, dtype=bool),
+            )
+            found.add(part)
+
+    def _in_radius(
+        self, chunk: NDArray[np.intp], receiver_sites: NDArray[np.intp], *, found: CandidateTable
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+        """Offer, receiver entry, receiver site and distance of the pairs within the search radius (and park)."""
+        t, options = self.tables, self.options
+        block = nearest_within(
+            t.site_xyz[t.o_site[chunk]], t.site_xyz[receiver_sites],
+            radius_km=self.routes.search_km, pool=options.candidate_pool,
+        )
+        found.pairs_in_radius += block.in_radius
+        found.cut_by_pool += block.in_radius - len(block)
+        offer = chunk[block.query]
+        entry = block.index
+        site = receiver_sites[entry]
+        distance_km = block.distance_km
+        if options.park is not None:
+            park = t.site_park
+            wanted = t.park_number(options.park)
+            keep = (park[t.o_site[offer]] == wanted) | (park[site] == wanted)
+            offer, entry, site, distance_km = offer[keep], entry[keep], site[keep], distance_km[keep]
+        found.examined += len(offer)
+        return offer, entry, site, distance_km
+
+    def _check_listings(
+        self,
+        offer: NDArray[np.intp],
+        entry: NDArray[np.intp],
+        site: NDArray[np.intp],
+        distance_km: NDArray[np.float64],
+        want_ids: NDArray[np.intp] | None,
+        substitute: NDArray[np.bool_] | None,
+        *,
+        dropped: dict[str, int],
+    ) -> Pairs:
+        """The pairs that pass the checks needing no route; each dropped one counted by its first failure."""
+        t, options = self.tables, self.options
+        latent = want_ids is None
+        alive = np.ones(len(offer), dtype=bool)
+
+        def drop(reason: str, failing: NDArray[np.bool_]) -> None:
+            hit = alive & failing
+            dropped[reason] += int(hit.sum())
+            alive[hit] = False
+
+        drop("same_site", t.o_site[offer] == site)
+        want = want_ids[entry] if not latent else np.full(len(offer), -1, dtype=np.intp)
+        if latent:
+            drop("window", t.o_to[offer] < options.today.toordinal())
+        else:
+            drop("window", ~windows_overlap(t.o_from[offer], t.o_to[offer], t.w_from[want], t.w_to[want],
+                                            today=options.today))
+            price, ceiling = t.o_price[offer], t.w_max_price[want]
+            drop("price", ~np.isnan(price) & ~np.isnan(ceiling) & (price > ceiling))
+        if self.material.hazardous:
+            state = t.site_permit[site]
+            drop("permit_missing", state == PERMIT_NONE)
+            codes = sorted({t.o_hazard[o] for o in offer.tolist()})
+            hazard = np.array([t.o_hazard[o] for o in offer.tolist()], dtype=object)
+            code_index = np.searchsorted(np.array(codes, dtype=object), hazard)
+            drop("permit_code", ~permit_covers(t.sites, site, codes, code_index))
+            drop("permit_expired", state == PERMIT_EXPIRED)
+            drop("permit_capacity", state == PERMIT_FULL)
+        local = np.searchsorted(self.offer_ids, offer)  # offer_ids ascend: position = local index
+        if not latent:
+            fails, unknown = want_quality(local, want, self.quality, t.w_limits, order_for=self.order_for)
+            drop("quality_want", fails)
+            if options.require_quality_data:
+                drop("quality_unknown", unknown)
+
+        idx = np.flatnonzero(alive)
+        offer, want, site, local, distance_km = offer[idx], want[idx], site[idx], local[idx], distance_km[idx]
+        entry = entry[idx]
+        return Pairs(
+            offer=offer, want=want, site=site, local=local, distance_km=distance_km,
+            road_km=distance_km * options.detour_factor,
+            substitute=substitute[entry] if substitute is not None else np.zeros(len(offer), dtype=bool),
+        )

@@ -1,0 +1,96 @@
+"""The **allocate** step: how much of each offer each kept candidate receives.
+
+Two rounds, each one min-cost flow (:func:`matching.allocate.allocate`): posted wants first, then
+latent receivers with what the offers have left. A latent receiver is one (site, material); a
+site's hazardous-waste permit capacity is shared by every receiver at it, across both rounds.
+What no receiver takes is the offer's landfill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.allocate import FlowProblem, allocate
+from matching.candidate_table import CandidateTable
+from matching.tables import InputTables
+from matching.types import MatchOptions
+
+__all__ = ["Placed", "landfill_by_offer", "place"]
+
+
+@dataclass(eq=False)
+class Placed:
+    """Quantity allocated per kept candidate, and in total per offer."""
+
+    flow: NDArray[np.float64]                 # per candidate
+    offer_placed: NDArray[np.float64]         # per offer
+
+
+def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions) -> tuple[Placed, str]:
+    """The allocation of both rounds, and the solver(s) used (``"none"`` when nothing was to allocate)."""
+    c = found.columns
+    flow = np.zeros(len(found), dtype=np.float64)
+    offer_placed = np.zeros(len(tables.offers), dtype=np.float64)
+    unit_code = {unit: i for i, unit in enumerate(tables.units)}
+    offer_unit = np.array([unit_code[unit] for unit in tables.o_unit], dtype=np.int64)
+    permit_sites = sorted({int(s) for s in c["site"][_hazardous_arcs(tables, found)].tolist()})
+    group_of_site = {site: g for g, site in enumerate(permit_sites)}
+    group_left = np.array([tables.permit_left_t[s] for s in permit_sites], dtype=np.float64)
+    solvers: list[str] = []
+    hazardous_arc = _hazardous_arcs(tables, found)
+
+    for latent in (False, True):
+        arcs = np.flatnonzero(c["latent"] == latent)
+        if len(arcs) == 0:
+            continue
+        if latent:
+            # One receiver per (site, material): latent_capacity is what a site that posted nothing is
+            # assumed to take of one material.
+            pairs = [(s, tables.offers[o].material) for s, o in zip(c["site"][arcs].tolist(), c["offer"][arcs].tolist())]
+            keys = sorted(set(pairs))
+            receiver_of = {key: i for i, key in enumerate(keys)}
+            arc_receiver = np.array([receiver_of[pair] for pair in pairs], dtype=np.intp)
+            cap = np.inf if options.latent_capacity is None else options.latent_capacity
+            capacity = np.full(len(keys), cap, dtype=np.float64)
+            receiver_site = np.array([key[0] for key in keys], dtype=np.intp)
+        else:
+            arc_receiver = c["want"][arcs]
+            capacity = tables.w_available.copy()
+            receiver_site = tables.w_site
+        receiver_hazardous = np.zeros(len(capacity), dtype=bool)
+        receiver_hazardous[arc_receiver[hazardous_arc[arcs]]] = True
+        receiver_group = np.array(
+            [group_of_site[int(s)] if h else -1 for s, h in zip(receiver_site.tolist(), receiver_hazardous.tolist())],
+            dtype=np.int64,
+        )
+        supply = np.maximum(tables.o_available - offer_placed, 0.0)
+        problem = FlowProblem(
+            supply=supply, offer_unit=offer_unit, capacity=capacity, receiver_group=receiver_group,
+            group_capacity=group_left.copy(), arc_offer=c["offer"][arcs], arc_receiver=arc_receiver,
+            arc_value=c["score"][arcs],
+        )
+        allocation = allocate(problem, solver=options.solver, networkx_max_arcs=options.networkx_max_arcs)
+        solvers.append(allocation.solver)
+        flow[arcs] = allocation.flow
+        np.add.at(offer_placed, c["offer"][arcs], allocation.flow)
+        used = np.zeros(len(group_left))
+        grouped = receiver_group[arc_receiver] >= 0
+        np.add.at(used, receiver_group[arc_receiver][grouped], allocation.flow[grouped])
+        group_left = np.maximum(group_left - used, 0.0)
+    return Placed(flow, offer_placed), "+".join(dict.fromkeys(solvers)) or "none"
+
+
+def _hazardous_arcs(tables: InputTables, found: CandidateTable) -> NDArray[np.bool_]:
+    hazardous_offer = np.array([h is not None for h in tables.o_hazard], dtype=bool)
+    return hazardous_offer[found.columns["offer"]] if len(found) else np.zeros(0, dtype=bool)
+
+
+def landfill_by_offer(tables: InputTables, placed: Placed) -> dict[str, float]:
+    """Per offer with something to place: what no receiver takes (it goes to landfill or storage)."""
+    left = np.maximum(tables.o_available - placed.offer_placed, 0.0)
+    return {
+        offer.id: float(left[i]) for i, offer in enumerate(tables.offers) if tables.o_available[i] > 0
+    }
