@@ -69,7 +69,8 @@ def register_cli(app: Flask) -> None:
 
         All or nothing: any bad row and nothing is stored; every bad row is listed.
         """
-        from .services.imports import import_tables, read_import_file
+        from .services.imports import import_tables
+        from .services.imports.files import read_import_file
 
         try:
             result = import_tables(read_import_file(path), publish=not draft)
@@ -90,7 +91,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--org", "org_name", help="Only this organisation's listings.")
     def export_listings_command(path: str, org_name: str | None):
         """Write listings to PATH, CSV or XLSX by its extension, in the import format."""
-        from .services.imports import export_listings
+        from .services.imports.export import export_listings
         from .services.listings import all_listings
 
         fmt = path.rsplit(".", 1)[-1].lower()

@@ -120,7 +120,11 @@ class LinkDecision(MethodView):
     @blp.response(200, description="The link after your answer")
     @blp.alt_response(409, description="The link can no longer be answered, or too few tonnes are left")
     def post(self, payload, link_id: int):
-        """Accept or decline a proposed link for your organisation's side; both accepting makes it agreed."""
+        """Accept or decline a proposed link for your organisation's side; both accepting makes it agreed.
+
+        An acceptance may be withdrawn (``accept: false``) until the other side accepts too; sending the
+        answer already given changes nothing. An organisation holding both sites answers for both sides.
+        """
         link = db.get_or_404(Link, link_id)
         api_require("link.decide", link)
         if side_of(link, current_user.organisation) is None:

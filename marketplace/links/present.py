@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 
 from matching.explain import COUPLING_ZH
 from matching.knowledge.loader import load_knowledge
@@ -18,7 +18,7 @@ from matching.knowledge.loader import load_knowledge
 from ..listings.disclosure import is_revealed, shown_location
 from ..models import Link, User
 from ..permissions import can
-from ..services.matching import link_json, side_of
+from ..services.matching import SIDES, DecisionRefused, answers_open, link_json, side_of
 
 LINK_STATUS_LABELS = {"proposed": _l("proposed"), "agreed": _l("agreed"), "active": _l("active"),
                       "declined": _l("declined"), "superseded": _l("superseded")}
@@ -74,17 +74,27 @@ def _without(sentence: str, names: list[str | None], stand_in: str) -> str:
 
 @dataclass(frozen=True)
 class LinkView:
-    """A link as one user may see it: which side they are on, which names they may see, whether they may answer."""
+    """A link as one user may see it: which side they are on, which names they may see, what they may answer."""
 
     link: Link
-    side: str | None
+    side: str | None  # "supplier", "receiver", "both" (its organisation's own two sites) or None
     supplier_shown: bool
     receiver_shown: bool
-    may_decide: bool
+    answers: tuple[str, ...]  # "accept" and/or "decline" (the latter alone withdraws an acceptance)
+
+    @property
+    def may_decide(self) -> bool:
+        return bool(self.answers)
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return SIDES if self.side == "both" else ((self.side,) if self.side else ())
 
     @property
     def my_decision(self) -> str | None:
-        return getattr(self.link, f"{self.side}_decision") if self.side else None
+        """The viewer's answer; one holding both sides gave it for both."""
+        given = {getattr(self.link, f"{side}_decision") for side in self.sides}
+        return given.pop() if len(given) == 1 else None
 
     def explanation(self, language: str | None = None) -> str:
         """The engine's sentence in ``language`` (default: the page's), hidden names replaced."""
@@ -111,11 +121,11 @@ def receiver_shown(user: User, link: Link) -> bool:
 
 def view_of(user: User, link: Link) -> LinkView:
     organisation = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
-    side = side_of(link, organisation)
-    may_decide = (side is not None and link.status == "proposed"
-                  and getattr(link, f"{side}_decision") is None and can(user, "link.decide", link))
-    return LinkView(link=link, side=side, supplier_shown=supplier_shown(user, link),
-                    receiver_shown=receiver_shown(user, link), may_decide=may_decide)
+    answers = answers_open(link, organisation)
+    if answers and not can(user, "link.decide", link):
+        answers = ()
+    return LinkView(link=link, side=side_of(link, organisation), supplier_shown=supplier_shown(user, link),
+                    receiver_shown=receiver_shown(user, link), answers=answers)
 
 
 def link_geojson(view: LinkView) -> dict:
@@ -137,7 +147,8 @@ def link_geojson(view: LinkView) -> dict:
 
 
 def link_payload(view: LinkView) -> dict:
-    """The link in the shape of PRODUCT.md section 5, plus both answers, with hidden names left out."""
+    """The link in the shape of PRODUCT.md section 5, plus both answers, the viewer's side and the answers
+    open to it now, with hidden names left out."""
     link = view.link
     data = link_json(link)
     receiver_key = "want" if link.want_id else "receiver"
@@ -147,5 +158,21 @@ def link_payload(view: LinkView) -> dict:
             data[key] |= {"site_id": None, "site_name": None, "organisation": None}
     data["explanation"] = {"zh": view.explanation("zh"), "en": view.explanation("en")}
     data |= {"run_id": link.run_id, "supplier_decision": link.supplier_decision,
-             "receiver_decision": link.receiver_decision, "your_side": view.side}
+             "receiver_decision": link.receiver_decision, "your_side": view.side,
+             "your_answers": list(view.answers)}
     return data
+
+
+def refusal_text(refused: DecisionRefused) -> str:
+    """Why an answer was not recorded, in the reader's language."""
+    p = refused.params
+    if refused.reason == "not_party":
+        return _("your organisation is not a party to this link")
+    if refused.reason == "closed":
+        return _("the link is %(status)s; it can no longer be answered",
+                 status=LINK_STATUS_LABELS.get(p["status"], p["status"]))
+    if refused.reason == "short":
+        return _("only %(left)s %(unit)s a year are left on listing %(listing)s; the link needs %(needed)s",
+                 left=format_decimal(p["left"], format="#,##0"), unit=p["unit"], listing=p["listing"],
+                 needed=format_decimal(p["needed"], format="#,##0"))
+    return _("no such link")

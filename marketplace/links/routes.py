@@ -14,7 +14,7 @@ from ..services.parks import all_parks
 from . import bp
 from .forms import DecisionForm, RunForm
 from .present import (DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS, coupling_label,
-                      link_geojson, material_name, view_of)
+                      link_geojson, material_name, refusal_text, view_of)
 from .queries import links_of_run, links_touching, preload, runs_of
 
 # Statuses the list of my links can be narrowed to; superseded proposals are never listed.
@@ -74,13 +74,17 @@ def decision(link_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _detail_page(link, errors=form.errors)
+    accept = form.decision.data == "accept"
+    withdrawing = not accept and view_of(current_user, link).my_decision == "accepted"
     try:
-        link = decide(link.id, organisation=current_user.organisation, accept=form.decision.data == "accept")
+        link = decide(link.id, organisation=current_user.organisation, accept=accept)
     except DecisionRefused as exc:
-        flash(_("Your answer was not recorded: %(reason)s", reason=str(exc)), "danger")
+        flash(_("Your answer was not recorded: %(reason)s", reason=refusal_text(exc)), "danger")
     else:
         if link.status == "agreed":
             flash(_("Both sides accepted: the link is agreed and its tonnage reserved."), "success")
+        elif link.status == "declined" and withdrawing:
+            flash(_("You withdrew your acceptance: the link is declined."), "info")
         elif link.status == "declined":
             flash(_("You declined the link."), "info")
         else:

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 from ..forms_util import options
 from ..services.listings import UNITS
 
-# The modes the knowledge base gives transport radii for (matching/knowledge/loader.py TRANSPORT_MODES).
+# The modes the knowledge base gives transport radii for (matching/knowledge/routes.py TRANSPORT_MODES).
 TRANSPORT_MODE_LABELS = {"road": _l("road"), "rail": _l("rail"), "barge": _l("barge / ship"),
                          "pipeline": _l("pipeline")}
 VISIBILITY_LABELS = {"named": _l("named: show our company"),

@@ -14,7 +14,10 @@ from ..permissions import can, require
 from ..services.enquiries import (EnquiryRefused, awaits_reply_from, enquiries_of, may_start, reply_to_enquiry,
                                   side_of, start_enquiry, thread_of)
 from ..services.errors import FieldError, ImportRejected
-from ..services.imports import export_listings, import_tables, import_template, listing_export_row, read_import_file
+from ..services.imports import import_tables
+from ..services.imports.export import export_listings, listing_export_row
+from ..services.imports.files import read_import_file
+from ..services.imports.template import import_template
 from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, create_listing,
                                  listings_of, publish_listing, update_listing)
 from ..services.sites import sites_of

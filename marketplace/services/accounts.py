@@ -10,6 +10,7 @@ from ..models import ROLES, Organisation, Park, User
 from ..models.user import hash_token
 from .errors import FieldError
 from .orgs import OrganisationInput, create_organisation
+from .transaction import unit_of_work
 
 SELF_SERVICE_ROLES = ("plant", "recycler")
 MIN_PASSWORD_LENGTH = 8
@@ -47,16 +48,12 @@ def sign_up(signup: SignupInput) -> User:
     if len(signup.password) < MIN_PASSWORD_LENGTH:
         raise FieldError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
     email = _check_new_email(signup.email)
-    try:
+    with unit_of_work():
         organisation = create_organisation(signup.organisation, commit=False)
         user = User(email=email, organisation=organisation)
         user.set_password(signup.password)
         user.set_roles({signup.role})
         db.session.add(user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 

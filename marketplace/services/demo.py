@@ -9,9 +9,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Listing, Organisation, Park, Site, User
 from .accounts import find_user
-from .imports import import_tables, read_csv
+from .imports import import_tables
+from .imports.files import read_csv
 from .knowledge import sync_knowledge
 from .parks import import_park_boundaries
+from .transaction import unit_of_work
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 DEMO_PASSWORD = "demo"
@@ -74,7 +76,7 @@ def load_demo() -> DemoResult:
     db.session.commit()
     import_park_boundaries(DEMO_DATA / "parks.geojson", is_demo=True)
     import_tables({"sites": read_csv(DEMO_DATA / "sites.csv"), "listings": read_csv(DEMO_DATA / "listings.csv")})
-    try:
+    with unit_of_work():
         for organisation in db.session.scalars(select(Organisation).join(Site).where(Site.external_ref.isnot(None))):
             if organisation.name_zh.endswith("（演示）"):
                 organisation.is_demo = True
@@ -89,10 +91,6 @@ def load_demo() -> DemoResult:
                             _ensure_org(PARK_MANAGER_ORG, "Demo park administration"), managed),
             _ensure_account("admin@demo.local", {"admin"}, _ensure_org(PLATFORM_ORG, "Demo platform operator")),
         ]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     count = lambda model: len(db.session.scalars(select(model.id)).all())  # noqa: E731
     return DemoResult(count(Park), count(Organisation), count(Site), count(Listing), accounts)
 

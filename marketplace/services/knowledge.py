@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from matching.knowledge.loader import Knowledge, load_knowledge
+from matching.knowledge import Knowledge, load_knowledge
 
 from ..models import ListingMaterial, Material, Route
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matching.knowledge.errors import KnowledgeError
-from matching.knowledge.loader import Knowledge, load_knowledge, resolve_material
+from matching.knowledge import Knowledge, load_knowledge, resolve_material
 
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, Organisation, Site

@@ -2,7 +2,8 @@
 
 Also the proposal workflow: each side accepts or declines a proposed link; a link both accept becomes
 agreed and reserves its tonnage on the offer and the want, under row locks so that two acceptances
-racing for the same tonnes can never commit more than exist.
+racing for the same tonnes can never commit more than exist. An organisation whose own sites are at
+both ends of a link (a transfer between its plants) answers for both sides at once.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from matching.knowledge.loader import load_knowledge
 from ..extensions import db
 from ..models import Licence, Link, Listing, MatchRun, Organisation, Park, Site, User
 from .errors import FieldError
+from .transaction import unit_of_work
 
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
 
@@ -67,9 +69,13 @@ class EngineInputs:
 
 
 def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
-    listings = db.session.scalars(select(Listing).where(Listing.status.in_(ACTIVE_LISTING_STATUSES)).options(
-        selectinload(Listing.materials))).all()
     agreed = db.session.scalars(select(Link).where(Link.status.in_(("agreed", "active")))).all()
+    # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
+    # it to place the agreement, but with nothing left to offer anew.
+    agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
+    listings = db.session.scalars(select(Listing).where(
+        Listing.status.in_(ACTIVE_LISTING_STATUSES) | Listing.id.in_(agreed_listing_ids)).options(
+        selectinload(Listing.materials))).all()
     site_ids = {l.site_id for l in listings} | {k.receiver_site_id for k in agreed} | {k.supplier_site_id for k in agreed}
     query = select(Site).options(joinedload(Site.park))
     if not latent:  # latent mode needs every site whose sector could use a material
@@ -84,7 +90,10 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
                 agreed_by_listing[listing_id] = agreed_by_listing.get(listing_id, 0.0) + link.quantity
 
     def outside(listing: Listing) -> float:
-        return max(0.0, listing.committed_quantity - agreed_by_listing.get(listing.id, 0.0))
+        agreed_t = agreed_by_listing.get(listing.id, 0.0)
+        if listing.status not in ACTIVE_LISTING_STATUSES:
+            return max(0.0, listing.annual_quantity - agreed_t)
+        return max(0.0, listing.committed_quantity - agreed_t)
 
     offers, wants = [], []
     for listing in listings:
@@ -112,8 +121,19 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
               today: dt.date | None = None) -> MatchRun:
     """Run the matcher over the published listings and store the run and its proposed links.
 
-    A run that fails (a MatchingError) stores nothing. Earlier proposals nobody has answered yet are
-    superseded by the new run's.
+    A run that fails (a MatchingError) stores nothing. Otherwise, against the links already stored:
+
+    - Proposals nobody has answered yet within the run's scope are superseded by the new run's: every
+      one for a province run; for a park run those whose supplier or receiver site is in the park, the
+      same rule the engine applies to ``options.park``. Other parks' proposals stay as they are.
+    - A proposal one side has answered is never superseded; it waits for the other side.
+    - Agreed and active links reach the engine as agreements, which take their tonnes off what the offer
+      and the want have left; a new link between the same offer and receiver is for further tonnes and
+      is stored next to the agreement.
+    - A proposal awaiting the other side's answer is unknown to the engine, so a new link for the same
+      offer and receiver site would put the same tonnes to the same parties twice: it is not stored.
+      ``counts["already_proposed"]`` says how many were held back; the other counts and totals are
+      those of the links stored.
     """
     today = today or _today()
     started = time.perf_counter()
@@ -124,15 +144,23 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
     result = run_matching(inputs.offers, inputs.wants, inputs.sites, knowledge.routes, options=options,
                           knowledge=knowledge, agreements=inputs.agreements)
     summary = result.summary.as_dict()
-    try:
-        db.session.execute(update(Link).where(Link.status == "proposed", Link.supplier_decision.is_(None),
-                                              Link.receiver_decision.is_(None)).values(status="superseded"))
+    with unit_of_work():
+        unanswered = [Link.status == "proposed", Link.supplier_decision.is_(None), Link.receiver_decision.is_(None)]
+        if park is not None:
+            in_park = select(Site.id).where(Site.park_id == park.id)
+            unanswered.append(Link.supplier_site_id.in_(in_park) | Link.receiver_site_id.in_(in_park))
+        superseded = db.session.execute(update(Link).where(*unanswered).values(status="superseded")).rowcount
+        awaiting = set(db.session.execute(select(Link.offer_id, Link.receiver_site_id)
+                                          .where(Link.status == "proposed")).tuples())
+        links = [link for link in result.links
+                 if (int(link.offer_id), int(link.receiver_site_id)) not in awaiting]
         run = MatchRun(created_by=user, park=park, latent=latent,
                        parameters={"park": park.code if park else None, "latent": latent, "today": today.isoformat()},
                        timings={"collect_s": round(collected_s, 4), **summary.get("timings_s", {})},
-                       counts={k: v for k, v in summary.items() if k != "timings_s"})
+                       counts=_run_counts(summary, links, held_back=len(result.links) - len(links),
+                                          superseded=superseded))
         db.session.add(run)
-        for link in result.links:
+        for link in links:
             db.session.add(Link(
                 run=run, offer_id=int(link.offer_id), want_id=int(link.want_id) if link.want_id else None,
                 supplier_site_id=int(link.supplier_site_id), receiver_site_id=int(link.receiver_site_id),
@@ -141,11 +169,20 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
                 net_benefit_cny=link.net_benefit_cny, co2_avoided_t=link.co2_avoided_t, score=link.score,
                 same_park=link.same_park, coupling=link.coupling, latent=link.latent,
                 explanation_zh=link.explanation_zh, explanation_en=link.explanation_en, status="proposed"))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return run
+
+
+def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, superseded: int) -> dict:
+    """The engine's counts, with the totals of the links stored when some were held back."""
+    counts = {k: v for k, v in summary.items() if k != "timings_s"}
+    if held_back:
+        allocated: dict[str, float] = {}
+        for link in links:
+            allocated[link.unit] = allocated.get(link.unit, 0.0) + link.quantity
+        counts |= {"links": len(links), "allocated": dict(sorted(allocated.items())),
+                   "net_benefit_cny": float(sum(link.net_benefit_cny for link in links)),
+                   "co2_avoided_t": float(sum(link.co2_avoided_t for link in links))}
+    return counts | {"already_proposed": held_back, "superseded": superseded}
 
 
 def _side(link: Link, site: Site, listing: Listing | None) -> dict:
@@ -183,43 +220,87 @@ def run_json(run: MatchRun) -> dict:
 
 
 class DecisionRefused(ValueError):
-    """A decision that cannot be taken: not a party, already decided, or not enough tonnes left."""
+    """A decision that cannot be taken: not a party, the link no longer open, or not enough tonnes left.
+
+    ``reason`` (``no_link``, ``not_party``, ``closed``, ``short``) and ``params`` let a page say it in
+    the reader's language; ``str()`` is the English message the API returns.
+    """
+
+    def __init__(self, reason: str, message: str, **params) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
+
+
+SIDES = ("supplier", "receiver")
+
+
+def sides_of(link: Link, organisation: Organisation | None) -> tuple[str, ...]:
+    """The sides of ``link`` whose site belongs to ``organisation``: none, one, or both (its own two sites)."""
+    if organisation is None:
+        return ()
+    return tuple(side for side, site in zip(SIDES, (link.supplier_site, link.receiver_site))
+                 if site.organisation_id == organisation.id)
 
 
 def side_of(link: Link, organisation: Organisation | None) -> str | None:
-    if organisation is None:
-        return None
-    if link.supplier_site.organisation_id == organisation.id:
-        return "supplier"
-    if link.receiver_site.organisation_id == organisation.id:
-        return "receiver"
-    return None
+    """"supplier", "receiver", "both" (a transfer between the organisation's own sites), or None."""
+    sides = sides_of(link, organisation)
+    return "both" if len(sides) == 2 else next(iter(sides), None)
+
+
+def answers_open(link: Link, organisation: Organisation | None) -> tuple[str, ...]:
+    """What ``organisation`` may answer now: ("accept", "decline"), ("decline",) to withdraw, or ()."""
+    sides = sides_of(link, organisation)
+    if not sides or link.status != "proposed":
+        return ()
+    given = {getattr(link, f"{side}_decision") for side in sides}
+    if None in given:
+        return ("accept", "decline")
+    return ("decline",) if given == {"accepted"} else ()
 
 
 def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
     """Record ``organisation``'s answer; when both sides have accepted, reserve the tonnage.
 
+    The rules, as each side sees them:
+
+    - While the link is proposed, a side that has not answered accepts or declines. A decline ends the
+      link ("declined"). An acceptance waits for the other side; once both have accepted the tonnage is
+      reserved and the link is agreed, or, if too few tonnes are left, the answer is refused and not kept.
+    - A side that has accepted may withdraw (decline) while the link is still proposed, that is while the
+      other side has not accepted too; the link is then declined.
+    - Giving the answer a side has already given again (a second click, a resent form) changes nothing
+      and is no error, as long as the link still stands as that answer left it.
+    - Once agreed or active, a link cannot be declined here; once declined or superseded, it cannot be
+      answered at all.
+    - An organisation holding both sides answers for both at once.
+
     The link and its listings are read under row locks (SELECT … FOR UPDATE on PostgreSQL), so of two
     acceptances racing for the last tonnes of an offer one waits for the other and then sees what is left.
     """
-    try:
+    with unit_of_work():
         link = db.session.scalar(select(Link).where(Link.id == link_id).with_for_update())
         if link is None:
-            raise DecisionRefused("no such link")
-        side = side_of(link, organisation)
-        if side is None:
-            raise DecisionRefused("your organisation is not a party to this link")
+            raise DecisionRefused("no_link", "no such link")
+        sides = sides_of(link, organisation)
+        if not sides:
+            raise DecisionRefused("not_party", "your organisation is not a party to this link")
+        answer = "accepted" if accept else "declined"
+        given = {getattr(link, f"{side}_decision") for side in sides}
+        # An acceptance still stands on a proposed, agreed or active link; a decline on the declined one.
+        still_stands = link.status != "declined" if accept else link.status == "declined"
+        if given == {answer} and still_stands:
+            return link
         if link.status != "proposed":
-            raise DecisionRefused(f"the link is {link.status}; it can no longer be answered")
-        setattr(link, f"{side}_decision", "accepted" if accept else "declined")
+            raise DecisionRefused("closed", f"the link is {link.status}; it can no longer be answered",
+                                  status=link.status)
+        for side in sides:
+            setattr(link, f"{side}_decision", answer)
         if not accept:
             link.status = "declined"
         elif link.supplier_decision == "accepted" and link.receiver_decision == "accepted":
             _reserve(link)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return link
 
 
@@ -247,8 +328,10 @@ def _reserve(link: Link) -> None:
         if done.rowcount != 1:
             row = db.session.execute(select(Listing.annual_quantity - Listing.committed_quantity, Listing.base_unit)
                                      .where(Listing.id == listing_id)).one()
-            raise DecisionRefused(f"only {max(row[0], 0):,.0f} {row[1]} a year are left on listing {listing_id}; "
-                                  f"the link needs {link.quantity:,.0f}")
+            left = max(row[0], 0)
+            raise DecisionRefused("short", f"only {left:,.0f} {row[1]} a year are left on listing {listing_id}; "
+                                  f"the link needs {link.quantity:,.0f}",
+                                  left=left, unit=row[1], listing=listing_id, needed=link.quantity)
     link.status = "agreed"
     link.agreed_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -261,5 +344,5 @@ def links_of(organisation: Organisation) -> list[Link]:
         Link.status != "superseded").order_by(Link.run_id.desc(), Link.score.desc())))
 
 
-__all__ = ["DecisionRefused", "MatchingError", "FieldError", "collect_inputs", "decide", "link_json", "links_of",
-           "run_json", "side_of", "start_run"]
+__all__ = ["DecisionRefused", "MatchingError", "FieldError", "answers_open", "collect_inputs", "decide", "link_json",
+           "links_of", "run_json", "side_of", "sides_of", "start_run"]

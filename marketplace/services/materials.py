@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
-from matching.knowledge.loader import FAMILIES, load_knowledge, resolve_material
+from matching.knowledge import load_knowledge, resolve_material
+from matching.knowledge.materials import FAMILIES
 from matching.knowledge.text import clean, lookup_key
 
 from ..extensions import db

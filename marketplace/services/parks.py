@@ -14,6 +14,7 @@ from geo.locate import PolygonIndex
 from ..extensions import db
 from ..models import PARK_LEVELS, Park, Site
 from .errors import FieldError
+from .transaction import unit_of_work
 
 # Property names a boundary file may use for each park field, first match wins.
 PROPERTY_ALIASES = {
@@ -86,7 +87,7 @@ def import_park_boundaries(path: str | os.PathLike, *, code_field: str | None = 
 
     existing = {p.code: p for p in db.session.scalars(select(Park))}
     created, updated, seen = [], [], set()
-    try:
+    with unit_of_work():
         for number, feature in enumerate(features, start=1):
             props = feature.properties
             name_zh = _pick(props, "name_zh", name_field)
@@ -121,10 +122,6 @@ def import_park_boundaries(path: str | os.PathLike, *, code_field: str | None = 
                 park.boundary = feature.geometry
         db.session.flush()
         assigned = assign_parks_to_sites()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return ParkImportResult(created, updated, assigned)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from geo.distance import great_circle_km
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
-from matching.knowledge.loader import Knowledge, load_knowledge, resolve_material
+from matching.knowledge import Knowledge, load_knowledge, resolve_material
 
 from ..extensions import db
 from ..models import Listing, Site, User

@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from marketplace.models import Listing, Organisation, Site
-from marketplace.services.imports import import_tables, read_import_file
+from marketplace.services.imports import import_tables
+from marketplace.services.imports.files import read_import_file
 
 LISTING_COLUMNS = ["site_id", "kind", "material", "quantity", "unit", "quality", "price_cny", "available_from",
                    "available_to", "hazard_code", "visibility", "note"]

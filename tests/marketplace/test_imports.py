@@ -8,9 +8,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from marketplace.models import Listing, Organisation, Site
-from marketplace.services import imports
 from marketplace.services.errors import FieldError, ImportRejected
-from marketplace.services.imports import export_listings, import_tables, read_import_file
+from marketplace.services.imports import files as import_files
+from marketplace.services.imports import import_tables
+from marketplace.services.imports.export import site_export_row
+from marketplace.services.imports.files import read_import_file
+from marketplace.services.imports.template import TEMPLATE_LISTINGS, import_template
 
 LISTING_HEADER = ["site_id", "kind", "material", "quantity", "unit", "quality", "price_cny", "available_from",
                   "available_to", "hazard_code", "visibility", "note"]
@@ -186,7 +189,7 @@ def test_files_not_in_the_format_they_claim(raw, filename, words):
 
 
 def test_file_over_the_size_limit(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(import_files, "MAX_IMPORT_BYTES", 100)
     with pytest.raises(FieldError, match="limit"):
         read_import_file(b"x" * 101, filename="a.csv")
 
@@ -221,17 +224,17 @@ def test_export_reimports_unchanged(runner, db, two_sites, tmp_path, fmt):
 
 
 def test_template_is_in_the_import_format():
-    raw = imports.import_template("xlsx")
+    raw = import_template("xlsx")
     tables = read_import_file(raw, filename="template.xlsx")
     assert set(tables) == {"sites", "listings"}
     assert tables["listings"].columns[:4] == ["site_id", "kind", "material", "quantity"]
 
 
 def test_template_imports_cleanly(db):
-    result = import_tables(read_import_file(imports.import_template("xlsx"), filename="template.xlsx"))
-    assert result.sites.sites_created == 1 and result.listings.created == len(imports.TEMPLATE_LISTINGS)
+    result = import_tables(read_import_file(import_template("xlsx"), filename="template.xlsx"))
+    assert result.sites.sites_created == 1 and result.listings.created == len(TEMPLATE_LISTINGS)
 
 
 def test_export_of_sites_in_workbook_is_importable(db, two_sites):
-    rows = imports.site_export_row(two_sites[0])
+    rows = site_export_row(two_sites[0])
     assert rows["site_id"] == "IMP-01" and rows["org"] == "导入测试有限公司"

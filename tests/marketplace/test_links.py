@@ -120,7 +120,7 @@ def test_one_acceptance_keeps_the_link_proposed_and_both_make_it_agreed(client, 
     assert (link.status, link.supplier_decision, link.receiver_decision) == ("proposed", "accepted", None)
     assert fresh(db, Listing, offer_id).committed_quantity == 0
     html = page(client, f"/links/{link_id}")
-    assert "waits for the other side" in html and 'value="accept"' not in html
+    assert "正在等待对方答复" in html and 'value="accept"' not in html
 
     as_user(auth, world.receiver)
     response = answer(client, link_id, "accept")
@@ -130,7 +130,7 @@ def test_one_acceptance_keeps_the_link_proposed_and_both_make_it_agreed(client, 
     offer, want = fresh(db, Listing, offer_id), fresh(db, Listing, want_id)
     assert offer.committed_quantity == pytest.approx(6_000) and offer.status == "partly_matched"
     assert want.committed_quantity == pytest.approx(6_000) and want.status == "matched"
-    assert "the link is agreed" in page(client, f"/links/{link_id}")
+    assert "对接已达成" in page(client, f"/links/{link_id}")
 
 
 def test_a_decline_ends_the_link_and_later_answers_are_refused(client, auth, db, exchange):
@@ -139,12 +139,13 @@ def test_a_decline_ends_the_link_and_later_answers_are_refused(client, auth, db,
     auth.login(world.receiver)
     assert answer(client, link_id, "decline").status_code == 302
     assert fresh(db, Link, link_id).status == "declined"
-    assert "You declined the link." in page(client, f"/links/{link_id}")
+    assert "您已拒绝该对接。" in page(client, f"/links/{link_id}")
 
     as_user(auth, world.supplier)
     answer(client, link_id, "accept")
     html = page(client, f"/links/{link_id}")
-    assert "Your answer was not recorded: the link is declined" in html
+    # The reason comes from the service in English, whatever the page language.
+    assert "您的答复未能记录：该对接状态为“已拒绝”，已不能再答复" in html
     link = fresh(db, Link, link_id)
     assert (link.status, link.supplier_decision) == ("declined", None)
     assert fresh(db, Listing, world.offer.id).committed_quantity == 0
@@ -157,7 +158,7 @@ def test_an_agreed_link_cannot_be_answered_again(client, auth, db, exchange):
         as_user(auth, user)
         answer(client, link_id, "accept")
     answer(client, link_id, "decline")
-    assert "Your answer was not recorded: the link is agreed" in page(client, f"/links/{link_id}")
+    assert "您的答复未能记录：该对接状态为“已达成”，已不能再答复" in page(client, f"/links/{link_id}")
     assert fresh(db, Link, link_id).status == "agreed"
     assert fresh(db, Listing, world.offer.id).committed_quantity == pytest.approx(6_000)
 
@@ -234,3 +235,91 @@ def test_nav_shows_the_links_to_members_of_an_organisation(client, auth, exchang
     assert 'href="/links/"' in page(client, "/")
     as_user(auth, make_user("admin"))
     assert 'href="/links/"' not in page(client, "/")
+
+
+# ---------------------------------------------------------------------------------------------
+# Changing an answer, answering twice, and an organisation on both sides
+
+
+def in_english(client, auth, user):
+    as_user(auth, user)
+    client.get("/lang/en")
+
+
+def row_of(html: str, link_id: int) -> str:
+    row = html[html.index(f'id="link-{link_id}"'):]
+    return row[:row.index("</tr>")]
+
+
+def answers_shown(html: str) -> dict:
+    """Each side's answer as the page states it."""
+    return {side: re.search(rf'class="{side}-decision">([^<]*)<', html).group(1) for side in ("supplier", "receiver")}
+
+
+def test_an_acceptance_can_be_withdrawn_until_the_other_side_answers(client, auth, db, exchange):
+    world = exchange()
+    link_id = world.link.id
+    in_english(client, auth, world.supplier)
+    answer(client, link_id, "accept", back="mine")
+    row = row_of(page(client, "/links/"), link_id)
+    assert answers_shown(row) == {"supplier": "accepted", "receiver": "no answer yet"}
+    assert 'value="accept"' not in row and 'value="decline"' in row and "Withdraw and decline" in row
+
+    in_english(client, auth, world.receiver)  # the other side still has both answers
+    row = row_of(page(client, "/links/"), link_id)
+    assert 'value="accept"' in row and 'value="decline"' in row and "Withdraw" not in row
+
+    in_english(client, auth, world.supplier)
+    answer(client, link_id, "decline")
+    html = page(client, f"/links/{link_id}")
+    assert "You withdrew your acceptance: the link is declined." in html
+    assert answers_shown(html) == {"supplier": "declined", "receiver": "no answer yet"}
+    assert 'value="decline"' not in html and 'value="accept"' not in html
+    link = fresh(db, Link, link_id)
+    assert (link.status, link.supplier_decision, link.receiver_decision) == ("declined", "declined", None)
+
+    in_english(client, auth, world.receiver)
+    answer(client, link_id, "accept")
+    assert "Your answer was not recorded: the link is declined" in page(client, f"/links/{link_id}")
+
+
+def test_the_same_answer_twice_is_no_error(client, auth, db, exchange):
+    world = exchange()
+    link_id = world.link.id
+    in_english(client, auth, world.supplier)
+    answer(client, link_id, "accept")
+    answer(client, link_id, "accept")  # a second tab, or the back button
+    html = page(client, f"/links/{link_id}")
+    assert "not recorded" not in html and "You accepted the link; it waits for the other side." in html
+
+    in_english(client, auth, world.receiver)
+    answer(client, link_id, "accept")
+    answer(client, link_id, "accept")
+    html = page(client, f"/links/{link_id}")
+    assert "not recorded" not in html and "the link is agreed" in html
+    assert answers_shown(html) == {"supplier": "accepted", "receiver": "accepted"}
+    assert fresh(db, Listing, world.offer.id).committed_quantity == pytest.approx(6_000)
+
+
+def test_an_organisation_moving_fly_ash_between_its_own_plants_answers_for_both_sides(
+        client, auth, db, make_org, make_site, make_listing, make_user):
+    owner = make_org(name_zh="丙能源集团", name_en="Group C")
+    power = make_site(organisation=owner, sector_code="4411", lonlat=(117.213, 31.812))
+    cement = make_site(organisation=owner, sector_code="3011", lonlat=(117.4, 31.9))
+    offer = make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000)
+    make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000)
+    (link,) = start_run().links
+    in_english(client, auth, make_user("plant", organisation=owner))
+
+    html = page(client, "/links/")
+    assert html.count(f'id="link-{link.id}"') == 1
+    row = row_of(html, link.id)
+    assert row.count(">you<") == 2 and "your answer counts for both sides" in row
+    assert 'value="accept"' in row and 'value="decline"' in row
+
+    answer(client, link.id, "accept", back="mine")
+    html = page(client, f"/links/{link.id}")
+    assert "the link is agreed" in html and answers_shown(html) == {"supplier": "accepted", "receiver": "accepted"}
+    assert 'value="accept"' not in html and 'value="decline"' not in html
+    assert fresh(db, Link, link.id).status == "agreed"
+    assert fresh(db, Listing, offer.id).committed_quantity == pytest.approx(6_000)

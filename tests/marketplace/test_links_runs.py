@@ -47,7 +47,7 @@ def test_a_park_manager_runs_the_matcher_for_one_of_its_parks(client, auth, db, 
 
     html = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
     assert "第一园区" in html and 'id="run-dropped"' in html and 'id="run-timings"' in html
-    assert "availability windows do not overlap" in html  # drop reasons in words
+    assert "供需双方的起止日期没有重叠" in html  # drop reasons in words
     for link in run.links:
         assert f'id="link-{link.id}"' in html
     listing = client.get("/links/runs").get_data(as_text=True)

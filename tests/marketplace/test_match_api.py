@@ -208,3 +208,37 @@ def test_an_anonymous_supplier_is_hidden_from_the_receiver_until_it_accepts(clie
     data = client.get(f"/api/v1/links/{link.id}", headers=world.headers["receiver"]).json
     assert data["offer"]["anonymous"] is False and data["offer"]["site_id"] == "PWR-1"
     assert data["explanation"]["zh"].startswith("甲电厂")
+
+
+def test_an_acceptance_is_withdrawn_and_a_repeated_answer_changes_nothing(client, world):
+    (link,) = start_run().links
+    first = decide(client, world, "supplier", link.id)
+    assert first.status_code == 200 and first.json["your_answers"] == ["decline"]  # it may still withdraw
+    again = decide(client, world, "supplier", link.id)
+    assert again.status_code == 200 and again.json == first.json
+    assert client.get(f"/api/v1/links/{link.id}", headers=world.headers["receiver"]).json["your_answers"] == [
+        "accept", "decline"]
+
+    response = decide(client, world, "supplier", link.id, accept=False)
+    assert response.status_code == 200 and response.json["status"] == "declined"
+    assert response.json["supplier_decision"] == "declined" and response.json["your_answers"] == []
+    assert decide(client, world, "receiver", link.id).status_code == 409
+
+
+def test_an_organisation_on_both_sides_answers_for_both(client, db, make_org, make_site, make_listing, make_user):
+    owner = make_org()
+    power = make_site(organisation=owner, sector_code="4411", lonlat=(117.213, 31.812))
+    cement = make_site(organisation=owner, sector_code="3011", lonlat=(117.4, 31.9))
+    offer = make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000)
+    make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000)
+    (link,) = start_run().links
+    headers = bearer(make_user("plant", organisation=owner))
+    data = client.get(f"/api/v1/links/{link.id}", headers=headers).json
+    assert data["your_side"] == "both" and data["your_answers"] == ["accept", "decline"]
+
+    response = client.post(f"/api/v1/links/{link.id}/decision", headers=headers, json={"accept": True})
+    assert response.status_code == 200, response.json
+    data = response.json
+    assert (data["status"], data["supplier_decision"], data["receiver_decision"]) == ("agreed", "accepted", "accepted")
+    db.session.expire_all()
+    assert db.session.get(Listing, offer.id).committed_quantity == pytest.approx(6_000)

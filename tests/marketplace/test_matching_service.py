@@ -1,12 +1,13 @@
 """The matcher through the web app's service and CLI: runs, stored links, the accept/decline workflow."""
 import json
 import threading
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import Licence, Link, Listing, MatchRun, Site
-from marketplace.services.matching import DecisionRefused, decide, start_run
+from marketplace.services.matching import DecisionRefused, decide, side_of, start_run
 
 
 @pytest.fixture
@@ -179,3 +180,177 @@ def test_racing_acceptances_never_over_commit(app, db, competing_links):
             listing.committed_quantity, listing.status = 0.0, "published"
         db.session.commit()
         outcomes.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# A new run against the links already stored
+
+
+def fresh(db, model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def pairs(run) -> set:
+    return {(link.offer_id, link.want_id) for link in run.links}
+
+
+def link_for(run, exchange) -> Link:
+    (link,) = [k for k in run.links if (k.offer_id, k.want_id) == (exchange.offer.id, exchange.want.id)]
+    return link
+
+
+def make_exchange(make_site, make_listing, *, supplier_park=None, receiver_park=None, lonlat=(117.2, 31.8),
+                  organisation=None):
+    """A power plant's fly ash (10 000 t/yr) and a cement plant 2 km away that wants 6 000 t/yr of it."""
+    lon, lat = lonlat
+    owner = {"organisation": organisation} if organisation is not None else {}
+    power = make_site(sector_code="4411", park=supplier_park, lonlat=(lon, lat), **owner)
+    cement = make_site(sector_code="3011", park=receiver_park, lonlat=(lon + 0.015, lat + 0.01), **owner)
+    return SimpleNamespace(power=power, cement=cement, supplier=power.organisation, receiver=cement.organisation,
+                           offer=make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000),
+                           want=make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000))
+
+
+@pytest.fixture
+def two_parks(make_park, make_site, make_listing):
+    """Two parks 120 km apart, each with a power plant and a cement plant that takes its fly ash."""
+    west = make_park(code="WEST", centre=(117.2, 31.8))
+    east = make_park(code="EAST", centre=(118.4, 31.3))
+    return SimpleNamespace(
+        west=west, east=east,
+        in_west=make_exchange(make_site, make_listing, supplier_park=west, receiver_park=west, lonlat=(117.2, 31.8)),
+        in_east=make_exchange(make_site, make_listing, supplier_park=east, receiver_park=east, lonlat=(118.4, 31.3)))
+
+
+def test_a_park_run_supersedes_only_the_unanswered_proposals_of_its_own_park(db, two_parks):
+    west, east = two_parks.in_west, two_parks.in_east
+    province = start_run()
+    assert pairs(province) == {(west.offer.id, west.want.id), (east.offer.id, east.want.id)}
+    west_link, east_link = link_for(province, west), link_for(province, east)
+
+    west_run = start_run(park=two_parks.west)
+    assert pairs(west_run) == {(west.offer.id, west.want.id)}
+    assert fresh(db, Link, west_link.id).status == "superseded"
+    assert fresh(db, Link, east_link.id).status == "proposed"  # another park's proposal is left alone
+    assert west_run.counts["superseded"] == 1
+
+    again = start_run()  # the province: every unanswered proposal
+    assert fresh(db, Link, east_link.id).status == "superseded"
+    assert fresh(db, Link, link_for(west_run, west).id).status == "superseded"
+    assert {fresh(db, Link, k.id).status for k in again.links} == {"proposed"}
+    assert again.counts["superseded"] == 2
+
+
+@pytest.mark.parametrize("side_in_park", ["supplier", "receiver"])
+def test_a_park_run_reaches_proposals_with_either_side_in_the_park(db, make_park, make_site, make_listing,
+                                                                   side_in_park):
+    park = make_park(code="HOME", centre=(117.2, 31.8))
+    elsewhere = make_park(code="AWAY", centre=(116.0, 32.5))
+    exchange = make_exchange(make_site, make_listing, **{f"{side_in_park}_park": park})
+    (link,) = start_run().links
+    assert start_run(park=elsewhere).links == []
+    assert fresh(db, Link, link.id).status == "proposed"
+    (again,) = start_run(park=park).links  # the engine pairs it again for this park, so it is replaced
+    assert (again.offer_id, again.want_id) == (exchange.offer.id, exchange.want.id)
+    assert fresh(db, Link, link.id).status == "superseded"
+
+
+def test_an_answered_proposal_stays_and_is_not_proposed_a_second_time(db, two_parks):
+    west = two_parks.in_west
+    province = start_run()
+    waiting = link_for(province, west)
+    decide(waiting.id, organisation=west.supplier, accept=True)
+
+    for run in (start_run(park=two_parks.west), start_run()):
+        assert (west.offer.id, west.want.id) not in pairs(run)
+        assert run.counts["already_proposed"] == 1 and run.counts["links"] == len(run.links)
+        link = fresh(db, Link, waiting.id)
+        assert (link.status, link.supplier_decision, link.receiver_decision) == ("proposed", "accepted", None)
+
+    decide(waiting.id, organisation=west.receiver, accept=True)
+    assert fresh(db, Link, waiting.id).status == "agreed"
+    assert fresh(db, Listing, west.offer.id).committed_quantity == pytest.approx(6_000)
+
+
+def test_runs_after_an_agreement_propose_only_further_tonnes(db, make_site, make_listing):
+    exchange = make_exchange(make_site, make_listing)
+    (link,) = start_run().links
+    for organisation in (exchange.supplier, exchange.receiver):
+        decide(link.id, organisation=organisation, accept=True)
+    assert fresh(db, Listing, exchange.want.id).status == "matched"
+
+    run = start_run()  # the want is filled: nothing new, and the agreement stands
+    assert run.links == [] and run.counts["agreements"] == 1
+    assert fresh(db, Link, link.id).status == "agreed"
+
+    want = fresh(db, Listing, exchange.want.id)  # the cement plant now needs 3 000 t/yr more
+    want.annual_quantity, want.status = 9_000, "partly_matched"
+    db.session.commit()
+    (more,) = start_run().links
+    assert (more.offer_id, more.want_id, more.status) == (exchange.offer.id, exchange.want.id, "proposed")
+    assert more.quantity == pytest.approx(3_000)
+    assert fresh(db, Link, link.id).status == "agreed"
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers: who may answer what, and when
+
+
+@pytest.fixture
+def proposal(db, make_site, make_listing):
+    exchange = make_exchange(make_site, make_listing)
+    (link,) = start_run().links
+    exchange.link = link
+    return exchange
+
+
+def test_an_acceptance_may_be_withdrawn_while_the_other_side_has_not_answered(db, proposal):
+    decide(proposal.link.id, organisation=proposal.supplier, accept=True)
+    decide(proposal.link.id, organisation=proposal.supplier, accept=False)
+    link = fresh(db, Link, proposal.link.id)
+    assert (link.status, link.supplier_decision, link.receiver_decision) == ("declined", "declined", None)
+    with pytest.raises(DecisionRefused, match="the link is declined"):
+        decide(proposal.link.id, organisation=proposal.receiver, accept=True)
+    assert fresh(db, Listing, proposal.offer.id).committed_quantity == 0
+
+
+def test_the_same_answer_twice_changes_nothing(db, proposal):
+    decide(proposal.link.id, organisation=proposal.supplier, accept=True)
+    link = decide(proposal.link.id, organisation=proposal.supplier, accept=True)
+    assert (link.status, link.supplier_decision, link.receiver_decision) == ("proposed", "accepted", None)
+
+    decide(proposal.link.id, organisation=proposal.receiver, accept=True)
+    link = decide(proposal.link.id, organisation=proposal.receiver, accept=True)  # a resent form
+    assert link.status == "agreed"
+    assert fresh(db, Listing, proposal.offer.id).committed_quantity == pytest.approx(6_000)  # reserved once
+    with pytest.raises(DecisionRefused, match="the link is agreed"):
+        decide(proposal.link.id, organisation=proposal.supplier, accept=False)
+
+
+def test_a_decline_stands(db, proposal):
+    decide(proposal.link.id, organisation=proposal.receiver, accept=False)
+    assert decide(proposal.link.id, organisation=proposal.receiver, accept=False).status == "declined"
+    with pytest.raises(DecisionRefused, match="the link is declined"):
+        decide(proposal.link.id, organisation=proposal.receiver, accept=True)
+
+
+def test_an_acceptance_after_the_other_side_declined_is_refused(db, proposal):
+    decide(proposal.link.id, organisation=proposal.supplier, accept=True)
+    decide(proposal.link.id, organisation=proposal.receiver, accept=False)
+    with pytest.raises(DecisionRefused, match="the link is declined"):
+        decide(proposal.link.id, organisation=proposal.supplier, accept=True)
+
+
+@pytest.mark.parametrize(("accept", "status", "decision", "committed"), [
+    (True, "agreed", "accepted", 6_000), (False, "declined", "declined", 0)])
+def test_an_organisation_moving_material_between_its_own_sites_answers_for_both(
+        db, make_org, make_site, make_listing, accept, status, decision, committed):
+    exchange = make_exchange(make_site, make_listing, organisation=make_org())
+    (link,) = start_run().links
+    assert side_of(link, exchange.supplier) == "both"
+    decide(link.id, organisation=exchange.supplier, accept=accept)
+    link = fresh(db, Link, link.id)
+    assert (link.status, link.supplier_decision, link.receiver_decision) == (status, decision, decision)
+    assert fresh(db, Listing, exchange.offer.id).committed_quantity == pytest.approx(committed)
+    assert fresh(db, Listing, exchange.want.id).committed_quantity == pytest.approx(committed)

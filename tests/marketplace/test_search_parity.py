@@ -79,6 +79,8 @@ def queries():
     for lon, lat in centres:
         for radius in (25.0, 60.0, 150.0, 400.0):
             found.append(SearchQuery(lon=lon, lat=lat, radius_km=radius, limit=500))
+            # PostGIS returns only the nearest rows for this one: the cut must fall where SQLite's does.
+            found.append(SearchQuery(lon=lon, lat=lat, radius_km=radius, min_quantity=5_000, limit=9))
             found.append(SearchQuery(lon=lon, lat=lat, radius_km=radius, material_codes=("coal-fly-ash",),
                                      quality=fly_ash_grade_ii, sort="delivered_cost", limit=500))
             found.append(SearchQuery(lon=lon, lat=lat, radius_km=radius, material_codes=("fgd-gypsum", "gbfs"),
@@ -87,6 +89,7 @@ def queries():
     first = generate()[-1]["lonlat"]
     found.append(SearchQuery(lon=first[0], lat=first[1], radius_km=80.0, limit=500))
     found.append(SearchQuery(lon=first[0], lat=first[1], radius_km=80.0, limit=7, sort="score"))
+    found.append(SearchQuery(lon=first[0], lat=first[1], radius_km=80.0, limit=7))
     return found
 
 

@@ -1,0 +1,66 @@
+"""Bulk import of sites and listings (PRODUCT.md section 4): all or nothing, every bad row reported.
+
+``files`` reads CSV and XLSX into tables, ``sites`` and ``listings`` import one table each,
+``export`` and ``template`` write files in the same format; :func:`import_tables` runs a whole file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...extensions import db
+from ...models import Organisation
+from ..errors import ImportRejected, RowProblem
+from ..transaction import unit_of_work
+from .files import Table
+from .listings import ListingImportResult, analyse_after_bulk_load, import_listings
+from .sites import SiteImportResult, import_sites
+
+
+@dataclass
+class ImportResult:
+    sites: SiteImportResult | None = None
+    listings: ListingImportResult | None = None
+
+    def summary(self) -> str:
+        parts = []
+        if self.sites:
+            parts.append(f"sites: {self.sites.sites_created} created, {self.sites.sites_updated} updated, "
+                         f"{self.sites.sites_unchanged} unchanged; {self.sites.organisations_created} organisations "
+                         "created")
+        if self.listings:
+            parts.append(f"listings: {self.listings.created} created, {self.listings.unchanged} unchanged")
+        return "; ".join(parts)
+
+
+def import_tables(tables: dict[str, Table], *, acting_organisation: Organisation | None = None,
+                  publish: bool = True) -> ImportResult:
+    """Import sites, then listings, in one transaction: any bad row in either and nothing is stored."""
+    from ..listings import after_publish_many
+
+    result = ImportResult()
+    problems: list[RowProblem] = []
+    sheeted = len(tables) > 1
+    with unit_of_work():
+        if "sites" in tables:
+            try:
+                result.sites = import_sites(tables["sites"], acting_organisation=acting_organisation, commit=False,
+                                            sheet="sites" if sheeted else None)
+            except ImportRejected as exc:
+                problems.extend(exc.problems)
+        if "listings" in tables:
+            sheet_orgs = {}
+            if "sites" in tables and acting_organisation is None:
+                sheet_orgs = {r.get("site_id", ""): r.get("org", "") for r in tables["sites"].rows if r}
+            try:
+                result.listings = import_listings(tables["listings"], acting_organisation=acting_organisation,
+                                                  publish=publish, commit=False,
+                                                  sheet="listings" if sheeted else None, sheet_orgs=sheet_orgs)
+            except ImportRejected as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ImportRejected(problems)
+    if result.listings:
+        analyse_after_bulk_load(result.listings.created)
+        if publish:
+            after_publish_many(result.listings.created_ids)
+    return result

@@ -1,0 +1,139 @@
+"""Reading import files: CSV and XLSX into tables of stripped strings, with the size, format and header checks."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FieldError, ImportRejected, RowProblem
+
+FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+
+def read_csv(source: str | os.PathLike | bytes) -> Table:
+    """Read a UTF-8 CSV (with or without BOM) into header and rows of stripped strings."""
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FieldError("file", f"the file is not UTF-8 text (byte {exc.start})") from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FieldError("file", "the file is empty") from None
+    columns = [h.strip() for h in header]
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            rows.append({})  # keep numbering; blank rows are skipped later
+            continue
+        rows.append({c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(columns)})
+    return Table(columns, rows)
+
+
+def on_sheet(problems: list[RowProblem], sheet: str | None) -> list[RowProblem]:
+    """The problems labelled with their sheet, when the file is a workbook of several."""
+    return [RowProblem(p.row, p.column, p.reason, sheet) for p in problems] if sheet else problems
+
+
+def check_columns(columns: list[str], *, required: tuple[str, ...], optional: tuple[str, ...],
+                  sheet: str | None = None) -> None:
+    problems = []
+    unknown = [c for c in columns if c not in required + optional]
+    for name in unknown:
+        problems.append(RowProblem(1, name, "unknown column (expected: " + ", ".join(required + optional) + ")"))
+    for name in required:
+        if name not in columns:
+            problems.append(RowProblem(1, name, "required column is missing"))
+    duplicates = {c for c in columns if columns.count(c) > 1}
+    for name in sorted(duplicates):
+        problems.append(RowProblem(1, name, "column appears more than once"))
+    if problems:
+        raise ImportRejected(on_sheet(problems, sheet))
+
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_xlsx(raw: bytes) -> dict[str, Table]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise FieldError("file", f"the file is not an XLSX workbook ({exc.__class__.__name__})") from None
+    tables = {}
+    try:
+        names = {name.strip().lower(): name for name in workbook.sheetnames}
+        for wanted in ("sites", "listings"):
+            if wanted not in names:
+                continue
+            rows = workbook[names[wanted]].iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                continue
+            columns = [_cell_text(h) for h in header]
+            while columns and not columns[-1]:
+                columns.pop()
+            body = []
+            for values in rows:
+                texts = [_cell_text(v) for v in values[:len(columns)]]
+                body.append({} if not any(texts) else dict(zip(columns, texts + [""] * (len(columns) - len(texts)))))
+            while body and not body[-1]:
+                body.pop()
+            tables[wanted] = Table(columns, body)
+    finally:
+        workbook.close()
+    if not tables:
+        raise FieldError("file", "the workbook has no sheet named 'sites' or 'listings'")
+    return tables
+
+
+def read_import_file(source: bytes | str | os.PathLike, *, filename: str | None = None) -> dict[str, Table]:
+    """The tables of a CSV (sites or listings, told apart by the header) or an XLSX workbook."""
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    name = (filename or (str(source) if not isinstance(source, bytes) else "")).lower()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise FieldError("file", f"the file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+    is_zip = raw[:4] == b"PK\x03\x04"
+    if name.endswith((".xlsx", ".xlsm")):
+        if not is_zip:
+            raise FieldError("file", "the file is named .xlsx but is not an XLSX workbook")
+        return read_xlsx(raw)
+    if name.endswith(".xls"):
+        raise FieldError("file", "old .xls workbooks are not read; save it as .xlsx or CSV")
+    if is_zip or b"\x00" in raw[:4096]:
+        raise FieldError("file", "the file is binary, not CSV text; XLSX files must end in .xlsx")
+    table = read_csv(raw)
+    columns = set(table.columns)
+    if {"kind", "material"} <= columns:
+        return {"listings": table}
+    if {"lon", "lat"} & columns or "sector" in columns:
+        return {"sites": table}
+    raise FieldError("file", "cannot tell whether this CSV holds sites or listings: expected the header of "
+                             "PRODUCT section 4 (sites: site_id,name,org,sector,lon,lat…; listings: "
+                             "site_id,kind,material,quantity…)")

@@ -1,0 +1,147 @@
+"""Import of a ``listings`` table: every row checked against the knowledge base, then one bulk insert."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Organisation, Site
+from ..errors import FieldError, ImportRejected, RowProblem
+from ..transaction import unit_of_work
+from .files import FIRST_DATA_ROW, Table, check_columns, on_sheet
+
+LISTING_REQUIRED = ("site_id", "kind", "material", "quantity")
+LISTING_OPTIONAL = ("unit", "quality", "price_cny", "available_from", "available_to", "hazard_code", "visibility",
+                    "note")
+# Columns an export adds; accepted and ignored on import so an exported file imports unchanged.
+EXPORT_ONLY = ("material_code", "hazardous")
+BULK_ANALYSE_ROWS = 1000
+
+
+@dataclass
+class ListingImportResult:
+    created: int = 0
+    unchanged: int = 0
+    created_ids: list[int] = field(default_factory=list)
+
+
+def _site_finder(acting_organisation: Organisation | None, sheet_orgs: dict[str, str]):
+    """site_id -> Site, within the acting organisation, or for an administrator across all of them."""
+    query = select(Site)
+    if acting_organisation is not None:
+        query = query.where(Site.organisation_id == acting_organisation.id)
+    by_ref: dict[str, list[Site]] = {}
+    for site in db.session.scalars(query):
+        by_ref.setdefault(site.external_ref, []).append(site)
+
+    def find(ref: str) -> Site:
+        candidates = by_ref.get(ref, [])
+        if ref in sheet_orgs:  # the sites sheet of the same workbook says whose site it is
+            candidates = [s for s in candidates if s.organisation.name_zh == sheet_orgs[ref]]
+        if not candidates:
+            raise FieldError("site_id", f"unknown site_id {ref!r}" + (
+                "" if acting_organisation is None else " among your organisation's sites"))
+        if len(candidates) > 1:
+            raise FieldError("site_id", f"site_id {ref!r} belongs to several organisations; import it together "
+                                        "with its sites sheet")
+        return candidates[0]
+
+    return find
+
+
+def import_listings(table: Table, *, acting_organisation: Organisation | None = None, publish: bool = True,
+                    commit: bool = True, sheet: str | None = None,
+                    sheet_orgs: dict[str, str] | None = None) -> ListingImportResult:
+    """Import a ``listings`` table; identical rows already stored (same site and content) are left alone."""
+    from ..listings import ListingInput, ListingInvalid
+    from ..listings import check_listing
+
+    from matching.knowledge.loader import load_knowledge
+
+    from ...models import Listing, ListingMaterial
+
+    check_columns(table.columns, required=LISTING_REQUIRED, optional=LISTING_OPTIONAL + EXPORT_ONLY, sheet=sheet)
+    knowledge = load_knowledge()
+    find_site = _site_finder(acting_organisation, sheet_orgs or {})
+    problems: list[RowProblem] = []
+    planned = []
+    for offset, row in enumerate(table.rows):
+        number = FIRST_DATA_ROW + offset
+        if not row:
+            continue
+        row_problems = []
+        site = None
+        try:
+            site = find_site(row.get("site_id", ""))
+        except FieldError as exc:
+            row_problems.append(RowProblem(number, exc.field, exc.message))
+        try:
+            checked = check_listing(ListingInput(
+                kind=row.get("kind", ""), material=row.get("material", ""), quantity=row.get("quantity", ""),
+                unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
+                available_from=row.get("available_from"), available_to=row.get("available_to"),
+                hazard_code=row.get("hazard_code"), visibility=row.get("visibility"), note=row.get("note")),
+                knowledge=knowledge)
+        except ListingInvalid as exc:
+            row_problems.extend(RowProblem(number, e.field, e.message + (
+                f" (did you mean: {', '.join(e.suggestions)}?)" if e.suggestions else "")) for e in exc.errors)
+            checked = None
+        problems.extend(on_sheet(row_problems, sheet))
+        if not row_problems:
+            planned.append((site, checked))
+    if problems:
+        raise ImportRejected(problems)
+
+    result = ListingImportResult()
+    with unit_of_work(commit=commit):
+        if any(site.id is None for site, _ in planned):
+            db.session.flush()  # sites created by the same workbook need their ids
+        site_ids = {site.id for site, _ in planned}
+        stored = set(db.session.scalars(select(Listing.content_hash).where(Listing.site_id.in_(site_ids)))) \
+            if site_ids else set()
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        rows, codes = [], []
+        for site, checked in planned:
+            content_hash = checked.content_hash(site.id)
+            if content_hash in stored:
+                result.unchanged += 1
+                continue
+            stored.add(content_hash)
+            rows.append(listing_values(checked, site_id=site.id, content_hash=content_hash,
+                                       status="published" if publish else "draft",
+                                       published_at=now if publish else None))
+            codes.append(checked.material_codes)
+        if rows:
+            # Bulk INSERT … RETURNING: at 100 000 rows the unit of work's per-object bookkeeping dominates.
+            ids = list(db.session.scalars(
+                sa.insert(Listing).returning(Listing.id, sort_by_parameter_order=True), rows))
+            db.session.execute(sa.insert(ListingMaterial), [
+                {"listing_id": listing_id, "material_code": code, "position": position}
+                for listing_id, material_codes in zip(ids, codes) for position, code in enumerate(material_codes)])
+            result.created = len(ids)
+            result.created_ids = ids
+    return result
+
+
+def listing_values(checked, *, site_id: int, content_hash: str, status: str, published_at) -> dict:
+    """Column values of a new listing row (the bulk-insert twin of listings.apply_checked)."""
+    return {"site_id": site_id, "kind": checked.kind, "status": status, "quantity": checked.quantity,
+            "unit": checked.unit, "annual_quantity": checked.annual_quantity, "base_unit": checked.base_unit,
+            "committed_quantity": 0.0, "quality": checked.quality, "price_cny": checked.price_cny,
+            "available_from": checked.available_from, "available_to": checked.available_to,
+            "hazard_code": checked.hazard_code, "visibility": checked.visibility, "note": checked.note,
+            "transport_modes": checked.transport_modes, "content_hash": content_hash, "published_at": published_at}
+
+
+def analyse_after_bulk_load(rows: int) -> None:
+    """Refresh PostgreSQL's planner statistics after a big import.
+
+    Right after loading, the planner still believes the tables are tiny and picks plans that are
+    orders of magnitude slower (measured: a 50 km search took 1.3 s instead of 32 ms).
+    """
+    if rows >= BULK_ANALYSE_ROWS and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE site, listing, listing_material"))
+        db.session.commit()
