@@ -3,12 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt build-constraints.txt | cksum | cut -d' ' -f1)
+# Front-end libraries with no current PyPI package (ECharts) come from npm; reinstalled when the lock changes.
+NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: setup run test translations translations-update db
 
-setup: $(STAMP) translations
+setup: $(STAMP) $(NPM_STAMP) translations
 
 $(STAMP): requirements.txt build-constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11 or newer is needed"'
@@ -16,6 +18,11 @@ $(STAMP): requirements.txt build-constraints.txt
 	# Some front-end packages ship only as sdists that need an older setuptools to build.
 	PIP_CONSTRAINT=build-constraints.txt $(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed (npm installs the charting library)"; exit 1; }
+	npm ci --omit=dev --no-audit --no-fund
+	rm -f node_modules/.installed-* && touch $@
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d marketplace/translations
@@ -32,5 +39,5 @@ test: setup
 
 # After changing UI text: refresh the catalogue, then translate the new entries in messages.po.
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
-	$(BIN)/pybabel update -i $(VENV)/messages.pot -d marketplace/translations
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -w 100 -i $(VENV)/messages.pot -d marketplace/translations

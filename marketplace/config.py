@@ -8,6 +8,8 @@ from pathlib import Path
 from geo.area import ANHUI_SERVICE_AREA, parse_service_area
 
 LOCALES = ("zh", "en")
+# `make setup` runs `npm ci` at the top of the checkout, next to this package.
+DEFAULT_NODE_MODULES_DIR = Path(__file__).resolve().parent.parent / "node_modules"
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -50,6 +52,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "BASEMAP_ATTRIBUTION": os.environ.get("BASEMAP_ATTRIBUTION", ""),
         # Tianditu and most Western tile servers are WGS-84/CGCS2000; AMap and Tencent tiles are GCJ-02.
         "BASEMAP_CRS": os.environ.get("BASEMAP_CRS", "WGS84").upper(),
+        "NODE_MODULES_DIR": os.environ.get("NODE_MODULES_DIR", str(DEFAULT_NODE_MODULES_DIR)),
         "DEFAULT_LOCALE": default_locale,
         "BABEL_DEFAULT_LOCALE": default_locale,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -17,6 +17,13 @@ from .exports import link_rows, to_csv, to_xlsx
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@bp.app_context_processor
+def network_navigation() -> dict:
+    """Whether the navigation offers the province's network map and indicators to the signed-in user."""
+    return {"nav_network_map": can(current_user, "network.view"),
+            "nav_network_indicators": can(current_user, "network.full")}
+
+
 def _park(park_id: int | None) -> Park | None:
     return None if park_id is None else db.get_or_404(Park, park_id)
 

@@ -9,6 +9,8 @@ from .conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 
+ECHARTS = "/vendor/npm/echarts/dist/echarts.min.js"
+
 
 def _open_map(page, park_id: int) -> None:
     page.goto(f"/parks/{park_id}/map")
@@ -72,15 +74,148 @@ def test_filters_and_colour_toggle_work_on_the_drawn_network(page, live_app):
     assert page.locator("path.network-link[stroke='#fd7e14']").count() == total
 
 
-def test_indicator_page_draws_the_rate_and_the_sankey(page, live_app):
+# Collects Content-Security-Policy violations from the first script on: ECharts must draw without inline styles.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
+});
+"""
+
+
+def _chart(page, selector: str) -> dict:
+    """What ECharts holds for the chart in ``selector``: renderer, option summary, drawn size."""
+    return page.evaluate("""(selector) => {
+      const box = document.querySelector(selector);
+      const chart = window.echarts && echarts.getInstanceByDom(box);
+      if (!chart) return null;
+      const option = chart.getOption(), series = option.series[0];
+      return {
+        renderer: chart.getZr().painter.getType(), width: chart.getWidth(), height: chart.getHeight(),
+        type: series.type,
+        nodes: (series.data || []).map((n) => ({side: n.side, sector: n.sector, text: n.text})),
+        links: (series.links || []).length,
+        values: (series.data || []).map((d) => (d && d.value !== undefined ? d.value : d)),
+        colours: (series.data || []).map((d) => d && d.itemStyle && d.itemStyle.color),
+        target: series.markLine ? series.markLine.data[0].xAxis : null,
+      };
+    }""", selector)
+
+
+def _chart_data(page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('chart-data').textContent)")
+
+
+def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_app):
+    page.add_init_script(CSP_WATCH)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/indicators")
-    page.wait_for_selector("svg.chart-gauge")
-    assert page.locator("svg.chart-gauge line.gauge-target").count() == 1
-    assert page.locator("svg.chart-sankey path.sankey-band").count() >= 1
-    assert "62" in page.inner_text("#indicator-table")
+    page.wait_for_selector("#chart-rate.chart-ready")
+    page.wait_for_selector("#chart-sankey.chart-ready")
+    data = _chart_data(page)
+
+    rate = _chart(page, "#chart-rate")
+    assert rate["type"] == "bar" and rate["renderer"] == "canvas"
+    assert rate["target"] == data["target"] == 62
+    assert page.locator("#chart-rate canvas").count() >= 1
+    if data["rate"] is None:
+        assert rate["values"] == []
+    else:
+        assert rate["values"] == [min(data["rate"], 100)]
+        assert rate["colours"] == ["#198754" if data["rate"] >= data["target"] else "#dc3545"]
+    assert "62" in page.get_attribute("#chart-rate", "aria-label")
+
+    sankey = _chart(page, "#chart-sankey")
+    assert sankey["type"] == "sankey" and sankey["height"] > 100
+    flows = [f for f in data["sankey"] if f["tonnes"] > 0]
+    assert flows, "the demo park's indicators should have sector flows after a match run"
+    drawn = {(n["side"], n["sector"]) for n in sankey["nodes"]}
+    assert drawn == ({("generating", f["source"]) for f in flows} | {("using", f["target"]) for f in flows})
+    assert {n["text"] for n in sankey["nodes"]} >= {f["source_label"] for f in flows}
+    assert sankey["links"] == len(flows)
+    label = page.get_attribute("#chart-sankey", "aria-label")
+    assert all(f["source_label"] in label and f["target_label"] in label for f in flows)
+    assert page.get_attribute("#chart-sankey", "role") == "img"
+    # Tooltips too: ECharts' HTML tooltips would carry inline style attributes.
+    box = page.locator("#chart-sankey").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30, steps=5)  # on the first, widest band
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.__cspViolations") == []
+    assert errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "park-indicators.png"), full_page=True)
+
+
+def test_charts_follow_the_window_size(page, live_app):
+    sign_in(page, "park@demo.local")
+    page.goto(f"/parks/{live_app.park_id}/indicators")
+    page.wait_for_selector("#chart-sankey.chart-ready")
+    wide = _chart(page, "#chart-sankey")["width"]
+    page.set_viewport_size({"width": 700, "height": 900})
+    page.wait_for_function("(w) => echarts.getInstanceByDom(document.querySelector('#chart-sankey')).getWidth() < w",
+                           arg=wide)
+    narrow = _chart(page, "#chart-sankey")["width"]
+    assert narrow < wide and narrow <= 700
+
+
+def test_report_draws_svg_charts_for_print_without_csp_violations(page, live_app):
+    page.add_init_script(CSP_WATCH)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "park@demo.local")
+    page.goto(f"/parks/{live_app.park_id}/report")
+    page.wait_for_selector("#chart-sankey.chart-ready")
+    assert _chart(page, "#chart-rate")["renderer"] == "svg"
+    assert _chart(page, "#chart-sankey")["renderer"] == "svg"
+    assert page.locator("#chart-sankey svg path").count() >= 1
+    assert page.locator("#chart-rate canvas, #chart-sankey canvas").count() == 0
+    # Before printing, the charts shrink to the A4 text width so nothing is cut off the page.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert _chart(page, "#chart-sankey")["width"] <= 680
+    assert float(page.get_attribute("#chart-sankey svg", "width")) <= 680
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert _chart(page, "#chart-sankey")["width"] > 680
+    assert page.evaluate("window.__cspViolations") == [] and errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.emulate_media(media="print")
+    page.pdf(path=str(ARTIFACTS / "park-report.pdf"), format="A4")
+
+
+def test_pages_without_charts_do_not_load_echarts(page, live_app):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, "park@demo.local")
+    page.goto(f"/parks/{live_app.park_id}/map")
+    page.wait_for_selector("#network-map.map-ready")
+    page.goto(f"/parks/{live_app.park_id}")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in requested if "echarts" in url]
+    assert page.evaluate("typeof window.gcj02.fromWgs84") == "function"
+
+
+def test_shared_gcj02_script_matches_the_python_conversion(page, live_app):
+    from geo.crs import wgs84_to_gcj02
+
+    sign_in(page, "park@demo.local")
+    page.goto(f"/parks/{live_app.park_id}/map")
+    page.wait_for_selector("#network-map.map-ready")
+    for lon, lat in ((117.2272, 31.8206), (118.38, 31.33), (2.35, 48.85)):  # Hefei, Wuhu, Paris (no offset)
+        js_lon, js_lat = page.evaluate("([lon, lat]) => window.gcj02.fromWgs84(lon, lat)", [lon, lat])
+        py_lon, py_lat = wgs84_to_gcj02(lon, lat)
+        assert abs(js_lon - py_lon) < 1e-9 and abs(js_lat - py_lat) < 1e-9
+
+
+def test_navigation_leads_a_park_manager_to_the_province_map_and_indicators(page, live_app):
+    sign_in(page, "park@demo.local")
+    page.goto("/")
+    page.click("#nav-network-indicators")
+    page.wait_for_selector("#chart-rate.chart-ready")
+    assert page.url.endswith("/network/indicators")
+    page.click("#nav-network-map")
+    page.wait_for_selector("#network-map.map-ready")
+    assert page.url.endswith("/network/map")
 
 
 def test_map_and_indicator_pages_request_nothing_from_other_hosts(page, live_app):
@@ -92,7 +227,8 @@ def test_map_and_indicator_pages_request_nothing_from_other_hosts(page, live_app
                  "/network/indicators", f"/parks/{live_app.park_id}/report"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-    page.wait_for_selector("svg.chart-gauge")
+    page.wait_for_selector("#chart-sankey.chart-ready")
+    assert any(url.endswith(ECHARTS) for url in requested)
     assert any(url.endswith(f"/api/v1/parks/{live_app.park_id}/network") for url in requested)
     foreign = [url for url in requested if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own]
     assert not foreign, f"requests to other hosts: {foreign}"

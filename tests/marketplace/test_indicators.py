@@ -56,7 +56,7 @@ def test_indicators_json_and_page(client, auth, net):
     assert (data["utilisation_rate_pct"], data["target_pct"], data["prior_year_stock_utilised_t"]) == (30.0, 62.0, 0.0)
     assert data["sankey"][0]["tonnes"] == 3000.0
     html = client.get(f"/parks/{net['park'].id}/indicators").get_data(as_text=True)
-    assert "30.0 %" in html and "62 %" in html and "estimate" in html
+    assert "30.0 %" in html and "62 %" in html and "估算" in html
     assert 'id="chart-data"' in html and "js/charts.js" in html
 
 
@@ -73,3 +73,27 @@ def test_other_parks_manager_is_refused(client, auth, net):
     auth.login(net["users"]["stranger"])
     assert client.get(f"/parks/{net['park'].id}/indicators").status_code == 403
     assert client.get(f"/api/v1/parks/{net['park'].id}/indicators").status_code == 403
+
+
+def test_chart_pages_load_echarts_from_the_app_and_describe_each_chart_in_text(client, auth, net):
+    import json
+    import re
+    from html import unescape
+
+    auth.login(net["users"]["manager"])
+    client.get("/lang/en")
+    for url, renderer in ((f"/parks/{net['park'].id}/indicators", "canvas"), (f"/parks/{net['park'].id}/report", "svg")):
+        html = client.get(url).get_data(as_text=True)
+        assert '<script src="/vendor/npm/echarts/dist/echarts.min.js">' in html and "js/charts.js" in html
+        assert html.count(f'data-renderer="{renderer}"') == 2
+        assert 'aria-label="Utilisation rate 30.0 % against the target 62 %: not met"' in html
+        flows = json.loads(re.search(r'id="chart-data">(.*?)</script>', html, re.S).group(1))["sankey"]
+        sankey_label = unescape(re.search(r'id="chart-sankey"[^>]*aria-label="([^"]*)"', html).group(1))
+        assert [(f["source"], f["target"]) for f in flows] == [("4411", "3011")]
+        assert f"{flows[0]['source_label']} → {flows[0]['target_label']}: 3,000.0 t/a" in sankey_label
+
+
+def test_province_indicators_lead_a_manager_to_each_park_it_manages(client, auth, net):
+    auth.login(net["users"]["manager"])
+    html = client.get("/network/indicators").get_data(as_text=True)
+    assert f'href="/parks/{net["park"].id}/indicators"' in html

@@ -123,7 +123,7 @@ def test_park_without_boundary_still_returns_its_sites_and_links(client, auth, d
     assert len(_features(collection, "site")) == 3 and len(_features(collection, "link")) == 2
     page = client.get(f"/parks/{net['park'].id}/map")
     assert page.status_code == 200
-    assert "no boundary yet" in page.get_data(as_text=True)
+    assert "尚无边界数据" in page.get_data(as_text=True)
 
 
 def test_empty_park_returns_an_empty_collection(client, auth, make_park, make_user):
@@ -178,3 +178,24 @@ def test_map_page_points_the_script_at_the_api(client, auth, net):
     assert f'data-url="/api/v1/parks/{net["park"].id}/network"' in html
     assert "js/network_map.js" in html and "vendor/leaflet/leaflet.js" in html
     assert "<script>" not in html and "style=" not in html
+
+
+def test_map_page_does_not_load_the_chart_library(client, auth, net):
+    auth.login(net["users"]["manager"])
+    html = client.get(f"/parks/{net['park'].id}/map").get_data(as_text=True)
+    assert "echarts" not in html and "js/gcj02.js" in html
+
+
+@pytest.mark.parametrize(("who", "sees_map", "sees_indicators"), [
+    ("anonymous", False, False), ("manager", True, True), ("power", True, False), ("hidden", True, False),
+    ("manager_without_parks", False, False)])
+def test_navigation_offers_the_network_pages_one_may_open(client, auth, net, make_user, who, sees_map,
+                                                          sees_indicators):
+    if who != "anonymous":
+        auth.login(make_user("park_manager") if who == "manager_without_parks" else net["users"][who])
+    html = client.get("/").get_data(as_text=True)
+    assert ('id="nav-network-map" href="/network/map"' in html) is sees_map
+    assert ('id="nav-network-indicators" href="/network/indicators"' in html) is sees_indicators
+    if who != "anonymous":
+        assert (client.get("/network/map").status_code == 200) is sees_map
+        assert (client.get("/network/indicators").status_code == 200) is sees_indicators

@@ -79,6 +79,44 @@ def test_every_message_has_a_chinese_translation():
     assert fuzzy == []
 
 
+# Strings that read the same in a Chinese page: format names and acronyms. Anything else left equal to
+# its English msgid is a copied placeholder, which the non-empty check above cannot tell from a translation.
+SAME_IN_CHINESE = frozenset({"CSV", "XLSX", "GeoJSON", "JSON", "API"})
+
+
+def _english_words(text):
+    # Placeholders (%(name)s, %s, {0}) and HTML tags hold names, not words a reader sees.
+    text = re.sub(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^}]*\}|<[^>]*>", " ", text)
+    return re.findall(r"[A-Za-z]{3,}", text)
+
+
+def test_no_chinese_translation_is_the_english_copied():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "marketplace/translations/zh/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    copied = []
+    for message in catalog:
+        if not message.id:
+            continue
+        english = message.id if isinstance(message.id, tuple) else (message.id,)
+        chinese = message.string if isinstance(message.string, tuple) else (message.string,)
+        if any(text in english for text in chinese) and english[0] not in SAME_IN_CHINESE \
+                and any(_english_words(text) for text in english):
+            copied.append(english[0])
+    assert copied == [], f"{len(copied)} msgstr copied from the English: {copied[:10]}"
+
+
+@pytest.mark.parametrize(("text", "has_words"), [
+    ("Accept", True), ("CNY", True), ("t/a", False), ("%(km).1f km", False), ("{sites} shown of %(count)d", True),
+    ("<b>%(name)s</b>", False), ("target %(target)s %%", True)])
+def test_english_words_ignore_placeholders_and_tags(text, has_words):
+    assert bool(_english_words(text)) is has_words
+
+
 def test_catalog_is_up_to_date_with_the_source():
     """Every translatable string in the code and templates is in the catalogue."""
     from pathlib import Path

@@ -1,103 +1,140 @@
-// Small SVG charts for the indicator pages: the utilisation rate against its target, and a Sankey of
-// tonnage from generating to using sectors. Drawn here rather than with a chart library because the
-// charting packages installable from PyPI (XStatic D3 3.5, Chart.js 1.0) are a decade old and have no
-// Sankey; this keeps every script served by the app itself.
+// The indicator charts, drawn with Apache ECharts (served by the app from its npm package): the utilisation
+// rate against its target, and a Sankey of tonnage from generating to using sectors. The figures come from
+// the JSON the page embeds (#chart-data); the figures table and each chart's aria-label carry the same
+// numbers as text.
 (function () {
   "use strict";
-  var NS = "http://www.w3.org/2000/svg";
+  var MET = "#198754", NOT_MET = "#dc3545", TRACK = "#e9ecef";
   var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
     "#17becf", "#ff7f0e"];
+  // A4 less the report's 15 mm margins, in CSS pixels: the width a chart gets on paper.
+  var PRINT_WIDTH_PX = 680;
+  var SANKEY_ROW_PX = 30, SANKEY_MIN_HEIGHT_PX = 220;
 
-  function svgEl(name, attrs, parent) {
-    var node = document.createElementNS(NS, name);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-  function text(parent, x, y, content, attrs) {
-    var node = svgEl("text", Object.assign({ x: x, y: y, "font-size": 12 }, attrs || {}), parent);
-    node.textContent = content;
-    return node;
-  }
   function fmt(value) { return Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 }); }
 
-  function gauge(box, data) {
-    var width = 600, height = 60, left = 10, right = 40, barWidth = width - left - right;
-    var svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img", "class": "chart-gauge" }, box);
-    svg.style.maxWidth = width + "px";  // never drawn larger than its own size: text stays at 12 px
-    svgEl("rect", { x: left, y: 18, width: barWidth, height: 18, fill: "#e9ecef" }, svg);
-    if (data.rate == null) {
-      text(svg, left + 4, 31, data.labels.none, { fill: "#6c757d" });
-    } else {
-      var rate = Math.min(Math.max(data.rate, 0), 100);
-      svgEl("rect", { x: left, y: 18, width: barWidth * rate / 100, height: 18, "class": "gauge-value",
-        fill: data.rate >= data.target ? "#198754" : "#dc3545" }, svg);
-      text(svg, left + 4, 14, data.labels.rate + ": " + fmt(data.rate) + " %");
-    }
-    var tx = left + barWidth * data.target / 100;
-    svgEl("line", { x1: tx, x2: tx, y1: 12, y2: 42, stroke: "#000", "stroke-width": 2, "class": "gauge-target" }, svg);
-    text(svg, tx, 55, data.labels.target + " " + fmt(data.target) + " %", { "text-anchor": "middle" });
+  // Tooltips are drawn by ECharts itself ("richText"), not as HTML: its HTML tooltips carry inline style
+  // attributes, which the page's Content-Security-Policy refuses.
+  function tooltip(formatter) {
+    return { renderMode: "richText", confine: true, formatter: formatter };
   }
 
-  // Two columns: generating sectors on the left, using sectors on the right, bands as wide as the tonnage.
-  function sankey(box, data) {
-    var flows = (data.sankey || []).filter(function (f) { return f.tonnes > 0; });
-    if (!flows.length) {
-      var p = document.createElement("p");
-      p.className = "text-muted small";
-      p.textContent = data.labels.none;
-      box.appendChild(p);
-      return;
+  function rateOption(data) {
+    var hasRate = data.rate != null;
+    var met = hasRate && data.rate >= data.target;
+    return {
+      grid: { left: 16, right: 40, top: 34, bottom: 28 },
+      xAxis: { type: "value", min: 0, max: 100, interval: 20, axisLabel: { formatter: "{value} %" },
+        splitLine: { show: false } },
+      yAxis: { type: "category", data: [data.labels.rate], show: false },
+      tooltip: tooltip(function () {
+        return data.labels.rate + ": " + (hasRate ? fmt(data.rate) + " %" : data.labels.none) + "\n" +
+          data.labels.target + ": " + fmt(data.target) + " %";
+      }),
+      title: hasRate ? undefined : { text: data.labels.none, left: "center", top: 36,
+        textStyle: { fontSize: 12, fontWeight: "normal", color: "#6c757d" } },
+      series: [{
+        type: "bar", name: data.labels.rate, barWidth: 22, showBackground: true,
+        backgroundStyle: { color: TRACK },
+        data: hasRate ? [{ value: Math.min(Math.max(data.rate, 0), 100), itemStyle: { color: met ? MET : NOT_MET } }] : [],
+        label: { show: hasRate, position: "right", color: "#212529", fontWeight: "bold",
+          formatter: function () { return fmt(data.rate) + " %"; } },
+        markLine: {
+          silent: true, symbol: "none", animation: false,
+          lineStyle: { color: "#000", width: 2, type: "solid" },
+          label: { position: "end", formatter: data.labels.target + " " + fmt(data.target) + " %" },
+          data: [{ xAxis: data.target, name: data.labels.target }]
+        }
+      }]
+    };
+  }
+
+  // Generating and using sectors get a node each, even when one sector is both: the Sankey stays two
+  // columns (ECharts' Sankey needs an acyclic graph, and a sector can send and receive).
+  function sankeyOption(flows, data) {
+    var nodes = {}, order = [];
+    function node(side, code, label, tonnes) {
+      var id = side + ":" + code;
+      if (!nodes[id]) {
+        nodes[id] = { name: id, sector: code, side: side, text: label, tonnes: 0, depth: side === "generating" ? 0 : 1 };
+        order.push(id);
+      }
+      nodes[id].tonnes += tonnes;
+      return id;
     }
-    var width = 980, nodeWidth = 14, gap = 8, labelSpace = 300, top = 10;
-    var sources = {}, targets = {};
-    flows.forEach(function (f) {
-      sources[f.source] = sources[f.source] || { label: f.source_label, tonnes: 0, used: 0 };
-      targets[f.target] = targets[f.target] || { label: f.target_label, tonnes: 0, used: 0 };
-      sources[f.source].tonnes += f.tonnes;
-      targets[f.target].tonnes += f.tonnes;
+    var links = flows.map(function (f) {
+      return { source: node("generating", f.source, f.source_label, f.tonnes),
+        target: node("using", f.target, f.target_label, f.tonnes), value: f.tonnes,
+        text: f.source_label + " → " + f.target_label };
     });
-    var total = flows.reduce(function (s, f) { return s + f.tonnes; }, 0);
-    var nMax = Math.max(Object.keys(sources).length, Object.keys(targets).length);
-    var plotHeight = Math.max(120, 28 * nMax);
-    var scale = (plotHeight - gap * (nMax - 1)) / total;
-    var height = plotHeight + top * 2;
-    var svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img", "class": "chart-sankey" }, box);
-    svg.style.maxWidth = width + "px";
-    function place(nodes, x) {
-      var y = top;
-      Object.keys(nodes).sort(function (a, b) { return nodes[b].tonnes - nodes[a].tonnes; }).forEach(function (key, i) {
-        var n = nodes[key];
-        n.x = x; n.y = y; n.h = Math.max(n.tonnes * scale, 2); n.colour = PALETTE[i % PALETTE.length];
-        y += n.h + gap;
-      });
+    var colour = 0;
+    var seriesNodes = order.map(function (id) {
+      var n = nodes[id];
+      return { name: id, sector: n.sector, side: n.side, text: n.text, depth: n.depth,
+        itemStyle: { color: n.side === "generating" ? PALETTE[colour++ % PALETTE.length] : "#6c757d" },
+        label: { position: n.side === "generating" ? "left" : "right" } };
+    });
+    var labelOf = function (id) { return nodes[id].text + " (" + fmt(nodes[id].tonnes) + ")"; };
+    return {
+      tooltip: tooltip(function (p) {
+        if (p.dataType === "edge") return p.data.text + ": " + fmt(p.data.value) + " " + data.labels.tonnes;
+        return nodes[p.name].text + ": " + fmt(nodes[p.name].tonnes) + " " + data.labels.tonnes;
+      }),
+      series: [{
+        type: "sankey", left: "28%", right: "28%", top: 10, bottom: 10, nodeWidth: 14, nodeGap: 10,
+        nodeAlign: "justify", layoutIterations: 32, draggable: false,
+        emphasis: { focus: "adjacency" },
+        label: { fontSize: 12, overflow: "truncate", width: 260, formatter: function (p) { return labelOf(p.name); } },
+        lineStyle: { color: "source", opacity: 0.45, curveness: 0.5 },
+        data: seriesNodes, links: links
+      }]
+    };
+  }
+
+  function showNone(box, text) {
+    var p = document.createElement("p");
+    p.className = "text-muted small";
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  function draw(box, data, charts) {
+    var option;
+    if (box.dataset.chart === "rate") {
+      option = rateOption(data);
+    } else {
+      var flows = (data.sankey || []).filter(function (f) { return f.tonnes > 0; });
+      if (!flows.length) { showNone(box, data.labels.none); return; }
+      var rows = Math.max(new Set(flows.map(function (f) { return f.source; })).size,
+        new Set(flows.map(function (f) { return f.target; })).size);
+      box.style.height = Math.max(SANKEY_MIN_HEIGHT_PX, rows * SANKEY_ROW_PX + 20) + "px";
+      option = sankeyOption(flows, data);
     }
-    var xLeft = labelSpace, xRight = width - labelSpace - nodeWidth;
-    place(sources, xLeft);
-    place(targets, xRight);
-    flows.forEach(function (f) {
-      var s = sources[f.source], t = targets[f.target], h = Math.max(f.tonnes * scale, 1);
-      var y0 = s.y + s.used + h / 2, y1 = t.y + t.used + h / 2, x0 = xLeft + nodeWidth, x1 = xRight, xm = (x0 + x1) / 2;
-      s.used += h; t.used += h;
-      var band = svgEl("path", { d: "M" + x0 + "," + y0 + " C" + xm + "," + y0 + " " + xm + "," + y1 + " " + x1 + "," + y1,
-        fill: "none", stroke: s.colour, "stroke-opacity": 0.45, "stroke-width": h, "class": "sankey-band" }, svg);
-      svgEl("title", {}, band).textContent = f.source_label + " → " + f.target_label + ": " + fmt(f.tonnes) + " " + data.labels.tonnes;
-    });
-    [[sources, "end", -6], [targets, "start", nodeWidth + 6]].forEach(function (side) {
-      Object.keys(side[0]).forEach(function (key) {
-        var n = side[0][key];
-        svgEl("rect", { x: n.x, y: n.y, width: nodeWidth, height: n.h, fill: n.colour, "class": "sankey-node" }, svg);
-        text(svg, n.x + side[2], n.y + n.h / 2 + 4, n.label + " (" + fmt(n.tonnes) + ")", { "text-anchor": side[1] });
-      });
-    });
+    // The printable report asks for SVG (sharp on paper) and no animation (a chart caught mid-animation
+    // would print half drawn).
+    var printable = box.dataset.renderer === "svg";
+    var chart = echarts.init(box, null, { renderer: printable ? "svg" : "canvas" });
+    option.animation = !printable;
+    chart.on("finished", function () { box.classList.add("chart-ready"); });
+    chart.setOption(option);
+    charts.push(chart);
   }
 
   var source = document.getElementById("chart-data");
-  if (source) {
+  if (source && window.echarts) {
     var data = JSON.parse(source.textContent);
-    document.querySelectorAll("[data-chart]").forEach(function (box) {
-      (box.dataset.chart === "gauge" ? gauge : sankey)(box, data);
-    });
+    var charts = [];
+    document.querySelectorAll("[data-chart]").forEach(function (box) { draw(box, data, charts); });
+    // maxWidth null: as wide as the box. A fixed width sticks in ECharts until "auto" replaces it.
+    var resizeAll = function (maxWidth) {
+      charts.forEach(function (chart) {
+        chart.resize({ width: maxWidth ? Math.min(chart.getDom().clientWidth, maxWidth) : "auto" });
+        chart.getZr().refreshImmediately();  // printing does not wait for the next animation frame
+      });
+    };
+    window.addEventListener("resize", function () { resizeAll(null); });
+    window.addEventListener("beforeprint", function () { resizeAll(PRINT_WIDTH_PX); });
+    window.addEventListener("afterprint", function () { resizeAll(null); });
   }
   var printButton = document.getElementById("print-report");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });

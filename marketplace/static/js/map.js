@@ -4,30 +4,6 @@
 (function () {
   "use strict";
 
-  // GCJ-02 offset, for base maps (AMap, Tencent) drawn in that frame.
-  var A = 6378245.0, EE = 0.00669342162296594323;
-  function outOfChina(lon, lat) { return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271; }
-  function tLat(x, y) {
-    var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
-    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
-    r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
-    return r + (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
-  }
-  function tLon(x, y) {
-    var r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
-    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
-    r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
-    return r + (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
-  }
-  function toGcj02(lon, lat) {
-    if (outOfChina(lon, lat)) return [lon, lat];
-    var dLat = tLat(lon - 105, lat - 35), dLon = tLon(lon - 105, lat - 35);
-    var rad = lat / 180 * Math.PI, magic = 1 - EE * Math.sin(rad) * Math.sin(rad), s = Math.sqrt(magic);
-    dLat = (dLat * 180) / ((A * (1 - EE)) / (magic * s) * Math.PI);
-    dLon = (dLon * 180) / (A / s * Math.cos(rad) * Math.PI);
-    return [lon + dLon, lat + dLat];
-  }
-
   var SECTOR_COLOURS = { "31": "#6c757d", "44": "#343a40", "30": "#b08d57", "32": "#c0392b", "25": "#8e44ad",
     "26": "#9b59b6", "38": "#27ae60", "36": "#16a085", "42": "#2ecc71", "77": "#e67e22", "22": "#2980b9" };
   function sectorColour(code) { return SECTOR_COLOURS[(code || "").slice(0, 2)] || "#0d6efd"; }
@@ -44,7 +20,7 @@
     el.style.height = el.dataset.height || "420px";
     var gcj = el.dataset.basemapCrs === "GCJ02";
     var coordsToLatLng = function (c) {
-      var p = gcj ? toGcj02(c[0], c[1]) : c;
+      var p = gcj ? window.gcj02.fromWgs84(c[0], c[1]) : c;
       return L.latLng(p[1], p[0]);
     };
     var map = L.map(el, { preferCanvas: false, attributionControl: true });

@@ -41,5 +41,7 @@ CASES = [
     ("api_sites.SiteResource", "GET", "/api/v1/sites/{recycler_site}", expect(401, 403, 200, 403, 200)),
     ("api-docs.openapi_json", "GET", "/api/v1/openapi.json", expect(200, 200, 200, 200, 200)),
     ("vendor.asset", "GET", "/vendor/leaflet/leaflet.js", expect(200, 200, 200, 200, 200)),
+    ("vendor.npm_asset", "GET", "/vendor/npm/echarts/dist/echarts.min.js", expect(200, 200, 200, 200, 200)),
+    ("vendor.npm_asset", "GET", "/vendor/npm/tslib/tslib.js", expect(404, 404, 404, 404, 404)),
     ("static", "GET", "/static/js/map.js", expect(200, 200, 200, 200, 200)),
 ]
