@@ -59,6 +59,8 @@ class Indicators:
     proposed_t: float
     utilisation_rate_pct: float | None
     target_pct: float
+    # The rate the park would reach if every open proposal were agreed: what a manager can still steer.
+    potential_rate_pct: float | None
     in_park_closure_pct: float | None
     cross_park_links: int
     cross_park_t: float
@@ -67,7 +69,7 @@ class Indicators:
     keystones: tuple[Keystone, ...] = ()
     sankey: tuple[SankeyFlow, ...] = ()
     sankey_basis: str = "agreed"
-    estimates: tuple[str, ...] = ("generated_t", "stored_or_disposed_t", "utilisation_rate_pct")
+    estimates: tuple[str, ...] = ("generated_t", "stored_or_disposed_t", "utilisation_rate_pct", "potential_rate_pct")
 
     @property
     def meets_target(self) -> bool:
@@ -125,6 +127,12 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
     utilised = sum(min(t, offer_ids[k].annual_quantity) for k, t in utilised_by_offer.items())
     proposed = sum(link.quantity for link in out_of_offers if link.status == "proposed")
     rate = utilised / generated * 100.0 if generated > 0 else None
+    potential_by_offer = defaultdict(float, utilised_by_offer)
+    for link in out_of_offers:
+        if link.status == "proposed":
+            potential_by_offer[link.offer_id] += link.quantity
+    potential = sum(min(t, offer_ids[k].annual_quantity) for k, t in potential_by_offer.items())
+    potential_rate = potential / generated * 100.0 if generated > 0 else None
 
     agreed = [link for link in links if link.status in AGREED_STATUSES]
     agreed_out = [link for link in agreed if link.offer_id in offer_ids and link.unit == "t"]
@@ -142,6 +150,7 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
         park=park.code if park else None, generated_t=_round(generated), utilised_t=_round(utilised),
         stored_or_disposed_t=_round(max(generated - utilised, 0.0)), proposed_t=_round(proposed),
         utilisation_rate_pct=round(rate, 1) if rate is not None else None, target_pct=UTILISATION_TARGET_PCT,
+        potential_rate_pct=round(potential_rate, 1) if potential_rate is not None else None,
         in_park_closure_pct=round(closure, 1) if closure is not None else None,
         cross_park_links=len(cross), cross_park_t=_round(sum(link.quantity for link in cross if link.unit == "t")),
         co2_avoided_t=_round(sum(link.co2_avoided_t for link in agreed)),

@@ -13,6 +13,8 @@ def test_only_agreed_links_count_as_utilised(app, net):
     assert (ind.generated_t, ind.utilised_t, ind.stored_or_disposed_t, ind.proposed_t) == (10000.0, 3000.0, 7000.0,
                                                                                               2000.0)
     assert (ind.utilisation_rate_pct, ind.target_pct, ind.meets_target) == (30.0, 62.0, False)
+    # 3 000 t agreed and 2 000 t proposed out of 10 000 t: agreeing the proposal would reach 50 %.
+    assert ind.potential_rate_pct == 50.0
     assert (ind.in_park_closure_pct, ind.cross_park_links, ind.co2_avoided_t) == (100.0, 0, 40.0)
     assert ind.couplings == {"power-building-materials": 1}
     assert [(f.source, f.target, f.tonnes) for f in ind.sankey] == [("4411", "3011", 3000.0)]
@@ -34,6 +36,7 @@ def test_utilised_is_capped_at_what_the_offer_generates(app, net, make_link):  #
     ind = park_indicators(net["users"]["manager"], park=net["park"])
     assert (ind.utilised_t, ind.utilisation_rate_pct, ind.meets_target, ind.stored_or_disposed_t) == (
         10000.0, 100.0, True, 0.0)
+    assert ind.potential_rate_pct == 100.0  # proposals on an offer already used up add nothing
 
 
 @pytest.mark.parametrize(("material", "counted"), [("steel-slag", True), ("ggbs", False)])
