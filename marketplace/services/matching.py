@@ -27,8 +27,17 @@ from .transaction import unit_of_work
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
 
 
+# How long a proposal that one side accepted waits for the other before a new run may replace it.
+PROPOSAL_LIFETIME = dt.timedelta(days=60)
+
+
 def _today() -> dt.date:
     return dt.date.today()
+
+
+def _now() -> dt.datetime:
+    """Naive UTC, as the timestamps are stored."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def engine_site(site: Site, licences: list[Licence], today: dt.date) -> engine.Site:
@@ -126,7 +135,8 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
     - Proposals nobody has answered yet within the run's scope are superseded by the new run's: every
       one for a province run; for a park run those whose supplier or receiver site is in the park, the
       same rule the engine applies to ``options.park``. Other parks' proposals stay as they are.
-    - A proposal one side has answered is never superseded; it waits for the other side.
+    - A proposal one side has answered waits for the other side, for ``PROPOSAL_LIFETIME`` after its
+      run; after that a new run supersedes it too, so that one silent party cannot hold the tonnes forever.
     - Agreed and active links reach the engine as agreements, which take their tonnes off what the offer
       and the want have left; a new link between the same offer and receiver is for further tonnes and
       is stored next to the agreement.
@@ -145,7 +155,9 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
                           knowledge=knowledge, agreements=inputs.agreements)
     summary = result.summary.as_dict()
     with unit_of_work():
-        unanswered = [Link.status == "proposed", Link.supplier_decision.is_(None), Link.receiver_decision.is_(None)]
+        lapsed = select(MatchRun.id).where(MatchRun.created_at < _now() - PROPOSAL_LIFETIME)
+        unanswered = [Link.status == "proposed",
+                      (Link.supplier_decision.is_(None) & Link.receiver_decision.is_(None)) | Link.run_id.in_(lapsed)]
         if park is not None:
             in_park = select(Site.id).where(Site.park_id == park.id)
             unanswered.append(Link.supplier_site_id.in_(in_park) | Link.receiver_site_id.in_(in_park))
@@ -333,7 +345,7 @@ def _reserve(link: Link) -> None:
                                   f"the link needs {link.quantity:,.0f}",
                                   left=left, unit=row[1], listing=listing_id, needed=link.quantity)
     link.status = "agreed"
-    link.agreed_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    link.agreed_at = _now()
 
 
 def links_of(organisation: Organisation) -> list[Link]:

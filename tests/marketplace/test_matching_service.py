@@ -1,4 +1,5 @@
 """The matcher through the web app's service and CLI: runs, stored links, the accept/decline workflow."""
+import datetime as dt
 import json
 import threading
 from types import SimpleNamespace
@@ -271,6 +272,25 @@ def test_an_answered_proposal_stays_and_is_not_proposed_a_second_time(db, two_pa
     decide(waiting.id, organisation=west.receiver, accept=True)
     assert fresh(db, Link, waiting.id).status == "agreed"
     assert fresh(db, Listing, west.offer.id).committed_quantity == pytest.approx(6_000)
+
+
+def test_a_half_answered_proposal_lapses_after_its_lifetime(db, two_parks):
+    from marketplace.services.matching import PROPOSAL_LIFETIME
+
+    west = two_parks.in_west
+    province = start_run()
+    waiting = link_for(province, west)
+    decide(waiting.id, organisation=west.supplier, accept=True)
+    run = db.session.get(MatchRun, province.id)
+    run.created_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - PROPOSAL_LIFETIME + dt.timedelta(days=1)
+    db.session.commit()
+    assert (west.offer.id, west.want.id) not in pairs(start_run())  # still within its lifetime: it waits
+
+    run.created_at -= dt.timedelta(days=2)
+    db.session.commit()
+    later = start_run()
+    assert fresh(db, Link, waiting.id).status == "superseded"
+    assert (west.offer.id, west.want.id) in pairs(later)  # proposed afresh, to be answered anew
 
 
 def test_runs_after_an_agreement_propose_only_further_tonnes(db, make_site, make_listing):
