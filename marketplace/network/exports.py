@@ -21,7 +21,7 @@ def link_rows(collection: dict) -> list[dict]:
     >>> link_rows({"features": []})
     []
     """
-    sites = {f["properties"]["id"]: f["properties"] for f in collection["features"]
+    sites = {f["properties"]["pk"]: f["properties"] for f in collection["features"]
              if f["properties"]["kind"] == "site"}
     rows = []
     for feature in collection["features"]:
@@ -30,7 +30,7 @@ def link_rows(collection: dict) -> list[dict]:
             continue
         supplier, receiver = sites[p["supplier"]], sites[p["receiver"]]
         rows.append({
-            "link_id": p["id"], "status": p["status"], "material_code": p["material_code"],
+            "link_id": p["pk"], "status": p["status"], "material_code": p["material_code"],
             "material_family": p["material_family"], "quantity": p["quantity"], "unit": p["unit"],
             "supplier_site_id": supplier["site_id"], "supplier_name": supplier["name"],
             "supplier_sector": supplier["sector"], "supplier_park": supplier["park"],

@@ -96,13 +96,15 @@ def revealed_sites(user: User, links: tuple[Link, ...], sites: tuple[Site, ...])
 
 def _site_feature(site: Site, *, revealed: bool) -> dict:
     lon, lat = (site.lon, site.lat) if revealed else (_approximate(site.lon), _approximate(site.lat))
-    properties = {"id": site.id, "kind": "site", "sector": site.sector_code,
+    properties = {"pk": site.id, "kind": "site", "sector": site.sector_code,
                   "park": site.park.code if site.park else None, "park_id": site.park_id, "revealed": revealed,
                   "site_id": None, "name": None, "name_en": None, "organisation": None}
     if revealed:
         properties |= {"site_id": site.external_ref, "name": site.name_zh, "name_en": site.name_en,
                        "organisation": site.organisation.name_zh}
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
+    # Feature ids are unique across sites and links (RFC 7946 allows strings), or GIS software renumbers them.
+    return {"type": "Feature", "id": f"site-{site.id}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}
 
 
 def network_geojson(user: User, *, park: Park | None) -> dict:
@@ -123,9 +125,10 @@ def network_geojson(user: User, *, park: Park | None) -> dict:
         material = materials.get(link.material_code)
         start = site_features[link.supplier_site_id]["geometry"]["coordinates"]
         end = site_features[link.receiver_site_id]["geometry"]["coordinates"]
-        link_features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [start, end]},
+        link_features.append({"type": "Feature", "id": f"link-{link.id}",
+                              "geometry": {"type": "LineString", "coordinates": [start, end]},
                               "properties": {
-            "id": link.id, "kind": "link", "supplier": link.supplier_site_id, "receiver": link.receiver_site_id,
+            "pk": link.id, "kind": "link", "supplier": link.supplier_site_id, "receiver": link.receiver_site_id,
             "supplier_sector": link.supplier_site.sector_code, "receiver_sector": link.receiver_site.sector_code,
             "material_code": link.material_code, "material_family": material.family if material else None,
             "material_name": material.name_zh if material else link.material_code,

@@ -55,7 +55,7 @@ def net(make_org, make_park, make_site, make_user, make_listing, make_link):
 
 
 def _features(collection, kind):
-    return {f["properties"]["id"]: f for f in collection["features"] if f["properties"]["kind"] == kind}
+    return {f["properties"]["pk"]: f for f in collection["features"] if f["properties"]["kind"] == kind}
 
 
 def test_manager_sees_sites_as_points_and_shown_links_as_lines(client, auth, net):
@@ -146,6 +146,20 @@ def test_geojson_download_has_a_file_name(client, auth, net):
     response = client.get(f"/api/v1/parks/{net['park'].id}/network?download=1")
     assert response.headers["Content-Disposition"] == 'attachment; filename="network-NET.geojson"'
     assert "Content-Disposition" not in client.get(f"/api/v1/parks/{net['park'].id}/network").headers
+
+
+def test_geojson_download_opens_in_gis_software(client, auth, net, tmp_path):
+    """GDAL (through geopandas, as QGIS would read it) sees the sites as points and the links as lines."""
+    import geopandas
+
+    auth.login(net["users"]["manager"])
+    path = tmp_path / "network.geojson"
+    path.write_bytes(client.get(f"/api/v1/parks/{net['park'].id}/network?download=1").get_data())
+    frame = geopandas.read_file(path)
+    assert frame.crs.to_epsg() == 4326
+    assert {"Point", "LineString"} <= set(frame.geom_type)
+    shown = [link for link in net["links"].values() if link.status != "declined"]
+    assert sorted(frame[frame.geom_type == "LineString"]["id"]) == sorted(f"link-{link.id}" for link in shown)
 
 
 def test_csv_export_has_both_sides_numbers_and_explanation(client, auth, net):

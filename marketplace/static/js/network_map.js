@@ -87,7 +87,7 @@
     }
     function showLink(p) {
       var from = sites[p.supplier], to = sites[p.receiver];
-      details.innerHTML = "<h2 class=\"h6\" data-kind=\"link\" data-link-id=\"" + p.id + "\">" + escapeHtml(labels.link) + " #" + p.id +
+      details.innerHTML = "<h2 class=\"h6\" data-kind=\"link\" data-link-id=\"" + p.pk + "\">" + escapeHtml(labels.link) + " #" + p.pk +
         ": " + escapeHtml(zh ? p.material_name : p.material_name_en) + "</h2><dl class=\"row mb-1\">" +
         row(labels.from, escapeHtml(from ? siteTitle(from) : "")) + row(labels.to, escapeHtml(to ? siteTitle(to) : "")) +
         row(labels.quantity, escapeHtml(formatNumber(p.quantity) + " " + p.unit)) +
@@ -147,7 +147,7 @@
           layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatNumber(p.quantity) + " " + p.unit));
           linkLayer.addLayer(layer);
         });
-        [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.id); });
+        [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.pk); });
         nLinks += 1;
       });
       Object.keys(sites).forEach(function (id) {
@@ -221,7 +221,7 @@
         collection.features.forEach(function (f) {
           var p = f.properties;
           if (p.kind === "site") {
-            sites[p.id] = Object.assign({ coordinates: f.geometry.coordinates }, p);
+            sites[p.pk] = Object.assign({ coordinates: f.geometry.coordinates }, p);
             values.sector[p.sector] = true;
           } else {
             links.push(f);
