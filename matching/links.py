@@ -41,6 +41,7 @@ def proposed_links(
     suppliers = supplier_site.tolist()
     same, cross = same.tolist(), cross.tolist()
     coupling_of = functools.lru_cache(maxsize=None)(link_coupling)
+    implied_of = functools.lru_cache(maxsize=None)(knowledge.implied_quality)
     route_keys = [frozenset(limit.key for limit in route.quality_limits) for route in tables.routes]
     links = []
     for i in range(len(arcs)):
@@ -71,7 +72,9 @@ def proposed_links(
             offer.id, supplier.id, want.id if want else None, receiver.id, offer.material, route.id, quantity,
             material.unit, columns["distance_km"][i], road_km, mode, transport * quantity, facts.net_benefit_cny,
             net_per_unit, facts.co2_avoided_t, columns["score"][i], same[i], cross[i], coupling, facts.latent,
-            facts.substitute, tuple(sorted(key for key in limited if key not in offer.quality)), zh, en, "proposed",
+            facts.substitute,
+            tuple(sorted(key for key in limited if key not in offer.quality and key not in implied_of(offer.material))),
+            zh, en, "proposed",
         ))
     links.sort(key=lambda l: (l.supplier_site_id, l.offer_id, l.receiver_site_id, l.want_id or "", l.route_id or ""))
     return links

@@ -5,7 +5,9 @@ For the chunk and a set of receivers (posted wants, or latent receiver sites):
 1. **candidates**: the nearest ``candidate_pool`` receivers within the largest radius of the
    material's routes (:func:`matching.candidates.nearest_within`), in the run's park if it has one;
 2. **feasibility** without a route: same site, window, price, hazardous permit, want quality
-   (:mod:`matching.feasibility`); each dropped pair counted once, by the first check it fails;
+   (:mod:`matching.feasibility`); each dropped pair counted once, by the first check it fails. An
+   offer's quality is what its listing states over what its material implies
+   (:meth:`~matching.knowledge.knowledge_base.Knowledge.implied_quality`);
 3. per route: sector, battery listing, route quality, distance, then the **scoring**
    (:mod:`matching.route_choice`);
 4. **select**: the ``k_per_offer`` best-scoring candidates per offer (:mod:`matching.selection`).
@@ -56,7 +58,13 @@ class MaterialMatcher:
         self.material = knowledge.materials[material]
         self.options = options
         self.offer_ids = offer_ids
-        self.quality = QualityColumns([tables.offers[o].quality for o in offer_ids.tolist()])
+        # What a lot's listing states, over what its material implies: an offer of retired-ncm-battery is
+        # NCM even when the listing leaves chemistry out, so a route limited to LFP does not take it.
+        implied = knowledge.implied_quality(material)
+        self.quality = QualityColumns([
+            {**implied, **tables.offers[o].quality} if implied else tables.offers[o].quality
+            for o in offer_ids.tolist()
+        ])
         self.routes = MaterialRoutes(
             tables, material, routes, offer_ids, self.quality, options=options, knowledge=knowledge
         )

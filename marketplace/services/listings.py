@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matching.knowledge.errors import KnowledgeError
-from matching.knowledge import Knowledge, load_knowledge, resolve_material
+from matching.knowledge import Knowledge, load_knowledge, resolve_material_text
 
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, Organisation, Site
@@ -195,6 +195,29 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
     return checked
 
 
+def _quality_from_names(named: list[dict]) -> dict:
+    """Grades and classes written into the material names ("II级粉煤灰"), for keys the row does not state.
+
+    For a want they read as "this grade or better", as a stated grade does. A key two names give
+    different values is left out: the row has to say which it means.
+    """
+    merged: dict = {}
+    clashing = set()
+    for quality in named:
+        for key, value in quality.items():
+            if merged.setdefault(key, value) != value:
+                clashing.add(key)
+    return {key: value for key, value in merged.items() if key not in clashing}
+
+
+def _check_not_contradicting(quality: dict, material, knowledge: Knowledge) -> None:
+    """An offer may not state a value its material rules out (chemistry=LFP on an NCM battery)."""
+    for key, value in knowledge.implied_quality(material.code).items():
+        if key in quality and str(quality[key]) != value:
+            raise FieldError("quality", f"{key}={quality[key]} contradicts the material: {material.name_zh} is "
+                                        f"{key}={value}; choose the material that matches the lot")
+
+
 def _number_text_or_str(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -221,15 +244,19 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     texts = listing.material if isinstance(listing.material, list) else \
         [t for t in re.split(r"\s*[|｜]\s*", _clean(listing.material)) if t]
     materials = []
+    named_quality: list[dict] = []
     if not texts:
         errors.append(FieldError("material", "a material is required (code or name)"))
     elif kind == "offer" and len(texts) > 1:
         errors.append(FieldError("material", "an offer is one material; list several only in a want"))
     for text in texts:
         try:
-            materials.append(resolve_material(text, knowledge=knowledge))
+            found = resolve_material_text(text, knowledge=knowledge)
         except KnowledgeError as exc:
             errors.append(field_error_from(exc, default_field="material"))
+        else:
+            materials.append(found.material)
+            named_quality.append(dict(found.quality))
     codes = tuple(dict.fromkeys(m.code for m in materials))
 
     quantity = attempt(parse_number, listing.quantity, "quantity")
@@ -262,6 +289,11 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         quality = parse_quality(listing.quality)
         if materials:
             quality = _check_quality(quality, materials, kind, knowledge)
+            stated = {re.sub(r"_(min|max)$", "", key) for key in quality}
+            quality = {**{key: value for key, value in _quality_from_names(named_quality).items()
+                          if key not in stated}, **quality}
+            if kind == "offer":
+                _check_not_contradicting(quality, materials[0], knowledge)
     except FieldError as exc:
         errors.append(exc)
 

@@ -7,7 +7,7 @@ from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, Unknown
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import Material, QualityAttribute, QualityLimit, Replaces, Route
-from matching.knowledge.resolver import resolve_material
+from matching.knowledge.resolver import Resolution, resolve_material, resolve_material_text
 from matching.knowledge.sectors import Sector, load_sectors, resolve_sector, sector_lineage
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "QualityAttribute",
     "QualityLimit",
     "Replaces",
+    "Resolution",
     "Route",
     "Sector",
     "UnknownMaterial",
@@ -25,6 +26,7 @@ __all__ = [
     "load_knowledge",
     "load_sectors",
     "resolve_material",
+    "resolve_material_text",
     "resolve_sector",
     "sector_lineage",
 ]

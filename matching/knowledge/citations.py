@@ -17,6 +17,7 @@ from matching.knowledge.models import FIGURE_FIELDS, Reference, SourceRef
 __all__ = ["REFERENCE_ID", "STANDARD", "parse_references", "parse_sources"]
 
 REFERENCE_ID = re.compile(r"R\d{2}")
+SOURCE_KEYS = frozenset({"ref", "what", "fields"})
 # A cited standard or public document: GB, GB/T, HJ, JC/T, YB/T, ISO ... followed by a number.
 STANDARD = re.compile(r"(GB|GB/T|GB/Z|HJ|JC/T|JC|YB/T|DL/T|NB/T|SH/T|HG/T|QC/T|T/[A-Z]+|ISO|EN|ASTM)\s?[\w.]+")
 
@@ -45,6 +46,7 @@ def parse_sources(entry: Entry, references: Mapping[str, Reference]) -> tuple[So
     for item in raw:
         if not isinstance(item, dict):
             entry.fail("sources", f"item {item!r} must be a mapping with ref and what")
+        Entry(entry.file, entry.kind, item, entry.entry).only(SOURCE_KEYS, within="sources")
         ref = item.get("ref")
         what = item.get("what")
         if not isinstance(ref, str) or not ref.strip():

@@ -55,10 +55,17 @@ class Entry:
             suggestions=suggestions,
         )
 
-    def only(self, allowed: frozenset[str]) -> None:
-        for key in self.raw:
+    def only(self, allowed: frozenset[str], *, within: str | None = None) -> None:
+        """Refuse keys outside ``allowed``; ``within`` names the list the mapping sits in (``sources``).
+
+        A key with no value is most often the tail of an unquoted ``{what: a, b}`` split at its comma.
+        """
+        for key, value in self.raw.items():
             if key not in allowed:
-                self.fail(str(key), "unknown field (typo?)", suggest(str(key), {name: name for name in allowed}))
+                reason = ("a comma inside an unquoted value split it: quote the text" if value is None
+                          else "unknown field (typo?)")
+                self.fail(f"{within}.{key}" if within else str(key), reason,
+                          suggest(str(key), {name: name for name in allowed}))
 
     def text(self, name: str, *, required: bool = True) -> str:
         value = self.raw.get(name)

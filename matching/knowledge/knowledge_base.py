@@ -67,6 +67,23 @@ class Knowledge:
                 merged.setdefault(attribute.key, attribute)
         return tuple(merged.values())
 
+    def implied_quality(self, code: str) -> dict[str, str]:
+        """Quality values every lot of ``code`` has by definition, its own over its ancestors'.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> load_knowledge().implied_quality("retired-lfp-battery")
+        {'chemistry': 'LFP'}
+        >>> load_knowledge().implied_quality("coal-fly-ash")
+        {}
+        """
+        implied: dict[str, str] = {}
+        for each in (code, *self.ancestors(code)):
+            for key, value in self.materials[each].implies:
+                implied.setdefault(key, value)
+        return implied
+
     def quality_attribute(self, code: str, key: str) -> QualityAttribute:
         """The attribute ``key`` of material ``code`` (own or inherited), also found by an alias.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from matching.knowledge.containment import NameFinder
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.materials import MATERIALS_FILE
 from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material
@@ -21,13 +22,15 @@ __all__ = ["MaterialIndex", "build_index"]
 @dataclass(frozen=True)
 class MaterialIndex:
     """Materials by lookup key of every name and synonym, by category (its top-level materials) and by
-    hazardous-waste code; ``labels`` maps each written name to its code, for suggestions."""
+    hazardous-waste code; ``labels`` maps each written name to its code, for suggestions; ``finder``
+    finds names and ambiguous terms inside longer text."""
 
     codes_by_key: dict[str, str]
     ambiguous_by_key: dict[str, tuple[str, ...]]
     heads_by_category: dict[str, tuple[str, ...]]
     materials_by_hw_code: dict[str, tuple[str, ...]]
     labels: dict[str, str]
+    finder: NameFinder
 
 
 def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTerm, ...]) -> MaterialIndex:
@@ -97,12 +100,19 @@ def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTer
                 if first != second and not _related(materials, first, second):
                     _fail_material(second, "hw_codes", f"{code} is also claimed by unrelated material {first!r}")
 
+    written = [
+        (name, (material.code,))
+        for material in materials.values()
+        for name in (material.name_zh, material.name_en, *material.synonyms_zh, *material.synonyms_en)
+    ]
+    written += [(word, term.candidates) for term in ambiguous for word in term.terms]
     return MaterialIndex(
         codes_by_key=codes_by_key,
         ambiguous_by_key=ambiguous_by_key,
         heads_by_category={category: tuple(codes) for category, codes in heads.items()},
         materials_by_hw_code={code: tuple(holders) for code, holders in by_hw.items()},
         labels=labels,
+        finder=NameFinder(written),
     )
 
 

@@ -2,6 +2,8 @@
 
 A material's parent must exist, share its unit and hazard, and not lead back to it; a hazardous
 material carries an HWnn category and its 8-digit codes, a general solid waste an Snn category.
+What a material ``implies`` (``{chemistry: NCM}``) must be a value of one of its category attributes,
+own or inherited, and agree with what its ancestors imply.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ UNITS = frozenset({"t", "GJ", "MWh", "Nm3", "m3"})
 NON_SOLID_CATEGORIES = frozenset({"ENERGY", "GAS", "WATER", "ORGANIC", "EOL"})
 MATERIAL_LICENCES = frozenset({"none", "hw_permit", "battery_cascade", "battery_recycling", "battery_any"})
 ATTRIBUTE_KINDS = frozenset({"number", "category", "text"})
+ATTRIBUTE_KEYS = frozenset({"key", "unit", "name_zh", "name_en", "values", "aliases", "kind"})
 MATERIAL_KEYS = frozenset({
     "code", "name_zh", "name_en", "synonyms_zh", "synonyms_en", "family", "category", "parent", "unit",
-    "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes",
+    "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes", "implies",
 })
 
 _ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -94,11 +97,50 @@ def parse_materials(document: dict[str, Any], references: Mapping[str, Reference
             quality_attributes=_parse_attributes(entry),
             sources=parse_sources(entry, references),
             notes=entry.text("notes", required=False),
+            implies=_parse_implies(entry),
         )
     for material in materials.values():
         entry = Entry(file, "material", {}, material.code)
         _check_parent(entry, material, materials)
+        _check_implies(entry, material, materials)
     return materials
+
+
+def _parse_implies(entry: Entry) -> tuple[tuple[str, str], ...]:
+    raw = entry.raw.get("implies", {})
+    if not isinstance(raw, dict):
+        entry.fail("implies", "must be a mapping of quality key to value, e.g. {chemistry: NCM}")
+    pairs = []
+    for key, value in raw.items():
+        if not isinstance(key, str) or not _ATTRIBUTE_KEY.fullmatch(key):
+            entry.fail("implies", f"key {key!r} must be snake_case")
+        if not isinstance(value, str) or not value.strip():
+            entry.fail("implies", f"{key}: the value must be a quoted string")
+        pairs.append((key, value.strip()))
+    return tuple(sorted(pairs))
+
+
+def _check_implies(entry: Entry, material: Material, materials: Mapping[str, Material]) -> None:
+    """Each implied value belongs to a category attribute of the material and no ancestor implies another."""
+    if not material.implies:
+        return
+    lineage = [material]
+    while lineage[-1].parent is not None:
+        lineage.append(materials[lineage[-1].parent])
+    attributes = {}
+    for each in lineage:
+        for attribute in each.quality_attributes:
+            attributes.setdefault(attribute.key, attribute)
+    for key, value in material.implies:
+        attribute = attributes.get(key)
+        if attribute is None or attribute.kind != "category":
+            entry.fail("implies", f"{key!r} is not a category attribute of {material.code} or its ancestors")
+        if value not in attribute.values:
+            entry.fail("implies", f"{key}={value!r} is not one of {', '.join(attribute.values)}")
+        for ancestor in lineage[1:]:
+            inherited = dict(ancestor.implies).get(key)
+            if inherited is not None and inherited != value:
+                entry.fail("implies", f"{key}={value!r} contradicts {ancestor.code}, which implies {inherited!r}")
 
 
 def _check_category(entry: Entry, category: str, hazardous: bool, hw_codes: tuple[str, ...]) -> None:
@@ -138,6 +180,7 @@ def _parse_attributes(entry: Entry) -> tuple[QualityAttribute, ...]:
     attributes: dict[str, QualityAttribute] = {}
     for item in raw:
         sub = Entry(entry.file, "material", item, entry.entry)
+        sub.only(ATTRIBUTE_KEYS, within="quality_attributes")
         key = item.get("key") if isinstance(item, dict) else None
         if not isinstance(key, str) or not _ATTRIBUTE_KEY.fullmatch(key):
             entry.fail("quality_attributes", f"key {key!r} must be snake_case")

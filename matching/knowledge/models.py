@@ -69,7 +69,11 @@ class QualityAttribute:
 
 @dataclass(frozen=True)
 class Material:
-    """A stream the marketplace trades: waste, by-product, energy, gas, water or end-of-life product."""
+    """A stream the marketplace trades: waste, by-product, energy, gas, water or end-of-life product.
+
+    ``implies`` holds category quality values true of every lot of the material, as ``(key, value)``
+    pairs: a lot of ``retired-ncm-battery`` is NCM whether or not its listing says so.
+    """
 
     code: str
     name_zh: str
@@ -87,6 +91,20 @@ class Material:
     quality_attributes: tuple[QualityAttribute, ...]
     sources: tuple[SourceRef, ...]
     notes: str = ""
+    implies: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def implied_quality(self) -> dict[str, str]:
+        """Quality values the material has by definition (``{"chemistry": "NCM"}`` for an NCM battery),
+        own only; :meth:`~matching.knowledge.knowledge_base.Knowledge.implied_quality` adds the inherited ones.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> load_knowledge().materials["retired-ncm-battery"].implied_quality
+        {'chemistry': 'NCM'}
+        """
+        return dict(self.implies)
 
     @property
     def legacy_category(self) -> str | None:

@@ -1,23 +1,54 @@
-"""Find the material a user means from a code, a name or synonym, a category or a hazardous-waste code."""
+"""Find the material a user means from a code, a name or synonym, a category or a hazardous-waste code.
+
+Text that names no material exactly is read in two more ways before giving up: without grade,
+class and form qualifiers or bracketed remarks (``II级粉煤灰``, ``Fly Ash (Class F)``, ``干排粉煤灰``;
+:mod:`~matching.knowledge.qualifiers`), and by the known names it contains (``电厂干排粉煤灰``,
+"fly ash from Asnæs power station"; :mod:`~matching.knowledge.containment`). Neither reading may
+carry a hazardous lot into a non-hazardous material: text that also names a hazardous material, or
+says it is hazardous waste, is refused rather than guessed.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from matching.knowledge.errors import AmbiguousMaterial, UnknownMaterial
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import Material
+from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.text import clean, lookup_key, suggest
 
-__all__ = ["resolve_material"]
+__all__ = ["Resolution", "resolve_material", "resolve_material_text"]
 
 # Applied to NFKC-cleaned, upper-cased text.
 _CATALOGUE_CODE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})")
 _CATEGORY_CODE = re.compile(r"S(?:W)?(\d{1,2})")
 _HW_CATEGORY_TEXT = re.compile(r"HW(\d{1,2})")
 _HW_CODE_TEXT = re.compile(r"(\d{3})-?(\d{3})-?(\d{2})")
+# Words and codes that say a lot is hazardous waste, whatever name stands next to them.
+_SAYS_HAZARDOUS = re.compile(
+    r"危废|危险废物|hazardous|(?<![A-Za-z])HW\s?\d{2}(?!\d)|(?<!\d)\d{3}-\d{3}-\d{2}(?!\d)", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The material a text names, with the quality its qualifiers state and how it was found.
+
+    ``quality`` holds category values written into the name that the material does not already
+    imply (``{"grade": "II"}`` for ``II级粉煤灰``); ``how`` is ``"code"``, ``"name"`` (an exact
+    name or synonym), ``"qualified"`` (a name once qualifiers were taken off) or ``"contained"``
+    (a known name inside the text).
+    """
+
+    material: Material
+    quality: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    how: str = "name"
 
 
 def resolve_material(text: str, *, knowledge: Knowledge | None = None) -> Material:
@@ -27,7 +58,9 @@ def resolve_material(text: str, *, knowledge: Knowledge | None = None) -> Materi
     (ignoring case, full-width characters, spaces, hyphens and punctuation),
     a general-solid-waste category (``S02``, legacy ``SW02``), a 9-character
     catalogue code (``441-001-S02``), a hazardous category (``HW31``) or an
-    8-digit hazardous-waste code (``900-052-31``).
+    8-digit hazardous-waste code (``900-052-31``); failing those, a name with
+    grade or class qualifiers, or a text holding a known name
+    (:func:`resolve_material_text` says which, and returns the grade too).
 
     Raises
     ------
@@ -45,14 +78,98 @@ def resolve_material(text: str, *, knowledge: Knowledge | None = None) -> Materi
     'coal-fly-ash'
     >>> resolve_material("900-052-31").code
     'lead-acid-battery'
+    >>> resolve_material("Fly Ash (Class F)").code
+    'coal-fly-ash-class-f'
+    """
+    return resolve_material_text(text, knowledge=knowledge).material
+
+
+def resolve_material_text(text: str, *, knowledge: Knowledge | None = None) -> Resolution:
+    """Find the material a user means, and the grade or class written into the name.
+
+    Tries, in order: codes and categories; the whole text as a name or synonym; the text without
+    qualifiers (grade 一级/Ⅱ级/grade II, class F类/class C, form 干排/湿排/dry/wet, bracketed
+    remarks); the known names the text contains. A class or grade that a more specific material
+    implies selects it (class F fly ash is ``coal-fly-ash-class-f``); one that is a quality value of
+    the material is returned in ``quality``.
+
+    Raises
+    ------
+    AmbiguousMaterial
+        If the text names several unrelated materials, or a name that means several.
+    UnknownMaterial
+        If nothing matches, or the text says hazardous waste and names only a non-hazardous material.
+
+    Examples
+    --------
+    >>> found = resolve_material_text("Ⅱ级粉煤灰")
+    >>> found.material.code, dict(found.quality), found.how
+    ('coal-fly-ash', {'grade': 'II'}, 'qualified')
+    >>> resolve_material_text("电厂干排粉煤灰").how
+    'qualified'
+    >>> resolve_material_text("生活垃圾焚烧飞灰").material.code
+    'incineration-fly-ash'
     """
     kb = knowledge or load_knowledge()
     typed = clean(str(text))
     if not typed:
         raise UnknownMaterial("material: empty value", field="material")
+    return _resolve(kb, typed)
+
+
+# An import repeats the same few spellings thousands of times; the fallbacks cost ~0.1 ms each.
+@functools.lru_cache(maxsize=4096)
+def _resolve(kb: Knowledge, typed: str) -> Resolution:
+    by_code = _by_code(kb, typed)
+    if by_code is not None:
+        return Resolution(by_code, how="code")
+
+    named = _named(kb, typed)
+    if isinstance(named, str):
+        return Resolution(kb.materials[named])
+    if named:
+        raise AmbiguousMaterial(
+            f"material: {typed!r} is ambiguous; say which of {', '.join(named)}", candidates=named
+        )
+
+    qualifiers = split_qualifiers(typed)
+    code: str | None = None
+    how = "qualified"
+    unsure: tuple[str, ...] = ()
+    if qualifiers.found and qualifiers.remainder:
+        named = _named(kb, qualifiers.remainder)
+        if isinstance(named, str):
+            code = named
+        elif named:
+            unsure = named
+    if code is None:
+        how = "contained"
+        for part in dict.fromkeys((qualifiers.remainder, typed)):
+            contained = _contained(kb, part) if part else None
+            if isinstance(contained, str):
+                code = contained
+                break
+            if contained:
+                unsure = tuple(dict.fromkeys((*unsure, *contained)))
+    if code is None:
+        if unsure:
+            raise AmbiguousMaterial(
+                f"material: {typed!r} may mean any of {', '.join(unsure)}; say which", candidates=unsure
+            )
+        raise UnknownMaterial(
+            f"material: {typed!r} matches no material, synonym or code",
+            field="material",
+            suggestions=suggest(typed, kb._index.labels),
+        )
+    _refuse_hazard_crossing(kb, code, typed)
+    material, quality = _apply_qualifiers(kb, code, qualifiers.quality)
+    return Resolution(material, MappingProxyType(quality), how)
+
+
+def _by_code(kb: Knowledge, typed: str) -> Material | None:
+    """The material a category, catalogue or hazardous-waste code names; ``None`` if the text is no code."""
     upper = typed.upper()
     index = kb._index
-
     catalogue = _CATALOGUE_CODE.fullmatch(upper)
     category = _CATEGORY_CODE.fullmatch(upper)
     if catalogue or category:
@@ -81,22 +198,103 @@ def resolve_material(text: str, *, knowledge: Knowledge | None = None) -> Materi
             field="material",
             suggestions=list(index.heads_by_category.get(category_code, ()))[:5],
         )
+    return None
 
-    keys = (lookup_key(typed), lookup_key(_singular(typed)))
+
+def _named(kb: Knowledge, text: str) -> str | tuple[str, ...] | None:
+    """The code the text names exactly, the candidates of an ambiguous term, or ``None``."""
+    index = kb._index
+    keys = (lookup_key(text), lookup_key(_singular(text)))
     for key in keys:
         code = index.codes_by_key.get(key)
         if code is not None:
-            return kb.materials[code]
-    candidates = index.ambiguous_by_key.get(keys[0]) or index.ambiguous_by_key.get(keys[1])
-    if candidates:
+            return code
+    return index.ambiguous_by_key.get(keys[0]) or index.ambiguous_by_key.get(keys[1])
+
+
+def _contained(kb: Knowledge, text: str) -> str | tuple[str, ...] | None:
+    """The one material the names inside ``text`` agree on, or all their candidates, or ``None``.
+
+    Names agree when each stands for the chosen material, an ancestor or a descendant of it
+    (``粉煤灰`` and ``F类灰`` choose class F fly ash); an ambiguous term agrees when one of its
+    candidates does. Two names of unrelated materials make the text ambiguous, whatever their length.
+    """
+    found = kb._index.finder.find(text)
+    if not found:
+        return None
+    definite = {name.codes[0] for name in found if len(name.codes) == 1}
+    leaves = [code for code in definite if not any(code in kb.ancestors(other) for other in definite)]
+    if len(leaves) == 1:
+        leaf = leaves[0]
+        if all(any(_related(kb, leaf, code) for code in name.codes) for name in found):
+            return leaf
+    return tuple(dict.fromkeys(code for name in found for code in name.codes))
+
+
+def _related(kb: Knowledge, first: str, second: str) -> bool:
+    return first == second or first in kb.ancestors(second) or second in kb.ancestors(first)
+
+
+def _refuse_hazard_crossing(kb: Knowledge, code: str, typed: str) -> None:
+    """Refuse a non-hazardous reading of text that names a hazardous material or says it is hazardous."""
+    if kb.materials[code].hazardous:
+        return
+    # A name agrees with the reading when one of its materials is related to it ("ash" in "Ash (PFA)");
+    # a name that does not agree and may mean a hazardous material makes the reading unsafe.
+    hazardous = [
+        other for name in kb._index.finder.find(typed)
+        if not any(_related(kb, code, each) for each in name.codes)
+        for other in name.codes if kb.materials[other].hazardous
+    ]
+    if hazardous:
+        candidates = tuple(dict.fromkeys((code, *hazardous)))
         raise AmbiguousMaterial(
-            f"material: {typed!r} is ambiguous; say which of {', '.join(candidates)}", candidates=candidates
+            f"material: {typed!r} names {code}, which is not hazardous, and hazardous "
+            f"{', '.join(candidates[1:])}; say which",
+            candidates=candidates,
         )
-    raise UnknownMaterial(
-        f"material: {typed!r} matches no material, synonym or code",
-        field="material",
-        suggestions=suggest(typed, index.labels),
-    )
+    if _SAYS_HAZARDOUS.search(typed):
+        material = kb.materials[code]
+        labels = {name: label for name, label in kb._index.labels.items() if kb.materials[label].hazardous}
+        close = [label for text in (typed, material.name_zh, material.name_en) for label in suggest(text, labels)]
+        raise UnknownMaterial(
+            f"material: {typed!r} says hazardous waste, but the name in it, {code}, is not hazardous; "
+            "name the hazardous material or give its 8-digit code",
+            field="material",
+            suggestions=list(dict.fromkeys(close))[:5],
+        )
+
+
+def _apply_qualifiers(
+    kb: Knowledge, code: str, qualities: tuple[tuple[str, str], ...]
+) -> tuple[Material, dict[str, str]]:
+    """The most specific material the qualifiers imply, and the qualifiers left as its quality values.
+
+    A qualifier that is no category value of the material (a grade of a slag without grades) is dropped.
+    """
+    wanted = dict(qualities)
+    if not wanted:
+        return kb.materials[code], {}
+    ranked = []
+    for option in (code, *kb.descendants(code)):
+        implied = kb.implied_quality(option)
+        if any(key in implied and implied[key] != value for key, value in wanted.items()):
+            continue
+        agree = sum(implied.get(key) == value for key, value in wanted.items())
+        if agree:
+            ranked.append((agree, len(kb.ancestors(option)), option))
+    if ranked:
+        ranked.sort(reverse=True)
+        best = [option for agree, depth, option in ranked if (agree, depth) == ranked[0][:2]]
+        if len(best) == 1:
+            code = best[0]
+    implied = kb.implied_quality(code)
+    attributes = {attribute.key: attribute for attribute in kb.quality_attributes(code)}
+    quality = {
+        key: value for key, value in wanted.items()
+        if key not in implied and key in attributes and value in attributes[key].values
+    }
+    return kb.materials[code], quality
 
 
 def _singular(text: str) -> str:

@@ -60,6 +60,9 @@ ROUTE_KEYS = frozenset({
     "supplier_disposal_cost_cny_per_unit", "receiver_licence", "coupling", "sources", "estimate", "notes",
 })
 
+LIMIT_KEYS = frozenset({"key", "op", "value", "standard"})
+REPLACES_KEYS = frozenset({"name_zh", "name_en", "price_source"})
+
 _PRICE_KEY = re.compile(r"price_cny_per_(t|gj|mwh|nm3|m3|kwh|kg)")
 
 
@@ -147,6 +150,7 @@ def _parse_replaces(entry: Entry, references: Mapping[str, Reference]) -> Replac
     raw = entry.raw.get("replaces")
     sub = Entry(entry.file, "route", raw, entry.entry)
     price_keys = [key for key in raw if _PRICE_KEY.fullmatch(key)]
+    sub.only(REPLACES_KEYS | set(price_keys), within="replaces")
     if len(price_keys) != 1:
         entry.fail("replaces", "give exactly one price_cny_per_<unit> (t, gj, mwh, nm3, m3, kwh, kg)")
     price = sub.number(price_keys[0], minimum=0)
@@ -170,6 +174,7 @@ def _parse_limits(entry: Entry, codes: tuple[str, ...], materials: Mapping[str, 
     for item in raw:
         if not isinstance(item, dict):
             entry.fail("quality_limits", f"item {item!r} must be a mapping")
+        Entry(entry.file, "route", item, entry.entry).only(LIMIT_KEYS, within="quality_limits")
         key, op, value, standard = (item.get(name) for name in ("key", "op", "value", "standard"))
         for code, attributes in attributes_by_material.items():
             if key not in attributes:

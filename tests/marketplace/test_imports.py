@@ -116,6 +116,44 @@ def test_bom_and_blank_lines_are_fine(db, two_sites):
     assert result.listings.created == 1
 
 
+@pytest.mark.parametrize(("material", "quality", "code", "stored"), [
+    ("Ⅱ级粉煤灰", "", "coal-fly-ash", {"grade": "II"}),             # the grade in the name fills quality.grade
+    ("II级粉煤灰", "grade=I;loi_pct=4", "coal-fly-ash", {"grade": "I", "loi_pct": 4.0}),  # the row's own wins
+    ("Fly Ash (Class F)", "", "coal-fly-ash-class-f", {}),         # the class picks the material
+    ("F类Ⅰ级粉煤灰", "", "coal-fly-ash-class-f", {"grade": "I"}),
+    ("电厂干排粉煤灰", "", "coal-fly-ash", {}),
+    ("三元锂电池", "soh_pct=75", "retired-ncm-battery", {"soh_pct": 75.0}),
+    ("EAF dust", "", "eaf-dust", {}),
+])
+def test_material_names_as_plants_write_them(db, two_sites, material, quality, code, stored):
+    row = {"site_id": "IMP-01", "kind": "offer", "material": material, "quantity": "1000", "quality": quality,
+           "hazard_code": "312-001-23" if code == "eaf-dust" else ""}
+    result = import_tables(read_import_file(csv_bytes(LISTING_HEADER, [row]), filename="listings.csv"))
+    assert result.listings.created == 1
+    listing = db.session.scalar(select(Listing))
+    assert (listing.material_codes, listing.quality) == ([code], stored)
+
+
+def test_a_grade_in_a_wanted_name_reads_as_that_grade_or_better(db, two_sites):
+    row = {"site_id": "IMP-02", "kind": "want", "material": "Ⅱ级粉煤灰", "quantity": "5000"}
+    import_tables(read_import_file(csv_bytes(LISTING_HEADER, [row]), filename="listings.csv"))
+    assert db.session.scalar(select(Listing)).quality == {"grade": "II"}
+
+
+@pytest.mark.parametrize(("material", "quality", "column", "words"), [
+    ("粉煤灰(含焚烧飞灰)", "", "material", "incineration-fly-ash"),   # never silently the non-hazardous one
+    ("钢渣粉煤灰混合料", "", "material", "steel-slag"),
+    ("三元锂电池", "chemistry=LFP", "quality", "contradicts"),      # an NCM battery cannot be LFP
+])
+def test_names_that_cannot_be_read_safely_are_refused(db, two_sites, material, quality, column, words):
+    row = {"site_id": "IMP-01", "kind": "offer", "material": material, "quantity": "1000", "quality": quality}
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(read_import_file(csv_bytes(LISTING_HEADER, [row]), filename="listings.csv"))
+    [problem] = caught.value.problems
+    assert problem.column == column and words in problem.reason
+    assert listing_count(db) == 0
+
+
 def workbook_bytes(sheets) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -157,6 +157,73 @@ def test_latent_battery_receivers_need_the_listing_too():
     assert {link.receiver_site_id for link in links} == {"LISTED"}
 
 
+# --------------------------------------------------------------------------- quality a material implies
+
+BATTERY_SITES = [site("NEV", 31.82, "3612"), site("ESS", 31.90, "4419", battery_listing="cascade"),
+                 site("REC", 31.95, "4210", battery_listing="recycling")]
+
+
+@pytest.mark.parametrize("material, cascade", [
+    ("retired-lfp-battery", True),
+    ("retired-ncm-battery", False),   # the cascade route is limited to LFP; the material says NCM
+    ("retired-ev-battery", True),     # chemistry unknown: not a failure, flagged as unverified
+])
+def test_an_ncm_battery_does_not_pass_an_lfp_only_route_because_its_listing_left_chemistry_out(material, cascade):
+    offer = Offer("O1", "NEV", material, 100.0, {"soh_pct": 80.0, "coded_gbt34014": "yes"}, 1000.0)
+    result = run([offer], [Want("W1", "ESS", ("retired-ev-battery",), 100.0)], BATTERY_SITES)
+    assert [link.route_id for link in result.links] == (["ev-battery-cascade-storage"] if cascade else [])
+    if not cascade:
+        assert only_reason(result.summary) == "quality_route"
+    else:
+        assert ("chemistry" in result.links[0].unverified_quality) is (material == "retired-ev-battery")
+
+
+@pytest.mark.parametrize("material, kept", [("retired-ncm-battery", True), ("retired-lfp-battery", False)])
+def test_an_lfp_battery_does_not_take_the_nickel_cobalt_route(material, kept):
+    nickel_cobalt = [route for route in KB.routes if route.id == "ncm-battery-nickel-cobalt-recovery"]
+    offer = Offer("O1", "NEV", material, 100.0, {}, 1000.0)
+    result = run_matching([offer], [Want("W1", "REC", ("retired-ev-battery",), 100.0)], BATTERY_SITES,
+                          nickel_cobalt, options=MatchOptions(today=TODAY), knowledge=KB)
+    assert bool(result.links) is kept
+    if not kept:
+        assert only_reason(result.summary) == "quality_route"
+
+
+@pytest.mark.parametrize("material, kept", [("retired-ncm-battery", True), ("retired-lfp-battery", False)])
+def test_a_wants_limit_is_checked_against_the_implied_value(material, kept):
+    want = Want("W1", "REC", ("retired-ev-battery",), 100.0, {"chemistry": "NCM"})
+    offer = Offer("O1", "NEV", material, 100.0, {}, 1000.0)
+    result = run([offer], [want], BATTERY_SITES, require_quality_data=True)
+    assert bool(result.links) is kept
+    if kept:
+        assert "chemistry" not in result.links[0].unverified_quality
+    else:
+        assert only_reason(result.summary) == "quality_want"
+
+
+def test_what_the_listing_states_wins_over_what_the_material_implies():
+    # The engine reads what the listing states first; the listing import is where a contradiction
+    # (chemistry=LFP on an NCM battery) is refused.
+    stated = Offer("O1", "NEV", "retired-ncm-battery", 100.0, {"chemistry": "LFP", "soh_pct": 80.0}, 1000.0)
+    result = run([stated], [Want("W1", "ESS", ("retired-ev-battery",), 100.0)], BATTERY_SITES)
+    assert [link.route_id for link in result.links] == ["ev-battery-cascade-storage"]
+
+
+@pytest.mark.parametrize("material, kept, unverified", [
+    ("coal-fly-ash-class-f", True, False), ("coal-fly-ash-class-c", False, None), ("coal-fly-ash", True, True),
+])
+def test_a_fly_ash_class_is_known_from_the_material(material, kept, unverified):
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 31.90, "3011")]
+    offer = Offer("O1", "PWR", material, 100.0, {"loi_pct": 5.0, "so3_pct": 2.0, "moisture_pct": 0.5,
+                                                 "strength_activity_index_pct": 75.0}, 20.0)
+    result = run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 100.0, {"class": "F"})], sites)
+    assert bool(result.links) is kept
+    if kept:
+        assert ("class" in result.links[0].unverified_quality) is unverified
+    else:
+        assert only_reason(result.summary) == "quality_want"
+
+
 # --------------------------------------------------------------------------- quality and price
 
 

@@ -152,6 +152,40 @@ MATERIAL_ERRORS = [
 ]
 
 
+def _with_class(materials, *, ash=None, fine=None):
+    """Give test-ash a category attribute ``class`` (F/C) and the two ashes what they imply."""
+    _material(materials, "test-ash")["quality_attributes"].append(
+        {"key": "class", "unit": "", "name_zh": "类别", "name_en": "class", "values": ["F", "C"]})
+    if ash is not None:
+        _material(materials, "test-ash")["implies"] = ash
+    if fine is not None:
+        _material(materials, "test-ash-fine")["implies"] = fine
+
+
+MATERIAL_ERRORS += [
+    (lambda m: _material(m, "test-ash")["quality_attributes"][0].update({"shredded": None}), "test-ash",
+     "quality_attributes.shredded", "quote the text"),
+    (lambda m: _material(m, "test-ash")["sources"][0].update({"page": 3}), "test-ash", "sources.page",
+     "unknown field"),
+    (lambda m: _with_class(m, fine="F"), "test-ash-fine", "implies", "must be a mapping"),
+    (lambda m: _with_class(m, fine={"loi_pct": "5"}), "test-ash-fine", "implies", "not a category attribute"),
+    (lambda m: _with_class(m, fine={"colour": "grey"}), "test-ash-fine", "implies", "not a category attribute"),
+    (lambda m: _with_class(m, fine={"class": "X"}), "test-ash-fine", "implies", "not one of F, C"),
+    (lambda m: _with_class(m, fine={"class": True}), "test-ash-fine", "implies", "quoted string"),
+    (lambda m: _with_class(m, ash={"class": "F"}, fine={"class": "C"}), "test-ash-fine", "implies",
+     "contradicts test-ash, which implies 'F'"),
+]
+
+
+def test_implied_quality_is_inherited_and_the_childs_own_is_kept(tmp_path):
+    materials = copy.deepcopy(MATERIALS)
+    _with_class(materials, fine={"class": "F"})
+    kb = load_knowledge(_write(tmp_path, materials=materials))
+    assert kb.materials["test-ash-fine"].implies == (("class", "F"),)
+    assert kb.implied_quality("test-ash-fine") == {"class": "F"}
+    assert kb.implied_quality("test-ash") == {}
+
+
 @pytest.mark.parametrize(("change", "entry", "field", "message"), MATERIAL_ERRORS)
 def test_bad_materials_name_file_entry_and_field(tmp_path, change, entry, field, message):
     directory = _write(tmp_path, materials=_bad_material(change))
@@ -224,6 +258,14 @@ ROUTE_ERRORS = [
         replaces={"name_zh": "熟料", "name_en": "clinker", "price_source": "estimate"}),
      "ash-cement", "replaces", "exactly one price"),
     (lambda r: _route_by_id(r, "ash-cement").update(speed=3), "ash-cement", "speed", "unknown field"),
+    # {what: prices, radius and CO2 ...} unquoted: YAML splits it at the comma and the tail becomes a key
+    (lambda r: _route_by_id(r, "ash-cement").update(sources=[{"ref": "R01", "what": "prices", "radius": None}]),
+     "ash-cement", "sources.radius", "quote the text"),
+    (lambda r: _route_by_id(r, "ash-cement").update(quality_limits=[
+        {"key": "loi_pct", "op": "<=", "value": 8.0, "standard": "GB/T 1596-2017", "unit": "%"}]),
+     "ash-cement", "quality_limits.unit", "unknown field"),
+    (lambda r: _route_by_id(r, "ash-cement")["replaces"].update(currency="CNY"), "ash-cement", "replaces.currency",
+     "unknown field"),
     (lambda r: _route_by_id(r, "oil-refining").update(id="ash-cement"), "ash-cement", "id", "duplicate"),
 ]
 

@@ -167,9 +167,9 @@ def test_ambiguous_terms_list_candidates(kb, text, expected):
 @pytest.mark.parametrize(
     ("text", "expected_suggestion"),
     [
-        ("flyash grade II", "coal-fly-ash"),
-        ("脱硫石膏粉", "fgd-gypsum"),
-        ("steel slag powder", "steel-slag"),
+        ("粉煤炭灰", "coal-fly-ash"),
+        ("脱硫石高", "fgd-gypsum"),
+        ("steel slagg", "steel-slag"),
         ("S18", "recyclable-waste"),
         ("999-999-31", "lead-acid-battery"),
     ],
