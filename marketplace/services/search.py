@@ -452,8 +452,10 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
         keep &= ~np.isnan(found.price) & (found.price <= query.max_price_cny)
     rows = np.flatnonzero(keep)
     if query.quality:
-        rows = np.array([i for i in rows if all(f.allows(found.quality_of(int(i))) for f in query.quality)],
-                        dtype=np.int64)
+        # What a material is by definition (class F fly ash is class F) counts as stated; the offer's own word wins.
+        rows = np.array([i for i in rows
+                         if all(f.allows({**_implied(str(found.codes[i]), knowledge), **found.quality_of(int(i))})
+                                for f in query.quality)], dtype=np.int64)
     if not len(rows):
         return []
     # By listing id (then code), keeping one row per offer: an offer is one material, but never list one twice.
@@ -483,6 +485,10 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
 
     return [_Ranked(int(ids[k]), str(row_codes[k]), float(d[k]), float(road[k]), value(transport, k),
                     value(delivered, k), value(co2, k), float(score[k])) for k in order]
+
+
+def _implied(code: str, knowledge: Knowledge) -> dict:
+    return knowledge.implied_quality(code) if code in knowledge.materials else {}
 
 
 def _scores(distance: np.ndarray, delivered: np.ndarray, available: np.ndarray, *, radius_km: float) -> np.ndarray:

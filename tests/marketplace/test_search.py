@@ -120,6 +120,17 @@ def test_quality_filters(offer_at, quality, expected):
     assert ids(search(material_codes=("coal-fly-ash",), quality=filters)) == [offers[n].id for n in expected]
 
 
+def test_a_material_kind_meets_the_quality_it_implies(offer_at):
+    """Class F fly ash is class F whether or not the offer says so; what an offer states still wins."""
+    from marketplace.services.search import quality_filters
+
+    implied = offer_at(north_of(1), material="coal-fly-ash-class-f")
+    offer_at(north_of(2), material="coal-fly-ash-class-c")
+    offer_at(north_of(3))  # plain fly ash, class unknown
+    filters = quality_filters("class=F", ["coal-fly-ash"])
+    assert ids(search(material_codes=("coal-fly-ash",), quality=filters)) == [implied.id]
+
+
 @pytest.mark.parametrize(("quality", "message"), [
     ("colour=grey", "unknown quality key 'colour'"),
     ("grade=IV", "grade='IV' is not one of I, II, III"),
