@@ -38,7 +38,7 @@ COUPLING_LABELS = {
     "municipal-industrial": _l("municipal – industrial"),
     "forest-pulp-paper": _l("forestry – pulp and paper"),
 }
-MATCH_LABELS = {"exact": _l("exact match"), "narrower": _l("a kind of it"), "candidate": _l("possible meaning"),
+MATCH_LABELS = {"exact": _l("exact match"), "interpreted": _l("read from the text"), "narrower": _l("a kind of it"), "candidate": _l("possible meaning"),
                 "partial": _l("partial match"), "suggestion": _l("closest name")}
 OPERATOR_LABELS = {"<=": "≤", ">=": "≥", "in": _l("one of")}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
-from matching.knowledge import load_knowledge, resolve_material
+from matching.knowledge import load_knowledge, resolve_material_text
 from matching.knowledge.materials import FAMILIES
 from matching.knowledge.text import clean, lookup_key
 
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Material, Route
 
 # How a search hit was found, best first.
-MATCH_KINDS = ("exact", "narrower", "candidate", "partial", "suggestion")
+MATCH_KINDS = ("exact", "interpreted", "narrower", "candidate", "partial", "suggestion")
 # Streams outside the solid-waste lists, in the order the page shows them.
 OTHER_CATEGORIES = ("ENERGY", "GAS", "WATER", "ORGANIC", "EOL")
 MAX_QUERY = 200
@@ -251,10 +251,14 @@ def search_materials(text: str = "", *, family: str | None = None, hazardous: bo
         return MaterialSearch(query, tuple(hit(code, None) for code in codes), total=total)
 
     exact: str | None = None
+    how = "exact"
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     try:
-        exact = resolve_material(query).code
+        resolution = resolve_material_text(query)
+        exact = resolution.material.code
+        # A name read through its qualifiers or found inside longer text is a reading, not a name match.
+        how = "exact" if resolution.how in ("code", "name") else "interpreted"
     except AmbiguousMaterial as exc:
         candidates = exc.candidates
     except KnowledgeError as exc:
@@ -262,7 +266,7 @@ def search_materials(text: str = "", *, family: str | None = None, hazardous: bo
 
     ranked: list[tuple[str, str]] = []
     if exact in catalogue.by_code:
-        ranked.append((exact, "exact"))
+        ranked.append((exact, how))
         below = sorted(catalogue.descendants(exact), key=catalogue.sort_key)
         ranked.extend((code, "narrower") for code in below)
     ranked.extend((code, "candidate") for code in candidates)

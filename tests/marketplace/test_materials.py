@@ -52,6 +52,15 @@ def test_exact_name_abbreviation_or_code_comes_first(client, text, code):
     assert (hits[0]["code"], hits[0]["match"]) == (code, "exact")
 
 
+@pytest.mark.parametrize(("text", "code"), [("干排粉煤灰", "coal-fly-ash"), ("Fly Ash (Class F)", "coal-fly-ash-class-f"),
+                                          ("wet fly ash from unit 3", "coal-fly-ash")])
+def test_a_name_read_through_qualifiers_or_longer_text_is_marked_as_read(client, text, code):
+    rows, _ = page_rows(client, f"/materials/?q={text}")
+    assert rows[0] == (code, "interpreted")
+    hits = api_rows(client, q=text)
+    assert (hits[0]["code"], hits[0]["match"]) == (code, "interpreted")
+
+
 def test_kinds_of_the_exact_hit_follow_it(client):
     codes = [hit["code"] for hit in api_rows(client, q="PFA")]
     assert codes[0] == "coal-fly-ash"
