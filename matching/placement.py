@@ -54,7 +54,8 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions) 
             receiver_of = {key: i for i, key in enumerate(keys)}
             arc_receiver = np.array([receiver_of[pair] for pair in pairs], dtype=np.intp)
             cap = np.inf if options.latent_capacity is None else options.latent_capacity
-            capacity = np.full(len(keys), cap, dtype=np.float64)
+            capacity = np.array([max(cap - tables.latent_agreed.get(key, 0.0), 0.0) for key in keys],
+                                dtype=np.float64)
             receiver_site = np.array([key[0] for key in keys], dtype=np.intp)
         else:
             arc_receiver = c["want"][arcs]

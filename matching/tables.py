@@ -57,6 +57,9 @@ class InputTables:
     w_hazardous: NDArray[np.bool_]
     w_limit_keys: list[frozenset[str]]
     agreed_by_unit: dict[str, float]
+    # Agreed to receivers that posted no want, by (site position, material): a latent site's capacity
+    # is taken by these before the run offers it more.
+    latent_agreed: dict[tuple[int, str], float]
     units: list[str]
     o_unit: list[str]
     want_pos: dict[str, int]
@@ -90,6 +93,7 @@ class InputTables:
         agreed_in: dict[str, float] = defaultdict(float)
         hazardous_in_t: dict[str, float] = defaultdict(float)
         agreed_by_unit: dict[str, float] = defaultdict(float)
+        latent_agreed: dict[tuple[int, str], float] = defaultdict(float)
         offer_by_id = {o.id: o for o in offers_s}
         for agreement in agreements:
             offer = offer_by_id[agreement.offer_id]
@@ -98,6 +102,8 @@ class InputTables:
             agreed_by_unit[material.unit] += agreement.quantity
             if agreement.want_id is not None:
                 agreed_in[agreement.want_id] += agreement.quantity
+            else:
+                latent_agreed[(site_pos[agreement.receiver_site_id], offer.material)] += agreement.quantity
             if material.hazardous:
                 hazardous_in_t[agreement.receiver_site_id] += agreement.quantity
 
@@ -158,6 +164,7 @@ class InputTables:
             ),
             w_limit_keys=[frozenset(limit.key for limit in limits) for limits in w_limits],
             agreed_by_unit=dict(agreed_by_unit),
+            latent_agreed=dict(latent_agreed),
             units=units,
             o_unit=[knowledge.materials[o.material].unit for o in offers_s],
             want_pos={w.id: i for i, w in enumerate(wants_s)},

@@ -190,6 +190,15 @@ def test_latent_receivers_take_only_what_posted_wants_leave():
     assert sorted(l.quantity for l in capped) == [250.0, 250.0]
 
 
+def test_a_latent_receivers_agreed_tonnes_count_against_its_capacity():
+    sites = [Site("PWR", 117.23, 31.82, "4411"), Site("PWR2", 117.20, 31.80, "4411"), Site("NEAR", 117.23, 31.85, "3011")]
+    offers = [Offer("O1", "PWR", "coal-fly-ash", 1000.0, FLY_ASH, 20.0),
+              Offer("O2", "PWR2", "coal-fly-ash", 1000.0, FLY_ASH, 20.0)]
+    agreed = [Agreement("O1", "NEAR", 150.0)]  # a latent link agreed earlier
+    links = run(offers, [], sites, agreements=agreed, latent=True, latent_capacity=250.0).links
+    assert sum(l.quantity for l in links if l.receiver_site_id == "NEAR") == pytest.approx(100.0)
+
+
 def test_a_park_run_keeps_pairs_with_one_side_in_the_park():
     offers, wants, sites = small_case()
     inside = run(offers, wants, sites, park="P2").links
