@@ -40,7 +40,7 @@ def find_candidates(
         latent_sites: set[int] = set()
     for material in materials:
         with steps("candidates"):
-            lineage = {material, *knowledge.ancestors(material)}
+            lineage = set(knowledge.route_lineage(material))
             routes = [r for r in tables.routes if lineage.intersection(r.materials)]
             offer_ids = np.array(by_material[material], dtype=np.intp)
             offer_ids = offer_ids[tables.o_available[offer_ids] > 0]

@@ -95,7 +95,7 @@ def agreed_links(
         want = tables.wants[tables.want_pos[agreement.want_id]] if agreement.want_id else None
         distance = float(great_circle_km(supplier.lon, supplier.lat, receiver.lon, receiver.lat))
         road_km = distance * options.detour_factor
-        lineage = {offer.material, *knowledge.ancestors(offer.material)}
+        lineage = set(knowledge.route_lineage(offer.material))
         if agreement.route_id in tables.route_pos:
             candidates = [tables.routes[tables.route_pos[agreement.route_id]]]
         else:

@@ -67,7 +67,7 @@ class MaterialRoutes:
         self.freight = float(options.freight_t_per_unit.get(knowledge.materials[material].unit, 1.0))
         cap = options.max_radius_km
         # How far up the material's lineage each route sits: 0 = written for this material itself.
-        lineage = (material, *knowledge.ancestors(material))
+        lineage = knowledge.route_lineage(material)
         self.specificity = [
             min(lineage.index(code) for code in route.materials if code in lineage) for route in routes
         ]

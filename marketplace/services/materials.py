@@ -148,7 +148,10 @@ class _Catalogue:
 
     def routes_for(self, code: str) -> list[tuple[Route, str | None]]:
         """Routes taking ``code`` directly or through an ancestor, each with the ancestor (or None)."""
-        lineage = self.lineage(code)
+        knowledge = load_knowledge()
+        # The knowledge base decides which ancestors' routes a material may take (a saleable by-product
+        # filed under a residue category takes none of the residue's).
+        lineage = knowledge.route_lineage(code) if code in knowledge.materials else self.lineage(code)
         found = []
         for route in self.routes:
             takes = [each for each in lineage if each in route.material_codes]

@@ -124,8 +124,23 @@ class Knowledge:
         >>> "fly-ash-cement-admixture" in {r.id for r in kb.routes_for("coal-fly-ash-class-f")}
         True
         """
-        lineage = {material_code, *self.ancestors(material_code)}
+        lineage = set(self.route_lineage(material_code))
         return tuple(route for route in self.routes if lineage.intersection(route.materials))
+
+    def route_lineage(self, material_code: str) -> tuple[str, ...]:
+        """The material and the ancestors whose routes it may take, nearest first.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> load_knowledge().route_lineage("coal-fly-ash-class-f")
+        ('coal-fly-ash-class-f', 'coal-fly-ash')
+        >>> load_knowledge().route_lineage("recovered-sulphur")
+        ('recovered-sulphur',)
+        """
+        if not self.materials[material_code].inherits_routes:
+            return (material_code,)
+        return (material_code, *self.ancestors(material_code))
 
     def consumers(self, material_code: str) -> set[str]:
         """GB/T 4754 codes of the sectors that can take ``material_code``.

@@ -39,7 +39,7 @@ ATTRIBUTE_KINDS = frozenset({"number", "category", "text"})
 ATTRIBUTE_KEYS = frozenset({"key", "unit", "name_zh", "name_en", "values", "aliases", "kind"})
 MATERIAL_KEYS = frozenset({
     "code", "name_zh", "name_en", "synonyms_zh", "synonyms_en", "family", "category", "parent", "unit",
-    "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes", "implies",
+    "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes", "implies", "inherits_routes",
 })
 
 _ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -98,6 +98,7 @@ def parse_materials(document: dict[str, Any], references: Mapping[str, Reference
             sources=parse_sources(entry, references),
             notes=entry.text("notes", required=False),
             implies=_parse_implies(entry),
+            inherits_routes=entry.flag("inherits_routes") if "inherits_routes" in entry.raw else True,
         )
     for material in materials.values():
         entry = Entry(file, "material", {}, material.code)

@@ -73,6 +73,8 @@ class Material:
 
     ``implies`` holds category quality values true of every lot of the material, as ``(key, value)``
     pairs: a lot of ``retired-ncm-battery`` is NCM whether or not its listing says so.
+    ``inherits_routes`` false keeps the parent's routes away from a saleable by-product filed under a
+    residue category (recovered sulphur is sold to acid plants, never co-processed at a gate fee).
     """
 
     code: str
@@ -92,6 +94,7 @@ class Material:
     sources: tuple[SourceRef, ...]
     notes: str = ""
     implies: tuple[tuple[str, str], ...] = ()
+    inherits_routes: bool = True
 
     @property
     def implied_quality(self) -> dict[str, str]:

@@ -1,0 +1,70 @@
+"""Documented exchanges the engine must find from the partners' own words.
+
+Kalundborg (Jacobsen 2006, reference R61 of the knowledge base): the power station's fly ash, FGD
+gypsum, steam and warm water, the refinery's gas and sulphur, the pharmaceutical plant's yeast slurry
+and fermentation sludge. The partners are placed a few kilometres apart (the engine does not care
+where on Earth), each with its GB/T 4754 sector; materials are given as a plant would type them.
+"""
+import datetime as dt
+
+import pytest
+
+from matching.engine import run_matching
+from matching.knowledge import load_knowledge, resolve_material
+from matching.types import MatchOptions, Offer, Site, Want
+
+KB = load_knowledge()
+
+
+def material(text: str) -> str:
+    return resolve_material(text, knowledge=KB).code
+
+
+@pytest.fixture(scope="module")
+def kalundborg():
+    sites = [Site("ASNAES", 117.20, 31.80, "4411", park="K"), Site("GYPROC", 117.22, 31.81, "3024", park="K"),
+             Site("CEMENT", 117.30, 31.85, "3011"), Site("REFINERY", 117.18, 31.79, "2511", park="K"),
+             Site("NOVO", 117.21, 31.78, "2761", park="K"), Site("ACID", 117.25, 31.83, "2611"),
+             Site("FISH", 117.19, 31.81, "0412", park="K"), Site("PIGS", 117.35, 31.90, "0313"),
+             Site("FARM", 117.33, 31.75, "0111")]
+    offers = [Offer("fly-ash", "ASNAES", material("fly ash"), 80_000.0),
+              Offer("gypsum", "ASNAES", material("FGD gypsum"), 200_000.0),
+              Offer("steam", "ASNAES", material("process steam"), 500_000.0),
+              Offer("warm-water", "ASNAES", material("warm water"), 300_000.0),
+              Offer("refinery-gas", "REFINERY", material("refinery gas"), 50_000.0),
+              Offer("sulphur", "REFINERY", material("sulphur"), 20_000.0),
+              Offer("yeast", "NOVO", material("yeast slurry"), 30_000.0),
+              Offer("sludge", "NOVO", material("fermentation sludge"), 100_000.0)]
+    wants = [Want("w-gypsum", "GYPROC", (material("FGD gypsum"),), 150_000.0),
+             Want("w-fly-ash", "CEMENT", (material("fly ash"),), 60_000.0),
+             Want("w-steam-novo", "NOVO", (material("steam"),), 300_000.0),
+             Want("w-steam-refinery", "REFINERY", (material("steam"),), 100_000.0)]
+    result = run_matching(offers, wants, sites, KB.routes, knowledge=KB,
+                          options=MatchOptions(today=dt.date(2026, 11, 24), latent=True))
+    return {(link.offer_id, link.receiver_site_id): link for link in result.links}
+
+
+@pytest.mark.parametrize(("offer", "receivers"), [
+    ("fly-ash", {"CEMENT"}),
+    ("gypsum", {"GYPROC"}),
+    ("steam", {"NOVO", "REFINERY"}),
+    ("warm-water", {"FISH"}),
+    ("refinery-gas", {"GYPROC", "ASNAES"}),
+    ("sulphur", {"ACID"}),
+    ("yeast", {"PIGS"}),
+    ("sludge", {"FARM", "PIGS"}),
+])
+def test_kalundborg_exchanges_are_found(kalundborg, offer, receivers):
+    found = {receiver for (offer_id, receiver) in kalundborg if offer_id == offer}
+    assert found & receivers, f"{offer} went to {sorted(found) or 'nobody'}, not to any of {sorted(receivers)}"
+
+
+def test_posted_wants_are_served_and_explained(kalundborg):
+    for pair in [("gypsum", "GYPROC"), ("fly-ash", "CEMENT"), ("steam", "NOVO"), ("steam", "REFINERY")]:
+        link = kalundborg[pair]
+        assert not link.latent and link.net_benefit_cny > 0
+        assert link.explanation_zh and link.explanation_en
+
+
+def test_saleable_sulphur_is_not_sent_to_a_kiln_at_a_gate_fee(kalundborg):
+    assert ("sulphur", "CEMENT") not in kalundborg
