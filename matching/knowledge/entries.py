@@ -7,7 +7,7 @@ file, then the entry (material code or route id), then the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import yaml
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.text import suggest
 
-__all__ = ["SLUG", "Entry", "read_yaml"]
+__all__ = ["SLUG", "Entry", "read_entries", "read_yaml"]
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # material codes and route ids
 
@@ -33,6 +33,33 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise KnowledgeError(f"{path.name}: top level must be a mapping", file=path.name)
     return document
+
+
+def read_entries(document: dict[str, Any], *, file: str, section: str, kind: str, id_field: str,
+                 allowed: frozenset[str]) -> Iterator[tuple[str, Entry]]:
+    """The entries of ``document[section]``, each with its id checked: a slug, and not seen before.
+
+    Examples
+    --------
+    >>> [code for code, _ in read_entries({"materials": [{"code": "fly-ash"}]}, file="m.yaml",
+    ...  section="materials", kind="material", id_field="code", allowed=frozenset({"code"}))]
+    ['fly-ash']
+    """
+    raw_list = document.get(section)
+    if not isinstance(raw_list, list) or not raw_list:
+        raise KnowledgeError(f"{file}: {section} must be a non-empty list", file=file, field=section)
+    seen: set[str] = set()
+    for position, raw in enumerate(raw_list, start=1):
+        given = raw.get(id_field) if isinstance(raw, dict) else None
+        entry = Entry(file, kind, raw, str(given) if given else f"#{position}")
+        entry.only(allowed)
+        entry_id = entry.text(id_field)
+        if not SLUG.fullmatch(entry_id):
+            entry.fail(id_field, "must be lower-case words joined by hyphens")
+        if entry_id in seen:
+            entry.fail(id_field, f"duplicate {kind} {'code' if id_field == 'code' else 'id'}")
+        seen.add(entry_id)
+        yield entry_id, entry
 
 
 class Entry:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from matching.knowledge.citations import parse_sources
-from matching.knowledge.entries import SLUG, Entry
+from matching.knowledge.entries import Entry, read_entries
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material, QualityAttribute, Reference
 from matching.knowledge.text import suggest
@@ -49,19 +49,9 @@ _HW_CATEGORY = re.compile(r"HW(\d{2})")
 
 def parse_materials(document: dict[str, Any], references: Mapping[str, Reference]) -> dict[str, Material]:
     file = MATERIALS_FILE
-    raw_list = document.get("materials")
-    if not isinstance(raw_list, list) or not raw_list:
-        raise KnowledgeError(f"{file}: materials must be a non-empty list", file=file, field="materials")
     materials: dict[str, Material] = {}
-    for position, raw in enumerate(raw_list, start=1):
-        code = raw.get("code") if isinstance(raw, dict) else None
-        entry = Entry(file, "material", raw, str(code) if code else f"#{position}")
-        entry.only(MATERIAL_KEYS)
-        code = entry.text("code")
-        if not SLUG.fullmatch(code):
-            entry.fail("code", "must be lower-case words joined by hyphens")
-        if code in materials:
-            entry.fail("code", "duplicate material code")
+    for code, entry in read_entries(document, file=file, section="materials", kind="material", id_field="code",
+                                    allowed=MATERIAL_KEYS):
         category = entry.text("category")
         hazardous = entry.flag("hazardous")
         hw_codes = entry.texts("hw_codes")

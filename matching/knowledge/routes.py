@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from matching.knowledge.citations import REFERENCE_ID, STANDARD, parse_sources
-from matching.knowledge.entries import SLUG, Entry
-from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.entries import Entry, read_entries
 from matching.knowledge.models import (
     FIGURE_FIELDS,
     Material,
@@ -73,19 +72,9 @@ def parse_routes(
     sectors: Mapping[str, Sector],
 ) -> tuple[Route, ...]:
     file = ROUTES_FILE
-    raw_list = document.get("routes")
-    if not isinstance(raw_list, list) or not raw_list:
-        raise KnowledgeError(f"{file}: routes must be a non-empty list", file=file, field="routes")
     routes: dict[str, Route] = {}
-    for position, raw in enumerate(raw_list, start=1):
-        route_id = raw.get("id") if isinstance(raw, dict) else None
-        entry = Entry(file, "route", raw, str(route_id) if route_id else f"#{position}")
-        entry.only(ROUTE_KEYS)
-        route_id = entry.text("id")
-        if not SLUG.fullmatch(route_id):
-            entry.fail("id", "must be lower-case words joined by hyphens")
-        if route_id in routes:
-            entry.fail("id", "duplicate route id")
+    for route_id, entry in read_entries(document, file=file, section="routes", kind="route", id_field="id",
+                                        allowed=ROUTE_KEYS):
         codes = entry.texts("material", required=True)
         for code in codes:
             if code not in materials:

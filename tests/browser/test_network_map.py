@@ -106,10 +106,16 @@ def _chart_data(page) -> dict:
     return page.evaluate("JSON.parse(document.getElementById('chart-data').textContent)")
 
 
-def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_app):
+@pytest.fixture
+def page_problems(page):
+    """CSP violations and script errors the page reports, as one list that should stay empty."""
     page.add_init_script(CSP_WATCH)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    return lambda: page.evaluate("window.__cspViolations") + errors
+
+
+def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_app, page_problems):
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/indicators")
     page.wait_for_selector("#chart-rate.chart-ready")
@@ -142,8 +148,7 @@ def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_ap
     box = page.locator("#chart-sankey").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30, steps=5)  # on the first, widest band
     page.wait_for_timeout(600)
-    assert page.evaluate("window.__cspViolations") == []
-    assert errors == []
+    assert page_problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "park-indicators.png"), full_page=True)
 
@@ -160,10 +165,7 @@ def test_charts_follow_the_window_size(page, live_app):
     assert narrow < wide and narrow <= 700
 
 
-def test_report_draws_svg_charts_for_print_without_csp_violations(page, live_app):
-    page.add_init_script(CSP_WATCH)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+def test_report_draws_svg_charts_for_print_without_csp_violations(page, live_app, page_problems):
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/report")
     page.wait_for_selector("#chart-sankey.chart-ready")
@@ -177,7 +179,7 @@ def test_report_draws_svg_charts_for_print_without_csp_violations(page, live_app
     assert float(page.get_attribute("#chart-sankey svg", "width")) <= 680
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert _chart(page, "#chart-sankey")["width"] > 680
-    assert page.evaluate("window.__cspViolations") == [] and errors == []
+    assert page_problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.emulate_media(media="print")
     page.pdf(path=str(ARTIFACTS / "park-report.pdf"), format="A4")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...extensions import db
 from ...models import Organisation
 from ..errors import ImportRejected, RowProblem
 from ..transaction import unit_of_work
