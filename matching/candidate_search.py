@@ -38,6 +38,9 @@ def find_candidates(
         for position, o in enumerate(tables.offers):
             by_material[o.material].append(position)
         latent_sites: set[int] = set()
+
+        def related(material: str) -> set[str]:
+            return {material, *knowledge.ancestors(material), *knowledge.descendants(material)}
     for material in materials:
         with steps("candidates"):
             lineage = set(knowledge.route_lineage(material))
@@ -55,6 +58,8 @@ def find_candidates(
             latent_ids = np.empty(0, dtype=np.intp)
             if options.latent:
                 posted = {int(tables.w_site[w]) for w in wanted}
+                # A site that itself offers the material has it to spare: it is no latent user of it.
+                posted |= {int(tables.o_site[o]) for kin in related(material) for o in by_material.get(kin, ())}
                 users = np.zeros(len(tables.sites), dtype=bool)
                 for route in routes:
                     users |= tables.sector_match(route)

@@ -101,7 +101,7 @@ def run_matching(
             tables = InputTables.build(offers, wants, sites, routes, agreements, options=options, knowledge=kb)
         found = find_candidates(tables, options=options, knowledge=kb, steps=steps)
         with steps("allocate"):
-            placed, solver = place(tables, found, options=options)
+            placed, solver = place(tables, found, options=options, knowledge=kb)
         with steps("links"):
             links = proposed_links(tables, found, placed, knowledge=kb)
             agreed = agreed_links(tables, agreements, options=options, knowledge=kb)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from matching.allocate import FlowProblem, allocate
 from matching.candidate_table import CandidateTable
 from matching.tables import InputTables
+from matching.knowledge import Knowledge
 from matching.types import MatchOptions
 
 __all__ = ["Placed", "landfill_by_offer", "place"]
@@ -29,7 +30,8 @@ class Placed:
     offer_placed: NDArray[np.float64]         # per offer
 
 
-def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions) -> tuple[Placed, str]:
+def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
+          knowledge: Knowledge) -> tuple[Placed, str]:
     """The allocation of both rounds, and the solver(s) used (``"none"`` when nothing was to allocate)."""
     c = found.columns
     flow = np.zeros(len(found), dtype=np.float64)
@@ -53,9 +55,9 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions) 
             keys = sorted(set(pairs))
             receiver_of = {key: i for i, key in enumerate(keys)}
             arc_receiver = np.array([receiver_of[pair] for pair in pairs], dtype=np.intp)
-            cap = np.inf if options.latent_capacity is None else options.latent_capacity
-            capacity = np.array([max(cap - tables.latent_agreed.get(key, 0.0), 0.0) for key in keys],
-                                dtype=np.float64)
+            caps = latent_capacities(tables, {material for _, material in keys}, options=options, knowledge=knowledge)
+            capacity = np.array([max(caps[material] - tables.latent_agreed.get((site, material), 0.0), 0.0)
+                                 for site, material in keys], dtype=np.float64)
             receiver_site = np.array([key[0] for key in keys], dtype=np.intp)
         else:
             arc_receiver = c["want"][arcs]
@@ -82,6 +84,27 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions) 
         np.add.at(used, receiver_group[arc_receiver][grouped], allocation.flow[grouped])
         group_left = np.maximum(group_left - used, 0.0)
     return Placed(flow, offer_placed), "+".join(dict.fromkeys(solvers)) or "none"
+
+
+def latent_capacities(tables: InputTables, materials: set[str], *, options: MatchOptions,
+                      knowledge: Knowledge) -> dict[str, float]:
+    """What a site that posted no want is assumed to take of each material a year.
+
+    A cement works that never posted a want still has a mill of a certain size: without a figure of its
+    own, the typical posted want for the material (its median) bounds it, so a latent run does not pour
+    a province's fly ash into the one nearest works.
+    """
+    if options.latent_capacity is not None:
+        return dict.fromkeys(materials, float(options.latent_capacity))
+    caps = dict.fromkeys(materials, float("inf"))
+    if not options.latent_capacity_typical:
+        return caps
+    for material in materials:
+        lineage = {material, *knowledge.ancestors(material)}
+        asked = [w.quantity for w in tables.wants if lineage.intersection(w.materials)]
+        if asked:
+            caps[material] = float(np.median(asked))
+    return caps
 
 
 def _hazardous_arcs(tables: InputTables, found: CandidateTable) -> NDArray[np.bool_]:

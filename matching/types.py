@@ -261,7 +261,12 @@ class MatchOptions:
     require_quality_data
         Drop a candidate when a limit names a property the offer does not state.
     latent_capacity
-        Per latent receiver and material, in the material's base unit per year (``None``: unbounded).
+        Per latent receiver and material, in the material's base unit per year (``None``: see
+        ``latent_capacity_typical``).
+    latent_capacity_typical
+        With ``latent_capacity`` None, a site that posted nothing is assumed to take what a typical
+        posted want of the material asks: the median quantity of the wants naming it (or a material it
+        is a kind of); unbounded where no want names it. Off: always unbounded.
     park
         Only pairs with at least one side in this park.
     solver
@@ -294,6 +299,7 @@ class MatchOptions:
     allow_substitutes: bool = True
     require_quality_data: bool = False
     latent_capacity: float | None = None
+    latent_capacity_typical: bool = True
     park: str | None = None
     solver: Literal["auto", "networkx", "ortools"] = "auto"
     networkx_max_arcs: int = 2000

@@ -190,6 +190,26 @@ def test_latent_receivers_take_only_what_posted_wants_leave():
     assert sorted(l.quantity for l in capped) == [250.0, 250.0]
 
 
+def test_a_latent_receiver_takes_what_a_typical_posted_want_asks():
+    sites = [Site("PWR", 117.23, 31.82, "4411"), Site("NEAR", 117.23, 31.85, "3011"), Site("FAR", 117.23, 32.2, "3011"),
+             Site("FAR2", 117.25, 32.2, "3011"), Site("FAR3", 117.27, 32.2, "3011")]
+    offers = [Offer("O1", "PWR", "coal-fly-ash-class-f", 50_000.0, FLY_ASH, 20.0)]
+    wants = [Want("W1", "FAR", ("coal-fly-ash",), 600.0), Want("W2", "FAR2", ("coal-fly-ash",), 900.0),
+             Want("W3", "FAR3", ("coal-fly-ash",), 3000.0)]  # median 900: a want for fly ash names its class F too
+    links = run(offers, wants, sites, latent=True).links
+    assert {(l.receiver_site_id, l.quantity) for l in links if l.latent} == {("NEAR", 900.0)}
+    unbounded = run(offers, wants, sites, latent=True, latent_capacity_typical=False).links
+    assert {(l.receiver_site_id, l.quantity) for l in unbounded if l.latent} == {("NEAR", 50_000.0 - 4500.0)}
+
+
+def test_a_site_that_offers_a_material_is_no_latent_user_of_it():
+    sites = [Site("SYNGAS", 117.23, 31.82, "2614"), Site("UREA-A", 117.23, 31.85, "2621"),
+             Site("UREA-B", 117.26, 31.85, "2621")]
+    offers = [Offer("O1", "SYNGAS", "captured-co2", 50_000.0), Offer("O2", "UREA-A", "captured-co2", 10_000.0)]
+    receivers = {l.receiver_site_id for l in run(offers, [], sites, latent=True).links}
+    assert "UREA-B" in receivers and "UREA-A" not in receivers
+
+
 def test_a_latent_receivers_agreed_tonnes_count_against_its_capacity():
     sites = [Site("PWR", 117.23, 31.82, "4411"), Site("PWR2", 117.20, 31.80, "4411"), Site("NEAR", 117.23, 31.85, "3011")]
     offers = [Offer("O1", "PWR", "coal-fly-ash", 1000.0, FLY_ASH, 20.0),
