@@ -8,6 +8,7 @@ What no receiver takes is the offer's landfill.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,11 +100,14 @@ def latent_capacities(tables: InputTables, materials: set[str], *, options: Matc
     caps = dict.fromkeys(materials, float("inf"))
     if not options.latent_capacity_typical:
         return caps
+    naming: dict[str, set[int]] = defaultdict(set)  # material -> wants that name it
+    for position, want in enumerate(tables.wants):
+        for code in want.materials:
+            naming[code].add(position)
     for material in materials:
-        lineage = {material, *knowledge.ancestors(material)}
-        asked = [w.quantity for w in tables.wants if lineage.intersection(w.materials)]
+        asked = set().union(*(naming.get(code, set()) for code in (material, *knowledge.ancestors(material))))
         if asked:
-            caps[material] = float(np.median(asked))
+            caps[material] = float(np.median([tables.wants[w].quantity for w in asked]))
     return caps
 
 
