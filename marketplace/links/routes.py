@@ -9,7 +9,7 @@ from ..extensions import db
 from ..forms_util import options
 from ..models import LINK_STATUSES, Link, MatchRun, Park
 from ..permissions import can, require
-from ..services.matching import DecisionRefused, MatchingError, decide, links_of, side_of, start_run
+from ..services.matching import DecisionRefused, MatchingError, decide, lapses_on, links_of, side_of, start_run
 from ..services.parks import all_parks
 from . import bp
 from .forms import DecisionForm, RunForm
@@ -26,7 +26,7 @@ def link_labels():
     return {"link_status_label": lambda s: LINK_STATUS_LABELS.get(s, s),
             "decision_label": lambda d: DECISION_LABELS.get(d, d), "side_label": lambda s: SIDE_LABELS.get(s, s),
             "drop_reason_label": lambda r: DROP_REASON_LABELS.get(r, r), "material_name": material_name,
-            "coupling_label": coupling_label}
+            "coupling_label": coupling_label, "link_lapses_on": lapses_on}
 
 
 def _views(links):

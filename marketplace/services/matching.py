@@ -31,6 +31,14 @@ ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
 PROPOSAL_LIFETIME = dt.timedelta(days=60)
 
 
+def lapses_on(link: Link) -> dt.date | None:
+    """The day a proposal that one side has accepted stops waiting for the other (None for any other link)."""
+    answered = {link.supplier_decision, link.receiver_decision} - {None}
+    if link.status != "proposed" or answered != {"accepted"} or link.run is None or link.run.created_at is None:
+        return None
+    return (link.run.created_at + PROPOSAL_LIFETIME).date()
+
+
 def _today() -> dt.date:
     return dt.date.today()
 

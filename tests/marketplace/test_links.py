@@ -283,6 +283,21 @@ def test_an_acceptance_can_be_withdrawn_until_the_other_side_answers(client, aut
     assert "Your answer was not recorded: the link is declined" in page(client, f"/links/{link_id}")
 
 
+def test_both_sides_see_when_a_half_answered_proposal_lapses(client, auth, db, exchange):
+    from marketplace.models import Link
+    from marketplace.services.matching import PROPOSAL_LIFETIME
+
+    world = exchange()
+    link_id = world.link.id
+    in_english(client, auth, world.supplier)
+    assert "lapses on" not in page(client, f"/links/{link_id}")  # nobody has answered: nothing waits yet
+    answer(client, link_id, "accept")
+    lapses = (db.session.get(Link, link_id).run.created_at + PROPOSAL_LIFETIME).date().isoformat()
+    assert f"Unless answered, it lapses on {lapses}." in page(client, f"/links/{link_id}")
+    in_english(client, auth, world.receiver)
+    assert f"Unless answered, it lapses on {lapses}." in page(client, f"/links/{link_id}")
+
+
 def test_the_same_answer_twice_is_no_error(client, auth, db, exchange):
     world = exchange()
     link_id = world.link.id
