@@ -193,18 +193,18 @@ def register_cli(app: Flask) -> None:
         from .services.orgs import OrganisationInput, create_organisation, find_organisation
 
         try:
-            organisation = None
-            if org_name:
-                organisation = find_organisation(org_name) or create_organisation(OrganisationInput(org_name))
             parks_found = []
             for code in park_codes:
                 park = db.session.scalar(select(Park).where(Park.code == code))
                 if park is None:
                     raise FieldError("park", f"no park with the code {code!r}")
                 parks_found.append(park)
+            organisation = None
+            if org_name:  # a new organisation is stored by create_user together with the user, or not at all
+                organisation = find_organisation(org_name) or create_organisation(OrganisationInput(org_name),
+                                                                                  commit=False)
             user = create_user(email, password, roles=set(roles), organisation=organisation, parks=parks_found)
         except FieldError as exc:
-            db.session.rollback()
             _fail(str(exc))
         click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
 

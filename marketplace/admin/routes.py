@@ -50,7 +50,6 @@ def edit_user(user_id: int):
         try:
             update_roles(user, set(form.roles.data), [p for p in parks if str(p.id) in form.parks.data])
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Saved."), "success")

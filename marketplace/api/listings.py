@@ -104,7 +104,6 @@ def _field_errors(errors: list[FieldError]) -> dict:
 
 
 def _unprocessable(errors: list[FieldError]):
-    db.session.rollback()
     abort(422, message="; ".join(str(e) for e in errors), errors={"json": _field_errors(errors)})
 
 

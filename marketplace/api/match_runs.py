@@ -41,7 +41,6 @@ class DecisionInSchema(Schema):
 
 
 def _unprocessable(field: str, message: str):
-    db.session.rollback()
     abort(422, message=message, errors={"json": {field: [message]}})
 
 

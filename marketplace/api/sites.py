@@ -34,7 +34,6 @@ class Sites(MethodView):
                 sector=payload["sector"], lon=payload["lon"], lat=payload["lat"], crs=payload["crs"],
                 city=payload["city"], park=payload["park"]), service_area=current_app.config["SERVICE_AREA"])
         except SiteInvalid as exc:
-            db.session.rollback()
             abort(422, message=str(exc), errors={"json": {e.field: [e.message] for e in exc.errors}})
 
 

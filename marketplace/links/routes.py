@@ -126,7 +126,6 @@ def runs():
         try:
             run = start_run(user=current_user, park=park, latent=form.latent.data)
         except MatchingError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(_("Run %(id)d proposed %(count)d links.", id=run.id, count=run.counts.get("links", 0)), "success")

@@ -119,7 +119,6 @@ def new(kind: str):
             else:
                 listing = create_listing(site, _listing_input(form, kind), publish=bool(form.publish.data))
         except ListingInvalid as exc:
-            db.session.rollback()
             errors += exc.errors
         if errors:
             apply_field_errors(form, errors)
@@ -155,15 +154,12 @@ def edit(listing_id: int):
             if errors:
                 check_listing(_listing_input(form, listing.kind))
             else:
-                listing.site = site  # update_listing keeps the listing's site: the one chosen now
-                update_listing(listing, _listing_input(form, listing.kind))
+                update_listing(listing, _listing_input(form, listing.kind), site=site)
                 if form.publish.data:
                     publish_listing(listing)
         except ListingInvalid as exc:
-            db.session.rollback()
             errors += exc.errors
         except FieldError as exc:
-            db.session.rollback()
             errors.append(exc)
         if errors:
             apply_field_errors(form, errors)
@@ -206,7 +202,6 @@ def publish(listing_id: int):
     try:
         publish_listing(listing)
     except FieldError as exc:
-        db.session.rollback()
         return _render_detail(listing, error=f"{exc.field}: {exc.message}", status=400)
     flash(_("Published."), "success")
     return redirect(url_for("listings.detail", listing_id=listing.id))
@@ -236,7 +231,6 @@ def enquire(listing_id: int):
         except EnquiryRefused:
             abort(403)
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Your message was sent."), "success")
@@ -262,7 +256,6 @@ def enquiry(enquiry_id: int):
         except EnquiryRefused:
             abort(403)
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Your message was sent."), "success")

@@ -43,7 +43,6 @@ def edit_organisation():
             update_organisation(organisation, OrganisationInput(form.name_zh.data, form.name_en.data,
                                                                 form.credit_code.data))
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Saved."), "success")
@@ -72,7 +71,6 @@ def new_site():
         try:
             site = create_site(organisation, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
         except SiteInvalid as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.errors)
         else:
             flash(_("Site added."), "success")
@@ -103,7 +101,6 @@ def edit_site(site_id: int):
         try:
             update_site(site, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
         except SiteInvalid as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.errors)
         else:
             flash(_("Saved."), "success")
@@ -127,7 +124,6 @@ def new_licence():
                 capacity_t_per_yr=float(form.capacity_t_per_yr.data) if form.capacity_t_per_yr.data is not None
                 else None, expires_on=form.expires_on.data, battery_scope=form.battery_scope.data or None))
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Licence added."), "success")

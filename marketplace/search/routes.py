@@ -118,10 +118,8 @@ def save():
                 "material": form.material.data or "", "site_id": form.site.data or None,
                 "want_id": form.want.data or None})
         except SearchInvalid as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.errors)
         except FieldError as exc:
-            db.session.rollback()
             apply_field_errors(form, [exc])
         else:
             flash(_("Search saved: you will be told here when new matching supply is published."), "success")

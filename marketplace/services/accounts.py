@@ -74,18 +74,20 @@ def user_for_token(token: str) -> User | None:
 
 def create_user(email: str, password: str, *, roles: set[str], organisation: Organisation | None = None,
                 parks: list[Park] | None = None) -> User:
-    unknown = set(roles) - set(ROLES)
-    if unknown or not roles:
-        raise FieldError("role", f"roles must be among: {', '.join(ROLES)}")
-    if len(password) < 4:
-        raise FieldError("password", "the password is too short")
-    email = _check_new_email(email)
-    user = User(email=email, organisation=organisation)
-    user.set_password(password)
-    user.set_roles(roles)
-    user.managed_parks = list(parks or [])
-    db.session.add(user)
-    db.session.commit()
+    """Store a user; an ``organisation`` the caller has just added unsaved is stored with it, or not at all."""
+    # The checks are inside the unit too: a refused user must not leave that new organisation behind.
+    with unit_of_work():
+        unknown = set(roles) - set(ROLES)
+        if unknown or not roles:
+            raise FieldError("role", f"roles must be among: {', '.join(ROLES)}")
+        if len(password) < 4:
+            raise FieldError("password", "the password is too short")
+        email = _check_new_email(email)
+        user = User(email=email, organisation=organisation)
+        user.set_password(password)
+        user.set_roles(roles)
+        user.managed_parks = list(parks or [])
+        db.session.add(user)
     return user
 
 
@@ -97,11 +99,11 @@ def issue_api_token(user: User) -> str:
 
 
 def update_roles(user: User, roles: set[str], parks: list[Park]) -> None:
-    if not roles:
-        raise FieldError("roles", "a user needs at least one role")
-    user.set_roles(roles)
-    user.managed_parks = parks if "park_manager" in roles else []
-    db.session.commit()
+    with unit_of_work():
+        if not roles:
+            raise FieldError("roles", "a user needs at least one role")
+        user.set_roles(roles)
+        user.managed_parks = parks if "park_manager" in roles else []
 
 
 def set_active(user: User, active: bool) -> None:

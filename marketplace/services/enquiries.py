@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Enquiry, EnquiryMessage, Listing, Organisation, Site, User
 from .errors import FieldError
+from .transaction import unit_of_work
 
 MAX_MESSAGE_CHARS = 4000
 # Statuses a new enquiry may be started on; replies in existing threads stay possible afterwards.
@@ -67,25 +68,25 @@ def start_enquiry(listing: Listing, *, user: User, body: str) -> Enquiry:
     If the organisation already has a thread about the listing, the message is added to it.
     Raises :class:`FieldError` (``body``) or :class:`EnquiryRefused`.
     """
-    if not may_start(listing, user.organisation):
-        raise EnquiryRefused("only another organisation may enquire, and only about a published listing")
-    text = check_body(body)
-    enquiry = thread_of(listing, user.organisation)
-    if enquiry is None:
-        enquiry = Enquiry(listing=listing, organisation_id=user.organisation_id)
-        db.session.add(enquiry)
-    _add_message(enquiry, user, text)
-    db.session.commit()
+    with unit_of_work():
+        if not may_start(listing, user.organisation):
+            raise EnquiryRefused("only another organisation may enquire, and only about a published listing")
+        text = check_body(body)
+        enquiry = thread_of(listing, user.organisation)
+        if enquiry is None:
+            enquiry = Enquiry(listing=listing, organisation_id=user.organisation_id)
+            db.session.add(enquiry)
+        _add_message(enquiry, user, text)
     return enquiry
 
 
 def reply_to_enquiry(enquiry: Enquiry, *, user: User, body: str) -> EnquiryMessage:
     """Add the user's message to the thread; only its two sides write in it."""
-    if side_of(enquiry, user.organisation) is None:
-        raise EnquiryRefused("only the two organisations of a thread write in it")
-    text = check_body(body)
-    message = _add_message(enquiry, user, text)
-    db.session.commit()
+    with unit_of_work():
+        if side_of(enquiry, user.organisation) is None:
+            raise EnquiryRefused("only the two organisations of a thread write in it")
+        text = check_body(body)
+        message = _add_message(enquiry, user, text)
     return message
 
 

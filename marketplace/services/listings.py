@@ -17,6 +17,7 @@ from matching.knowledge import Knowledge, load_knowledge, resolve_material_text
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, Organisation, Site
 from .errors import FieldError, field_error_from
+from .transaction import unit_of_work
 
 # Unit as written -> (base unit, factor to the base unit per year).
 UNITS = {
@@ -368,23 +369,24 @@ def _now() -> dt.datetime:
 
 
 def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) -> Listing:
-    checked = check_listing(listing)
-    row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
-    db.session.add(row)
-    if publish:
-        _mark_published(row)
-    db.session.commit()
+    with unit_of_work():
+        checked = check_listing(listing)
+        row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
+        db.session.add(row)
+        if publish:
+            _mark_published(row)
     if publish:
         after_publish(row)
     return row
 
 
-def update_listing(row: Listing, listing: ListingInput) -> Listing:
-    checked = check_listing(listing)
-    if checked.kind != row.kind:
-        raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
-    apply_checked(row, checked, row.site)
-    db.session.commit()
+def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = None) -> Listing:
+    """Store the new values; ``site`` moves the listing to another site (by default it stays where it is)."""
+    with unit_of_work():
+        checked = check_listing(listing)
+        if checked.kind != row.kind:
+            raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
+        apply_checked(row, checked, site or row.site)
     return row
 
 
@@ -396,10 +398,10 @@ def _mark_published(row: Listing) -> None:
 def publish_listing(row: Listing) -> None:
     if row.status not in ("draft", "closed", "expired"):
         return
-    if row.available_to and row.available_to < dt.date.today():
-        raise FieldError("available_to", "the availability window has ended; change it before publishing")
-    _mark_published(row)
-    db.session.commit()
+    with unit_of_work():
+        if row.available_to and row.available_to < dt.date.today():
+            raise FieldError("available_to", "the availability window has ended; change it before publishing")
+        _mark_published(row)
     after_publish(row)
 
 

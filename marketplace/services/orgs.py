@@ -11,6 +11,7 @@ from ..extensions import db
 from ..identifiers import CreditCodeError, check_credit_code
 from ..models import BATTERY_SCOPES, Licence, Organisation, Site
 from .errors import FieldError
+from .transaction import unit_of_work
 
 # A hazardous-waste permit names HW categories (HW01–HW50) or 8-digit codes (NNN-NNN-CC).
 HW_CATEGORY = re.compile(r"^HW(0[1-9]|[1-4]\d|50)$")
@@ -80,19 +81,19 @@ def create_organisation(org: OrganisationInput, *, commit: bool = True, is_demo:
 
 
 def update_organisation(organisation: Organisation, org: OrganisationInput) -> Organisation:
-    name_zh = (org.name_zh or "").strip()
-    if not name_zh:
-        raise FieldError("name_zh", "the organisation's name is required")
-    checked = check_code_for(org.credit_code)
-    _check_unique(name_zh, checked.code, exclude_id=organisation.id)
-    if checked.code != organisation.credit_code:
-        # A changed code must be verified again.
-        organisation.verified = False
-    organisation.name_zh = name_zh
-    organisation.name_en = (org.name_en or "").strip() or None
-    organisation.credit_code = checked.code
-    organisation.credit_code_flagged = checked.flagged
-    db.session.commit()
+    with unit_of_work():
+        name_zh = (org.name_zh or "").strip()
+        if not name_zh:
+            raise FieldError("name_zh", "the organisation's name is required")
+        checked = check_code_for(org.credit_code)
+        _check_unique(name_zh, checked.code, exclude_id=organisation.id)
+        if checked.code != organisation.credit_code:
+            # A changed code must be verified again.
+            organisation.verified = False
+        organisation.name_zh = name_zh
+        organisation.name_en = (org.name_en or "").strip() or None
+        organisation.credit_code = checked.code
+        organisation.credit_code_flagged = checked.flagged
     return organisation
 
 
@@ -159,9 +160,9 @@ def build_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
 
 
 def add_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
-    row = build_licence(organisation, licence)
-    db.session.add(row)
-    db.session.commit()
+    with unit_of_work():
+        row = build_licence(organisation, licence)
+        db.session.add(row)
     return row
 
 

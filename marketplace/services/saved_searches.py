@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Listing, Notification, SavedSearch, User
 from .errors import FieldError
 from .search import SearchInvalid, SearchQuery, expand_materials, match_offer, query_from_params
+from .transaction import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +29,19 @@ def _now() -> dt.datetime:
 
 def save_search(user: User, query: SearchQuery, *, name: str | None = None, label: dict | None = None) -> SavedSearch:
     """Store ``query`` for ``user``; ``label`` keeps what was typed (material text, site) for display."""
-    name = (name or "").strip()
-    if len(name) > MAX_NAME:
-        raise FieldError("name", f"at most {MAX_NAME} characters")
-    count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
-    if count >= MAX_SAVED_SEARCHES:
-        raise FieldError("name", f"you already have {MAX_SAVED_SEARCHES} saved searches; delete one first")
-    if not name:
-        knowledge = load_knowledge()
-        materials = ", ".join(knowledge.materials[c].name_zh for c in query.material_codes) or "*"
-        name = f"{materials} ≤ {query.radius_km:g} km"
-    row = SavedSearch(user_id=user.id, name=name[:MAX_NAME], params=query.to_params() | {"label": label or {}})
-    db.session.add(row)
-    db.session.commit()
+    with unit_of_work():
+        name = (name or "").strip()
+        if len(name) > MAX_NAME:
+            raise FieldError("name", f"at most {MAX_NAME} characters")
+        count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
+        if count >= MAX_SAVED_SEARCHES:
+            raise FieldError("name", f"you already have {MAX_SAVED_SEARCHES} saved searches; delete one first")
+        if not name:
+            knowledge = load_knowledge()
+            materials = ", ".join(knowledge.materials[c].name_zh for c in query.material_codes) or "*"
+            name = f"{materials} ≤ {query.radius_km:g} km"
+        row = SavedSearch(user_id=user.id, name=name[:MAX_NAME], params=query.to_params() | {"label": label or {}})
+        db.session.add(row)
     return row
 
 

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Organisation, Park, Site
 from .errors import FieldError, field_error_from
 from .parks import ParkLocator
+from .transaction import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -143,19 +144,19 @@ def _check_ref_free(organisation: Organisation, external_ref: str, *, exclude_id
 
 
 def create_site(organisation: Organisation, site: SiteInput, *, service_area: ServiceArea) -> Site:
-    checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
-    _check_ref_free(organisation, checked.external_ref)
-    row = apply_checked(Site(organisation=organisation), checked)
-    db.session.add(row)
-    db.session.commit()
+    with unit_of_work():
+        checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+        _check_ref_free(organisation, checked.external_ref)
+        row = apply_checked(Site(organisation=organisation), checked)
+        db.session.add(row)
     return row
 
 
 def update_site(row: Site, site: SiteInput, *, service_area: ServiceArea) -> Site:
-    checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
-    _check_ref_free(row.organisation, checked.external_ref, exclude_id=row.id)
-    apply_checked(row, checked)
-    db.session.commit()
+    with unit_of_work():
+        checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+        _check_ref_free(row.organisation, checked.external_ref, exclude_id=row.id)
+        apply_checked(row, checked)
     return row
 
 

@@ -1,7 +1,7 @@
 """Command-line: users and tokens."""
 from sqlalchemy import select
 
-from marketplace.models import User
+from marketplace.models import Organisation, User
 
 
 def test_users_create_reads_password_from_stdin(runner, db, make_park):
@@ -22,6 +22,15 @@ def test_users_create_refuses_duplicates_and_unknown_parks(runner, make_user):
     result = runner.invoke(args=["users", "create", "new@example.com", "--role", "park_manager", "--park", "NOPE"],
                            input="pw12345\npw12345\n")
     assert result.exit_code == 1 and "NOPE" in result.output
+
+
+def test_a_refused_user_leaves_no_new_organisation_behind(runner, db, make_user):
+    make_user(email="taken@example.com")
+    for extra in (["taken@example.com"], ["new@example.com", "--park", "NOPE"]):
+        result = runner.invoke(args=["users", "create", *extra, "--role", "plant", "--org", "新建公司"],
+                               input="pw12345\npw12345\n")
+        assert result.exit_code == 1
+        assert db.session.scalar(select(Organisation).where(Organisation.name_zh == "新建公司")) is None
 
 
 def test_users_token_gives_api_access(runner, client, make_user):
