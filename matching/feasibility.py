@@ -368,6 +368,23 @@ def want_quality(
     return fails, unknown
 
 
+def category_unknown(limits: Sequence[QualityLimit], offers: QualityColumns) -> NDArray[np.bool_]:
+    """Per offer, whether a category limit of the route (``in``: chemistry, grade, class) names a value
+    the offer does not state: passing such a route is a bet on the unknown value.
+
+    Examples
+    --------
+    >>> limits = [QualityLimit("chemistry", "in", ("NCM", "NCA"), "project estimate")]
+    >>> category_unknown(limits, QualityColumns([{"chemistry": "LFP"}, {}])).tolist()
+    [False, True]
+    """
+    unknown = np.zeros(len(offers), dtype=bool)
+    for limit in limits:
+        if limit.op == "in":
+            unknown |= np.array([text is None for text in offers.texts(limit.key)], dtype=bool)
+    return unknown
+
+
 def route_quality(
     limits: Sequence[QualityLimit], offers: QualityColumns
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:

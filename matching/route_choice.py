@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.candidate_table import CANDIDATE_COLUMNS
-from matching.feasibility import ROUTE_BATTERY_BIT, QualityColumns, route_quality
+from matching.feasibility import ROUTE_BATTERY_BIT, QualityColumns, category_unknown, route_quality
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.scoring import choose_mode
@@ -82,6 +82,7 @@ class MaterialRoutes:
         ]
         self.search_km = max(usable, default=-1.0) / options.detour_factor
         self.route_quality = [route_quality(route.quality_limits, quality) for route in routes]
+        self.route_bets = [category_unknown(route.quality_limits, quality) for route in routes]
 
     def best(
         self, pairs: Pairs, *, latent: bool, steps: StepTimer
@@ -107,6 +108,7 @@ class MaterialRoutes:
         best["score"][:] = -np.inf
         best_specificity = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         best_breadth = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        best_bet = np.ones(n, dtype=bool)
         stage_max = np.zeros(n, dtype=np.int8)
         for r, route in enumerate(self.routes):
             with steps("feasibility"):
@@ -144,14 +146,20 @@ class MaterialRoutes:
                 # test comes after, on the route chosen.
                 # Equal scores go to the route that names fewer sectors, the one closer to this receiver's
                 # use (plasterboard rather than "plaster or plasterboard" at a plasterboard works).
+                # Then a route the offer is known to meet beats one that bets on a category the offer does not
+                # state: a battery pack of unstated chemistry is priced as the common LFP, not as NCM.
                 specificity, breadth = self.specificity[r], len(route.user_sectors)
+                bet = self.route_bets[r][local]
                 tie = np.abs(score - best["score"]) <= 1e-9 * np.maximum(np.abs(score), 1.0)
+                same_tier = (specificity == best_specificity) & (bet == best_bet)
                 better = ok & (
                     (specificity < best_specificity)
-                    | ((specificity == best_specificity) & ((score > best["score"]) & ~tie | tie & (breadth < best_breadth)))
+                    | ((specificity == best_specificity) & ~bet & best_bet)
+                    | (same_tier & ((score > best["score"]) & ~tie | tie & (breadth < best_breadth)))
                 )
                 best_specificity = np.where(better, specificity, best_specificity)
                 best_breadth = np.where(better, breadth, best_breadth)
+                best_bet = np.where(better, bet, best_bet)
                 for name, values in (
                     ("route", t.route_pos[route.id]), ("mode", choice.mode), ("avoided", avoided), ("price", price),
                     ("transport", transport), ("disposal", disposal), ("net", net), ("co2", co2), ("score", score),

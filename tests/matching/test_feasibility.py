@@ -178,6 +178,17 @@ def test_an_ncm_battery_does_not_pass_an_lfp_only_route_because_its_listing_left
         assert ("chemistry" in result.links[0].unverified_quality) is (material == "retired-ev-battery")
 
 
+@pytest.mark.parametrize("material, quality, route", [
+    ("retired-ev-battery", {}, "ev-battery-material-recovery"),  # unstated chemistry: priced as the common LFP
+    ("retired-ev-battery", {"chemistry": "NCM"}, "ncm-battery-nickel-cobalt-recovery"),
+    ("retired-ncm-battery", {}, "ncm-battery-nickel-cobalt-recovery"),
+])
+def test_a_route_the_offer_is_known_to_meet_beats_a_bet_on_an_unstated_category(material, quality, route):
+    offer = Offer("O1", "NEV", material, 100.0, quality)
+    result = run([offer], [Want("W1", "REC", ("retired-ev-battery",), 100.0)], BATTERY_SITES)
+    assert [link.route_id for link in result.links] == [route]
+
+
 @pytest.mark.parametrize("material, kept", [("retired-ncm-battery", True), ("retired-lfp-battery", False)])
 def test_an_lfp_battery_does_not_take_the_nickel_cobalt_route(material, kept):
     nickel_cobalt = [route for route in KB.routes if route.id == "ncm-battery-nickel-cobalt-recovery"]
