@@ -68,3 +68,57 @@ def test_posted_wants_are_served_and_explained(kalundborg):
 
 def test_saleable_sulphur_is_not_sent_to_a_kiln_at_a_gate_fee(kalundborg):
     assert ("sulphur", "CEMENT") not in kalundborg
+
+
+
+# Guitang (Zhu, Lowe, Wei & Barnes 2007, reference R65): the sugar refinery's bagasse to the pulp mill and
+# the boilers, its molasses to the alcohol plant, the alcohol plant's spent wash to the compound-fertiliser
+# plant, filter mud (its own and a neighbouring mill's) to fertiliser or cement, the pulp mill's lime mud
+# (白泥 of alkali recovery) to the cement plant, and boiler cinder to cement (R67). Typed as Guigang staff would.
+@pytest.fixture(scope="module")
+def guitang():
+    sites = [Site("SUGAR", 109.60, 23.10, "1340", park="G"), Site("PULP", 109.62, 23.11, "2212", park="G"),
+             Site("ALCOHOL", 109.61, 23.09, "1511", park="G"), Site("FERT", 109.63, 23.08, "2624", park="G"),
+             Site("CEMENT", 109.66, 23.12, "3011", park="G"), Site("BOILERS", 109.60, 23.11, "4430", park="G"),
+             Site("MILL2", 109.55, 23.05, "1340")]
+    offers = [Offer("bagasse", "SUGAR", material("蔗渣"), 600_000.0),
+              Offer("molasses", "SUGAR", material("废糖蜜"), 60_000.0),
+              Offer("filter-mud", "SUGAR", material("press mud"), 40_000.0),
+              Offer("filter-mud-2", "MILL2", material("滤泥"), 20_000.0),
+              Offer("vinasse", "ALCOHOL", material("糖蜜酒精废液"), 150_000.0),
+              Offer("lime-mud", "PULP", material("碱回收白泥"), 35_000.0),
+              Offer("cinder", "BOILERS", material("锅炉炉渣"), 20_000.0)]
+    wants = [Want("w-bagasse", "PULP", (material("sugarcane bagasse"),), 400_000.0),
+             Want("w-molasses", "ALCOHOL", (material("molasses"),), 50_000.0),
+             Want("w-vinasse", "FERT", (material("酒精废液"),), 300_000.0),
+             Want("w-lime-mud", "CEMENT", (material("lime mud"),), 100_000.0)]
+    result = run_matching(offers, wants, sites, KB.routes, knowledge=KB,
+                          options=MatchOptions(today=dt.date(2026, 11, 24), latent=True))
+    return {(link.offer_id, link.receiver_site_id): link for link in result.links}
+
+
+@pytest.mark.parametrize(("offer", "receivers"), [
+    ("bagasse", {"PULP"}),
+    ("bagasse", {"BOILERS"}),
+    ("molasses", {"ALCOHOL"}),
+    ("vinasse", {"FERT"}),
+    ("filter-mud", {"FERT", "CEMENT"}),
+    ("filter-mud-2", {"FERT", "CEMENT"}),
+    ("lime-mud", {"CEMENT"}),
+    ("cinder", {"CEMENT"}),
+])
+def test_guitang_exchanges_are_found(guitang, offer, receivers):
+    found = {receiver for (offer_id, receiver) in guitang if offer_id == offer}
+    assert found & receivers, f"{offer} went to {sorted(found) or 'nobody'}, not to any of {sorted(receivers)}"
+
+
+def test_guitang_posted_wants_are_served_and_explained(guitang):
+    for pair in [("bagasse", "PULP"), ("molasses", "ALCOHOL"), ("vinasse", "FERT"), ("lime-mud", "CEMENT")]:
+        link = guitang[pair]
+        assert not link.latent and link.net_benefit_cny > 0
+        assert link.explanation_zh and link.explanation_en
+
+
+def test_pulp_mill_lime_mud_is_not_offered_where_soda_ash_residue_goes(guitang):
+    # 白泥 of a pulp mill is not the chloride-laden 碱渣 of a soda-ash works: it reaches cement as lime mud
+    assert guitang[("lime-mud", "CEMENT")].route_id == "lime-mud-cement-raw-meal"

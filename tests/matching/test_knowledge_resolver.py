@@ -166,6 +166,9 @@ def test_exact_names_and_codes_carry_no_quality(kb, text, how):
         ("grade II slag", {"gbfs", "steel-slag"}),
         ("锰渣", {"electrolytic-manganese-residue", "ferroalloy-slag"}),
         ("fuel gas", {"refinery-off-gas", "coke-oven-gas", "blast-furnace-gas"}),
+        ("白泥", {"ammonia-soda-residue", "lime-mud"}),    # soda-ash residue or pulp-mill lime mud
+        ("white mud", {"ammonia-soda-residue", "lime-mud"}),
+        ("锅炉灰", {"coal-fly-ash", "bottom-ash"}),         # grate cinder or collected fly ash
         # the hazard boundary: a non-hazardous name next to a hazardous one is never picked silently
         ("粉煤灰(含焚烧飞灰)", {"coal-fly-ash", "incineration-fly-ash"}),
         ("含废油粉煤灰", {"coal-fly-ash", "waste-mineral-oil"}),
@@ -270,6 +273,11 @@ def test_hazardous_additions_carry_their_list_codes(kb, text, code, category, hw
         ("印染污泥", "textile-dyeing-sludge", "S07"), ("废旧锂电池", "retired-ev-battery", "EOL"),
         ("磷酸铁锂电池", "retired-lfp-battery", "EOL"), ("三元锂电池", "retired-ncm-battery", "EOL"),
         ("废光伏组件", "pv-module", "EOL"), ("glass cullet", "waste-glass", "S17"),
+        # the Guitang sugar complex's streams (R65)
+        ("滤泥", "sugar-filter-mud", "S13"), ("filter mud", "sugar-filter-mud", "S13"),
+        ("press mud", "sugar-filter-mud", "S13"), ("酒精废液", "vinasse", "ORGANIC"),
+        ("糖蜜酒精废液", "vinasse", "ORGANIC"), ("vinasse", "vinasse", "ORGANIC"), ("spent wash", "vinasse", "ORGANIC"),
+        ("lime mud", "lime-mud", "S15"), ("碱回收白泥", "lime-mud", "S15"), ("造纸白泥", "lime-mud", "S15"),
     ],
 )
 def test_general_additions_are_not_hazardous(kb, text, code, category):
@@ -290,6 +298,9 @@ def test_general_additions_are_not_hazardous(kb, text, code, category):
         ("焚烧炉渣", "焚烧飞灰"),    # general bottom ash / hazardous fly ash of the same plant
         ("废酸", "废硫酸"),          # pickling acid / spent sulphuric acid
         ("food waste", "food processing residues"),
+        ("碱渣", "碱回收白泥"),      # soda-ash residue / pulp-mill lime mud, both called 白泥
+        ("糖蜜", "糖蜜废液"),        # molasses / the spent wash left after fermenting it
+        ("酒糟", "酒精废液"),        # distillers' grains (solid) / distillery spent wash (liquid)
         ("waste oil", "waste cooking oil"),
     ],
 )
@@ -309,6 +320,25 @@ def test_names_that_mean_different_things_stay_apart(kb, first, second):
 def test_kalundborg_exchanges_resolve_and_reach_their_users(kb, text, sector):
     material = resolve_material(text, knowledge=kb)
     assert sector in kb.consumers(material.code)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        # the Guitang exchanges (R65, R67), as Guigang staff would type them
+        ("蔗渣", "2212"), ("bagasse", "4417"), ("废糖蜜", "1511"), ("滤泥", "2625"), ("press mud", "3011"),
+        ("酒精废液", "2624"), ("spent wash", "4520"), ("碱回收白泥", "3011"), ("lime mud", "4411"), ("锅炉炉渣", "3011"),
+    ],
+)
+def test_guitang_exchanges_resolve_and_reach_their_users(kb, text, sector):
+    material = resolve_material(text, knowledge=kb)
+    assert sector in kb.consumers(material.code)
+
+
+def test_white_mud_names_both_of_its_meanings(kb):
+    with pytest.raises(AmbiguousMaterial) as caught:
+        resolve_material("白泥", knowledge=kb)
+    assert set(caught.value.candidates) == {"ammonia-soda-residue", "lime-mud"}
 
 
 def test_implied_values_follow_the_material(kb):
