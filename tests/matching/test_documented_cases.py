@@ -20,6 +20,25 @@ def material(text: str) -> str:
     return resolve_material(text, knowledge=KB).code
 
 
+def links_by_pair(offers, wants, sites) -> dict:
+    """A latent-mode run's links by (offer, receiving site)."""
+    result = run_matching(offers, wants, sites, KB.routes, knowledge=KB,
+                          options=MatchOptions(today=dt.date(2026, 11, 24), latent=True))
+    return {(link.offer_id, link.receiver_site_id): link for link in result.links}
+
+
+def assert_reaches(links: dict, offer: str, receivers: set[str]) -> None:
+    found = {receiver for (offer_id, receiver) in links if offer_id == offer}
+    assert found & receivers, f"{offer} went to {sorted(found) or 'nobody'}, not to any of {sorted(receivers)}"
+
+
+def assert_served_and_explained(links: dict, pairs) -> None:
+    for pair in pairs:
+        link = links[pair]
+        assert not link.latent and link.net_benefit_cny > 0
+        assert link.explanation_zh and link.explanation_en
+
+
 @pytest.fixture(scope="module")
 def kalundborg():
     sites = [Site("ASNAES", 117.20, 31.80, "4411", park="K"), Site("GYPROC", 117.22, 31.81, "3024", park="K"),
@@ -39,9 +58,7 @@ def kalundborg():
              Want("w-fly-ash", "CEMENT", (material("fly ash"),), 60_000.0),
              Want("w-steam-novo", "NOVO", (material("steam"),), 300_000.0),
              Want("w-steam-refinery", "REFINERY", (material("steam"),), 100_000.0)]
-    result = run_matching(offers, wants, sites, KB.routes, knowledge=KB,
-                          options=MatchOptions(today=dt.date(2026, 11, 24), latent=True))
-    return {(link.offer_id, link.receiver_site_id): link for link in result.links}
+    return links_by_pair(offers, wants, sites)
 
 
 @pytest.mark.parametrize(("offer", "receivers"), [
@@ -55,20 +72,16 @@ def kalundborg():
     ("sludge", {"FARM", "PIGS"}),
 ])
 def test_kalundborg_exchanges_are_found(kalundborg, offer, receivers):
-    found = {receiver for (offer_id, receiver) in kalundborg if offer_id == offer}
-    assert found & receivers, f"{offer} went to {sorted(found) or 'nobody'}, not to any of {sorted(receivers)}"
+    assert_reaches(kalundborg, offer, receivers)
 
 
 def test_posted_wants_are_served_and_explained(kalundborg):
-    for pair in [("gypsum", "GYPROC"), ("fly-ash", "CEMENT"), ("steam", "NOVO"), ("steam", "REFINERY")]:
-        link = kalundborg[pair]
-        assert not link.latent and link.net_benefit_cny > 0
-        assert link.explanation_zh and link.explanation_en
+    assert_served_and_explained(kalundborg, [("gypsum", "GYPROC"), ("fly-ash", "CEMENT"), ("steam", "NOVO"),
+                                             ("steam", "REFINERY")])
 
 
 def test_saleable_sulphur_is_not_sent_to_a_kiln_at_a_gate_fee(kalundborg):
     assert ("sulphur", "CEMENT") not in kalundborg
-
 
 
 # Guitang (Zhu, Lowe, Wei & Barnes 2007, reference R65): the sugar refinery's bagasse to the pulp mill and
@@ -92,9 +105,7 @@ def guitang():
              Want("w-molasses", "ALCOHOL", (material("molasses"),), 50_000.0),
              Want("w-vinasse", "FERT", (material("酒精废液"),), 300_000.0),
              Want("w-lime-mud", "CEMENT", (material("lime mud"),), 100_000.0)]
-    result = run_matching(offers, wants, sites, KB.routes, knowledge=KB,
-                          options=MatchOptions(today=dt.date(2026, 11, 24), latent=True))
-    return {(link.offer_id, link.receiver_site_id): link for link in result.links}
+    return links_by_pair(offers, wants, sites)
 
 
 @pytest.mark.parametrize(("offer", "receivers"), [
@@ -108,15 +119,12 @@ def guitang():
     ("cinder", {"CEMENT"}),
 ])
 def test_guitang_exchanges_are_found(guitang, offer, receivers):
-    found = {receiver for (offer_id, receiver) in guitang if offer_id == offer}
-    assert found & receivers, f"{offer} went to {sorted(found) or 'nobody'}, not to any of {sorted(receivers)}"
+    assert_reaches(guitang, offer, receivers)
 
 
 def test_guitang_posted_wants_are_served_and_explained(guitang):
-    for pair in [("bagasse", "PULP"), ("molasses", "ALCOHOL"), ("vinasse", "FERT"), ("lime-mud", "CEMENT")]:
-        link = guitang[pair]
-        assert not link.latent and link.net_benefit_cny > 0
-        assert link.explanation_zh and link.explanation_en
+    assert_served_and_explained(guitang, [("bagasse", "PULP"), ("molasses", "ALCOHOL"), ("vinasse", "FERT"),
+                                          ("lime-mud", "CEMENT")])
 
 
 def test_pulp_mill_lime_mud_is_not_offered_where_soda_ash_residue_goes(guitang):
