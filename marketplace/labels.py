@@ -24,6 +24,11 @@ def sector_label(code: str | None) -> str:
     return f"{code} {sector.name_en if _english() else sector.name_zh}"
 
 
+def division_labels() -> dict[str, str]:
+    """Every GB/T 4754 division (two digits) with its name in the page's language, for map legends."""
+    return {code: sector_label(code) for code in load_sectors() if len(code) == 2 and code.isdigit()}
+
+
 def city_label(code: str | None) -> str:
     division = load_divisions().get(code or "")
     if division is None:

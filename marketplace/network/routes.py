@@ -5,7 +5,7 @@ from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..labels import sector_label
+from ..labels import division_labels, sector_label
 from ..models import Park
 from ..permissions import can, require
 from ..services.indicators import park_indicators
@@ -41,7 +41,7 @@ def _map(park: Park | None):
     data_url = (url_for("api_network.ParkNetwork", park_id=park.id) if park
                 else url_for("api_network.ProvinceNetwork"))
     return render_template("network/map.html", park=park, data_url=data_url, boundaries=_boundaries(park),
-                           full=can(current_user, "network.full", park))
+                           full=can(current_user, "network.full", park), divisions=division_labels())
 
 
 @bp.route("/parks/<int:park_id>/map")

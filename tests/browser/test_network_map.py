@@ -50,6 +50,8 @@ def test_park_map_draws_parks_sites_and_links_and_explains_a_link(page, live_app
     _open_map(page, live_app.park_id)
     page.locator(f"path.network-link[data-link-id='{link_id}']").dispatch_event("click")
     assert page.inner_text("#network-details .link-explanation").strip() == explanation_en.strip()
+    # The sector legend names each GB/T 4754 division in the page's language.
+    assert "Manufacture of non-metallic mineral products" in page.inner_text("#network-legend")
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "park-map.png"), full_page=True)

@@ -189,7 +189,7 @@
       heading.className = "fw-bold mt-2";
       heading.textContent = labels.sites_by_sector;
       box.appendChild(heading);
-      Object.keys(divisions).sort().forEach(function (d) { entry(sectorColour(d), labels.division + " " + d, true); });
+      Object.keys(divisions).sort().forEach(function (d) { entry(sectorColour(d), (labels.divisions || {})[d] || labels.division + " " + d, true); });
     }
 
     function fillSelect(select, values) {
