@@ -100,6 +100,7 @@ def _chart(page, selector: str) -> dict:
         values: (series.data || []).map((d) => (d && d.value !== undefined ? d.value : d)),
         colours: (series.data || []).map((d) => d && d.itemStyle && d.itemStyle.color),
         target: series.markLine ? series.markLine.data[0].xAxis : null,
+        second: option.series[1] ? option.series[1].data.map((d) => d.value) : null,
       };
     }""", selector)
 
@@ -134,6 +135,9 @@ def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_ap
         assert rate["values"] == [min(data["rate"], 100)]
         assert rate["colours"] == ["#198754" if data["rate"] >= data["target"] else "#dc3545"]
     assert "62" in page.get_attribute("#chart-rate", "aria-label")
+    # Behind the rate, striped: what agreeing the open proposals would reach (the demo has proposals only).
+    assert data["potential"] is not None and data["potential"] > (data["rate"] or 0)
+    assert rate["second"] == [min(data["potential"], 100)]
 
     sankey = _chart(page, "#chart-sankey")
     assert sankey["type"] == "sankey" and sankey["height"] > 100

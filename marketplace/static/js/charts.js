@@ -22,6 +22,8 @@
   function rateOption(data) {
     var hasRate = data.rate != null;
     var met = hasRate && data.rate >= data.target;
+    // What agreeing the open proposals would reach, drawn pale behind the rate itself.
+    var showPotential = hasRate && data.potential != null && data.potential > data.rate;
     return {
       grid: { left: 16, right: 40, top: 34, bottom: 28 },
       xAxis: { type: "value", min: 0, max: 100, interval: 20, axisLabel: { formatter: "{value} %" },
@@ -29,13 +31,13 @@
       yAxis: { type: "category", data: [data.labels.rate], show: false },
       tooltip: tooltip(function () {
         return data.labels.rate + ": " + (hasRate ? fmt(data.rate) + " %" : data.labels.none) + "\n" +
+          (showPotential ? data.labels.potential + ": " + fmt(data.potential) + " %\n" : "") +
           data.labels.target + ": " + fmt(data.target) + " %";
       }),
       title: hasRate ? undefined : { text: data.labels.none, left: "center", top: 36,
         textStyle: { fontSize: 12, fontWeight: "normal", color: "#6c757d" } },
       series: [{
-        type: "bar", name: data.labels.rate, barWidth: 22, showBackground: true,
-        backgroundStyle: { color: TRACK },
+        type: "bar", name: data.labels.rate, barWidth: 22, z: 2,
         data: hasRate ? [{ value: Math.min(Math.max(data.rate, 0), 100), itemStyle: { color: met ? MET : NOT_MET } }] : [],
         label: { show: hasRate, position: "right", color: "#212529", fontWeight: "bold",
           formatter: function () { return fmt(data.rate) + " %"; } },
@@ -45,6 +47,16 @@
           label: { position: "end", formatter: data.labels.target + " " + fmt(data.target) + " %" },
           data: [{ xAxis: data.target, name: data.labels.target }]
         }
+      }, {
+        // Drawn under the rate, with the 0–100 % track as its background.
+        type: "bar", name: data.labels.potential, barWidth: 22, barGap: "-100%", z: 1, silent: true,
+        showBackground: true, backgroundStyle: { color: TRACK },
+        data: [{ value: showPotential ? Math.min(data.potential, 100) : 0,
+          // Striped: a reachable rate, not one reached.
+          itemStyle: { color: data.potential >= data.target ? MET : NOT_MET, opacity: 0.35,
+            decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 5], rotation: -Math.PI / 4, color: "rgba(255,255,255,0.6)" } } }],
+        label: { show: showPotential, position: "insideRight", color: "#212529",
+          formatter: function () { return data.labels.potential + " " + fmt(data.potential) + " %"; } }
       }]
     };
   }
