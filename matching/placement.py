@@ -93,7 +93,8 @@ def latent_capacities(tables: InputTables, materials: set[str], *, options: Matc
 
     A cement works that never posted a want still has a mill of a certain size: without a figure of its
     own, the typical posted want for the material (its median) bounds it, so a latent run does not pour
-    a province's fly ash into the one nearest works.
+    a province's fly ash into the one nearest works. Where no want names the material, a typical offer of
+    it (the median) stands in: a user is assumed to take about what one supplier gives.
     """
     if options.latent_capacity is not None:
         return dict.fromkeys(materials, float(options.latent_capacity))
@@ -104,10 +105,15 @@ def latent_capacities(tables: InputTables, materials: set[str], *, options: Matc
     for position, want in enumerate(tables.wants):
         for code in want.materials:
             naming[code].add(position)
+    offered: dict[str, list[float]] = defaultdict(list)
+    for offer in tables.offers:
+        offered[offer.material].append(offer.quantity)
     for material in materials:
         asked = set().union(*(naming.get(code, set()) for code in (material, *knowledge.ancestors(material))))
         if asked:
             caps[material] = float(np.median([tables.wants[w].quantity for w in asked]))
+        elif offered.get(material):
+            caps[material] = float(np.median(offered[material]))
     return caps
 
 

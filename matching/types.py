@@ -266,7 +266,7 @@ class MatchOptions:
     latent_capacity_typical
         With ``latent_capacity`` None, a site that posted nothing is assumed to take what a typical
         posted want of the material asks: the median quantity of the wants naming it (or a material it
-        is a kind of); unbounded where no want names it. Off: always unbounded.
+        is a kind of); where no want names it, the median offer of the material. Off: always unbounded.
     park
         Only pairs with at least one side in this park.
     solver

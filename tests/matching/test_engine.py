@@ -202,6 +202,15 @@ def test_a_latent_receiver_takes_what_a_typical_posted_want_asks():
     assert {(l.receiver_site_id, l.quantity) for l in unbounded if l.latent} == {("NEAR", 50_000.0 - 4500.0)}
 
 
+def test_without_posted_wants_a_latent_receiver_takes_about_what_one_supplier_gives():
+    sites = [Site("SYN-1", 117.23, 31.82, "2614"), Site("SYN-2", 117.20, 31.80, "2614"),
+             Site("SYN-3", 117.22, 31.79, "2614"), Site("UREA", 117.23, 31.85, "2621")]
+    offers = [Offer("O1", "SYN-1", "captured-co2", 10_000.0), Offer("O2", "SYN-2", "captured-co2", 30_000.0),
+              Offer("O3", "SYN-3", "captured-co2", 20_000.0)]
+    links = run(offers, [], sites, latent=True).links
+    assert sum(l.quantity for l in links if l.receiver_site_id == "UREA") == pytest.approx(20_000.0)  # the median
+
+
 def test_a_site_that_offers_a_material_is_no_latent_user_of_it():
     sites = [Site("SYNGAS", 117.23, 31.82, "2614"), Site("UREA-A", 117.23, 31.85, "2621"),
              Site("UREA-B", 117.26, 31.85, "2621")]
