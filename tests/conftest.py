@@ -40,6 +40,22 @@ def reset_postgres_schema(url: str) -> None:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Drop a ``@pytest.mark.backend(name)`` test's runs on the other backend: it is about that one only
+    (PostgreSQL's row locks, SQLite's in-memory index), so there it has nothing to test, not something to skip."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("backend")
+        if marker and marker.args[0] not in ("sqlite", "postgis"):
+            raise pytest.UsageError(f"{item.nodeid}: backend must be 'sqlite' or 'postgis', not {marker.args[0]!r}")
+        params = getattr(item, "callspec", None) and item.callspec.params
+        runs_on = params.get("backend_url") if params else None
+        (dropped if marker and runs_on != marker.args[0] else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":

@@ -141,10 +141,9 @@ def test_decline_ends_the_link(db, competing_links):
     assert db.session.get(Listing, offer.id).committed_quantity == 0
 
 
+@pytest.mark.backend("postgis")  # SQLite serialises writers by locking the file: no race to test
 def test_racing_acceptances_never_over_commit(app, db, competing_links):
     """Two sessions accept the two competing links at the same moment (PostgreSQL: real row locks)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers: a PostgreSQL test (SQLite serialises writers by locking the file)")
     supplier, offer, links = competing_links
     supplier_id, offer_id, link_ids = supplier.id, offer.id, [link.id for link in links]
     barrier = threading.Barrier(2)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 
 import numpy as np
 import pytest
@@ -154,10 +153,8 @@ def test_answers_match_a_brute_force_scan(app, db):
             assert [h[1] for h in hits] == pytest.approx([d for _, d in expected][:query.limit], abs=1e-9)
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostGIS (TEST_DATABASE_URL)")
+@pytest.mark.backend("postgis")  # against a fresh SQLite database of its own
 def test_postgis_and_sqlite_give_identical_answers(app, db, tmp_path):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("runs on the PostGIS backend, against a fresh SQLite database of its own")
     from flask_migrate import upgrade
 
     from marketplace import create_app
