@@ -86,19 +86,19 @@ def explain_en(f: LinkFacts) -> str:
     use = f"as a substitute to replace {f.replaces_en}" if f.substitute else f"to replace {f.replaces_en}"
     co2 = (f"{_number(f.co2_avoided_t)} t CO2 avoided a year" if f.co2_avoided_t >= 0
            else f"transport emits {_number(-f.co2_avoided_t)} t CO2 a year more than the use saves")
-    flags = []
-    if f.same_park:
-        flags.append("same park")
-    elif f.cross_park:
-        flags.append("across parks")
-    if f.coupling:
-        flags.append(f"{f.coupling} coupling")
-    tail = "".join(f"; {flag}" for flag in flags)
+    tail = "".join(f"; {flag}" for flag in _flags(f, same="same park", across="across parks",
+                                                      coupling=f"{f.coupling} coupling"))
     return (
         f"{f.supplier_en} can send {_number(f.quantity)} {unit}/yr of {f.material_en} to {receiver} {use}, {how}: "
         f"net benefit {_money_en(f.net_benefit_cny)}/yr ({_per_unit(f.net_benefit_cny_per_unit)} CNY/{unit} after "
         f"{_per_unit(f.transport_cny_per_unit)} CNY/{unit} transport), {co2}{tail}."
     )
+
+
+def _flags(f: LinkFacts, *, same: str, across: str, coupling: str | None) -> list[str]:
+    """Where the link runs (same park or across parks) and its coupling, in one language's words."""
+    flags = [same] if f.same_park else [across] if f.cross_park else []
+    return flags + ([coupling] if f.coupling else [])
 
 
 def explain_zh(f: LinkFacts) -> str:
@@ -112,14 +112,8 @@ def explain_zh(f: LinkFacts) -> str:
     use = f"作为替代料替代{f.replaces_zh}" if f.substitute else f"替代{f.replaces_zh}"
     co2 = (f"年减排二氧化碳{_number(f.co2_avoided_t)}吨" if f.co2_avoided_t >= 0
            else f"运输排放比利用减排多{_number(-f.co2_avoided_t)}吨二氧化碳/年")
-    flags = []
-    if f.same_park:
-        flags.append("同一园区")
-    elif f.cross_park:
-        flags.append("跨园区")
-    if f.coupling:
-        flags.append(COUPLING_ZH.get(f.coupling, f.coupling))
-    tail = "".join(f"；{flag}" for flag in flags)
+    tail = "".join(f"；{flag}" for flag in _flags(f, same="同一园区", across="跨园区",
+                                                      coupling=COUPLING_ZH.get(f.coupling or "", f.coupling)))
     return (
         f"{f.supplier_zh}每年可向{receiver}供应{f.material_zh}{_number(f.quantity)}{unit}，{use}，{how}："
         f"扣除每{unit}{_per_unit(f.transport_cny_per_unit)}元运费后每{unit}净效益{_per_unit(f.net_benefit_cny_per_unit)}元，"

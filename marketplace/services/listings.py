@@ -83,6 +83,13 @@ class CheckedListing:
     transport_modes: str | None = None
     warnings: tuple[str, ...] = field(default=())
 
+    # The listing columns a checked listing sets as they are (materials and the hash are set apart).
+    COLUMNS = ("kind", "quantity", "unit", "annual_quantity", "base_unit", "quality", "price_cny", "available_from",
+               "available_to", "hazard_code", "visibility", "note", "transport_modes")
+
+    def columns(self) -> dict:
+        return {name: getattr(self, name) for name in self.COLUMNS}
+
     def content_hash(self, site_id: int) -> str:
         content = [site_id, self.kind, list(self.material_codes), self.quantity, self.unit,
                    sorted(self.quality.items()), self.price_cny, str(self.available_from or ""),
@@ -345,19 +352,8 @@ def apply_checked(row: Listing, checked: CheckedListing, site: Site) -> Listing:
         raise ListingInvalid([FieldError("quantity", f"{row.committed_quantity:,.0f} {row.base_unit} a year are "
                                                      "already promised to agreed links; the quantity cannot be less")])
     row.site = site
-    row.kind = checked.kind
-    row.quantity = checked.quantity
-    row.unit = checked.unit
-    row.annual_quantity = checked.annual_quantity
-    row.base_unit = checked.base_unit
-    row.quality = checked.quality
-    row.price_cny = checked.price_cny
-    row.available_from = checked.available_from
-    row.available_to = checked.available_to
-    row.hazard_code = checked.hazard_code
-    row.visibility = checked.visibility
-    row.note = checked.note
-    row.transport_modes = checked.transport_modes
+    for name, value in checked.columns().items():
+        setattr(row, name, value)
     if row.material_codes != list(checked.material_codes):
         row.materials = [ListingMaterial(material_code=c, position=i) for i, c in enumerate(checked.material_codes)]
     row.content_hash = checked.content_hash(site.id)

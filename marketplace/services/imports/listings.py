@@ -128,12 +128,8 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
 
 def listing_values(checked, *, site_id: int, content_hash: str, status: str, published_at) -> dict:
     """Column values of a new listing row (the bulk-insert twin of listings.apply_checked)."""
-    return {"site_id": site_id, "kind": checked.kind, "status": status, "quantity": checked.quantity,
-            "unit": checked.unit, "annual_quantity": checked.annual_quantity, "base_unit": checked.base_unit,
-            "committed_quantity": 0.0, "quality": checked.quality, "price_cny": checked.price_cny,
-            "available_from": checked.available_from, "available_to": checked.available_to,
-            "hazard_code": checked.hazard_code, "visibility": checked.visibility, "note": checked.note,
-            "transport_modes": checked.transport_modes, "content_hash": content_hash, "published_at": published_at}
+    return {**checked.columns(), "site_id": site_id, "status": status, "committed_quantity": 0.0,
+            "content_hash": content_hash, "published_at": published_at}
 
 
 def analyse_after_bulk_load(rows: int) -> None:
