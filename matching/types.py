@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_TRANSPORT_CO2_KG_PER_T_KM",
     "DROP_REASONS",
     "LINK_STATUSES",
+    "SITE_ACCESS",
     "TRANSPORT_MODES",
     "Agreement",
     "Candidate",
@@ -48,6 +49,8 @@ __all__ = [
 ]
 
 TRANSPORT_MODES = ("road", "rail", "barge", "pipeline")
+# What a site may declare besides road, and the transport mode each opens between two sites sharing it.
+SITE_ACCESS: Mapping[str, str] = MappingProxyType({"rail": "rail", "quay": "barge", "pipeline": "pipeline"})
 BATTERY_LISTINGS = ("cascade", "recycling", "both")
 LINK_STATUSES = ("proposed", "agreed", "active")
 
@@ -124,14 +127,19 @@ class Permit:
 class Site:
     """A plant location.
 
-    ``sector`` is a GB/T 4754-2017 code (a 4-digit class, or a shorter group or division code);
-    ``battery_listing`` is the retired-power-battery compliant-enterprise listing
+    ``sector`` is a GB/T 4754-2017 code (a 4-digit class, or a shorter group or division code), the
+    site's main activity; ``extra_sectors`` the others (a chemical complex may make acid and cement);
+    the engine uses them all. ``transport_access`` lists what the site has besides road
+    (:data:`SITE_ACCESS`: ``"rail"`` siding, ``"quay"``, ``"pipeline"``); two sites sharing one may use
+    that mode. ``battery_listing`` is the retired-power-battery compliant-enterprise listing
     (``"cascade"``, ``"recycling"``, ``"both"`` or ``None``).
 
     Examples
     --------
     >>> Site(id="S1", lon=117.23, lat=31.82, sector="3011").park is None
     True
+    >>> Site("S2", 117.2, 31.8, "2611", extra_sectors=("3011",)).all_sectors
+    ('2611', '3011')
     """
 
     id: str
@@ -143,6 +151,18 @@ class Site:
     name_en: str = ""
     permit: Permit | None = None
     battery_listing: str | None = None
+    extra_sectors: tuple[str, ...] = ()
+    transport_access: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra_sectors", tuple(self.extra_sectors))
+        object.__setattr__(self, "transport_access", tuple(self.transport_access))
+
+    @property
+    def all_sectors(self) -> tuple[str, ...]:
+        """The main sector first, then the others; empty when none is known."""
+        main = (self.sector,) if self.sector else ()
+        return main + tuple(code for code in self.extra_sectors if code != self.sector)
 
 
 @dataclass(frozen=True)

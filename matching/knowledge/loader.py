@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from matching.knowledge.citations import parse_references
 from matching.knowledge.entries import read_yaml
+from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.material_index import build_index
 from matching.knowledge.materials import MATERIALS_FILE, parse_ambiguous, parse_materials
@@ -58,11 +59,45 @@ def _load_default() -> Knowledge:
     return _load(DEFAULT_DIRECTORY)
 
 
+def _merged(directory: Path, main_file: str, *, lists: tuple[str, ...], mappings: tuple[str, ...]) -> dict:
+    """The main file with every ``<stem>-*.yaml`` beside it appended, section by section.
+
+    The knowledge base grows by topic (utilities, agri-food residues ...) in files of their own, so
+    reviewers read one topic at a time; a reference id or section given twice is an error.
+    """
+    document = read_yaml(directory / main_file)
+    stem = Path(main_file).stem
+    for extra_path in sorted(directory.glob(f"{stem}-*.yaml")):
+        extra = read_yaml(extra_path)
+        unknown = set(extra) - set(lists) - set(mappings)
+        if unknown:
+            raise KnowledgeError(f"{extra_path.name}: unknown sections {sorted(unknown)}", file=extra_path.name)
+        for section in lists:
+            items = extra.get(section) or []
+            if not isinstance(items, list):
+                raise KnowledgeError(f"{extra_path.name}: {section} must be a list", file=extra_path.name,
+                                     field=section)
+            document[section] = [*(document.get(section) or []), *items]
+        for section in mappings:
+            items = extra.get(section) or {}
+            if not isinstance(items, dict):
+                raise KnowledgeError(f"{extra_path.name}: {section} must be a mapping", file=extra_path.name,
+                                     field=section)
+            merged = dict(document.get(section) or {})
+            for key, value in items.items():
+                if key in merged:
+                    raise KnowledgeError(f"{extra_path.name}: {section} {key} is already defined",
+                                         file=extra_path.name, field=section)
+                merged[key] = value
+            document[section] = merged
+    return document
+
+
 def _load(directory: Path) -> Knowledge:
     sectors_path = directory / "sectors.csv"
     sectors = load_sectors(sectors_path if sectors_path.exists() else SECTORS_CSV)
-    materials_doc = read_yaml(directory / MATERIALS_FILE)
-    routes_doc = read_yaml(directory / ROUTES_FILE)
+    materials_doc = _merged(directory, MATERIALS_FILE, lists=("materials", "ambiguous"), mappings=("references",))
+    routes_doc = _merged(directory, ROUTES_FILE, lists=("routes",), mappings=())
 
     references = parse_references(materials_doc, MATERIALS_FILE)
     materials = parse_materials(materials_doc, references)
