@@ -16,7 +16,7 @@ from matching.knowledge.models import FIGURE_FIELDS, Reference, SourceRef
 
 __all__ = ["REFERENCE_ID", "STANDARD", "parse_references", "parse_sources"]
 
-REFERENCE_ID = re.compile(r"R\d{2}")
+REFERENCE_ID = re.compile(r"R\d{2,3}")
 SOURCE_KEYS = frozenset({"ref", "what", "fields"})
 # A cited standard or public document: GB, GB/T, HJ, JC/T, YB/T, ISO ... followed by a number.
 STANDARD = re.compile(r"(GB|GB/T|GB/Z|HJ|JC/T|JC|YB/T|DL/T|NB/T|SH/T|HG/T|QC/T|T/[A-Z]+|ISO|EN|ASTM)\s?[\w.]+")
@@ -30,7 +30,7 @@ def parse_references(document: dict[str, Any], file: str) -> dict[str, Reference
     for ref_id, body in raw.items():
         entry = Entry(file, "reference", body, str(ref_id))
         if not REFERENCE_ID.fullmatch(str(ref_id)):
-            entry.fail("id", "reference ids are R followed by two digits")
+            entry.fail("id", "reference ids are R followed by two or three digits")
         url = entry.raw.get("url")
         if url is not None and (not isinstance(url, str) or not url.strip()):
             entry.fail("url", "must be a non-empty string when given")
