@@ -93,10 +93,30 @@ def _merged(directory: Path, main_file: str, *, lists: tuple[str, ...], mappings
     return document
 
 
+def _add_synonyms(document: dict) -> None:
+    """Apply a topic file's ``synonyms`` section (``{code, synonyms_zh, synonyms_en}`` items) to materials
+    defined elsewhere, so a topic can teach names for a material it does not own."""
+    by_code = {item.get("code"): item for item in document.get("materials") or [] if isinstance(item, dict)}
+    for position, extra in enumerate(document.pop("synonyms", None) or [], start=1):
+        code = extra.get("code") if isinstance(extra, dict) else None
+        if code not in by_code:
+            raise KnowledgeError(f"{MATERIALS_FILE}: synonyms #{position}: unknown material {code!r}",
+                                 file=MATERIALS_FILE, field="synonyms")
+        unknown = set(extra) - {"code", "synonyms_zh", "synonyms_en"}
+        if unknown:
+            raise KnowledgeError(f"{MATERIALS_FILE}: synonyms {code}: unknown fields {sorted(unknown)}",
+                                 file=MATERIALS_FILE, field="synonyms")
+        for language in ("synonyms_zh", "synonyms_en"):
+            names = list(by_code[code].get(language) or [])
+            by_code[code][language] = names + [name for name in extra.get(language) or [] if name not in names]
+
+
 def _load(directory: Path) -> Knowledge:
     sectors_path = directory / "sectors.csv"
     sectors = load_sectors(sectors_path if sectors_path.exists() else SECTORS_CSV)
-    materials_doc = _merged(directory, MATERIALS_FILE, lists=("materials", "ambiguous"), mappings=("references",))
+    materials_doc = _merged(directory, MATERIALS_FILE, lists=("materials", "ambiguous", "synonyms"),
+                            mappings=("references",))
+    _add_synonyms(materials_doc)
     routes_doc = _merged(directory, ROUTES_FILE, lists=("routes",), mappings=())
 
     references = parse_references(materials_doc, MATERIALS_FILE)
