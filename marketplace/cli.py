@@ -17,6 +17,17 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def report_unreachable_database(exc_type, exc, traceback, *, fallback=sys.excepthook) -> None:
+    """``sys.excepthook`` for the command line: a database that cannot be reached is one line, not a traceback."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        click.echo(f"Error: the database cannot be reached ({reason})", err=True)
+        return
+    fallback(exc_type, exc, traceback)
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.group()
     def demo():

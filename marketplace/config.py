@@ -1,6 +1,7 @@
 """Settings from the environment, with the embedded defaults (PRODUCT.md section 3)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -40,6 +41,7 @@ def settings_from_environment(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     service_area_text = os.environ.get("SERVICE_AREA")
     default_locale = os.environ.get("DEFAULT_LOCALE", "zh")
+    https = _flag("HTTPS", False) or _flag("SESSION_COOKIE_SECURE", False)
     if default_locale not in LOCALES:
         raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}")
     return {
@@ -56,16 +58,22 @@ def settings_from_environment(instance_path: Path) -> dict:
         "DEFAULT_LOCALE": default_locale,
         "BABEL_DEFAULT_LOCALE": default_locale,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        # Production behind HTTPS sets HTTPS=1: Secure cookies and HSTS. The embedded default serves plain http
+        # on localhost, where a Secure cookie would never come back.
+        "HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Behind HTTPS in production set SESSION_COOKIE_SECURE=1; the embedded default serves plain http on localhost.
-        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # memory:// is per process; production points this at the shared store (e.g. redis://) so that every
+        # worker counts the same attempts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Industrial symbiosis marketplace API",

@@ -1,6 +1,8 @@
 """Error pages: JSON for the API and for clients that ask for it, HTML otherwise."""
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .auth.loader import wants_json
 from .extensions import rest_api
@@ -17,3 +19,17 @@ def register_error_handlers(app) -> None:
             response.status_code = exc.code
             return response
         return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unreachable(exc):
+        # A database that is down or refuses connections is the service being unavailable, not a bug.
+        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        from .extensions import db
+
+        db.session.remove()
+        unavailable = ServiceUnavailable(_("The database cannot be reached. Please try again later."))
+        if request.path.startswith("/api/") or wants_json():
+            return http_error(unavailable)
+        # The full layout looks up the signed-in user, which needs the database.
+        return render_template("error_plain.html", error=unavailable), 503

@@ -28,10 +28,23 @@ def register_security_headers(app: Flask) -> None:
         "frame-ancestors 'none'",
     ])
 
+    https = app.config.get("HTTPS", False)
+    _hide_server_version()
+
     @app.after_request
     def set_headers(response):
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def _hide_server_version() -> None:
+    """The development server names itself and its Python version in every answer; name nothing."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.server_version = "marketplace"
+    WSGIRequestHandler.sys_version = ""

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
@@ -32,8 +33,15 @@ def landing_page_for(user) -> str:
     return url_for("orgs.my_organisation")
 
 
+def _account_and_address() -> str:
+    # Per account and address: colleagues behind one NAT address do not lock each other out, and one
+    # account cannot be guessed at from many places faster than from one.
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().casefold()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_account_and_address,
+               deduct_when=lambda response: response.status_code == 400)
 def login():
     if current_user.is_authenticated:
         return redirect(landing_page_for(current_user))
