@@ -23,6 +23,10 @@ def select_locale() -> str:
 def create_app(config: Mapping | None = None) -> Flask:
     """Create the app; ``config`` overrides the settings read from the environment."""
     app = Flask(__name__, instance_relative_config=True)
+    from .urls import RowIdConverter
+
+    # Before any blueprint registers its rules: every <int:id> in the app is a row id.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(settings_from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)

@@ -85,3 +85,9 @@ def test_an_unreachable_database_is_one_line_on_the_command_line(tmp_path):
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("Error: the database cannot be reached")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_ids_beyond_the_id_column_are_not_found(client, app, make_user, auth):
+    auth.login(make_user("admin"))
+    for path in ("/api/v1/sites/99999999999999999999", f"/api/v1/sites/{2**31}", "/listings/99999999999999999999"):
+        assert client.get(path).status_code == 404, path
