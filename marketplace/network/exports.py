@@ -1,10 +1,7 @@
 """The links table, for CSV and XLSX downloads: both sides, numbers and explanations."""
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
+from ..services.spreadsheets import csv_bytes, xlsx_bytes
 
 COLUMNS = ("link_id", "status", "material_code", "material_family", "quantity", "unit",
            "supplier_site_id", "supplier_name", "supplier_sector", "supplier_park",
@@ -43,22 +40,8 @@ def link_rows(collection: dict) -> list[dict]:
 
 
 def to_csv(rows: list[dict]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(COLUMNS, rows)
 
 
 def to_xlsx(rows: list[dict]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "links"
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes({"links": (COLUMNS, rows)})

@@ -1,10 +1,8 @@
 """Export of listings in the import format (plus ``material_code`` and ``hazardous``), as CSV or XLSX."""
 from __future__ import annotations
 
-import csv
-import io
-
 from ...models import Site
+from ..spreadsheets import csv_bytes, xlsx_bytes
 from ..errors import FieldError
 from .listings import EXPORT_ONLY, LISTING_OPTIONAL, LISTING_REQUIRED
 from .sites import SITE_OPTIONAL, SITE_REQUIRED
@@ -49,26 +47,11 @@ def site_export_row(site: Site) -> dict[str, str]:
 
 
 def write_csv(columns, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    # The BOM lets Excel open the UTF-8 file with Chinese text intact.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(columns, rows, line_end="\n")
 
 
 def write_xlsx(sheets: dict[str, tuple[tuple[str, ...], list[dict]]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for name, (columns, rows) in sheets.items():
-        sheet = workbook.create_sheet(name)
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([row.get(c, "") for c in columns])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(sheets)
 
 
 def export_listings(listings: list, fmt: str) -> bytes:
