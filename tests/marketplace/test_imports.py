@@ -218,7 +218,7 @@ def test_bad_row_in_either_sheet_stores_nothing_from_both(db):
     (b"PK\x03\x04\x00\x00", "data.csv", "binary"),
     (b"a,b,c\n1,2,3\n", "data.csv", "cannot tell"),
     (b"\xff\xfe\x00\x00", "data.csv", "binary"),
-    (b"site_id,kind\n\xc4\xe3\n", "data.csv", "UTF-8"),
+    (b"site_id,kind\n\xff\xfe\xfd\n", "data.csv", "neither UTF-8 nor GBK"),
     (b"", "data.csv", "empty"),
 ])
 def test_files_not_in_the_format_they_claim(raw, filename, words):

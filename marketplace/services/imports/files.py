@@ -12,6 +12,13 @@ from ..errors import FieldError, ImportRejected, RowProblem
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# A workbook is a zip: 50 MB of it can unpack to gigabytes. Refuse what would not fit in memory.
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_ROWS = 250_000  # per table; a province's listings are ~100 000
+MAX_CELL_CHARS = 32_767  # what one spreadsheet cell holds; a longer CSV field is no listing text
+# What Excel and WPS save: UTF-8 (with BOM), "Unicode text" (UTF-16 with BOM, tab-separated), and in China
+# the ANSI code page, GBK, of which GB18030 is the superset.
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 @dataclass(frozen=True)
@@ -20,25 +27,68 @@ class Table:
     rows: list[dict[str, str]]
 
 
-def read_csv(source: str | os.PathLike | bytes) -> Table:
-    """Read a UTF-8 CSV (with or without BOM) into header and rows of stripped strings."""
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+def decode_text(raw: bytes) -> str:
+    """The text of a CSV file: by its byte-order mark, else UTF-8, else GB18030 (GBK)."""
+    text = _decode(raw)
+    if "\x00" in text:
+        raise FieldError("file", "the file is binary, not CSV text; XLSX files must end in .xlsx")
+    return text
+
+
+def _decode(raw: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FieldError("file", f"the file starts as {encoding} text but is not ({exc.reason} at byte "
+                                         f"{exc.start})") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise FieldError("file", f"the file is not UTF-8 text (byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text))
+        raise FieldError("file", f"the file is neither UTF-8 nor GBK/GB18030 text (byte {exc.start}); "
+                                 "save it as CSV UTF-8") from None
+
+
+def read_csv(source: str | os.PathLike | bytes) -> Table:
+    """Read a CSV (UTF-8 with or without BOM, UTF-16, or GBK/GB18030) into header and rows of stripped strings.
+
+    Line ends may be LF, CRLF or CR alone; a tab-separated file ("Unicode text" from Excel) is read too.
+    """
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    text = decode_text(raw)
+    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    # newline="" hands every line end (LF, CRLF, CR) to the csv module, which reads them all.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise FieldError("file", "the file is empty") from None
+    except csv.Error as exc:
+        raise FieldError("file", f"the header row cannot be read as CSV ({exc})", row=1) from None
     columns = [h.strip() for h in header]
     rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            rows.append({})  # keep numbering; blank rows are skipped later
-            continue
-        rows.append({c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(columns)})
+    try:
+        for values in reader:
+            if len(rows) >= MAX_ROWS:
+                raise FieldError("file", f"the file has more than {MAX_ROWS:,} rows; split it into several files")
+            if not any(v.strip() for v in values):
+                rows.append({})  # keep numbering; blank rows are skipped later
+                continue
+            for position, value in enumerate(values):
+                if len(value) > MAX_CELL_CHARS:
+                    column = columns[position] if position < len(columns) else f"#{position + 1}"
+                    raise ImportRejected([RowProblem(len(rows) + FIRST_DATA_ROW, column,
+                                                     f"the value has {len(value):,} characters; at most "
+                                                     f"{MAX_CELL_CHARS:,} are kept")])
+            rows.append({c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(columns)})
+    except csv.Error as exc:
+        raise FieldError("file", f"the file is not valid CSV ({exc})", row=len(rows) + FIRST_DATA_ROW) from None
     return Table(columns, rows)
 
 
@@ -82,6 +132,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked_size(raw)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
@@ -92,7 +143,10 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
         for wanted in ("sites", "listings"):
             if wanted not in names:
                 continue
-            rows = workbook[names[wanted]].iter_rows(values_only=True)
+            sheet = workbook[names[wanted]]
+            # The stored <dimension> may understate the sheet (some writers never update it): read to the end.
+            sheet.reset_dimensions()
+            rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
             if header is None:
                 continue
@@ -101,6 +155,9 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
                 columns.pop()
             body = []
             for values in rows:
+                if len(body) >= MAX_ROWS:
+                    raise FieldError("file", f"the sheet {wanted} has more than {MAX_ROWS:,} rows; split it into "
+                                             "several files")
                 texts = [_cell_text(v) for v in values[:len(columns)]]
                 body.append({} if not any(texts) else dict(zip(columns, texts + [""] * (len(columns) - len(texts)))))
             while body and not body[-1]:
@@ -111,6 +168,19 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
     if not tables:
         raise FieldError("file", "the workbook has no sheet named 'sites' or 'listings'")
     return tables
+
+
+def _check_unpacked_size(raw: bytes) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FieldError("file", "the file is not an XLSX workbook (BadZipFile)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FieldError("file", f"the workbook unpacks to {unpacked / 1e6:,.0f} MB; the limit is "
+                                 f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB")
 
 
 def read_import_file(source: bytes | str | os.PathLike, *, filename: str | None = None) -> dict[str, Table]:
@@ -126,7 +196,8 @@ def read_import_file(source: bytes | str | os.PathLike, *, filename: str | None 
         return read_xlsx(raw)
     if name.endswith(".xls"):
         raise FieldError("file", "old .xls workbooks are not read; save it as .xlsx or CSV")
-    if is_zip or b"\x00" in raw[:4096]:
+    has_bom = raw.startswith(tuple(bom for bom, _ in _BOMS))
+    if is_zip or (b"\x00" in raw[:4096] and not has_bom):
         raise FieldError("file", "the file is binary, not CSV text; XLSX files must end in .xlsx")
     table = read_csv(raw)
     columns = set(table.columns)
