@@ -23,7 +23,8 @@ __all__ = ["MaterialIndex", "build_index"]
 class MaterialIndex:
     """Materials by lookup key of every name and synonym, by category (its top-level materials) and by
     hazardous-waste code; ``labels`` maps each written name to its code, for suggestions; ``finder``
-    finds names and ambiguous terms inside longer text."""
+    finds names and ambiguous terms inside longer text; ``generic`` holds the generic materials: those
+    an ambiguous term lists first, above all its other candidates (石膏 -> by-product gypsum of any kind)."""
 
     codes_by_key: dict[str, str]
     ambiguous_by_key: dict[str, tuple[str, ...]]
@@ -31,6 +32,7 @@ class MaterialIndex:
     materials_by_hw_code: dict[str, tuple[str, ...]]
     labels: dict[str, str]
     finder: NameFinder
+    generic: frozenset[str] = frozenset()
 
 
 def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTerm, ...]) -> MaterialIndex:
@@ -106,6 +108,11 @@ def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTer
         for name in (material.name_zh, material.name_en, *material.synonyms_zh, *material.synonyms_en)
     ]
     written += [(word, term.candidates) for term in ambiguous for word in term.terms]
+    generic = frozenset(
+        term.candidates[0] for term in ambiguous
+        if all(_is_above(materials, term.candidates[0], other)
+               for other in term.candidates[1:])
+    )
     return MaterialIndex(
         codes_by_key=codes_by_key,
         ambiguous_by_key=ambiguous_by_key,
@@ -113,7 +120,18 @@ def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTer
         materials_by_hw_code={code: tuple(holders) for code, holders in by_hw.items()},
         labels=labels,
         finder=NameFinder(written),
+        generic=generic,
     )
+
+
+def _is_above(materials: Mapping[str, Material], ancestor: str, code: str) -> bool:
+    """Whether ``ancestor`` is a parent, grandparent ... of ``code``."""
+    parent = materials[code].parent
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = materials[parent].parent
+    return False
 
 
 def _related(materials: Mapping[str, Material], first: str, second: str) -> bool:

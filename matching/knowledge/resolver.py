@@ -6,6 +6,12 @@ class and form qualifiers or bracketed remarks (``II级粉煤灰``, ``Fly Ash (C
 "fly ash from Asnæs power station"; :mod:`~matching.knowledge.containment`). Neither reading may
 carry a hazardous lot into a non-hazardous material: text that also names a hazardous material, or
 says it is hazardous waste, is refused rather than guessed.
+
+:func:`read_material` is the open-vocabulary reading a listing uses: it never refuses a name. A generic
+name (石膏, 污泥, wastewater) is read as the generic material; a name whose readings differ in hazard
+(飞灰) as its hazardous reading, marked possibly hazardous; a name it cannot place is unclassified, with
+the closest materials as suggestions. Names administrators have classified (learned synonyms, kept
+outside the shipped files) are applied first.
 """
 
 from __future__ import annotations
@@ -22,8 +28,16 @@ from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import Material
 from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.text import clean, lookup_key, suggest
+from matching.knowledge.unclassified import unclassified_code
 
-__all__ = ["Resolution", "resolve_material", "resolve_material_text"]
+__all__ = ["READINGS", "MaterialReading", "Resolution", "read_material", "resolve_material", "resolve_material_text"]
+
+# How a name was read, most certain first.
+READINGS = ("exact", "qualifier", "contained", "generic", "possibly_hazardous", "unclassified")
+# Confidence of each reading: how sure the platform is that the code is what the plant means.
+CONFIDENCE = {"exact": 1.0, "qualifier": 0.9, "contained": 0.7, "generic": 0.8, "possibly_hazardous": 0.5,
+              "unclassified": 0.0}
+_HOW = {"code": "exact", "name": "exact", "qualified": "qualifier", "contained": "contained"}
 
 # Applied to NFKC-cleaned, upper-cased text.
 _CATALOGUE_CODE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})")
@@ -319,3 +333,136 @@ def _most_specific(kb: Knowledge, codes: Iterable[str], typed: str) -> Material:
     if len(leaves) == 1:
         return kb.materials[leaves[0]]
     raise AmbiguousMaterial(f"material: {typed!r} is held by {', '.join(leaves)}", candidates=leaves)
+
+
+@dataclass(frozen=True)
+class MaterialReading:
+    """How a written material name was read.
+
+    ``code`` is the material code (``None`` when unclassified); ``how`` one of :data:`READINGS`;
+    ``confidence`` between 0 and 1; ``suggestions`` the material codes a person confirming the reading
+    should look at (the other candidates of a generic or possibly hazardous name, the closest materials
+    of an unclassified one); ``quality`` what grade or class the name states (``II级粉煤灰``).
+
+    Examples
+    --------
+    >>> reading = read_material("飞灰")
+    >>> reading.code, reading.how, reading.possibly_hazardous
+    ('incineration-fly-ash', 'possibly_hazardous', True)
+    >>> read_material("Paper trimmings").engine_code
+    'name:papertrimming'
+    """
+
+    text: str
+    code: str | None
+    how: str
+    confidence: float
+    suggestions: tuple[str, ...] = ()
+    quality: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    @property
+    def unclassified(self) -> bool:
+        return self.code is None
+
+    @property
+    def possibly_hazardous(self) -> bool:
+        return self.how == "possibly_hazardous"
+
+    @property
+    def name_code(self) -> str:
+        """The pseudo-code of the name as written: what an unclassified listing is matched and queued by."""
+        return unclassified_code(self.text)
+
+    @property
+    def engine_code(self) -> str:
+        """The material code, or for an unclassified name its pseudo-code."""
+        return self.code if self.code is not None else self.name_code
+
+
+def read_material(
+    text: str, *, knowledge: Knowledge | None = None, learned: Mapping[str, str] | None = None
+) -> MaterialReading:
+    """Read a material name the open-vocabulary way: never refused for being unknown or ambiguous.
+
+    Parameters
+    ----------
+    text
+        What the plant wrote: a code, a name or synonym in zh or en, a description.
+    knowledge
+        The knowledge base; the shipped one when ``None``.
+    learned
+        Names administrators classified, by pseudo-code (:func:`~matching.knowledge.unclassified.unclassified_code`)
+        -> material code; read before anything else.
+
+    Raises
+    ------
+    UnknownMaterial
+        For an empty text, text without letters or digits, or a malformed or unknown code
+        (``S08``, ``900-999-49``): those are bad input, not names.
+
+    Examples
+    --------
+    >>> read_material("PFA").how
+    'exact'
+    >>> generic = read_material("石膏")
+    >>> generic.code, generic.how
+    ('byproduct-gypsum', 'generic')
+    >>> unknown = read_material("纸边")
+    >>> unknown.code, unknown.how, unknown.confidence
+    (None, 'unclassified', 0.0)
+    >>> read_material("纸边", learned={"name:纸边": "waste-paper"}).code
+    'waste-paper'
+    """
+    kb = knowledge or load_knowledge()
+    typed = clean(str(text))
+    if not typed:
+        raise UnknownMaterial("material: empty value", field="material")
+    try:
+        pseudo = unclassified_code(typed)
+    except ValueError:
+        raise UnknownMaterial(f"material: {typed!r} has no letters or digits", field="material") from None
+    taught = (learned or {}).get(pseudo)
+    if taught is not None and taught in kb.materials:
+        how = "generic" if taught in kb._index.generic else "exact"
+        return MaterialReading(typed, taught, how, CONFIDENCE[how])
+    return _read(kb, typed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read(kb: Knowledge, typed: str) -> MaterialReading:
+    try:
+        _by_code(kb, typed)  # a malformed or unknown code is bad input, not a name: let it raise
+    except AmbiguousMaterial as exc:
+        return _reading_of_candidates(kb, typed, exc.candidates)
+    try:
+        found = _resolve(kb, typed)
+    except AmbiguousMaterial as exc:
+        return _reading_of_candidates(kb, typed, exc.candidates)
+    except UnknownMaterial as exc:
+        return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], exc.suggestions)
+    code = found.material.code
+    how = "generic" if code in kb._index.generic else _HOW[found.how]
+    suggestions = kb.descendants(code)[:5] if how == "generic" else ()
+    return _unless_said_hazardous(kb, MaterialReading(typed, code, how, CONFIDENCE[how], suggestions, found.quality))
+
+
+def _unless_said_hazardous(kb: Knowledge, reading: MaterialReading) -> MaterialReading:
+    """A non-hazardous reading of text that says hazardous waste (危废污泥) is no reading: unclassified."""
+    if reading.code is None or kb.materials[reading.code].hazardous or not _SAYS_HAZARDOUS.search(reading.text):
+        return reading
+    labels = {name: label for name, label in kb._index.labels.items() if kb.materials[label].hazardous}
+    close = tuple(dict.fromkeys(suggest(reading.text, labels) + [reading.code]))[:5]
+    return MaterialReading(reading.text, None, "unclassified", CONFIDENCE["unclassified"], close)
+
+
+def _reading_of_candidates(kb: Knowledge, typed: str, candidates: tuple[str, ...]) -> MaterialReading:
+    """A name with several readings: hazardous if any reading is (until confirmed), else the generic
+    material above all of them, else unclassified with the readings as suggestions."""
+    hazards = {kb.materials[code].hazardous for code in candidates}
+    if hazards == {True, False}:
+        hazardous = next(code for code in candidates if kb.materials[code].hazardous)
+        return MaterialReading(typed, hazardous, "possibly_hazardous", CONFIDENCE["possibly_hazardous"], candidates)
+    first = candidates[0]
+    if all(first in kb.ancestors(other) for other in candidates[1:]):
+        return _unless_said_hazardous(kb, MaterialReading(typed, first, "generic", CONFIDENCE["generic"], candidates[1:]))
+    return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], candidates)

@@ -21,6 +21,8 @@ from matching.knowledge import (
 )
 from matching.knowledge.containment import english_words
 from matching.knowledge.qualifiers import split_qualifiers
+from matching.knowledge.resolver import READINGS, read_material
+from matching.knowledge.unclassified import unclassified_code
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +162,7 @@ def test_exact_names_and_codes_carry_no_quality(kb, text, how):
         ("steam from waste heat boiler", {"steam", "waste-heat"}),
         # a name that means several things stays ambiguous however much text surrounds it
         ("垃圾焚烧厂飞灰", {"coal-fly-ash", "incineration-fly-ash"}),
-        ("污水处理厂污泥", {"industrial-sludge", "sewage-sludge", "electroplating-sludge"}),
+        ("工业园区污泥", {"industrial-sludge", "sewage-sludge"}),
         ("湿灰", {"coal-fly-ash", "bottom-ash", "incineration-fly-ash"}),
         ("动力电池", {"lead-acid-battery", "retired-ev-battery"}),
         ("grade II slag", {"gbfs", "steel-slag"}),
@@ -351,3 +353,99 @@ def test_implied_values_follow_the_material(kb):
     hcl_only = next(route for route in kb.routes if route.id == "waste-acid-regeneration")
     assert hcl_only in kb.routes_for("spent-sulphuric-acid")
     assert not next(limit for limit in hcl_only.quality_limits if limit.key == "acid_type").allows("H2SO4")
+
+
+# ----------------------------------------------------------------------------- the open-vocabulary reading
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "kinds"),
+    [
+        ("石膏", "byproduct-gypsum", {"fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}),
+        ("gypsum", "byproduct-gypsum", {"fgd-gypsum", "phosphogypsum"}),
+        ("工业副产石膏", "byproduct-gypsum", {"titanogypsum", "citrogypsum"}),
+        ("污泥", "sludge-any-kind", {"industrial-sludge", "sewage-sludge", "biochemical-sludge"}),
+        ("Sludge", "sludge-any-kind", {"industrial-sludge", "sewage-sludge"}),
+        ("industrial wastewater", "wastewater-any-kind", {"treated-effluent", "cooling-water-blowdown"}),
+        ("废水", "wastewater-any-kind", {"treated-effluent"}),
+        ("冶炼渣", "smelting-slag", {"gbfs", "steel-slag", "copper-slag"}),
+    ],
+)
+def test_a_generic_name_is_the_generic_material_with_every_kind_under_it(kb, text, code, kinds):
+    reading = read_material(text, knowledge=kb)
+    assert (reading.code, reading.how, reading.unclassified) == (code, "generic", False)
+    assert 0 < reading.confidence < 1
+    assert kinds <= set(kb.descendants(code))
+    assert not kb.materials[code].hazardous
+
+
+def test_generic_materials_hold_no_hazardous_kind(kb):
+    for code in kb._index.generic:
+        assert not any(kb.materials[kind].hazardous for kind in kb.descendants(code)), code
+
+
+@pytest.mark.parametrize(
+    ("text", "hazardous", "safe"),
+    [
+        ("飞灰", "incineration-fly-ash", "coal-fly-ash"),
+        ("灰", "incineration-fly-ash", "bottom-ash"),
+        ("ash", "incineration-fly-ash", "coal-fly-ash"),
+        ("废电池", "lead-acid-battery", "retired-ev-battery"),
+        ("粉煤灰(含焚烧飞灰)", "incineration-fly-ash", "coal-fly-ash"),
+        ("含废油粉煤灰", "waste-mineral-oil", "coal-fly-ash"),
+    ],
+)
+def test_a_name_whose_readings_differ_in_hazard_reads_as_the_hazardous_one(kb, text, hazardous, safe):
+    reading = read_material(text, knowledge=kb)
+    assert (reading.code, reading.how, reading.possibly_hazardous) == (hazardous, "possibly_hazardous", True)
+    assert kb.materials[reading.code].hazardous
+    assert safe in reading.suggestions   # the person confirming sees the safe reading too
+
+
+@pytest.mark.parametrize("text", ["危废污泥", "hazardous sludge", "粉煤灰（危废）", "危险废物 炉渣"])
+def test_text_that_says_hazardous_is_never_read_as_a_general_material(kb, text):
+    reading = read_material(text, knowledge=kb)
+    assert reading.code is None or kb.materials[reading.code].hazardous
+    if reading.code is None:
+        assert reading.how == "unclassified"
+        assert any(kb.materials[code].hazardous for code in reading.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [("纸边", "waste-paper"), ("煤气", "coke-oven-gas"), ("白泥", "lime-mud"), ("scrap metal", "scrap-steel"),
+     ("某某厂特种残渣ZX-9", None)],
+)
+def test_an_unknown_or_truly_ambiguous_name_is_unclassified_with_suggestions(kb, text, suggested):
+    reading = read_material(text, knowledge=kb)
+    assert (reading.code, reading.how, reading.confidence) == (None, "unclassified", 0.0)
+    assert reading.engine_code == unclassified_code(text) == reading.name_code
+    if suggested:
+        assert suggested in reading.suggestions
+    assert all(code in kb.materials for code in reading.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "how"),
+    [("PFA", "coal-fly-ash", "exact"), ("441-001-S02", "coal-fly-ash", "exact"), ("Ⅱ级粉煤灰", "coal-fly-ash", "qualifier"),
+     ("垃圾焚烧飞灰固化物", "incineration-fly-ash", "contained"), ("电镀污泥", "electroplating-sludge", "exact"),
+     ("盐石膏", "byproduct-gypsum-other", "exact")],
+)
+def test_known_names_keep_their_reading(kb, text, code, how):
+    reading = read_material(text, knowledge=kb)
+    assert (reading.code, reading.how) == (code, how)
+    assert reading.how in READINGS and reading.confidence >= 0.7
+
+
+def test_learned_synonyms_are_read_first(kb):
+    learned = {unclassified_code("Paper trimmings"): "waste-paper"}
+    assert read_material("paper-trimming", knowledge=kb, learned=learned).code == "waste-paper"
+    assert read_material("paper trimmings", knowledge=kb).code is None
+    # a learned name for a material the knowledge base no longer has is ignored, not trusted
+    assert read_material("paper trimmings", knowledge=kb, learned={unclassified_code("paper trimmings"): "gone"}).code is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "---", "S08", "S60", "900-999-49"])
+def test_empty_text_and_malformed_codes_stay_errors(kb, text):
+    with pytest.raises(UnknownMaterial, match="material"):
+        read_material(text, knowledge=kb)
