@@ -384,14 +384,24 @@ def explain_miss(exchange: Exchange, offer_id: int | None, ranked: list[Ranked],
     from marketplace.extensions import db
     from marketplace.models import Listing, Site
 
+    def site_refusal(ref: str) -> str | None:
+        if db.session.scalar(select(Site.id).where(Site.external_ref == ref)) is not None:
+            return None
+        numbers = [n for n, row in numbered(case.sites) if row.get("site_id") == ref]
+        return "; ".join(_own_words(r) for n in numbers for r in imports.sites_import.problems.get(n, [])) or "?"
+
     if offer_id is None:
+        supplier = site_refusal(exchange.offer_site)
+        if supplier is not None:
+            return f"supplier site refused ({supplier})"
         numbers = [n for n, row in numbered(case.listings) if row.get("site_id") == exchange.offer_site
                    and row.get("kind") == "offer" and row.get("material") == exchange.offer_material]
-        reasons = [r for n in numbers for r in imports.listings_import.problems.get(n, [])]
-        return "offer row refused" + (f" ({reasons[0].split(': ', 1)[-1]})" if reasons else "")
+        reasons = [_own_words(r) for n in numbers for r in imports.listings_import.problems.get(n, [])]
+        return "offer row refused" + (f" ({'; '.join(reasons)})" if reasons else "")
+    receiver_refused = site_refusal(exchange.receiver_site)
+    if receiver_refused is not None:
+        return f"receiver site refused ({receiver_refused})"
     receiver = db.session.scalar(select(Site).where(Site.external_ref == exchange.receiver_site))
-    if receiver is None:
-        return "receiver site refused"
     wants = list(db.session.scalars(select(Listing).where(Listing.site_id == receiver.id, Listing.kind == "want")))
     if not wants:
         return "receiver's want refused"
@@ -405,6 +415,11 @@ def explain_miss(exchange: Exchange, offer_id: int | None, ranked: list[Ranked],
             f"; the offer went to {', '.join(r.site_ref for r in ranked[:TOP])}" if ranked else "; the offer got no receiver")
     except Exception as exc:  # noqa: BLE001 - a diagnosis, never a reason to stop measuring
         return f"absent (no diagnosis: {exc.__class__.__name__}: {exc})"
+
+
+def _own_words(reason: str) -> str:
+    """A problem without its "file row N, " prefix."""
+    return reason.split(", ", 1)[-1] if " row " in reason.split(",", 1)[0] else reason
 
 
 def _why_absent(offer, wants, receiver) -> str:
