@@ -6,6 +6,11 @@ The table lives in ``sectors.csv`` beside this module: all 20 sections (门类,
 class's name, as the standard prints them on one line (``061``/``0610``).
 Chinese names are those of the standard; English names are the project's
 translation (see ``SOURCES.md``).
+
+:func:`resolve_sector` is the strict lookup of one exact code or title. What plants
+write (``C3011 水泥制造``, ``家具制造``, ``oil refinery``, several sectors separated by
+``|``) is read by :func:`matching.knowledge.sector_reading.read_sectors`, which never
+refuses and says how sure it is.
 """
 
 from __future__ import annotations

@@ -1,0 +1,608 @@
+"""Read a sector as plants write it: codes, codes with names, official or trade names, typos.
+
+:func:`resolve_sector` (in :mod:`matching.knowledge.sectors`) accepts only an exact GB/T 4754-2017
+code or title. Real forms say ``C3011 水泥制造``, ``家具制造`` (the standard says 家具制造业),
+``oil refinery``, ``热电厂`` or ``Statoil refinery``. :func:`read_sectors` reads all of them and
+never raises: what it cannot read with confidence it returns as the best guess (at the level that
+is certain, a group or a division) marked ``to_confirm``, and what it cannot read at all as no code.
+
+How a part of the text is read, first rule that answers wins:
+
+1. a code, with or without its section letter, alone or followed (or preceded) by a name — the
+   code wins; a name that points elsewhere is noted and the reading marked to confirm;
+2. an exact official title at any level, or a trade name of ``sector_names.yaml``, compared
+   ignoring case, width, punctuation and the generic endings 业 / 制造业 / 制造 / 厂 / 公司,
+   ``plant`` / ``works`` / ``manufacturer``;
+3. known names contained in the text (``XX市第二热电厂``, ``Statoil refinery``): the sector whose
+   names cover most of it; a second unrelated sector in the same text makes it doubtful;
+4. the text contained in official titles (``家具`` → 家具制造业): their common ancestor;
+5. fuzzy similarity (rapidfuzz) for typos: always marked to confirm.
+
+Several sectors are separated by ``|``; the first is the main activity.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from matching.knowledge.errors import KnowledgeError
+from matching.knowledge.sectors import SECTORS_CSV, Sector, load_sectors
+from matching.knowledge.text import clean
+
+__all__ = [
+    "CONFIRM_BELOW",
+    "SECTOR_NAMES_YAML",
+    "SectorReading",
+    "TradeName",
+    "load_trade_names",
+    "read_sectors",
+]
+
+SECTOR_NAMES_YAML = Path(__file__).with_name("sector_names.yaml")
+# A reading whose confidence is below this is stored as the best guess and shown as "to confirm".
+CONFIRM_BELOW = 0.8
+
+# Confidence of each way of reading; a trade name's own confidence (yaml) multiplies the last three.
+_EXACT_CODE = 1.0
+_EXACT_TITLE = 1.0
+_TITLE_VARIANT = 0.95
+_CONTAINED = 0.9
+_DOUBTFUL = 0.6
+_FRAGMENT = 0.75  # the text is part of one title only ("棉纺纱" of 棉纺纱加工): likely, worth a look
+_FUZZY_CAP = 0.75
+_FUZZY_CUTOFF = 72
+
+# A code at the start: "C3011", "c-3011", "3011", "C 30"; the rest of the text is a name.
+_LEADING_CODE = re.compile(r"([A-Ta-t])?\s*[-.:]?\s*(\d{2,4})(?![\d.])\s*[-:：、,，.)）]?\s*(.*)")
+# A code at the end in brackets: "水泥制造（3011）", "cement (C3011)".
+_TRAILING_CODE = re.compile(r"(.*?)\s*[(（\[]\s*([A-Ta-t])?\s*(\d{2,4})\s*[)）\]]\s*")
+_SECTION = re.compile(r"[A-Ta-t]")
+# A label some forms print before the value: "行业代码：3011", "Industry code: C3011".
+_LABEL = re.compile(r"^\s*(?:国民经济)?(?:所属)?行业(?:分类)?(?:代码|类别|名称)?\s*[:：]?\s*|"
+                    r"^\s*(?:industry|sector)\s*(?:code)?\s*[:：]\s*", re.IGNORECASE)
+
+# Endings that say "a business doing X" and nothing about X, longest first.
+_ZH_ORG_ENDINGS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "分公司", "总公司", "集团", "公司",
+                   "工厂", "企业", "项目", "基地", "车间", "厂区", "厂", "场", "站")
+_ZH_ACTIVITY_ENDINGS = ("制造业", "制造", "工业", "加工业", "加工", "生产", "业")
+_EN_GENERIC = frozenset({
+    "plant", "works", "factory", "facility", "site", "company", "co", "ltd", "inc", "corp", "corporation",
+    "group", "limited", "unit", "complex", "manufacture", "manufacturing", "manufacturer", "production",
+    "producer", "maker", "making", "processing", "processor", "industry", "industrie", "operation",
+    "activity", "activitie", "station", "establishment", "llc", "gmbh", "ag", "sa", "as", "asa", "ab", "oy",
+})
+_EN_STOP = frozenset({"of", "and", "the", "a", "an", "for", "in", "at", "with", "from", "by", "on", "to", "nec"})
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_EN_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class SectorReading:
+    """What a sector text says: codes (main first), how sure, and what to tell the user.
+
+    ``confidence`` is that of the least certain part; ``to_confirm`` is set when it is below
+    :data:`CONFIRM_BELOW` or a part could not be read at all. ``notes`` explain doubts in English
+    (code and name disagree, a guess at division level, a part read as nothing).
+
+    Examples
+    --------
+    >>> r = SectorReading("水泥厂", ("3011",), 0.95, False)
+    >>> r.main
+    '3011'
+    """
+
+    written: str
+    codes: tuple[str, ...]
+    confidence: float
+    to_confirm: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def main(self) -> str | None:
+        """The main sector's code, or ``None`` when nothing could be read."""
+        return self.codes[0] if self.codes else None
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        """The other sectors' codes."""
+        return self.codes[1:]
+
+
+@dataclass(frozen=True)
+class TradeName:
+    """One entry of ``sector_names.yaml``: names people use for a sector, and the codes they mean."""
+
+    codes: tuple[str, ...]
+    names_zh: tuple[str, ...]
+    names_en: tuple[str, ...]
+    basis: str
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class _Part:
+    code: str | None
+    confidence: float
+    notes: tuple[str, ...] = ()
+    more: tuple[str, ...] = ()  # further codes a trade name brings (钢铁厂: steelmaking, ironmaking, rolling)
+
+
+@dataclass(frozen=True)
+class _Name:
+    codes: tuple[str, ...]
+    confidence: float
+    exact: bool  # an official title as printed (not a variant, not a trade name)
+    literal: bool = True  # the name as written, not stripped of a generic ending
+
+
+@dataclass
+class _Index:
+    by_code: dict[str, Sector]
+    zh: dict[str, list[_Name]] = field(default_factory=dict)   # zh key -> names
+    en: dict[str, list[_Name]] = field(default_factory=dict)   # en token key -> names
+    official_zh: dict[str, list[str]] = field(default_factory=dict)  # zh title key -> codes (reverse lookup)
+    fuzzy_choices: list[str] = field(default_factory=list)
+    fuzzy_names: list[tuple[str, _Name]] = field(default_factory=list)
+    vocabulary: set[str] = field(default_factory=set)  # every en word of every name
+
+
+def read_sectors(text: str | None, *, sectors_path: Path | str | None = None,
+                 names_path: Path | str | None = None) -> SectorReading:
+    """Read ``text`` (one sector, or several separated by ``|``) into GB/T 4754-2017 codes.
+
+    Never raises on what a user wrote: unreadable text gives ``codes=()`` and ``to_confirm=True``.
+
+    Parameters
+    ----------
+    text
+        The sector as written: ``"C3011 水泥制造"``, ``"3011"``, ``"家具制造"``, ``"oil refinery"``,
+        ``"热电厂|水泥厂"``...
+    sectors_path, names_path
+        Alternative sector table and trade-name file (tests); default the shipped ones.
+
+    Raises
+    ------
+    KnowledgeError
+        Only if a data file itself is broken.
+
+    Examples
+    --------
+    >>> read_sectors("C3011 水泥制造").codes
+    ('3011',)
+    >>> read_sectors("家具制造").codes
+    ('21',)
+    >>> r = read_sectors("热电厂 | cement works")
+    >>> r.codes, r.to_confirm
+    (('4412', '3011'), False)
+    >>> read_sectors("3011 炼油厂").to_confirm  # the code wins, the disagreement is flagged
+    True
+    >>> read_sectors("no idea").codes
+    ()
+    """
+    written = "" if text is None else str(text)
+    index = _index(str(sectors_path or SECTORS_CSV), str(names_path or SECTOR_NAMES_YAML))
+    parts = [part.strip() for part in clean(written).split("|")]
+    parts = [part for part in parts if part]
+    if not parts:
+        return SectorReading(written, (), 0.0, True, ("no sector given",))
+    codes: list[str] = []
+    notes: list[str] = []
+    confidence = 1.0
+    unread = False
+    for part in parts:
+        reading = _read_part_cached(part, str(sectors_path or SECTORS_CSV), str(names_path or SECTOR_NAMES_YAML))
+        notes.extend(reading.notes)
+        if reading.code is None:
+            unread = True
+            confidence = 0.0
+            continue
+        confidence = min(confidence, reading.confidence)
+        for code in (reading.code, *reading.more):
+            if code not in codes:
+                codes.append(code)
+    if unread and codes:
+        confidence = min(confidence, _DOUBTFUL)
+    confidence = round(confidence, 2)
+    return SectorReading(written, tuple(codes), confidence, unread or confidence < CONFIRM_BELOW, tuple(notes))
+
+
+def load_trade_names(path: Path | str | None = None, *, sectors_path: Path | str | None = None) -> list[TradeName]:
+    """The trade-name entries of ``sector_names.yaml``, checked against the sector table.
+
+    Raises
+    ------
+    KnowledgeError
+        If an entry names an unknown code, has no name, no basis, a confidence outside (0, 1],
+        or a name that another entry maps to other codes; the message names file and entry.
+
+    Examples
+    --------
+    >>> any("热电厂" in entry.names_zh and entry.codes == ("4412",) for entry in load_trade_names())
+    True
+    """
+    return list(_trade_names(str(path or SECTOR_NAMES_YAML), str(sectors_path or SECTORS_CSV)))
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+@functools.lru_cache(maxsize=4096)
+def _read_part_cached(part: str, sectors_path: str, names_path: str) -> _Part:
+    # An import repeats the same few sector texts on many rows.
+    return _read_part(part, _index(sectors_path, names_path))
+
+
+def _read_part(part: str, index: _Index) -> _Part:
+    by_code = index.by_code
+    part = _LABEL.sub("", part, count=1) or part
+    if _SECTION.fullmatch(part):
+        return _Part(part.upper(), _EXACT_CODE)
+    match = _LEADING_CODE.fullmatch(part)
+    if match is None:
+        match = _TRAILING_CODE.fullmatch(part)
+        if match is not None:
+            name, letter, digits = match.groups()
+            return _read_code(letter, digits, name, part, index)
+    else:
+        letter, digits, name = match.groups()
+        return _read_code(letter, digits, name, part, index)
+    if by_code.get(part.upper()) is not None:
+        return _Part(part.upper(), _EXACT_CODE)
+    return _read_name(part, index)
+
+
+def _read_code(letter: str | None, digits: str, name: str, part: str, index: _Index) -> _Part:
+    by_code = index.by_code
+    notes: list[str] = []
+    name = name.strip()
+    named = _read_name(name, index) if name else None
+    if named is not None and named.code is None:
+        named = None
+    sector = by_code.get(digits)
+    if sector is None:
+        prefix = next((digits[:n] for n in range(len(digits) - 1, 1, -1) if digits[:n] in by_code), None)
+        if named is not None and (prefix is None or named.code.startswith(prefix)):
+            notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code; read from the name as {named.code}")
+            return _Part(named.code, min(named.confidence, 0.75), tuple(notes))
+        if prefix is None:
+            notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code")
+            return _Part(None, 0.0, tuple(notes))
+        notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code; read as {prefix} "
+                     f"({by_code[prefix].name_zh}), the part of it that is")
+        return _Part(prefix, 0.5, tuple(notes))
+    code = sector.code
+    confidence = _EXACT_CODE
+    if letter is not None and _section_of(code, by_code) != letter.upper():
+        notes.append(f"{part!r}: {code} is in section {_section_of(code, by_code)}, not {letter.upper()}; "
+                     "the code is kept")
+        confidence = 0.7
+    if named is not None and not _related(code, named.code) and named.confidence >= CONFIRM_BELOW:
+        if code[:2] == named.code[:2]:
+            notes.append(f"{part!r}: the name reads as {named.code} ({by_code[named.code].name_zh}), "
+                         f"the code says {code} ({sector.name_zh}); the code is kept")
+        else:
+            notes.append(f"{part!r}: code {code} ({sector.name_zh}) and name {name!r} "
+                         f"({named.code} {by_code[named.code].name_zh}) disagree; the code is kept")
+            confidence = min(confidence, _DOUBTFUL)
+    return _Part(code, confidence, tuple(notes))
+
+
+def _read_name(text: str, index: _Index) -> _Part:
+    by_code = index.by_code
+    han = bool(_HAN.search(text))
+    # 1. exact, then the same without generic endings
+    for keys, table in ((_zh_keys(text), index.zh), (_en_keys(text), index.en)):
+        for key in keys:
+            names = table.get(key)
+            if names:
+                return _best_of(names, text, index, exact_key=True)
+    # 2. known names inside the text
+    found = _contained(text, index)
+    if found is not None:
+        return found
+    # 3. the text inside official titles (zh): their common ancestor
+    if han:
+        key = _zh_keys(text)[-1]
+        if len(key) >= 2:
+            codes = sorted({c for title, cs in index.official_zh.items() if key in title for c in cs})
+            if codes:
+                common = _common_ancestor(codes, by_code)
+                if common is not None:
+                    sure = len(_deepest(codes)) == 1
+                    return _Part(common, _FRAGMENT if sure else _DOUBTFUL,
+                                 () if sure else (f"{text!r}: read as {common} ({by_code[common].name_zh}); "
+                                                  f"could be {', '.join(codes[:5])}",))
+    # 4. fuzzy
+    return _fuzzy(text, index)
+
+
+def _best_of(names: list[_Name], text: str, index: _Index, *, exact_key: bool) -> _Part:
+    by_code = index.by_code
+    # An official title as printed beats a trade name as written, which beats either without its ending.
+    tier = max(_tier(n) for n in names)
+    chosen = [n for n in names if _tier(n) == tier]
+    codes = _deepest([n.codes[0] for n in chosen])
+    if len(codes) == 1:
+        best = max((n for n in chosen if n.codes[0] == codes[0]), key=lambda n: n.confidence)
+        confidence = _EXACT_TITLE if best.exact else min(best.confidence, _TITLE_VARIANT)
+        notes = ()
+        if confidence < CONFIRM_BELOW:
+            notes = (f"{text!r}: read as {best.codes[0]} ({by_code[best.codes[0]].name_zh}); please confirm",)
+        return _Part(best.codes[0], confidence, notes, best.codes[1:])
+    common = _common_ancestor(codes, by_code)
+    note = f"{text!r} could be {', '.join(sorted(codes)[:5])}"
+    if common is None:
+        first = sorted(codes)[0]
+        return _Part(first, _DOUBTFUL * 0.8, (note + f"; read as {first}",))
+    return _Part(common, _DOUBTFUL, (note + f"; read as {common} ({by_code[common].name_zh})",))
+
+
+def _tier(name: _Name) -> int:
+    return 2 if name.exact else (1 if name.literal else 0)
+
+
+def _contained(text: str, index: _Index) -> _Part | None:
+    """Names of the index found inside ``text``; the sector (with its ancestors' names) covering most."""
+    by_code = index.by_code
+    zh_key = _zh_keys(text)[-1] if _HAN.search(text) else ""
+    words = _en_words(text)
+    hits: list[tuple[frozenset[int], _Name, int]] = []  # (positions covered, name, 0 zh / 1 en)
+    if len(zh_key) >= 2:
+        for key, names in index.zh.items():
+            if len(key) >= 2 and key != zh_key and key in zh_key:
+                start = zh_key.find(key)
+                span = frozenset(range(start, start + len(key)))
+                hits.extend((span, name, 0) for name in names)
+    if words:
+        positions = {w: i for i, w in enumerate(words)}
+        for key, names in index.en.items():
+            key_words = key.split()
+            if key_words and all(w in positions for w in key_words) and len(key_words) < len(words) + 1:
+                span = frozenset(positions[w] for w in key_words)
+                hits.extend((span, name, 1) for name in names)
+    if not hits:
+        return None
+    if words and _misspelt(words, hits, index):
+        return None  # "oil refinary": read the whole text fuzzily rather than only its "oil"
+    candidates = {name.codes[0] for _, name, _ in hits}
+    scored = []
+    for code in candidates:
+        lineage = set(_lineage(code, by_code))
+        own = [(span, name, lang) for span, name, lang in hits if name.codes[0] in lineage]
+        covered = sum(len(frozenset().union(*[s for s, _, lang in own if lang == lg])) for lg in (0, 1))
+        best = max(n.confidence for _, n, _ in own)
+        scored.append((covered, len(own), len(code), best, code, own))
+    scored.sort(key=lambda item: (-item[0], -item[1], -item[2], -item[3], item[4]))
+    covered, _, _, best, code, own = scored[0]
+    # Residue: names of unrelated sectors outside what the chosen sector's names cover.
+    used = {lang: frozenset().union(*[s for s, _, lg in own if lg == lang]) for lang in (0, 1)}
+    rivals = sorted({name.codes[0] for span, name, lang in hits
+                     if not (span & used[lang]) and not _related(code, name.codes[0])})
+    more = max((n for _, n, _ in own if n.codes[0] == code), key=lambda n: (len(n.codes), n.confidence),
+               default=None)
+    extra = more.codes[1:] if more is not None else ()
+    if rivals:
+        return _Part(code, min(best, _DOUBTFUL), (
+            f"{text!r}: read as {code} ({by_code[code].name_zh}); it also names {', '.join(rivals[:4])}",), extra)
+    confidence = best * _CONTAINED
+    notes = ()
+    if confidence < CONFIRM_BELOW:
+        notes = (f"{text!r}: read as {code} ({by_code[code].name_zh}); please confirm",)
+    return _Part(code, confidence, notes, extra)
+
+
+def _misspelt(words: list[str], hits: list, index: _Index) -> bool:
+    """An English word no name covers that is a near miss of a known word (a typo, not a proper name)."""
+    covered = {words[i] for span, _, lang in hits if lang == 1 for i in span}
+    for word in words:
+        if word in covered or word in index.vocabulary or len(word) < 3 or word.isdigit():
+            continue
+        cutoff = 80 if len(word) >= 5 else 85  # "mil" for mill, not "bp" for by
+        if process.extractOne(word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff) is not None:
+            return True
+    return False
+
+
+def _fuzzy(text: str, index: _Index) -> _Part:
+    by_code = index.by_code
+    query = _zh_keys(text)[0] if _HAN.search(text) else " ".join(_en_words(text, drop_generic=False))
+    if not query:
+        return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
+    hits = process.extract(query, index.fuzzy_choices, scorer=fuzz.WRatio, limit=12, score_cutoff=_FUZZY_CUTOFF)
+    # WRatio's partial matching is generous with short names ("EAF", two Chinese characters): keep
+    # only hits that also resemble the whole text, or all of whose words it contains.
+    hits = [h for h in hits if len(h[0]) >= 3 and max(fuzz.ratio(query, h[0]),
+                                                      fuzz.token_set_ratio(query, h[0])) >= _FUZZY_CUTOFF]
+    if not hits:
+        return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
+    top = hits[0][1]
+    close = [index.fuzzy_names[i][1] for _, score, i in hits if score >= top - 3]
+    codes = _deepest([name.codes[0] for name in close])
+    code = codes[0] if len(codes) == 1 else _common_ancestor(codes, by_code)
+    if code is None:
+        code = index.fuzzy_names[hits[0][2]][1].codes[0]
+    confidence = min(_FUZZY_CAP, top / 100 * _FUZZY_CAP)
+    closest = ", ".join(dict.fromkeys(index.fuzzy_names[i][0] for _, _, i in hits[:3]))
+    return _Part(code, confidence, (f"{text!r}: closest names {closest}; read as {code} "
+                                    f"({by_code[code].name_zh}), please confirm",))
+
+
+# ---------------------------------------------------------------------------------------- normalising
+
+def _zh_keys(text: str) -> list[str]:
+    """Keys of a (Chinese) name, most literal first: as written, then without generic endings."""
+    key = _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    keys = [key]
+    stem = key
+    changed = True
+    while changed:
+        changed = False
+        for ending in _ZH_ORG_ENDINGS + _ZH_ACTIVITY_ENDINGS:
+            if stem.endswith(ending) and len(stem) - len(ending) >= 2:
+                stem = stem[: -len(ending)]
+                keys.append(stem)
+                changed = True
+                break
+    return list(dict.fromkeys(keys))
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _en_words(text: str, *, drop_generic: bool = True) -> list[str]:
+    words = _EN_WORD.findall(unicodedata.normalize("NFKC", text).casefold().replace("-", " "))
+    words = [_singular(w) for w in words if w not in _EN_STOP]
+    if drop_generic:
+        kept = [w for w in words if w not in _EN_GENERIC]
+        words = kept or words
+    return list(dict.fromkeys(words))
+
+
+def _en_keys(text: str) -> list[str]:
+    if _HAN.search(text):
+        return []
+    keys = [" ".join(sorted(_en_words(text, drop_generic=False))), " ".join(sorted(_en_words(text)))]
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+# ---------------------------------------------------------------------------------------- codes
+
+def _section_of(code: str, by_code: Mapping[str, Sector]) -> str:
+    return _lineage(code, by_code)[-1]
+
+
+def _lineage(code: str, by_code: Mapping[str, Sector]) -> list[str]:
+    sector = by_code[code]
+    lineage = [sector.code]
+    while sector.parent_code is not None:
+        sector = by_code[sector.parent_code]
+        lineage.append(sector.code)
+    return lineage
+
+
+def _related(a: str, b: str) -> bool:
+    """One code is the other's ancestor (or the same): ``30`` and ``3011`` agree, ``3011`` and ``3012`` not."""
+    if a.isalpha() or b.isalpha():
+        return a == b
+    return a.startswith(b) or b.startswith(a)
+
+
+def _deepest(codes: Iterable[str]) -> list[str]:
+    """Distinct codes, dropping any that is an ancestor of another in the list."""
+    unique = sorted(set(codes))
+    return [c for c in unique if not any(o != c and _related(o, c) and len(o) > len(c) for o in unique)]
+
+
+def _common_ancestor(codes: Iterable[str], by_code: Mapping[str, Sector]) -> str | None:
+    """The deepest division, group or class that holds every code; ``None`` if they differ at division."""
+    lineages = [list(reversed(_lineage(c, by_code))) for c in codes]
+    common = None
+    for level in zip(*lineages):
+        if len(set(level)) != 1:
+            break
+        common = level[0]
+    if common is None or common.isalpha():
+        return None
+    return common
+
+
+# ---------------------------------------------------------------------------------------- index
+
+@functools.lru_cache(maxsize=8)
+def _index(sectors_path: str, names_path: str) -> _Index:
+    by_code = load_sectors(sectors_path)
+    index = _Index(by_code=by_code)
+
+    def add(name: str, entry: _Name, *, official: bool) -> None:
+        if _HAN.search(name):
+            keys = _zh_keys(name)
+            for n, key in enumerate(keys):
+                index.zh.setdefault(key, []).append(entry if n == 0 else _variant(entry))
+            if official:
+                index.official_zh.setdefault(keys[0], []).append(entry.codes[0])
+        else:
+            for n, key in enumerate(_en_keys(name)):
+                index.en.setdefault(key, []).append(entry if n == 0 else _variant(entry))
+                index.vocabulary.update(key.split())
+        index.fuzzy_choices.append(_zh_keys(name)[0] if _HAN.search(name)
+                                   else " ".join(_en_words(name, drop_generic=False)))
+        index.fuzzy_names.append((name, entry))
+
+    for sector in by_code.values():
+        if sector.code.isalpha():
+            continue  # a section's title is a list of divisions; typed alone it is the letter
+        for name in (sector.name_zh, sector.name_en):
+            add(name, _Name((sector.code,), _EXACT_TITLE, exact=True), official=True)
+    for entry in _trade_names(names_path, sectors_path):
+        for name in entry.names_zh + entry.names_en:
+            add(name, _Name(entry.codes, entry.confidence, exact=False), official=False)
+    return index
+
+
+def _variant(entry: _Name) -> _Name:
+    return _Name(entry.codes, min(entry.confidence, _TITLE_VARIANT), exact=False, literal=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _trade_names(path: str, sectors_path: str) -> tuple[TradeName, ...]:
+    where = Path(path).name
+    by_code = load_sectors(sectors_path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{where}: cannot read trade names ({exc})", file=where) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise KnowledgeError(f"{where}: expected a mapping with a list 'entries'", file=where, field="entries")
+    entries: list[TradeName] = []
+    seen: dict[str, tuple[tuple[str, ...], int]] = {}
+    for number, raw in enumerate(data["entries"], start=1):
+        at = f"{where} entry {number}"
+        if not isinstance(raw, dict):
+            raise KnowledgeError(f"{at}: must be a mapping", file=where, entry=str(number))
+        codes = tuple(str(c) for c in raw.get("codes") or ())
+        at = f"{at} ({'|'.join(codes) or 'no codes'})"
+        if not codes:
+            raise KnowledgeError(f"{at}: codes is empty", file=where, entry=str(number), field="codes")
+        for code in codes:
+            if code not in by_code or code.isalpha():
+                raise KnowledgeError(f"{at}: {code!r} is not a GB/T 4754-2017 division, group or class code",
+                                     file=where, entry=str(number), field="codes")
+        names_zh = tuple(str(n).strip() for n in raw.get("zh") or ())
+        names_en = tuple(str(n).strip() for n in raw.get("en") or ())
+        if not (names_zh or names_en) or not all(names_zh + names_en):
+            raise KnowledgeError(f"{at}: give non-empty zh and/or en names", file=where, entry=str(number),
+                                 field="names")
+        for name in names_zh:
+            if not _HAN.search(name):
+                raise KnowledgeError(f"{at}: zh name {name!r} has no Chinese character", file=where,
+                                     entry=str(number), field="zh")
+        basis = str(raw.get("basis") or "").strip()
+        if not basis:
+            raise KnowledgeError(f"{at}: basis is empty (say which class title or note the mapping follows)",
+                                 file=where, entry=str(number), field="basis")
+        confidence = raw.get("confidence", 0.95)
+        if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
+            raise KnowledgeError(f"{at}: confidence must be in (0, 1]", file=where, entry=str(number),
+                                 field="confidence")
+        for name in names_zh + names_en:
+            key = (_zh_keys(name) if _HAN.search(name) else _en_keys(name))[0]
+            if key in seen and seen[key][0] != codes:
+                raise KnowledgeError(f"{at}: name {name!r} is already entry {seen[key][1]} with other codes",
+                                     file=where, entry=str(number), field="names")
+            seen[key] = (codes, number)
+        entries.append(TradeName(codes, names_zh, names_en, basis, float(confidence)))
+    return tuple(entries)
