@@ -2,8 +2,11 @@
 
 Receivers of a material are the posted wants that accept it (directly, through a parent, or, with
 ``allow_substitutes``, as a substitute) and, in latent mode, the sites whose sector one of its
-routes names and that posted no such want. Offers are matched a chunk at a time
-(:class:`~matching.material_matcher.MaterialMatcher`) to bound memory on large runs.
+routes names (any of its sectors) and that posted no such want. Offers are matched a chunk at a time
+(:class:`~matching.material_matcher.MaterialMatcher`) to bound memory on large runs; each chunk's
+feasible receivers, posted and latent, are then ranked together (:func:`matching.selection.rank_and_select`).
+An unclassified (``name:``) stream has no route: its offers go only to wants naming the same stream
+(:mod:`matching.name_matcher`).
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ import functools
 from collections import defaultdict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from matching.candidate_table import CandidateTable
 from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.unclassified import is_unclassified
 from matching.material_matcher import MaterialMatcher
-from matching.tables import InputTables
+from matching.name_matcher import NameMatcher
+from matching.selection import rank_and_select
+from matching.tables import InputTables, listing_unit
 from matching.timing import StepTimer
 from matching.types import MatchOptions
 
@@ -30,7 +37,7 @@ def find_candidates(
     tables: InputTables, *, options: MatchOptions, knowledge: Knowledge, steps: StepTimer
 ) -> CandidateTable:
     """Every offer material's selected candidates, joined, with the counts on the way."""
-    found = CandidateTable()
+    found = CandidateTable(feasible_by_offer=np.zeros(len(tables.offers), dtype=np.int64))
     with steps("candidates"):
         accepting = accepting_wants(tables, options=options, knowledge=knowledge)
         materials = sorted({o.material for o in tables.offers})
@@ -43,17 +50,22 @@ def find_candidates(
             return {material, *knowledge.ancestors(material), *knowledge.descendants(material)}
     for material in materials:
         with steps("candidates"):
-            lineage = set(knowledge.route_lineage(material))
-            routes = [r for r in tables.routes if lineage.intersection(r.materials)]
             offer_ids = np.array(by_material[material], dtype=np.intp)
             offer_ids = offer_ids[tables.o_available[offer_ids] > 0]
             if len(offer_ids) == 0:
                 continue
+            wanted = accepting.get(material, {})
+            want_ids = np.array(sorted(w for w in wanted if tables.w_available[w] > 0), dtype=np.intp)
+        if is_unclassified(material):
+            _match_by_name(tables, material, offer_ids, want_ids, found=found, options=options,
+                           knowledge=knowledge, steps=steps)
+            continue
+        with steps("candidates"):
+            lineage = set(knowledge.route_lineage(material))
+            routes = [r for r in tables.routes if lineage.intersection(r.materials)]
             if not routes:
                 found.offers_without_route += len(offer_ids)
                 continue
-            wanted = accepting.get(material, {})
-            want_ids = np.array(sorted(w for w in wanted if tables.w_available[w] > 0), dtype=np.intp)
             substitute = np.array([wanted[w] for w in want_ids.tolist()], dtype=bool)
             latent_ids = np.empty(0, dtype=np.intp)
             if options.latent:
@@ -68,13 +80,49 @@ def find_candidates(
             matcher = MaterialMatcher(tables, material, routes, offer_ids, options=options, knowledge=knowledge)
         for start in range(0, len(offer_ids), OFFER_CHUNK):
             chunk = offer_ids[start:start + OFFER_CHUNK]
+            parts = []
             if len(want_ids):
-                matcher.match(chunk, tables.w_site[want_ids], want_ids, substitute, found=found, steps=steps)
+                parts.append(matcher.match(chunk, tables.w_site[want_ids], want_ids, substitute, found=found, steps=steps))
             if len(latent_ids):
-                matcher.match(chunk, latent_ids, None, None, found=found, steps=steps)
+                parts.append(matcher.match(chunk, latent_ids, None, None, found=found, steps=steps))
+            with steps("select"):
+                _select(parts, found, options=options)
     found.latent_receivers = len(latent_sites)
     found.finish()
     return found
+
+
+def _match_by_name(
+    tables: InputTables, material: str, offer_ids: NDArray[np.intp], want_ids: NDArray[np.intp], *,
+    found: CandidateTable, options: MatchOptions, knowledge: Knowledge, steps: StepTimer,
+) -> None:
+    """An unclassified stream: only the wants naming it, no route, no latent receiver (:mod:`matching.name_matcher`)."""
+    if len(want_ids) == 0:
+        return
+    matcher = NameMatcher(tables, offer_ids, options=options)
+    want_units = [listing_unit(material, tables.wants[w].unit, knowledge) for w in want_ids.tolist()]
+    for start in range(0, len(offer_ids), OFFER_CHUNK):
+        chunk = offer_ids[start:start + OFFER_CHUNK]
+        part = matcher.match(chunk, want_ids, want_units, found=found, steps=steps)
+        with steps("select"):
+            _select([part], found, options=options)
+
+
+def _select(parts: list[dict[str, NDArray]], found: CandidateTable, *, options: MatchOptions) -> None:
+    """Rank a chunk's feasible pairs (posted and latent together) and keep what the allocation and the alternatives need."""
+    parts = [part for part in parts if part and len(part["offer"])]
+    if not parts:
+        return
+    joined = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    chosen, extra, rank = rank_and_select(
+        joined["offer"], joined["latent"], joined["score"], joined["distance_km"], joined["site"], joined["want"],
+        k=options.k_per_offer, extra=options.alternatives_per_offer,
+    )
+    joined["rank"] = rank
+    found.cut_by_k += len(rank) - len(chosen)
+    found.feasible_by_offer += np.bincount(joined["offer"], minlength=len(found.feasible_by_offer))
+    found.add({name: column[chosen] for name, column in joined.items()},
+              {name: column[extra] for name, column in joined.items()})
 
 
 def accepting_wants(
@@ -87,11 +135,17 @@ def accepting_wants(
     accepting: dict[str, dict[int, bool]] = defaultdict(dict)
     for position, want in enumerate(tables.wants):
         for accepted in want.materials:
-            for code in (accepted, *descendants(accepted)):
+            if is_unclassified(accepted):  # an unclassified stream: only the very same name
+                if accepted in offered:
+                    accepting[accepted][position] = False
+                continue
+            for code in knowledge.accepted_by(accepted):  # kinds under it, and what routes serve it
                 if code in offered:
                     accepting[code][position] = False
         if options.allow_substitutes:
             for accepted in want.materials:
+                if is_unclassified(accepted):
+                    continue
                 for alternative in alternatives(accepted):
                     for code in (alternative, *descendants(alternative)):
                         if code in offered:

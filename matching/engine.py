@@ -6,26 +6,33 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
 2. **index**: sort everything by id (the output never depends on input order) and turn it into arrays
    (:mod:`matching.tables`).
 3. per offer material, **candidates** (:mod:`matching.candidate_search`): the nearest ``candidate_pool``
-   receivers within the largest radius of the material's routes (:mod:`matching.candidates`), posted
-   wants and latent receivers apart;
+   receivers within the largest radius of the material's routes for the modes the offer may use
+   (:mod:`matching.candidates`), posted wants and latent receivers apart; an unclassified (``name:``)
+   stream only to the wants naming it, within ``unclassified_radius_km`` (:mod:`matching.name_matcher`);
 4. **feasibility**: window, price, hazardous permit, want quality, then per route: sector, battery
-   listing, route quality, distance (:mod:`matching.material_matcher`, :mod:`matching.feasibility`);
+   listing (a site's sectors are all of them), route quality, distance (:mod:`matching.material_matcher`,
+   :mod:`matching.feasibility`);
    each dropped pair counted once, by the first check it fails (for route checks: the furthest any
    route got);
 5. **scoring**: the best feasible route per pair (:mod:`matching.route_choice`, :mod:`matching.scoring`);
    uneconomic pairs dropped;
-6. **select**: the ``k_per_offer`` best-scoring candidates per offer (:mod:`matching.selection`);
+6. **select**: each offer's feasible receivers ranked, posted and latent together; the ``k_per_offer`` best
+   of each kind go to the allocation, and up to ``alternatives_per_offer`` more are kept for ranking only
+   (:mod:`matching.selection`);
 7. **allocate**: posted wants first, then latent receivers with what is left (:mod:`matching.placement`,
    :mod:`matching.allocate`);
 8. **links**: every arc with flow becomes a :class:`Link` with its explanation (:mod:`matching.links`,
    :mod:`matching.explain`);
-9. **network**: cascades, couplings and keystone sites over proposed and agreed links (:mod:`matching.network`).
+9. **alternatives**: per offer, the best-ranked receivers that got none of it and why
+   (:mod:`matching.alternatives`);
+10. **network**: cascades, couplings and keystone sites over proposed and agreed links (:mod:`matching.network`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matching.alternatives import rank_alternatives
 from matching.candidate_search import find_candidates
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
@@ -71,7 +78,8 @@ def run_matching(
     -------
     Result
         Proposed links (sorted by supplier site, offer, receiver), agreed links re-scored, what each
-        offer still has unplaced, the run summary and the network analysis.
+        offer still has unplaced, each offer's best unallocated receivers, the run summary and the
+        network analysis.
 
     Raises
     ------
@@ -90,6 +98,8 @@ def run_matching(
     [('W1', 6000.0, 'fly-ash-cement-admixture')]
     >>> result.landfill
     {'O1': 4000.0}
+    >>> result.alternatives
+    ()
     """
     validate_options(options)
     steps = StepTimer(trace=options.trace_memory)
@@ -106,6 +116,8 @@ def run_matching(
             links = proposed_links(tables, found, placed, knowledge=kb)
             agreed = agreed_links(tables, agreements, options=options, knowledge=kb)
             landfill = landfill_by_offer(tables, placed)
+        with steps("alternatives"):
+            alternatives = rank_alternatives(tables, found, placed, options=options)
         with steps("network"):
             network = analyse_network(
                 [*links, *agreed],
@@ -123,4 +135,5 @@ def run_matching(
         summary=summary,
         network=network,
         candidates=found.as_candidates(tables) if options.keep_candidates else (),
+        alternatives=tuple(alternatives),
     )

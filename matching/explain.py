@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COUPLING_ZH", "LinkFacts", "explain", "explain_en", "explain_zh"]
+__all__ = ["COUPLING_ZH", "LinkFacts", "explain", "explain_by_name", "explain_en", "explain_zh"]
 
 COUPLING_ZH = {
     "power-building materials": "电力—建材耦合",
@@ -119,6 +119,45 @@ def explain_zh(f: LinkFacts) -> str:
         f"扣除每{unit}{_per_unit(f.transport_cny_per_unit)}元运费后每{unit}净效益{_per_unit(f.net_benefit_cny_per_unit)}元，"
         f"年净效益{_money_zh(f.net_benefit_cny)}，{co2}{tail}。"
     )
+
+
+def explain_by_name(facts: LinkFacts, *, priced: bool) -> tuple[str, str]:
+    """``(zh, en)`` sentences for a link of an unclassified stream, matched by name only.
+
+    ``material_zh`` / ``material_en`` carry the user's own words; ``priced`` says whether both sides gave
+    a price (otherwise the net benefit is only minus transport, and the sentence says the value is unknown).
+
+    Examples
+    --------
+    >>> facts = LinkFacts("甲乳品厂", "Dairy A", "乙猪场", "Pig farm B", "乳清", "whey", "", "", 3000.0, "t",
+    ...                   26.0, "road", 11.7, 38.3, 114900.0, 0.0)
+    >>> zh, en = explain_by_name(facts, priced=True)
+    >>> en
+    'Dairy A can send 3,000 t/yr of “whey” to Pig farm B, which asks for a stream of the same name, 26 km by road: matched by name only — the stream is not yet classified, so no use route, quality standard or CO2 saving applies; net benefit 114,900 CNY/yr from the prices given (38 CNY/t after 12 CNY/t transport).'
+    >>> zh
+    '甲乳品厂每年可向乙猪场供应“乳清”3,000吨，对方发布了同名物料的需求，公路运距约26公里：仅按名称匹配——该物料尚未归类，不适用利用途径、质量标准和减排核算；按双方报价，扣除每吨12元运费后每吨净效益38元，年净效益11.5万元。'
+    """
+    unit, unit_zh = facts.unit, UNIT_ZH.get(facts.unit, facts.unit)
+    if priced:
+        money_en = (f"net benefit {_money_en(facts.net_benefit_cny)}/yr from the prices given "
+                    f"({_per_unit(facts.net_benefit_cny_per_unit)} CNY/{unit} after "
+                    f"{_per_unit(facts.transport_cny_per_unit)} CNY/{unit} transport)")
+        money_zh = (f"按双方报价，扣除每{unit_zh}{_per_unit(facts.transport_cny_per_unit)}元运费后每{unit_zh}净效益"
+                    f"{_per_unit(facts.net_benefit_cny_per_unit)}元，年净效益{_money_zh(facts.net_benefit_cny)}")
+    else:
+        money_en = (f"no price on both sides, so the value is unknown; transport costs about "
+                    f"{_per_unit(facts.transport_cny_per_unit)} CNY/{unit}")
+        money_zh = f"双方未都给出价格，效益无法估算；运费约每{unit_zh}{_per_unit(facts.transport_cny_per_unit)}元"
+    tail_en = "".join(f"; {flag}" for flag in _flags(facts, same="same park", across="across parks", coupling=None))
+    tail_zh = "".join(f"；{flag}" for flag in _flags(facts, same="同一园区", across="跨园区", coupling=None))
+    en = (f"{facts.supplier_en} can send {_number(facts.quantity)} {unit}/yr of “{facts.material_en}” to "
+          f"{facts.receiver_en}, which asks for a stream of the same name, {facts.road_km:,.0f} km by road: "
+          f"matched by name only — the stream is not yet classified, so no use route, quality standard or CO2 "
+          f"saving applies; {money_en}{tail_en}.")
+    zh = (f"{facts.supplier_zh}每年可向{facts.receiver_zh}供应“{facts.material_zh}”{_number(facts.quantity)}{unit_zh}，"
+          f"对方发布了同名物料的需求，公路运距约{facts.road_km:,.0f}公里：仅按名称匹配——该物料尚未归类，"
+          f"不适用利用途径、质量标准和减排核算；{money_zh}{tail_zh}。")
+    return zh, en
 
 
 def _number(value: float) -> str:

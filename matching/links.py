@@ -1,11 +1,13 @@
 """The **links** step: allocated flows as :class:`~matching.types.Link` values, each with its explanation.
 
 Proposed links come from the candidates that received a quantity; agreed links are the run's
-agreements re-scored with today's figures (:mod:`matching.explain` writes both sentences).
+agreements re-scored with today's figures (:mod:`matching.explain` writes both sentences). A link of an
+unclassified stream has no route, coupling or CO2 figure, and its sentences say it was matched by name only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 
@@ -13,13 +15,15 @@ import numpy as np
 
 from geo.distance import great_circle_km
 from matching.candidate_table import CandidateTable
-from matching.explain import LinkFacts, explain
+from matching.explain import LinkFacts, explain, explain_by_name
+from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX, is_unclassified
+from matching.name_matcher import name_net_benefit
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.placement import Placed
 from matching.scoring import ALL_MODES, choose_mode, link_coupling, park_flags
 from matching.tables import InputTables
-from matching.types import TRANSPORT_MODES, Agreement, Link, MatchOptions
+from matching.types import TRANSPORT_MODES, Agreement, Link, MatchOptions, Offer, Site, Want
 
 __all__ = ["agreed_links", "proposed_links"]
 
@@ -51,14 +55,19 @@ def proposed_links(
         supplier = tables.sites[suppliers[i]]
         receiver = tables.sites[columns["site"][i]]
         route_pos = columns["route"][i]
-        route = tables.routes[route_pos]
-        material = knowledge.materials[offer.material]
         quantity = flows[i]
         mode = TRANSPORT_MODES[columns["mode"][i]]
         net_per_unit = columns["net"][i]
         transport = columns["transport"][i]
         road_km = columns["road_km"][i]
-        coupling = coupling_of(route.coupling, supplier.sector, receiver.sector)
+        if route_pos < 0:
+            links.append(_name_link(tables.o_unit[columns["offer"][i]], offer, want, supplier, receiver, quantity,
+                                    columns["distance_km"][i],
+                                    road_km, transport, net_per_unit, columns["score"][i], same[i], cross[i]))
+            continue
+        route = tables.routes[route_pos]
+        material = knowledge.materials[offer.material]
+        coupling = coupling_of(route.coupling, *_coupling_sectors(route, supplier, receiver))
         facts = LinkFacts(
             supplier.name or supplier.id, supplier.name_en or supplier.name or supplier.id,
             receiver.name or receiver.id, receiver.name_en or receiver.name or receiver.id,
@@ -80,6 +89,34 @@ def proposed_links(
     return links
 
 
+def _coupling_sectors(route: Route, supplier: Site, receiver: Site) -> tuple[str | None, str | None]:
+    """The sectors a link's coupling is read from: the receiver's sector the route serves (its main one when none
+    does), and the supplier's main sector. A chemical complex that also makes cement takes slag as a cement works."""
+    serving = [code for code in receiver.all_sectors if any(code.startswith(user) for user in route.user_sectors)]
+    return supplier.sector, serving[0] if serving else receiver.sector
+
+
+def _name_link(
+    unit: str, offer: Offer, want: Want | None, supplier: Site, receiver: Site, quantity: float,
+    distance_km: float, road_km: float, transport: float, net_per_unit: float, score: float, same: bool, cross: bool,
+) -> Link:
+    """A link of an unclassified stream, matched by name: no route, no coupling, no CO2 figure."""
+    words = offer.material_name or offer.material.removeprefix(UNCLASSIFIED_PREFIX)
+    priced = offer.price_cny is not None and want is not None and want.max_price_cny is not None
+    facts = LinkFacts(
+        supplier.name or supplier.id, supplier.name_en or supplier.name or supplier.id,
+        receiver.name or receiver.id, receiver.name_en or receiver.name or receiver.id,
+        words, words, "", "", quantity, unit, road_km, "road", transport, net_per_unit, net_per_unit * quantity,
+        0.0, same, cross, None, False, False,
+    )
+    zh, en = explain_by_name(facts, priced=priced)
+    return Link(
+        offer.id, supplier.id, want.id if want else None, receiver.id, offer.material, None, quantity, unit,
+        distance_km, road_km, "road", transport * quantity, facts.net_benefit_cny, net_per_unit, 0.0, score,
+        same, cross, None, False, False, (), zh, en, "proposed",
+    )
+
+
 def agreed_links(
     tables: InputTables, agreements: Sequence[Agreement], *, options: MatchOptions, knowledge: Knowledge
 ) -> list[Link]:
@@ -89,12 +126,26 @@ def agreed_links(
     for agreement in agreements:
         o = offer_pos[agreement.offer_id]
         offer = tables.offers[o]
-        material = knowledge.materials[offer.material]
         supplier = tables.sites[int(tables.o_site[o])]
         receiver = tables.sites[tables.site_pos[agreement.receiver_site_id]]
         want = tables.wants[tables.want_pos[agreement.want_id]] if agreement.want_id else None
         distance = float(great_circle_km(supplier.lon, supplier.lat, receiver.lon, receiver.lat))
         road_km = distance * options.detour_factor
+        same, cross = park_flags(
+            np.array([tables.site_park[tables.o_site[o]]]), np.array([tables.site_park[tables.site_pos[receiver.id]]])
+        )
+        if is_unclassified(offer.material):
+            unit = tables.o_unit[o]
+            transport = road_km * options.transport_cny_per_t_km["road"] * float(options.freight_t_per_unit.get(unit, 1.0))
+            net = float(name_net_benefit(np.array([np.nan if want is None or want.max_price_cny is None
+                                                   else want.max_price_cny]),
+                                         np.array([np.nan if offer.price_cny is None else offer.price_cny]),
+                                         np.array([transport]))[0][0])
+            link = _name_link(unit, offer, want, supplier, receiver, agreement.quantity, distance, road_km, transport,
+                              net, net, bool(same[0]), bool(cross[0]))
+            links.append(dataclasses.replace(link, status=agreement.status))
+            continue
+        material = knowledge.materials[offer.material]
         lineage = set(knowledge.route_lineage(offer.material))
         if agreement.route_id in tables.route_pos:
             candidates = [tables.routes[tables.route_pos[agreement.route_id]]]
@@ -103,10 +154,9 @@ def agreed_links(
             site_row = tables.site_pos[receiver.id]
             candidates = [r for r in usable if tables.sector_match(r)[site_row]] or usable
         best: tuple[float, Route, str | None, float, float, float] | None = None
+        modes = int(tables.pair_modes(np.array([o]), np.array([tables.site_pos[receiver.id]]))[0])
         for route in candidates:
-            allowed = int(tables.o_modes[o]) if any(
-                int(tables.o_modes[o]) >> TRANSPORT_MODES.index(mode) & 1 for mode, _ in route.transport
-            ) else ALL_MODES
+            allowed = modes if any(modes >> TRANSPORT_MODES.index(mode) & 1 for mode, _ in route.transport) else ALL_MODES
             choice = choose_mode(
                 np.array([road_km]), radius_km={mode: np.inf for mode, _ in route.transport},
                 allowed=np.array([allowed], dtype=np.uint8),
@@ -123,15 +173,12 @@ def agreed_links(
             mode = TRANSPORT_MODES[int(choice.mode[0])]
             if best is None or score > best[0]:
                 best = (score, route, mode, transport, net, co2)
-        same, cross = park_flags(
-            np.array([tables.site_park[tables.o_site[o]]]), np.array([tables.site_park[tables.site_pos[receiver.id]]])
-        )
         quantity = agreement.quantity
         if best is None:
             score, route, mode, transport, net, co2 = 0.0, None, None, 0.0, 0.0, 0.0
         else:
             score, route, mode, transport, net, co2 = best
-        coupling = link_coupling(route.coupling, supplier.sector, receiver.sector) if route else None
+        coupling = link_coupling(route.coupling, *_coupling_sectors(route, supplier, receiver)) if route else None
         zh = en = ""
         if route is not None:
             zh, en = explain(LinkFacts(

@@ -1,16 +1,19 @@
-"""One offer material, one chunk of its offers at a time: candidates, feasibility, scoring, selection.
+"""One offer material, one chunk of its offers at a time: candidates, feasibility, scoring.
 
 For the chunk and a set of receivers (posted wants, or latent receiver sites):
 
 1. **candidates**: the nearest ``candidate_pool`` receivers within the largest radius of the
-   material's routes (:func:`matching.candidates.nearest_within`), in the run's park if it has one;
+   material's routes for the modes the offer may use (:func:`matching.candidates.nearest_within`), in
+   the run's park if it has one;
 2. **feasibility** without a route: same site, window, price, hazardous permit, want quality
    (:mod:`matching.feasibility`); each dropped pair counted once, by the first check it fails. An
    offer's quality is what its listing states over what its material implies
    (:meth:`~matching.knowledge.knowledge_base.Knowledge.implied_quality`);
 3. per route: sector, battery listing, route quality, distance, then the **scoring**
-   (:mod:`matching.route_choice`);
-4. **select**: the ``k_per_offer`` best-scoring candidates per offer (:mod:`matching.selection`).
+   (:mod:`matching.route_choice`),
+
+and returns every feasible pair's columns; the **select** step (:mod:`matching.selection`) then ranks
+posted wants and latent receivers of each offer together.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from matching.feasibility import (
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.route_choice import MaterialRoutes, Pairs, count_route_drops
-from matching.selection import best_per_offer
 from matching.tables import InputTables
 from matching.timing import StepTimer
 from matching.types import MatchOptions
@@ -79,12 +81,15 @@ class MaterialMatcher:
         *,
         found: CandidateTable,
         steps: StepTimer,
-    ) -> None:
-        """Find, check, score and select candidates of ``chunk`` offers among these receivers."""
+    ) -> dict[str, NDArray]:
+        """Find, check and score candidates of ``chunk`` offers among these receivers: every feasible one's columns.
+
+        The selection (:func:`matching.selection.rank_and_select`) ranks posted and latent receivers together.
+        """
         latent = want_ids is None
         with steps("candidates"):
             if self.routes.search_km < 0:
-                return
+                return {}
             offer, entry, site, distance_km = self._in_radius(chunk, receiver_sites, found=found)
 
         with steps("feasibility"):
@@ -97,36 +102,44 @@ class MaterialMatcher:
                 best, stage_max, found.dropped, min_net=self.options.min_net_benefit_cny_per_unit
             )
             found.feasible += int(passed.sum())
-
-        with steps("select"):
             keep = np.flatnonzero(passed)
-            selected = best_per_offer(
-                keep, pairs.offer, best["score"], pairs.distance_km, pairs.site, k=self.options.k_per_offer
-            )
-            found.cut_by_k += len(keep) - len(selected)
-            part = {name: best[name][selected] for name in best}
+            part = {name: best[name][keep] for name in best}
             part.update(
-                offer=pairs.offer[selected], want=pairs.want[selected], site=pairs.site[selected],
-                distance_km=pairs.distance_km[selected], road_km=pairs.road_km[selected],
-                substitute=pairs.substitute[selected], latent=np.full(len(selected), latent, dtype=bool),
+                offer=pairs.offer[keep], want=pairs.want[keep], site=pairs.site[keep],
+                distance_km=pairs.distance_km[keep], road_km=pairs.road_km[keep],
+                substitute=pairs.substitute[keep], latent=np.full(len(keep), latent, dtype=bool),
             )
-            found.add(part)
+        return part
 
     def _in_radius(
         self, chunk: NDArray[np.intp], receiver_sites: NDArray[np.intp], *, found: CandidateTable
     ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
-        """Offer, receiver entry, receiver site and distance of the pairs within the search radius (and park)."""
+        """Offer, receiver entry, receiver site and distance of the pairs within the search radius (and park).
+
+        Offers whose modes reach equally far are searched together (most share the default modes; a site with
+        a quay or a siding may search farther).
+        """
         t, options = self.tables, self.options
-        block = nearest_within(
-            t.site_xyz[t.o_site[chunk]], t.site_xyz[receiver_sites],
-            radius_km=self.routes.search_km, pool=options.candidate_pool,
-        )
-        found.pairs_in_radius += block.in_radius
-        found.cut_by_pool += block.in_radius - len(block)
-        offer = chunk[block.query]
-        entry = block.index
+        reach = self.routes.offer_search_km[np.searchsorted(self.offer_ids, chunk)]
+        receiver_xyz = t.site_xyz[receiver_sites]
+        blocks = []
+        for radius in np.unique(reach).tolist():
+            if radius < 0:
+                continue
+            offers = chunk[reach == radius]
+            block = nearest_within(
+                t.site_xyz[t.o_site[offers]], receiver_xyz, radius_km=radius, pool=options.candidate_pool,
+            )
+            found.pairs_in_radius += block.in_radius
+            found.cut_by_pool += block.in_radius - len(block)
+            blocks.append((offers[block.query], block.index, block.distance_km))
+        if not blocks:
+            empty = np.empty(0, dtype=np.intp)
+            return empty, empty, empty, np.empty(0, dtype=np.float64)
+        offer = np.concatenate([b[0] for b in blocks])
+        entry = np.concatenate([b[1] for b in blocks])
+        distance_km = np.concatenate([b[2] for b in blocks])
         site = receiver_sites[entry]
-        distance_km = block.distance_km
         if options.park is not None:
             park = t.site_park
             wanted = t.park_number(options.park)

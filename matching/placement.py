@@ -20,15 +20,26 @@ from matching.tables import InputTables
 from matching.knowledge import Knowledge
 from matching.types import MatchOptions
 
-__all__ = ["Placed", "landfill_by_offer", "place"]
+__all__ = ["Placed", "landfill_by_offer", "place", "receiver_capacity"]
+
+
+# Relative slack when telling whether a receiver is full: capacities are rounded down to the solver's
+# integer steps (matching.allocate), so a full receiver may show a hair of room.
+FULL_SLACK = 1e-6
 
 
 @dataclass(eq=False)
 class Placed:
-    """Quantity allocated per kept candidate, and in total per offer."""
+    """Quantity allocated per kept candidate, and in total per offer; what the alternatives need to say why."""
 
     flow: NDArray[np.float64]                 # per candidate
     offer_placed: NDArray[np.float64]         # per offer
+    # Per candidate: its receiver (want, latent receiver, or the site's permit) was full after its round.
+    receiver_full: NDArray[np.bool_] = None  # type: ignore[assignment]
+    # Per offer: what it had left after the posted wants' round.
+    left_after_posted: NDArray[np.float64] = None  # type: ignore[assignment]
+    # Per material: what a latent receiver is assumed to take a year.
+    latent_caps: dict[str, float] = None  # type: ignore[assignment]
 
 
 def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
@@ -39,6 +50,10 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
     offer_placed = np.zeros(len(tables.offers), dtype=np.float64)
     unit_code = {unit: i for i, unit in enumerate(tables.units)}
     offer_unit = np.array([unit_code[unit] for unit in tables.o_unit], dtype=np.int64)
+    receiver_full = np.zeros(len(found), dtype=bool)
+    left_after_posted = tables.o_available.copy()
+    latent_materials = {tables.offers[o].material for o in c["offer"][c["latent"]].tolist()}
+    latent_caps = latent_capacities(tables, latent_materials, options=options, knowledge=knowledge)
     permit_sites = sorted({int(s) for s in c["site"][_hazardous_arcs(tables, found)].tolist()})
     group_of_site = {site: g for g, site in enumerate(permit_sites)}
     group_left = np.array([tables.permit_left_t[s] for s in permit_sites], dtype=np.float64)
@@ -56,7 +71,7 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
             keys = sorted(set(pairs))
             receiver_of = {key: i for i, key in enumerate(keys)}
             arc_receiver = np.array([receiver_of[pair] for pair in pairs], dtype=np.intp)
-            caps = latent_capacities(tables, {material for _, material in keys}, options=options, knowledge=knowledge)
+            caps = latent_caps
             capacity = np.array([max(caps[material] - tables.latent_agreed.get((site, material), 0.0), 0.0)
                                  for site, material in keys], dtype=np.float64)
             receiver_site = np.array([key[0] for key in keys], dtype=np.intp)
@@ -84,7 +99,38 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
         grouped = receiver_group[arc_receiver] >= 0
         np.add.at(used, receiver_group[arc_receiver][grouped], allocation.flow[grouped])
         group_left = np.maximum(group_left - used, 0.0)
-    return Placed(flow, offer_placed), "+".join(dict.fromkeys(solvers)) or "none"
+        taken = np.bincount(arc_receiver, weights=allocation.flow, minlength=len(capacity))
+        full = taken >= capacity * (1 - FULL_SLACK) - FULL_SLACK
+        group = receiver_group[arc_receiver]
+        # A site's permit shared by its receivers: full when what is left of it is (next to) nothing.
+        group_full = np.r_[group_left <= FULL_SLACK * np.maximum(problem.group_capacity, 1.0), False]
+        receiver_full[arcs] = full[arc_receiver] | group_full[group]
+        if not latent:
+            left_after_posted = np.maximum(tables.o_available - offer_placed, 0.0)
+    return Placed(flow, offer_placed, receiver_full, left_after_posted, latent_caps), \
+        "+".join(dict.fromkeys(solvers)) or "none"
+
+
+def receiver_capacity(
+    tables: InputTables, offer: NDArray[np.intp], want: NDArray[np.intp], site: NDArray[np.intp],
+    latent_caps: dict[str, float],
+) -> NDArray[np.float64]:
+    """Per pair, what the receiver could take of the offer before this run's allocation.
+
+    A posted want's open quantity; a latent receiver's assumed capacity less what agreements already
+    bring it; for hazardous waste, no more than the site's permit has left; never more than the offer has.
+    """
+    capacity = np.empty(len(offer), dtype=np.float64)
+    for i, (o, w, s) in enumerate(zip(offer.tolist(), want.tolist(), site.tolist())):
+        if w >= 0:
+            room = float(tables.w_available[w])
+        else:
+            material = tables.offers[o].material
+            room = max(latent_caps.get(material, float("inf")) - tables.latent_agreed.get((s, material), 0.0), 0.0)
+        if tables.o_hazard[o] is not None:
+            room = min(room, float(tables.permit_left_t[s]))
+        capacity[i] = min(room, float(tables.o_available[o]))
+    return capacity
 
 
 def latent_capacities(tables: InputTables, materials: set[str], *, options: MatchOptions,

@@ -2,7 +2,9 @@
 
 A pair is checked route by route, in the order of :data:`ROUTE_STAGES`: the receiver's sector, its
 battery listing, the route's quality limits, then a transport mode whose radius covers the road
-distance (:mod:`matching.feasibility`, :func:`matching.scoring.choose_mode`). Among the routes a
+distance (:mod:`matching.feasibility`, :func:`matching.scoring.choose_mode`). A pair may use the
+offer's modes (or the run's default, road and pipeline) and those that both sites' declared access
+opens: two rail sidings rail, two quays barge. A receiver's sector is any of its sectors. Among the routes a
 pair passes, one written for the material itself beats one inherited from a parent; among equals
 the higher score wins. A pair that passes no route is counted once, at the furthest stage any
 route got; one whose best route loses money is counted as uneconomic.
@@ -75,12 +77,18 @@ class MaterialRoutes:
             {mode: (radius if cap is None else min(radius, cap)) for mode, radius in route.transport}
             for route in routes
         ]
-        modes_used = int(np.bitwise_or.reduce(tables.o_modes[offer_ids])) if len(offer_ids) else 0
-        usable = [
-            radius for radii in self.radii for mode, radius in radii.items()
-            if modes_used >> TRANSPORT_MODES.index(mode) & 1
-        ]
-        self.search_km = max(usable, default=-1.0) / options.detour_factor
+        # Per offer, the farthest any route reaches with the modes it may use (its own or the default, plus what
+        # its site's access may open): offers of one mask share a search radius.
+        masks = tables.o_modes[offer_ids] | tables.o_access[offer_ids]
+        reach = {}
+        for mask in np.unique(masks).tolist():
+            usable = [
+                radius for radii in self.radii for mode, radius in radii.items()
+                if mask >> TRANSPORT_MODES.index(mode) & 1
+            ]
+            reach[mask] = max(usable, default=-1.0) / options.detour_factor
+        self.offer_search_km = np.array([reach[mask] for mask in masks.tolist()], dtype=np.float64)
+        self.search_km = float(self.offer_search_km.max()) if len(offer_ids) else -1.0
         self.route_quality = [route_quality(route.quality_limits, quality) for route in routes]
         self.route_bets = [category_unknown(route.quality_limits, quality) for route in routes]
 
@@ -103,6 +111,7 @@ class MaterialRoutes:
                 nearest_lineage = np.where(matches, np.minimum(nearest_lineage, self.specificity[r]), nearest_lineage)
 
         n = len(offer)
+        allowed = t.pair_modes(offer, site)
         best = {name: np.zeros(n, dtype=dtype) for name, dtype in CANDIDATE_COLUMNS}
         best["route"][:] = -1
         best["score"][:] = -np.inf
@@ -124,7 +133,7 @@ class MaterialRoutes:
                 ok &= ~q_bad
                 stage[ok] = 3
                 choice = choose_mode(
-                    road_km, radius_km=self.radii[r], allowed=t.o_modes[offer], freight_t_per_unit=self.freight,
+                    road_km, radius_km=self.radii[r], allowed=allowed, freight_t_per_unit=self.freight,
                     cny_per_t_km=options.transport_cny_per_t_km, co2_kg_per_t_km=options.transport_co2_kg_per_t_km,
                 )
                 ok &= choice.feasible

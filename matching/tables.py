@@ -18,10 +18,40 @@ from matching.candidates import unit_vectors
 from matching.feasibility import WantLimit, battery_bits, category_orders, day_number, parse_want_quality, permit_state
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
+from matching.knowledge.unclassified import is_unclassified
 from matching.scoring import ALL_MODES, mode_mask
-from matching.types import Agreement, MatchOptions, Offer, Site, Want
+from matching.types import SITE_ACCESS, Agreement, MatchOptions, Offer, Site, Want
 
-__all__ = ["InputTables"]
+__all__ = ["InputTables", "access_mask", "listing_unit"]
+
+# The unit of an unclassified stream whose listing gives none.
+DEFAULT_UNIT = "t"
+
+
+def listing_unit(code: str, given: str | None, knowledge: Knowledge) -> str:
+    """The base unit of a listing's material: the knowledge base's, or for an unclassified stream the listing's.
+
+    Examples
+    --------
+    >>> from matching.knowledge.loader import load_knowledge
+    >>> kb = load_knowledge()
+    >>> listing_unit("coal-fly-ash", "m3", kb), listing_unit("name:whey", "m3", kb), listing_unit("name:whey", None, kb)
+    ('t', 'm3', 't')
+    """
+    if is_unclassified(code):
+        return given or DEFAULT_UNIT
+    return knowledge.materials[code].unit
+
+
+def access_mask(site: Site) -> int:
+    """Bit mask of the transport modes a site's declared access opens (rail siding, quay, pipeline).
+
+    Examples
+    --------
+    >>> access_mask(Site("S", 117.0, 31.0, "4411", transport_access=("quay", "rail"))) == mode_mask(["rail", "barge"])
+    True
+    """
+    return mode_mask([SITE_ACCESS[access] for access in site.transport_access if access in SITE_ACCESS])
 
 
 @dataclass(eq=False)
@@ -37,7 +67,8 @@ class InputTables:
     site_xyz: NDArray[np.float64]
     site_park: NDArray[np.int64]
     site_sector: NDArray[np.int64]       # index into sector_values
-    sector_values: list[str]
+    sector_values: list[tuple[str, ...]]  # every sector of a site, main first
+    site_access: NDArray[np.uint8]        # modes the site's declared access opens (bit mask)
     site_battery: NDArray[np.uint8]
     site_permit: NDArray[np.int8]         # PERMIT_* state
     permit_left_t: NDArray[np.float64]
@@ -47,6 +78,8 @@ class InputTables:
     o_from: NDArray[np.int64]
     o_to: NDArray[np.int64]
     o_modes: NDArray[np.uint8]
+    # Modes the supplier's declared access may add, where the receiver shares it (0 when the offer names its modes).
+    o_access: NDArray[np.uint8]
     o_hazard: list[str | None]
     w_site: NDArray[np.intp]
     w_available: NDArray[np.float64]
@@ -86,8 +119,8 @@ class InputTables:
 
         parks = sorted({s.park for s in sites_s if s.park})
         park_pos = {park: i for i, park in enumerate(parks)}
-        sector_values = sorted({s.sector or "" for s in sites_s})
-        sector_pos = {sector: i for i, sector in enumerate(sector_values)}
+        sector_values = sorted({s.all_sectors for s in sites_s})
+        sector_pos = {sectors: i for i, sectors in enumerate(sector_values)}
 
         agreed_out: dict[str, float] = defaultdict(float)
         agreed_in: dict[str, float] = defaultdict(float)
@@ -97,14 +130,14 @@ class InputTables:
         offer_by_id = {o.id: o for o in offers_s}
         for agreement in agreements:
             offer = offer_by_id[agreement.offer_id]
-            material = knowledge.materials[offer.material]
+            material = knowledge.materials.get(offer.material)
             agreed_out[offer.id] += agreement.quantity
-            agreed_by_unit[material.unit] += agreement.quantity
+            agreed_by_unit[listing_unit(offer.material, offer.unit, knowledge)] += agreement.quantity
             if agreement.want_id is not None:
                 agreed_in[agreement.want_id] += agreement.quantity
             else:
                 latent_agreed[(site_pos[agreement.receiver_site_id], offer.material)] += agreement.quantity
-            if material.hazardous:
+            if material is not None and material.hazardous:
                 hazardous_in_t[agreement.receiver_site_id] += agreement.quantity
 
         permit_states = [
@@ -117,13 +150,24 @@ class InputTables:
         default_modes = ALL_MODES if options.transport_modes is None else mode_mask(options.transport_modes)
 
         def hazard_of(offer: Offer) -> str | None:
-            material = knowledge.materials[offer.material]
+            material = knowledge.materials.get(offer.material)
+            if material is None:  # an unclassified stream is hazardous when its listing gives a hazard code
+                return offer.hazard_code
             if not material.hazardous:
                 return None
             return offer.hazard_code or material.hw_codes[0]
 
-        units = sorted({m.unit for m in knowledge.materials.values()})
-        w_limits = [parse_want_quality(w.quality, order_for=category_orders(w.materials, knowledge)) for w in wants_s]
+        o_unit = [listing_unit(o.material, o.unit, knowledge) for o in offers_s]
+        units = sorted({m.unit for m in knowledge.materials.values()} | set(o_unit))
+        w_limits = [
+            parse_want_quality(w.quality, order_for=category_orders(
+                [m for m in w.materials if not is_unclassified(m)], knowledge))
+            for w in wants_s
+        ]
+        site_access = [access_mask(s) for s in sites_s]
+        # Only the options' default modes widen with shared access; an offer naming its modes is held to them,
+        # and with every mode allowed there is nothing to add.
+        widen = options.transport_modes is not None
         return cls(
             sites=sites_s,
             offers=offers_s,
@@ -133,8 +177,9 @@ class InputTables:
             site_pos=site_pos,
             site_xyz=unit_vectors([s.lon for s in sites_s], [s.lat for s in sites_s]).reshape(-1, 3),
             site_park=np.array([park_pos.get(s.park, -1) if s.park else -1 for s in sites_s], dtype=np.int64),
-            site_sector=np.array([sector_pos[s.sector or ""] for s in sites_s], dtype=np.int64),
+            site_sector=np.array([sector_pos[s.all_sectors] for s in sites_s], dtype=np.int64),
             sector_values=sector_values,
+            site_access=np.array(site_access, dtype=np.uint8),
             site_battery=np.array([battery_bits(s.battery_listing) for s in sites_s], dtype=np.uint8),
             site_permit=np.array(permit_states, dtype=np.int8),
             permit_left_t=np.array(permit_left, dtype=np.float64),
@@ -148,6 +193,10 @@ class InputTables:
             o_modes=np.array(
                 [mode_mask(o.transport_modes) if o.transport_modes else default_modes for o in offers_s], dtype=np.uint8
             ),
+            o_access=np.array(
+                [site_access[site_pos[o.site_id]] if widen and not o.transport_modes else 0 for o in offers_s],
+                dtype=np.uint8,
+            ),
             o_hazard=[hazard_of(o) for o in offers_s],
             w_site=np.array([site_pos[w.site_id] for w in wants_s], dtype=np.intp),
             w_available=np.array(
@@ -160,28 +209,33 @@ class InputTables:
             w_to=np.array([day_number(w.available_to, open_end="high") for w in wants_s], dtype=np.int64),
             w_limits=w_limits,
             w_hazardous=np.array(
-                [any(knowledge.materials[m].hazardous for m in w.materials) for w in wants_s], dtype=bool
+                [any(m in knowledge.materials and knowledge.materials[m].hazardous for m in w.materials)
+                 for w in wants_s], dtype=bool
             ),
             w_limit_keys=[frozenset(limit.key for limit in limits) for limits in w_limits],
             agreed_by_unit=dict(agreed_by_unit),
             latent_agreed=dict(latent_agreed),
             units=units,
-            o_unit=[knowledge.materials[o.material].unit for o in offers_s],
+            o_unit=o_unit,
             want_pos={w.id: i for i, w in enumerate(wants_s)},
         )
 
     def sector_match(self, route: Route) -> NDArray[np.bool_]:
-        """Per site: is its sector one of the route's user sectors (by prefix)?"""
+        """Per site: is one of its sectors (main or other) one of the route's user sectors (by prefix)?"""
         cached = self._sector_cache.get(route.id)
         if cached is None:
             by_sector = np.array(
-                [bool(value) and any(value.startswith(code) for code in route.user_sectors)
-                 for value in self.sector_values],
+                [any(value.startswith(code) for value in values for code in route.user_sectors)
+                 for values in self.sector_values],
                 dtype=bool,
             )
             cached = by_sector[self.site_sector]
             self._sector_cache[route.id] = cached
         return cached
+
+    def pair_modes(self, offer: NDArray[np.intp], site: NDArray[np.intp]) -> NDArray[np.uint8]:
+        """Per pair, the transport modes usable: the offer's (or the default), plus what both sites' access opens."""
+        return self.o_modes[offer] | (self.o_access[offer] & self.site_access[site])
 
     def park_number(self, park: str) -> int:
         """Position of ``park`` among the sites' parks; -2 (matching no site) when no site is in it."""

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 __all__ = ["STEPS", "StepTimer"]
 
 # The steps of ``run_matching``, in order (see :mod:`matching.engine`).
-STEPS = ("validate", "index", "candidates", "feasibility", "scoring", "select", "allocate", "links", "network")
+STEPS = ("validate", "index", "candidates", "feasibility", "scoring", "select", "allocate", "links", "alternatives",
+         "network")
 
 
 class StepTimer:

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 __all__ = [
+    "ALTERNATIVE_REASONS",
     "BATTERY_LISTINGS",
     "DEFAULT_FREIGHT_T_PER_UNIT",
     "DEFAULT_TRANSPORT_CNY_PER_T_KM",
@@ -34,6 +35,7 @@ __all__ = [
     "SITE_ACCESS",
     "TRANSPORT_MODES",
     "Agreement",
+    "Alternative",
     "Candidate",
     "Cascade",
     "Keystone",
@@ -80,6 +82,15 @@ DROP_REASONS = (
     "quality_route",      # the lot misses the limits of every route that would take it
     "distance",           # farther than the route's radius for every usable transport mode
     "uneconomic",         # net benefit below options.min_net_benefit_cny_per_unit
+    "unit",               # an unclassified stream offered and wanted in units of different kinds
+)
+
+# Why a feasible receiver got nothing of an offer (see :class:`Alternative`).
+ALTERNATIVE_REASONS = (
+    "capacity_taken",     # the receiver's open quantity (or its permit's capacity) went to other offers
+    "lower_score",        # the offer's whole quantity went to receivers ranked above this one
+    "posted_first",       # a latent receiver: the offer's quantity went to posted wants, which are served first
+    "cut_by_k",           # ranked beyond k_per_offer of its kind (posted or latent): not in the allocation
 )
 
 
@@ -175,6 +186,11 @@ class Offer:
     the route's typical price is assumed). ``transport_modes`` limits the modes considered (empty:
     the options decide).
 
+    An unclassified stream (``material`` is a ``name:`` pseudo-code,
+    :mod:`matching.knowledge.unclassified`) has no unit in the knowledge base: ``unit`` is then the
+    listing's base unit (``t`` when not given), and ``material_name`` the user's own words for it, which
+    the link's explanation quotes. For a known material both are ignored.
+
     Examples
     --------
     >>> Offer(id="O1", site_id="S1", material="coal-fly-ash", quantity=1000.0, quality={"grade": "II"}).quality
@@ -192,6 +208,8 @@ class Offer:
     hazard_code: str | None = None
     transport_modes: tuple[str, ...] = ()
     committed: float = 0.0
+    unit: str | None = None
+    material_name: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quality", _frozen_mapping(self.quality))
@@ -205,6 +223,7 @@ class Want:
     ``quality`` holds limits with canonical keys: ``key_min`` / ``key_max`` for numbers, ``key`` for a
     category (a graded one such as fly-ash grade means "this grade or better") or an exact value.
     ``max_price_cny`` is the most the receiver pays per unit (negative: it charges a gate fee).
+    ``unit`` is the listing's base unit, read only for unclassified (``name:``) streams.
 
     Examples
     --------
@@ -221,6 +240,7 @@ class Want:
     available_from: dt.date | None = None
     available_to: dt.date | None = None
     committed: float = 0.0
+    unit: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quality", _frozen_mapping(self.quality))
@@ -258,16 +278,27 @@ class MatchOptions:
     latent
         Also propose receivers that posted no want but whose sector uses the material.
     k_per_offer
-        Keep the ``k`` best-scoring feasible receivers per offer (posted and latent counted apart).
+        Keep the ``k`` best-scoring feasible receivers per offer (posted and latent counted apart) for
+        the allocation.
+    alternatives_per_offer
+        List this many of the best receivers that got nothing of an offer (:attr:`Result.alternatives`);
+        up to this many receivers beyond ``k_per_offer`` are kept for ranking only (0: none listed).
     candidate_pool
-        Nearest receivers within the radius examined per offer before feasibility; default ``4 * k``.
+        Nearest receivers within the radius examined per offer before feasibility; default ``4 * k``, and
+        at least twice ``k + alternatives_per_offer``. Ranks count the feasible receivers among these.
     detour_factor
         Road distance = great-circle distance × this.
     max_radius_km
         Caps every route's transport radius (``None``: the routes decide).
     transport_modes
         Modes assumed usable when an offer names none: road and pipeline, because rail and barge need a
-        siding or a wharf that only the offer can vouch for (``None``: every mode of the route).
+        siding or a wharf at both ends (``None``: every mode of the route). Two sites that both declare
+        an access (:attr:`Site.transport_access`) may also use the mode it opens (:data:`SITE_ACCESS`);
+        an offer that names its modes is held to them.
+    unclassified_radius_km
+        Road distance within which an unclassified (``name:``) stream is matched: with no route to say
+        how far it travels, 100 km, an estimate of the range of bulk road haulage of low-value residues
+        (fly ash, the bulkiest, moves up to about 300 km by road; most residues much less).
     transport_cny_per_t_km, transport_co2_kg_per_t_km
         By mode; applied to freight tonnes (see ``freight_t_per_unit``).
     freight_t_per_unit
@@ -302,15 +333,19 @@ class MatchOptions:
     --------
     >>> MatchOptions(today=dt.date(2026, 1, 1), k_per_offer=5).candidate_pool
     20
+    >>> MatchOptions(today=dt.date(2026, 1, 1), k_per_offer=1).candidate_pool
+    12
     """
 
     today: dt.date
     latent: bool = False
     k_per_offer: int = 10
+    alternatives_per_offer: int = 5
     candidate_pool: int | None = None
     detour_factor: float = 1.3
     max_radius_km: float | None = None
     transport_modes: tuple[str, ...] | None = ("road", "pipeline")
+    unclassified_radius_km: float = 100.0
     transport_cny_per_t_km: Mapping[str, float] = field(default_factory=lambda: DEFAULT_TRANSPORT_CNY_PER_T_KM, hash=False)
     transport_co2_kg_per_t_km: Mapping[str, float] = field(default_factory=lambda: DEFAULT_TRANSPORT_CO2_KG_PER_T_KM, hash=False)
     freight_t_per_unit: Mapping[str, float] = field(default_factory=lambda: DEFAULT_FREIGHT_T_PER_UNIT, hash=False)
@@ -331,7 +366,9 @@ class MatchOptions:
 
     def __post_init__(self) -> None:
         if self.candidate_pool is None and isinstance(self.k_per_offer, int):
-            object.__setattr__(self, "candidate_pool", max(4 * self.k_per_offer, 1))
+            extra = self.alternatives_per_offer if isinstance(self.alternatives_per_offer, int) else 0
+            # Enough nearest receivers that, after feasibility, an offer still has alternatives to list.
+            object.__setattr__(self, "candidate_pool", max(4 * self.k_per_offer, 2 * (self.k_per_offer + extra), 1))
 
     def as_dict(self) -> dict[str, Any]:
         """The options as JSON-ready values (dates as ISO strings)."""
@@ -353,13 +390,15 @@ class Candidate:
     """One feasible, scored pair of an offer and a receiver (a posted want or a latent site).
 
     Per-unit figures are per base unit of the material; ``score`` is what the allocation maximises
-    per unit (the net benefit, plus CO2 at ``co2_price_cny_per_t``).
+    per unit (the net benefit, plus CO2 at ``co2_price_cny_per_t``). ``route_id`` is ``None`` for an
+    unclassified stream matched by name. ``rank`` is the receiver's place (1 = best) among every
+    feasible receiver of the offer, posted and latent together.
     """
 
     offer_id: str
     receiver_site_id: str
     want_id: str | None
-    route_id: str
+    route_id: str | None
     mode: str
     distance_km: float
     road_km: float
@@ -372,6 +411,53 @@ class Candidate:
     score: float
     latent: bool
     substitute: bool
+    rank: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """A feasible receiver of an offer that got none of it: who else could take it, and why it did not.
+
+    ``rank`` is its place (1 = best) among all ``feasible_receivers`` of the offer by score, the
+    allocated ones included, posted wants and latent receivers together (those examined: the nearest
+    ``candidate_pool`` of each kind within the radius). ``quantity`` is what it could
+    take: the offer's open quantity, capped by the receiver's open quantity (a latent receiver's assumed
+    capacity) and, for hazardous waste, its permit's capacity left; ``net_benefit_cny`` is for that
+    quantity. ``reason`` is one of :data:`ALTERNATIVE_REASONS`. ``route_id`` is ``None`` for an
+    unclassified stream matched by name.
+
+    Examples
+    --------
+    >>> a = Alternative("O1", "PWR", "W2", "CEM", "coal-fly-ash", "fly-ash-cement-admixture", "road", 2, 3,
+    ...                 35.0, 35.0, 4000.0, "t", 140000.0, 12.0, 15.6, 0.8, False, False, "lower_score")
+    >>> a.as_dict()["reason"], a.as_dict()["rank"]
+    ('lower_score', 2)
+    """
+
+    offer_id: str
+    supplier_site_id: str
+    want_id: str | None
+    receiver_site_id: str
+    material: str
+    route_id: str | None
+    mode: str
+    rank: int
+    feasible_receivers: int
+    score: float
+    net_benefit_cny_per_unit: float
+    quantity: float
+    unit: str
+    net_benefit_cny: float
+    distance_km: float
+    road_km: float
+    co2_avoided_t_per_unit: float
+    latent: bool
+    substitute: bool
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The alternative as JSON-ready values."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -510,6 +596,8 @@ class Result:
     ``links`` are the proposed links, ``agreed`` the agreements re-scored as links,
     ``landfill`` what each offer still has unplaced (offer id -> quantity), and ``network``
     the analysis of proposed plus agreed links; ``candidates`` only with ``keep_candidates``.
+    ``alternatives`` lists, per offer, the best receivers that got none of it
+    (``alternatives_per_offer`` at most), sorted by supplier site, offer and rank.
     """
 
     links: tuple[Link, ...]
@@ -518,6 +606,7 @@ class Result:
     summary: RunSummary = field(hash=False)
     network: NetworkSummary | None = None
     candidates: tuple[Candidate, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values (the web layer adds its own ids and names)."""
@@ -527,5 +616,6 @@ class Result:
             "agreed": [link.as_dict() for link in self.agreed],
             "landfill": dict(self.landfill),
             "network": self.network.as_dict() if self.network else None,
+            "alternatives": [alternative.as_dict() for alternative in self.alternatives],
         }
 

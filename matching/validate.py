@@ -14,11 +14,14 @@ from collections.abc import Sequence
 from matching.errors import MatchingError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
+from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX, is_unclassified
+from matching.tables import listing_unit
 from matching.types import BATTERY_LISTINGS, TRANSPORT_MODES, Agreement, MatchOptions, Offer, Site, Want
 
 __all__ = ["validate_inputs", "validate_options"]
 
 _HW_CODE = re.compile(r"\d{3}-\d{3}-(\d{2})")
+_HW_CATEGORY = re.compile(r"HW\d{2}")
 
 
 def _finite(value: object) -> bool:
@@ -46,6 +49,11 @@ def validate_options(options: MatchOptions) -> None:
         value = getattr(options, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             fail(name, f"must be a whole number of at least 1, got {value!r}")
+    value = options.alternatives_per_offer
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        fail("alternatives_per_offer", f"must be a whole number (0: none), got {value!r}")
+    if not _finite(options.unclassified_radius_km) or options.unclassified_radius_km < 0:
+        fail("unclassified_radius_km", f"must be a number of km not below zero, got {options.unclassified_radius_km!r}")
     if not _finite(options.detour_factor) or options.detour_factor < 1:
         fail("detour_factor", f"must be a number of at least 1 (road is never shorter than the great circle), "
                               f"got {options.detour_factor!r}")
@@ -138,24 +146,23 @@ def validate_inputs(
         if offer.id in offer_by_id:
             raise MatchingError(f"{where}: listed twice", field="id", where=where)
         _check_listing_common(offer, where, site_by_id)
-        material = knowledge.materials.get(offer.material)
-        if material is None:
-            raise MatchingError(f"{where}: unknown material {offer.material!r}", field="material", where=where)
+        _check_unit(offer.unit, where)
         if offer.price_cny is not None and not _finite(offer.price_cny):
             raise MatchingError(f"{where}: price_cny must be a finite number", field="price_cny", where=where)
         for mode in offer.transport_modes:
             if mode not in TRANSPORT_MODES:
                 raise MatchingError(f"{where}: unknown transport mode {mode!r}", field="transport_modes", where=where)
+        hazard = _hazard_category(offer.hazard_code, where)
+        if _check_material(offer.material, where, knowledge):
+            offer_by_id[offer.id] = offer  # an unclassified stream: any hazard code given is its own word
+            continue
+        material = knowledge.materials[offer.material]
         if offer.hazard_code is not None:
-            match = _HW_CODE.fullmatch(offer.hazard_code)
-            if not match:
-                raise MatchingError(f"{where}: hazard_code {offer.hazard_code!r} is not NNN-NNN-CC",
-                                    field="hazard_code", where=where)
             if not material.hazardous:
                 raise MatchingError(f"{where}: hazard_code given but {material.code} is not hazardous waste",
                                     field="hazard_code", where=where)
-            if f"HW{match.group(1)}" != material.category:
-                raise MatchingError(f"{where}: hazard_code {offer.hazard_code} is HW{match.group(1)}, "
+            if hazard != material.category:
+                raise MatchingError(f"{where}: hazard_code {offer.hazard_code} is {hazard}, "
                                     f"but {material.code} is {material.category}", field="hazard_code", where=where)
         elif material.hazardous and len(material.hw_codes) != 1:
             raise MatchingError(f"{where}: {material.code} is hazardous waste; give its 8-digit hazard_code",
@@ -170,12 +177,11 @@ def validate_inputs(
         _check_listing_common(want, where, site_by_id)
         if not want.materials:
             raise MatchingError(f"{where}: accepts no material", field="material", where=where)
+        _check_unit(want.unit, where)
         units = set()
         for code in want.materials:
-            material = knowledge.materials.get(code)
-            if material is None:
-                raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
-            units.add(material.unit)
+            _check_material(code, where, knowledge)
+            units.add(listing_unit(code, want.unit, knowledge))
         if len(units) > 1:
             raise MatchingError(f"{where}: accepted materials are measured in different units ({', '.join(sorted(units))})",
                                 field="material", where=where)
@@ -207,6 +213,36 @@ def validate_inputs(
         agreed_out[offer.id] += agreement.quantity
     _check_not_overcommitted(agreed_out, offer_by_id, "offer")
     _check_not_overcommitted(agreed_in, want_by_id, "want")
+
+
+def _check_material(code: object, where: str, knowledge: Knowledge) -> bool:
+    """Raise unless ``code`` is a known material or an unclassified stream's pseudo-code; True for the latter."""
+    if isinstance(code, str) and is_unclassified(code):
+        if not code.removeprefix(UNCLASSIFIED_PREFIX).strip():
+            raise MatchingError(f"{where}: unclassified stream {code!r} has no name", field="material", where=where)
+        return True
+    if code not in knowledge.materials:
+        raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
+    return False
+
+
+def _check_unit(unit: object, where: str) -> None:
+    if unit is not None and (not isinstance(unit, str) or not unit.strip()):
+        raise MatchingError(f"{where}: unit must be a unit's name such as t or m3, got {unit!r}", field="unit",
+                            where=where)
+
+
+def _hazard_category(code: str | None, where: str) -> str | None:
+    """The HW category of an offer's hazard code (8-digit ``NNN-NNN-CC`` or the category ``HWnn``), checked."""
+    if code is None:
+        return None
+    match = _HW_CODE.fullmatch(code)
+    if match:
+        return f"HW{match.group(1)}"
+    if _HW_CATEGORY.fullmatch(code):
+        return code
+    raise MatchingError(f"{where}: hazard_code {code!r} is neither NNN-NNN-CC nor HWnn", field="hazard_code",
+                        where=where)
 
 
 def _check_listing_common(listing: Offer | Want, where: str, site_by_id: dict[str, Site]) -> None:
