@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d'
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test translations translations-update db
+.PHONY: setup run test translations translations-update db browser
 
 setup: $(STAMP) $(NPM_STAMP) translations
 
@@ -34,7 +34,23 @@ run: db
 	$(BIN)/flask --app wsgi demo load --if-empty
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
-test: setup
+# The browser tests drive Debian's Chromium (no browser download); a CJK font makes Chinese pages legible.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+
+browser:
+	@missing=""; [ -x /usr/bin/chromium ] || missing=" chromium"; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing$$missing for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's$$missing: run 'sudo apt-get install$$missing'"; exit 1; \
+	  fi; \
+	fi
+
+test: setup browser
 	$(BIN)/pytest
 
 # After changing UI text: refresh the catalogue, then translate the new entries in messages.po.
