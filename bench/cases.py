@@ -164,6 +164,7 @@ def _problems_by_row(problems, file: str) -> dict[int, list[str]]:
 
 def import_file(path: Path, sheet: str) -> FileImport:
     """Import one file as the CLI does; when it is refused, count its bad rows and import the rest row by row."""
+    from marketplace.extensions import db
     from marketplace.services.errors import FieldError, ImportRejected
     from marketplace.services.imports import import_tables
     from marketplace.services.imports.files import FIRST_DATA_ROW, Table, read_import_file
@@ -188,6 +189,10 @@ def import_file(path: Path, sheet: str) -> FileImport:
     except ImportRejected as exc:
         problems = exc.problems
         outcome.problems = _problems_by_row(problems, path.name)
+    except Exception as exc:  # noqa: BLE001 - a crash refuses the file too; the bench goes on and says so
+        db.session.rollback()
+        problems = []
+        outcome.problems[1] = [f"{path.name}: the importer crashed: {_crash(exc)}"]
     else:
         outcome.accepted_whole = True
         if sheet == "listings":
@@ -212,6 +217,10 @@ def import_file(path: Path, sheet: str) -> FileImport:
         except FieldError as exc:
             outcome.problems.setdefault(number, [f"{path.name} row {number}: {exc}"])
             continue
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            outcome.problems.setdefault(number, [f"{path.name} row {number}: the importer crashed: {_crash(exc)}"])
+            continue
         outcome.accepted_alone.add(number)
         if sheet == "listings":
             ids = result.listings.created_ids if result.listings else []
@@ -220,6 +229,12 @@ def import_file(path: Path, sheet: str) -> FileImport:
             else:
                 outcome.listing_ids.update(_listing_ids_by_content([(number, row)]))
     return outcome
+
+
+def _crash(exc: Exception) -> str:
+    """An unexpected exception in one line."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0] if text else ''}"
 
 
 def _listing_ids_by_content(rows: list[tuple[int, dict[str, str]]]) -> dict[int, int]:
@@ -470,10 +485,8 @@ def _why_absent(offer, wants, receiver) -> str:
 def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | None = None) -> CaseResult:
     """Measure one case in the current app context, on an empty migrated database (which it fills)."""
     from flask import current_app
-    from sqlalchemy import select
 
     from marketplace.extensions import db
-    from marketplace.models import Site
     from marketplace.services.matching import run_json, start_run
 
     started = time.perf_counter()
@@ -500,11 +513,19 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
                   if row.get("kind") == "offer"}
     has_alternatives = True
     for mode in MODES:
-        output = run_json(start_run(latent=mode == "latent", today=today))
+        try:
+            output = run_json(start_run(latent=mode == "latent", today=today))
+        except Exception as exc:  # noqa: BLE001 - every exchange of the mode is then a miss, said so
+            db.session.rollback()
+            result.notes.append(f"the {mode} run crashed: {_crash(exc)}")
+            output = None
+        result.hits[mode] = 0
+        if output is None:
+            result.misses[mode] = [f"{exchange.label()}: the run crashed" for exchange in case.exchanges]
+            continue
         result.outputs[mode] = output
         has_alternatives = has_alternatives and "alternatives" in output
         ranked = ranked_receivers(output)
-        result.hits[mode] = 0
         result.misses[mode] = []
         for exchange in case.exchanges:
             offer_id = result.listings_import.listing_ids.get(offer_rows.get((exchange.offer_site,
@@ -516,8 +537,8 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
                 result.misses[mode].append(f"{exchange.label()}: "
                                            + explain_miss(exchange, offer_id, receivers, imports=result, case=case))
         result.noncompliant += noncompliant_links(output, mode, today=today)
-    result.ranked_by = "links, then alternatives by rank" if has_alternatives else \
-        "links by score only (the run JSON has no alternatives)"
+    result.ranked_by = ("no run completed" if not result.outputs else "links, then alternatives by rank"
+                        if has_alternatives else "links by score only (the run JSON has no alternatives)")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -569,6 +590,12 @@ def measure(case_paths: list[Path], *, database_url: str | None = None) -> list[
             with app.app_context():
                 try:
                     results.append(run_case(path))
+                except Exception as exc:  # noqa: BLE001 - one broken case must not hide the others' figures
+                    case = read_case(path)
+                    results.append(CaseResult(path.name, sites=len(numbered(case.sites)),
+                                              listing_rows=len(numbered(case.listings)), exchanges=len(case.exchanges),
+                                              notes=[f"the measurement crashed: {_crash(exc)}"],
+                                              format_problems=format_problems(path)))
                 finally:
                     db.session.remove()
                     db.engine.dispose()
