@@ -2,6 +2,11 @@
 
 Children inherit from their parent: a route written for ``coal-fly-ash`` applies to
 ``coal-fly-ash-class-f``, and so do the parent's quality attributes. The reverse does not hold.
+
+A want names what its site takes in, either the stream itself (fly ash, steam) or what the site would
+use it as (fertiliser, animal feed, fuel). A route that ``serves`` such a material makes its own
+material acceptable to that want: :meth:`Knowledge.accepted_by` gives, for a want's material, every
+material the want takes as such: the material, the kinds under it, and what the routes send there.
 """
 
 from __future__ import annotations
@@ -11,12 +16,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import functools
+
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, UnknownMaterial
 from matching.knowledge.material_index import MaterialIndex
 from matching.knowledge.models import AmbiguousTerm, Material, QualityAttribute, Reference, Replaces, Route
 from matching.knowledge.text import suggest
 
-__all__ = ["Knowledge"]
+__all__ = ["BUILT_IN_CONVERSIONS", "Knowledge"]
+
+# Conversions true of every material: (from unit, to unit) -> how many `to` units one `from` unit is.
+BUILT_IN_CONVERSIONS = {
+    ("t", "kg"): 1000.0, ("kg", "t"): 0.001,
+    ("GJ", "MWh"): 1 / 3.6, ("MWh", "GJ"): 3.6, ("GJ", "MJ"): 1000.0, ("MJ", "GJ"): 0.001,
+    ("MWh", "kWh"): 1000.0, ("kWh", "MWh"): 0.001, ("GJ", "kWh"): 1000 / 3.6, ("kWh", "GJ"): 0.0036,
+    ("m3", "L"): 1000.0, ("L", "m3"): 0.001,
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +73,94 @@ class Knowledge:
         """All materials below ``code``, sorted by code."""
         self.material(code)
         return tuple(sorted(other for other in self.materials if code in self.ancestors(other)))
+
+    def accepted_by(self, code: str) -> tuple[str, ...]:
+        """Every material a want for ``code`` takes as such, ``code`` first, then sorted.
+
+        That is ``code`` and the kinds under it, and the materials whose routes serve ``code`` or a kind
+        under it (with the kinds under those that take their routes): a want for fertiliser takes
+        digestate and by-product ammonium sulphate, a want for process water takes reclaimed water.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> kb = load_knowledge()
+        >>> kb.accepted_by("steam")[:2]
+        ('steam', 'steam-hp')
+        >>> {"digestate", "ammonium-sulphate"} <= set(kb.accepted_by("fertiliser"))
+        True
+        """
+        return self._accepted_by(code)
+
+    @functools.cached_property
+    def _served(self) -> dict[str, frozenset[str]]:
+        """Served material -> the materials whose routes (own or inherited) serve it."""
+        served: dict[str, set[str]] = {}
+        for material in self.materials:
+            for route in self.routes_for(material):
+                for target in route.serves:
+                    served.setdefault(target, set()).add(material)
+        return {target: frozenset(codes) for target, codes in served.items()}
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 - the knowledge base is immutable and long-lived
+    def _accepted_by(self, code: str) -> tuple[str, ...]:
+        kinds = (code, *self.descendants(code))
+        found = set(kinds)
+        for kind in kinds:
+            found.update(self._served.get(kind, ()))
+        return (code, *sorted(found - {code}))
+
+    def serves(self, material_code: str) -> tuple[str, ...]:
+        """The materials (products, utilities) whose wants ``material_code`` can serve, through its routes.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> "animal-feed" in load_knowledge().serves("brewers-spent-grain")
+        True
+        """
+        return tuple(sorted({target for route in self.routes_for(material_code) for target in route.serves}))
+
+    def units_per(self, code: str, unit: str) -> float:
+        """How many of the material's own units one ``unit`` of it is (1 GJ of low-pressure steam is 0.37 t).
+
+        Uses the conversions the material (or its nearest ancestor stating one) gives, either way round,
+        and those true of every material (t and kg, GJ and MWh ...).
+
+        Raises
+        ------
+        KnowledgeError
+            If no conversion is known; ``.field`` is ``"unit"``.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> kb = load_knowledge()
+        >>> kb.units_per("hot-water", "MWh")
+        3.6
+        >>> round(kb.units_per("byproduct-hydrogen", "t"), 1)
+        11123.5
+        """
+        own = self.material(code).unit
+        if unit == own:
+            return 1.0
+        built_in = BUILT_IN_CONVERSIONS.get((unit, own))
+        if built_in is not None:
+            return built_in
+        for each in (code, *self.ancestors(code)):
+            stated = self.materials[each].conversion_factors
+            if not stated:
+                continue
+            # one `own` unit is stated[x] of x; one `unit` is then 1/stated[x] of `own` per x-unit in `unit`
+            for other, factor in stated.items():
+                step = 1.0 if other == unit else BUILT_IN_CONVERSIONS.get((unit, other))
+                if step is not None:
+                    return step / factor
+            break
+        raise KnowledgeError(
+            f"unit: {unit} cannot be converted to {own} for {code}; no conversion is stated",
+            field="unit", entry=code,
+        )
 
     def quality_attributes(self, code: str) -> tuple[QualityAttribute, ...]:
         """Attributes of ``code`` and, after them, those it inherits from its ancestors."""

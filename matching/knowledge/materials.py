@@ -19,6 +19,7 @@ from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material, Quali
 from matching.knowledge.text import suggest
 
 __all__ = [
+    "CONVERTIBLE_UNITS",
     "FAMILIES",
     "MATERIALS_FILE",
     "UNITS",
@@ -30,16 +31,21 @@ MATERIALS_FILE = "materials.yaml"
 
 FAMILIES = frozenset({
     "slag", "ash", "gypsum", "sludge", "tailings", "chemical-residue", "hazardous", "energy", "gas",
-    "water", "organic", "end-of-life", "scrap",
+    "water", "organic", "end-of-life", "scrap", "chemical", "brine", "product",
 })
 UNITS = frozenset({"t", "GJ", "MWh", "Nm3", "m3"})
-NON_SOLID_CATEGORIES = frozenset({"ENERGY", "GAS", "WATER", "ORGANIC", "EOL"})
+# Units a listing may be written in besides the material's own, once the material states a conversion.
+CONVERTIBLE_UNITS = UNITS | {"kg", "MJ", "kWh", "L"}
+# CHEMICAL: by-product chemicals sold as products (smelter acid, by-product HCl ...); PRODUCT: what a receiver
+# asks for when it posts a want for what it would replace (fertiliser, animal feed, fuel ...), never offered.
+NON_SOLID_CATEGORIES = frozenset({"ENERGY", "GAS", "WATER", "ORGANIC", "EOL", "CHEMICAL", "PRODUCT"})
 MATERIAL_LICENCES = frozenset({"none", "hw_permit", "battery_cascade", "battery_recycling", "battery_any"})
 ATTRIBUTE_KINDS = frozenset({"number", "category", "text"})
 ATTRIBUTE_KEYS = frozenset({"key", "unit", "name_zh", "name_en", "values", "aliases", "kind"})
 MATERIAL_KEYS = frozenset({
     "code", "name_zh", "name_en", "synonyms_zh", "synonyms_en", "family", "category", "parent", "unit",
     "hazardous", "hw_codes", "receiver_licence", "bulk", "quality_attributes", "sources", "notes", "implies", "inherits_routes",
+    "conversions",
 })
 
 _ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -70,6 +76,8 @@ def parse_materials(document: dict[str, Any], references: Mapping[str, Reference
         parent = entry.raw.get("parent")
         if parent is not None and (not isinstance(parent, str) or not parent.strip()):
             entry.fail("parent", "must be a material code")
+        if (category == "PRODUCT") != (family == "product"):
+            entry.fail("family", "products, and only they, have family product and category PRODUCT")
         materials[code] = Material(
             code=code,
             name_zh=entry.text("name_zh"),
@@ -89,12 +97,30 @@ def parse_materials(document: dict[str, Any], references: Mapping[str, Reference
             notes=entry.text("notes", required=False),
             implies=_parse_implies(entry),
             inherits_routes=entry.flag("inherits_routes") if "inherits_routes" in entry.raw else True,
+            conversions=_parse_conversions(entry, unit),
         )
     for material in materials.values():
         entry = Entry(file, "material", {}, material.code)
         _check_parent(entry, material, materials)
         _check_implies(entry, material, materials)
     return materials
+
+
+def _parse_conversions(entry: Entry, unit: str) -> tuple[tuple[str, float], ...]:
+    """``conversions: {GJ: 2.7}``: how many of another unit one unit of the material is (cite it in sources)."""
+    raw = entry.raw.get("conversions", {})
+    if not isinstance(raw, dict):
+        entry.fail("conversions", "must be a mapping of unit to factor, e.g. {GJ: 2.7}")
+    pairs = []
+    for other, factor in raw.items():
+        if other not in CONVERTIBLE_UNITS:
+            entry.fail("conversions", f"{other!r} is not one of {', '.join(sorted(CONVERTIBLE_UNITS))}")
+        if other == unit:
+            entry.fail("conversions", f"{other} is the material's own unit")
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 0:
+            entry.fail("conversions", f"{other}: the factor must be a positive number")
+        pairs.append((other, float(factor)))
+    return tuple(sorted(pairs))
 
 
 def _parse_implies(entry: Entry) -> tuple[tuple[str, str], ...]:

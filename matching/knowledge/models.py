@@ -95,6 +95,21 @@ class Material:
     notes: str = ""
     implies: tuple[tuple[str, str], ...] = ()
     inherits_routes: bool = True
+    conversions: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def conversion_factors(self) -> dict[str, float]:
+        """Own stated conversions: how many of each other unit one unit of the material is
+        (``{"GJ": 2.7}`` for a tonne of low-pressure steam); see
+        :meth:`~matching.knowledge.knowledge_base.Knowledge.units_per` for the inherited and built-in ones.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> load_knowledge().materials["captured-co2"].conversion_factors["Nm3"]
+        506.0
+        """
+        return dict(self.conversions)
 
     @property
     def implied_quality(self) -> dict[str, str]:
@@ -164,6 +179,9 @@ class Replaces:
 class Route:
     """How a material is used: by which sectors, replacing what, under which limits.
 
+    ``serves`` names the materials (most often products such as ``fertiliser`` or ``animal-feed``) that the
+    route's material stands in for at its users: a want posted for one of them accepts the route's material.
+
     ``transport`` holds ``(mode, radius_km)`` pairs; :attr:`transport_km` gives them as a dict.
     Prices and CO2 are per unit of the material (:attr:`unit`); a negative
     ``typical_price_cny_per_unit`` is a gate fee the supplier pays.
@@ -187,6 +205,7 @@ class Route:
     sources: tuple[SourceRef, ...]
     estimate: tuple[str, ...]
     notes: str = ""
+    serves: tuple[str, ...] = ()
 
     @property
     def transport_km(self) -> dict[str, float]:

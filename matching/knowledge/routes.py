@@ -57,6 +57,7 @@ ROUTE_KEYS = frozenset({
     "id", "material", "process_zh", "process_en", "user_sectors", "replaces", "replacement_ratio",
     "quality_limits", "transport", "co2_avoided_t_per_unit", "typical_price_cny_per_unit",
     "supplier_disposal_cost_cny_per_unit", "receiver_licence", "coupling", "sources", "estimate", "notes",
+    "serves",
 })
 
 LIMIT_KEYS = frozenset({"key", "op", "value", "standard"})
@@ -96,6 +97,7 @@ def parse_routes(
         estimate = entry.texts("estimate")
         replaces = _parse_replaces(entry, references)
         _check_figures_sourced(entry, sources, estimate, replaces, limits)
+        serves = _parse_serves(entry, codes, units, materials)
         routes[route_id] = Route(
             id=route_id,
             materials=codes,
@@ -115,8 +117,33 @@ def parse_routes(
             sources=sources,
             estimate=estimate,
             notes=entry.text("notes", required=False),
+            serves=serves,
         )
     return tuple(routes.values())
+
+
+def _parse_serves(
+    entry: Entry, codes: tuple[str, ...], units: set[str], materials: Mapping[str, Material]
+) -> tuple[str, ...]:
+    """What the route's material stands in for at its users: known materials of the route's unit, none of
+    them the route's own materials or their ancestors (a material serves a want for itself already)."""
+    served = entry.texts("serves")
+    own = set(codes)
+    for code in codes:
+        parent = materials[code].parent
+        while parent is not None:
+            own.add(parent)
+            parent = materials[parent].parent
+    for code in served:
+        if code not in materials:
+            entry.fail("serves", f"unknown material {code!r}", suggest(code, {c: c for c in materials}))
+        if code in own:
+            entry.fail("serves", f"{code} is the route's own material or its ancestor")
+        if materials[code].unit not in units:
+            entry.fail("serves", f"{code} is measured in {materials[code].unit}, the route in {', '.join(sorted(units))}")
+        if materials[code].hazardous:
+            entry.fail("serves", f"{code} is hazardous waste: a route serves products and utilities, not waste")
+    return served
 
 
 def _check_route_licence(entry: Entry, licence: str, route_materials: list[Material]) -> None:
