@@ -349,8 +349,8 @@ class MaterialReading:
     >>> reading = read_material("飞灰")
     >>> reading.code, reading.how, reading.possibly_hazardous
     ('incineration-fly-ash', 'possibly_hazardous', True)
-    >>> read_material("Paper trimmings").engine_code
-    'name:papertrimming'
+    >>> read_material("Kraft sack offcuts").engine_code
+    'name:kraftsackoffcut'
     """
 
     text: str
@@ -407,10 +407,10 @@ def read_material(
     >>> generic = read_material("石膏")
     >>> generic.code, generic.how
     ('byproduct-gypsum', 'generic')
-    >>> unknown = read_material("纸边")
+    >>> unknown = read_material("纸塑边料")
     >>> unknown.code, unknown.how, unknown.confidence
     (None, 'unclassified', 0.0)
-    >>> read_material("纸边", learned={"name:纸边": "waste-paper"}).code
+    >>> read_material("纸塑边料", learned={"name:纸塑边料": "waste-paper"}).code
     'waste-paper'
     """
     kb = knowledge or load_knowledge()

@@ -413,7 +413,7 @@ def test_text_that_says_hazardous_is_never_read_as_a_general_material(kb, text):
 
 @pytest.mark.parametrize(
     ("text", "suggested"),
-    [("纸边", "waste-paper"), ("煤气", "coke-oven-gas"), ("白泥", "lime-mud"), ("scrap metal", "scrap-steel"),
+    [("纸塑边料", "waste-paper"), ("煤气", "coke-oven-gas"), ("白泥", "lime-mud"), ("scrap metal", "scrap-steel"),
      ("某某厂特种残渣ZX-9", None)],
 )
 def test_an_unknown_or_truly_ambiguous_name_is_unclassified_with_suggestions(kb, text, suggested):
@@ -438,11 +438,11 @@ def test_known_names_keep_their_reading(kb, text, code, how):
 
 
 def test_learned_synonyms_are_read_first(kb):
-    learned = {unclassified_code("Paper trimmings"): "waste-paper"}
-    assert read_material("paper-trimming", knowledge=kb, learned=learned).code == "waste-paper"
-    assert read_material("paper trimmings", knowledge=kb).code is None
+    learned = {unclassified_code("Kraft sack offcuts"): "waste-paper"}
+    assert read_material("kraft-sack offcut", knowledge=kb, learned=learned).code == "waste-paper"
+    assert read_material("kraft sack offcuts", knowledge=kb).code is None
     # a learned name for a material the knowledge base no longer has is ignored, not trusted
-    assert read_material("paper trimmings", knowledge=kb, learned={unclassified_code("paper trimmings"): "gone"}).code is None
+    assert read_material("kraft sack offcuts", knowledge=kb, learned={unclassified_code("kraft sack offcuts"): "gone"}).code is None
 
 
 @pytest.mark.parametrize("text", ["", "   ", "---", "S08", "S60", "900-999-49"])

@@ -117,8 +117,8 @@ def test_validate_accepts_pseudo_codes_and_names_what_is_wrong():
         run(offers, wants + [Want("W9", "PIGS", (WHEY, "hot-water"), 1.0, unit="t")], sites)
     with pytest.raises(MatchingError, match="offer 'O9': hazard_code 'HW3' is neither"):
         run(offers + [Offer("O9", "DAIRY", WHEY, 1.0, hazard_code="HW3")], wants, sites)
-    with pytest.raises(MatchingError, match="want 'W9': unknown material 'whey'"):
-        run(offers, wants + [Want("W9", "PIGS", ("whey",), 1.0)], sites)
+    with pytest.raises(MatchingError, match="want 'W9': unknown material 'curd-water'"):
+        run(offers, wants + [Want("W9", "PIGS", ("curd-water",), 1.0)], sites)
 
 
 def test_an_agreed_name_matched_link_is_rescored_without_a_route():
