@@ -33,9 +33,21 @@ class ListingSchema(Schema):
     id = fields.Int()
     kind = fields.Str()
     status = fields.Str()
+    material = fields.Str(metadata={"description": "the material as its author wrote it"})
+    material_code = fields.Function(lambda listing: "|".join(listing.engine_codes), metadata={
+        "description": "the codes it was read as, `|`-separated; `name:<key>` for a name not classified yet"})
     materials = fields.Function(lambda listing: [
         {"code": m.material_code, "name_zh": m.material.name_zh, "name_en": m.material.name_en,
          "hazardous": m.material.hazardous} for m in listing.materials])
+    names = fields.Function(lambda listing: [
+        {"written": n.written, "reading": n.reading, "material_code": n.material_code, "name_code": n.name_code,
+         "confidence": n.confidence} for n in listing.names], metadata={
+        "description": "each written name and how it was read: exact, qualifier, contained, generic, "
+                       "possibly_hazardous, unclassified or classified"})
+    unclassified = fields.Function(lambda listing: bool(listing.unclassified_names),
+                                   metadata={"description": "a name is not in the knowledge base yet"})
+    possibly_hazardous = fields.Function(lambda listing: listing.possibly_hazardous, metadata={
+        "description": "read as hazardous because a name may mean a hazardous waste, until the kind is confirmed"})
     quantity = fields.Float(metadata={"description": "as entered, in `unit`"})
     unit = fields.Str()
     annual_quantity = fields.Float(metadata={"description": "per year, in `base_unit`"})
@@ -77,14 +89,18 @@ class ListingInSchema(Schema):
     site_id = fields.Str(required=True, metadata={"description": "your organisation's reference for the site"})
     kind = fields.Str(required=True, validate=validate.OneOf(LISTING_KINDS))
     material = fields.Raw(required=True, validate=_material,
-                          metadata={"description": "code or zh/en name; a want may give a list"})
+                          metadata={"description": "code or zh/en name, as the plant writes it; a want may give a "
+                                                   "list. A name not known yet is kept unclassified, not refused"})
     quantity = fields.Raw(required=True, metadata={"description": "number (or numeric text), in `unit`"})
-    unit = fields.Str(load_default=None, metadata={"description": "t/yr (default), t/month, t/day, GJ/yr, …"})
+    unit = fields.Str(load_default=None, metadata={"description": "t/yr (default), t/month, t/day, GJ/yr, MWh/yr, "
+                                                                  "m3/yr, Nm3/yr, 万吨/年 …: any unit of the "
+                                                                  "material's kind with a stated conversion"})
     quality = fields.Raw(load_default=None, allow_none=True, validate=_quality)
     price_cny = fields.Raw(load_default=None, allow_none=True)
     available_from = fields.Raw(load_default=None, allow_none=True, metadata={"description": "YYYY-MM-DD"})
     available_to = fields.Raw(load_default=None, allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    hazard_code = fields.Str(load_default=None, allow_none=True)
+    hazard_code = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "8-digit code (NNN-NNN-CC) or category (HW34); inferred from a hazardous material"})
     visibility = fields.Str(load_default=None, allow_none=True, metadata={"description": "named or anonymous"})
     transport_modes = fields.List(fields.Str(validate=validate.OneOf(list(TRANSPORT_MODE_LABELS))), load_default=list)
     note = fields.Str(load_default=None, allow_none=True)

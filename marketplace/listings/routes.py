@@ -131,7 +131,8 @@ def new(kind: str):
 
 def _form_data(listing: Listing) -> dict:
     row = listing_export_row(listing)
-    return {"site": str(listing.site_id), "material": "\n".join(listing.material_codes), "quantity": row["quantity"],
+    written = [name.written for name in listing.names] or listing.material_codes
+    return {"site": str(listing.site_id), "material": "\n".join(written), "quantity": row["quantity"],
             "unit": listing.unit, "quality": row["quality"], "price_cny": row["price_cny"],
             "available_from": listing.available_from, "available_to": listing.available_to,
             "hazard_code": listing.hazard_code or "", "visibility": listing.visibility,

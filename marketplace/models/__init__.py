@@ -1,7 +1,7 @@
 """The marketplace's database models, one module per aggregate."""
 from .listing import (
-    LISTING_KINDS, LISTING_STATUSES, VISIBILITIES, Enquiry, EnquiryMessage, Listing, ListingMaterial,
-    Notification, SavedSearch,
+    LISTING_KINDS, LISTING_STATUSES, VISIBILITIES, Enquiry, EnquiryMessage, LearnedSynonym, Listing, ListingMaterial,
+    ListingName, Notification, SavedSearch,
 )
 from .link import DECISIONS, LINK_STATUSES, Link, MatchRun
 from .material import Material, Route
@@ -11,7 +11,7 @@ from .user import ROLES, User, UserRole
 
 __all__ = [
     "LISTING_KINDS", "LISTING_STATUSES", "VISIBILITIES", "Enquiry", "EnquiryMessage", "Listing",
-    "ListingMaterial", "Notification", "SavedSearch", "Material", "Route",
+    "ListingMaterial", "ListingName", "LearnedSynonym", "Notification", "SavedSearch", "Material", "Route",
     "DECISIONS", "LINK_STATUSES", "Link", "MatchRun",
     "BATTERY_SCOPES", "LICENCE_KINDS", "Licence", "Organisation", "Site",
     "PARK_LEVELS", "Park", "park_manager", "ROLES", "User", "UserRole",

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from .user import User
 
 LISTING_KINDS = ("offer", "want")
+# How a written material name was read (matching.knowledge.resolver.READINGS), plus "classified": an
+# administrator classified the name after the listing was stored.
+NAME_READINGS = ("exact", "qualifier", "contained", "generic", "possibly_hazardous", "unclassified", "classified")
 LISTING_STATUSES = ("draft", "published", "partly_matched", "matched", "closed", "expired")
 VISIBILITIES = ("named", "anonymous")
 
@@ -31,6 +34,46 @@ class ListingMaterial(db.Model):
     material: Mapped[Material] = relationship()
 
 
+class ListingName(db.Model):
+    """One material name as the listing's author wrote it, and how the platform read it.
+
+    ``material_code`` is the material the name was read as (``None`` while unclassified); ``name_code``
+    is the name's pseudo-code (``name:<key>``), by which unclassified names are matched and queued.
+    """
+
+    __tablename__ = "listing_name"
+
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    written: Mapped[str] = mapped_column(String(300))
+    name_code: Mapped[str] = mapped_column(String(320), index=True)
+    reading: Mapped[str] = mapped_column(String(20), index=True)
+    confidence: Mapped[float] = mapped_column(default=1.0)
+    material_code: Mapped[Optional[str]] = mapped_column(ForeignKey("material.code"))
+
+    material: Mapped[Optional[Material]] = relationship()
+
+    @property
+    def engine_code(self) -> str:
+        """What the matching engine matches the name by: its material, or its pseudo-code while unclassified."""
+        return self.material_code or self.name_code
+
+
+class LearnedSynonym(db.Model):
+    """A name an administrator classified: the resolver reads it as this material from then on."""
+
+    __tablename__ = "learned_synonym"
+
+    name_code: Mapped[str] = mapped_column(String(320), primary_key=True)
+    written: Mapped[str] = mapped_column(String(300))
+    material_code: Mapped[str] = mapped_column(ForeignKey("material.code"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+    def __repr__(self) -> str:
+        return f"<LearnedSynonym {self.name_code} -> {self.material_code}>"
+
+
 class Listing(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -41,6 +84,9 @@ class Listing(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8), index=True)
+    # The material as the author wrote it (a want's names joined by "|"); the codes it was read as are
+    # in `materials`, each name with its reading in `names`.
+    material: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     quantity: Mapped[float]
     unit: Mapped[str] = mapped_column(String(10))
@@ -66,11 +112,27 @@ class Listing(db.Model):
     site: Mapped[Site] = relationship()
     materials: Mapped[list[ListingMaterial]] = relationship(
         cascade="all, delete-orphan", order_by="ListingMaterial.position", lazy="selectin")
+    names: Mapped[list[ListingName]] = relationship(
+        cascade="all, delete-orphan", order_by="ListingName.position", lazy="selectin")
     enquiries: Mapped[list[Enquiry]] = relationship(back_populates="listing", cascade="all, delete-orphan")
 
     @property
     def material_codes(self) -> list[str]:
         return [m.material_code for m in self.materials]
+
+    @property
+    def engine_codes(self) -> list[str]:
+        """Each name's material, or its pseudo-code while unclassified (the listing's materials if it has no names)."""
+        return [name.engine_code for name in self.names] or self.material_codes
+
+    @property
+    def unclassified_names(self) -> list[ListingName]:
+        return [name for name in self.names if name.material_code is None]
+
+    @property
+    def possibly_hazardous(self) -> bool:
+        """Read as hazardous because a name may mean a hazardous material, until someone confirms the kind."""
+        return any(name.reading == "possibly_hazardous" for name in self.names)
 
     @property
     def available_quantity(self) -> float:

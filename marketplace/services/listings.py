@@ -12,32 +12,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matching.knowledge.errors import KnowledgeError
-from matching.knowledge import Knowledge, load_knowledge, resolve_material_text
+from matching.knowledge import Knowledge, load_knowledge
+from matching.knowledge.resolver import MaterialReading, read_material
+from matching.knowledge.units import UnitError, parse_unit, stored_unit, units_per
 
 from ..extensions import db
-from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, Organisation, Site
+from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, ListingName, Organisation, Site
 from .errors import FieldError, field_error_from
 from .transaction import unit_of_work
 
-# Unit as written -> (base unit, factor to the base unit per year).
-UNITS = {
-    "t/yr": ("t", 1.0), "t/month": ("t", 12.0), "t/day": ("t", 365.0),
-    "GJ/yr": ("GJ", 1.0), "MWh/yr": ("MWh", 1.0), "m3/yr": ("m3", 1.0), "Nm3/yr": ("Nm3", 1.0),
-}
-# What plants write in their own sheets, mapped to the units above (and a multiplier).
-UNIT_ALIASES = {
-    "t/a": ("t/yr", 1), "t/year": ("t/yr", 1), "吨/年": ("t/yr", 1), "t/y": ("t/yr", 1),
-    "万吨/年": ("t/yr", 10_000), "万t/a": ("t/yr", 10_000), "万t/yr": ("t/yr", 10_000), "kt/yr": ("t/yr", 1000),
-    "t/mo": ("t/month", 1), "吨/月": ("t/month", 1), "t/d": ("t/day", 1), "吨/天": ("t/day", 1), "吨/日": ("t/day", 1),
-    "GJ/a": ("GJ/yr", 1), "MWh/a": ("MWh/yr", 1), "m³/yr": ("m3/yr", 1), "立方米/年": ("m3/yr", 1),
-    "Nm³/yr": ("Nm3/yr", 1), "Nm3/a": ("Nm3/yr", 1), "标立方米/年": ("Nm3/yr", 1), "标方/年": ("Nm3/yr", 1),
-    "万Nm3/yr": ("Nm3/yr", 10_000), "万标方/年": ("Nm3/yr", 10_000),
-}
-# 1 MWh = 3.6 GJ: heat listed in either unit can meet a material measured in the other.
-ENERGY_FACTORS = {("MWh", "GJ"): 3.6, ("GJ", "MWh"): 1 / 3.6}
+# The units the listing form offers; any unit of units.yaml is accepted (万吨/年, Nm3/day, kWh/month ...).
+UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
 # More than any single site could generate or take in a year (China's whole industrial solid waste is ~4e9 t/yr).
 ABSURD_PER_YEAR = {"t": 1e8, "GJ": 1e9, "MWh": 3e8, "m3": 1e10, "Nm3": 1e11}
 HW_CODE = re.compile(r"^\d{3}-\d{3}-(0[1-9]|[1-4]\d|50)$")
+HW_CODE_LOOSE = re.compile(r"^(\d{3})-?(\d{3})-?(\d{2})$")
+HW_CATEGORY = re.compile(r"^HW-?(\d{1,2})$")
 MAX_NOTE = 2000
 
 
@@ -66,6 +56,24 @@ class ListingInput:
 
 
 @dataclass(frozen=True)
+class NameReading:
+    """One written material name and how it was read (a row of ``listing_name``)."""
+
+    written: str
+    name_code: str
+    reading: str
+    confidence: float
+    material_code: str | None
+    suggestions: tuple[str, ...] = ()
+    # Grades and classes the name states ("II级粉煤灰" -> grade II).
+    quality: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def engine_code(self) -> str:
+        return self.material_code or self.name_code
+
+
+@dataclass(frozen=True)
 class CheckedListing:
     kind: str
     material_codes: tuple[str, ...]
@@ -81,17 +89,22 @@ class CheckedListing:
     visibility: str
     note: str | None
     transport_modes: str | None = None
-    warnings: tuple[str, ...] = field(default=())
+    # The material as written, and each name's reading (unclassified names have no material code).
+    material: str = ""
+    names: tuple[NameReading, ...] = ()
+    # What the author should look at, though nothing is wrong: unclassified or possibly hazardous names,
+    # an inferred hazard code. FieldErrors, so they name their field like errors do.
+    warnings: tuple[FieldError, ...] = field(default=())
 
     # The listing columns a checked listing sets as they are (materials and the hash are set apart).
-    COLUMNS = ("kind", "quantity", "unit", "annual_quantity", "base_unit", "quality", "price_cny", "available_from",
+    COLUMNS = ("kind", "material", "quantity", "unit", "annual_quantity", "base_unit", "quality", "price_cny", "available_from",
                "available_to", "hazard_code", "visibility", "note", "transport_modes")
 
     def columns(self) -> dict:
         return {name: getattr(self, name) for name in self.COLUMNS}
 
     def content_hash(self, site_id: int) -> str:
-        content = [site_id, self.kind, list(self.material_codes), self.quantity, self.unit,
+        content = [site_id, self.kind, [n.written for n in self.names] or list(self.material_codes), self.quantity, self.unit,
                    sorted(self.quality.items()), self.price_cny, str(self.available_from or ""),
                    str(self.available_to or ""), self.hazard_code, self.visibility, self.note or ""]
         return hashlib.sha1(json.dumps(content, ensure_ascii=False, default=str).encode()).hexdigest()
@@ -118,15 +131,12 @@ def parse_number(text, field_name: str) -> float:
     return value
 
 
-def parse_unit(text: str | None) -> tuple[str, float]:
-    """The canonical unit and a multiplier (for 万吨/年 and the like)."""
-    cleaned = _clean(text) or "t/yr"
-    if cleaned in UNITS:
-        return cleaned, 1.0
-    alias = UNIT_ALIASES.get(cleaned) or UNIT_ALIASES.get(cleaned.replace(" ", ""))
-    if alias:
-        return alias[0], float(alias[1])
-    raise FieldError("unit", f"unknown unit {cleaned!r}; use one of {', '.join(UNITS)}")
+def parse_written_unit(text: str | None):
+    """The unit as written, read by :func:`matching.knowledge.units.parse_unit`; a FieldError if unknown."""
+    try:
+        return parse_unit(_clean(text) or None)
+    except UnitError as exc:
+        raise FieldError("unit", str(exc).removeprefix("unit: ")) from None
 
 
 def parse_date(value, field_name: str) -> dt.date | None:
@@ -232,11 +242,92 @@ def _number_text_or_str(value) -> str:
     return str(value)
 
 
+def read_names(texts: list[str], *, knowledge: Knowledge, learned: dict[str, str] | None = None
+               ) -> tuple[list[NameReading], list[FieldError]]:
+    """Each written name read the open-vocabulary way; errors only for empty text or a malformed code."""
+    readings, errors = [], []
+    for text in texts:
+        try:
+            found: MaterialReading = read_material(text, knowledge=knowledge, learned=learned)
+        except KnowledgeError as exc:
+            errors.append(field_error_from(exc, default_field="material"))
+            continue
+        readings.append(NameReading(found.text, found.name_code, found.how, found.confidence, found.code,
+                                    tuple(found.suggestions), dict(found.quality)))
+    return readings, errors
+
+
+def reading_warnings(names: list[NameReading], knowledge: Knowledge) -> list[FieldError]:
+    """What the author should confirm: names kept unclassified, names read as possibly hazardous."""
+    warnings = []
+    for name in names:
+        labels = [f"{code} ({knowledge.materials[code].name_zh})" for code in name.suggestions
+                  if code in knowledge.materials][:5]
+        if name.reading == "unclassified":
+            warnings.append(FieldError("material", f"{name.written!r} is not in the knowledge base yet: kept as "
+                                                   "written (unclassified), matched only with listings naming the "
+                                                   "same stream, and queued for classification",
+                                       suggestions=labels))
+        elif name.reading == "possibly_hazardous":
+            material = knowledge.materials[name.material_code]
+            warnings.append(FieldError("material", f"{name.written!r} may mean a hazardous waste: read as "
+                                                   f"{material.name_zh} ({material.code}, {material.category}) "
+                                                   "until the kind is confirmed", suggestions=labels))
+    return warnings
+
+
+def parse_hazard_code(text) -> str | None:
+    """An 8-digit hazardous-waste code (NNN-NNN-CC) or a category (HWnn), normalised; None when empty."""
+    cleaned = _clean(text).upper().replace(" ", "")
+    if not cleaned:
+        return None
+    category = HW_CATEGORY.match(cleaned)
+    if category and 1 <= int(category.group(1)) <= 50:
+        return f"HW{int(category.group(1)):02d}"
+    code = HW_CODE_LOOSE.match(cleaned)
+    if code and 1 <= int(code.group(3)) <= 50:
+        return "-".join(code.groups())
+    raise FieldError("hazard_code", f"{_clean(text)!r} is neither an 8-digit hazardous-waste code (NNN-NNN-CC) nor "
+                                    "a category HW01-HW50")
+
+
+def hazard_category(code: str) -> str:
+    """``HW34`` for ``HW34`` and for ``251-014-34``."""
+    return code if code.startswith("HW") else f"HW{code[-2:]}"
+
+
+def _check_hazard(kind: str, hazard_code: str | None, materials: list, names: list[NameReading],
+                  warnings: list[FieldError]) -> str | None:
+    """The hazard code to store: as given, or inferred from a hazardous material (its one code, else its category)."""
+    classified = bool(materials) and len(materials) == len(names)
+    if kind == "offer" and materials:
+        material = materials[0]
+        if material.hazardous and not hazard_code:
+            inferred = material.hw_codes[0] if len(material.hw_codes) == 1 else material.category
+            warnings.append(FieldError("hazard_code", f"no hazard code given: {inferred} inferred from "
+                                                      f"{material.name_zh}"))
+            return inferred
+        if hazard_code and not material.hazardous:
+            raise FieldError("hazard_code", f"{material.name_zh} is not hazardous waste; choose the hazardous "
+                                            "material or leave hazard_code empty")
+        if hazard_code and material.category.startswith("HW") and hazard_category(hazard_code) != material.category:
+            raise FieldError("hazard_code", f"{hazard_code} is category {hazard_category(hazard_code)}, but "
+                                            f"{material.name_zh} is {material.category}")
+    elif kind == "want" and hazard_code and classified and not any(m.hazardous for m in materials):
+        raise FieldError("hazard_code", "none of the accepted materials is hazardous waste")
+    return hazard_code
+
+
 def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
-                  today: dt.date | None = None) -> CheckedListing:
-    """Validate every field; raise :class:`ListingInvalid` listing each bad one."""
+                  today: dt.date | None = None, learned: dict[str, str] | None = None) -> CheckedListing:
+    """Validate every field; raise :class:`ListingInvalid` listing each bad one.
+
+    A material name the knowledge base does not know is no error: it is kept as written, unclassified,
+    with a warning. ``learned`` maps names administrators classified (by pseudo-code) to material codes.
+    """
     knowledge = knowledge or load_knowledge()
     errors: list[FieldError] = []
+    warnings: list[FieldError] = []
 
     def attempt(fn, *args):
         try:
@@ -249,45 +340,53 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if kind not in LISTING_KINDS:
         errors.append(FieldError("kind", "kind must be offer or want"))
 
-    texts = listing.material if isinstance(listing.material, list) else \
+    texts = [_clean(t) for t in listing.material] if isinstance(listing.material, list) else \
         [t for t in re.split(r"\s*[|｜]\s*", _clean(listing.material)) if t]
-    materials = []
-    named_quality: list[dict] = []
+    texts = [t for t in texts if t]
     if not texts:
         errors.append(FieldError("material", "a material is required (code or name)"))
     elif kind == "offer" and len(texts) > 1:
         errors.append(FieldError("material", "an offer is one material; list several only in a want"))
-    for text in texts:
-        try:
-            found = resolve_material_text(text, knowledge=knowledge)
-        except KnowledgeError as exc:
-            errors.append(field_error_from(exc, default_field="material"))
-        else:
-            materials.append(found.material)
-            named_quality.append(dict(found.quality))
+    elif any(len(t) > 300 for t in texts):
+        errors.append(FieldError("material", "a material name is at most 300 characters"))
+    names, name_errors = read_names(texts, knowledge=knowledge, learned=learned)
+    errors.extend(name_errors)
+    named_quality = [name.quality for name in names]
+    # One reading per stream: the same name twice, or two names read as one material, count once.
+    unique: dict[str, NameReading] = {}
+    for name in names:
+        unique.setdefault(name.engine_code, name)
+    names = list(unique.values())
+    warnings.extend(reading_warnings(names, knowledge))
+    materials = [knowledge.materials[n.material_code] for n in names if n.material_code is not None]
     codes = tuple(dict.fromkeys(m.code for m in materials))
 
     quantity = attempt(parse_number, listing.quantity, "quantity")
     if quantity is not None and quantity <= 0:
         errors.append(FieldError("quantity", "the quantity must be more than zero"))
         quantity = None
-    parsed_unit = attempt(parse_unit, listing.unit)
+    written = attempt(parse_written_unit, listing.unit)
     annual = base_unit = unit = None
-    if parsed_unit and materials:
-        unit, multiplier = parsed_unit
-        base_unit, per_year = UNITS[unit]
-        material_unit = materials[0].unit
-        other_units = {m.unit for m in materials} - {material_unit}
-        if other_units:
-            errors.append(FieldError("material", "the accepted materials are measured in different units: "
-                                                 f"{material_unit}, {', '.join(sorted(other_units))}"))
-        elif base_unit != material_unit and (base_unit, material_unit) not in ENERGY_FACTORS:
-            errors.append(FieldError("unit", f"{materials[0].name_zh} is measured in {material_unit}, not {base_unit}"))
-        elif quantity is not None:
-            factor = ENERGY_FACTORS.get((base_unit, material_unit), 1.0)
-            quantity = quantity * multiplier
-            annual = quantity * per_year * factor
-            base_unit = material_unit
+    if written is not None and names:
+        unit = written.canonical
+        factor = None
+        if materials:
+            material_unit = materials[0].unit
+            other_units = {m.unit for m in materials} - {material_unit}
+            if other_units:
+                errors.append(FieldError("material", "the accepted materials are measured in different units: "
+                                                     f"{material_unit}, {', '.join(sorted(other_units))}"))
+            else:
+                try:
+                    factor = units_per(materials[0].code, written.unit, knowledge=knowledge)
+                    base_unit = material_unit
+                except UnitError as exc:
+                    errors.append(FieldError("unit", str(exc).removeprefix("unit: ")))
+        else:  # unclassified: counted in the written unit's kind
+            base_unit, factor = stored_unit(written.unit)
+        if factor is not None and quantity is not None:
+            quantity = quantity * written.multiplier
+            annual = quantity * written.per_year * factor
             if annual > ABSURD_PER_YEAR.get(base_unit, math.inf):
                 errors.append(FieldError("quantity", f"{annual:,.0f} {base_unit} a year is more than any site handles; "
                                                      "check the unit"))
@@ -295,8 +394,14 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     quality = {}
     try:
         quality = parse_quality(listing.quality)
-        if materials:
+        if materials and len(materials) == len(names):
             quality = _check_quality(quality, materials, kind, knowledge)
+        elif materials:  # unclassified names have no attributes to check against: keep what is stated
+            try:
+                quality = _check_quality(quality, materials, kind, knowledge)
+            except FieldError:
+                pass
+        if materials:
             stated = {re.sub(r"_(min|max)$", "", key) for key in quality}
             quality = {**{key: value for key, value in _quality_from_names(named_quality).items()
                           if key not in stated}, **quality}
@@ -316,23 +421,9 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if start and end and end < start:
         errors.append(FieldError("available_to", f"ends ({end}) before it starts ({start})"))
 
-    hazard_code = _clean(listing.hazard_code) or None
-    hazardous = [m for m in materials if m.hazardous]
-    if hazard_code and not HW_CODE.match(hazard_code):
-        errors.append(FieldError("hazard_code", f"{hazard_code!r} is not an 8-digit hazardous-waste code (NNN-NNN-CC)"))
-    elif kind == "offer" and materials:
-        material = materials[0]
-        if material.hazardous and not hazard_code:
-            errors.append(FieldError("hazard_code", f"{material.name_zh} is hazardous waste: give its 8-digit code "
-                                                    f"(e.g. {material.hw_codes[0] if material.hw_codes else 'NNN-NNN-CC'})"))
-        elif hazard_code and not material.hazardous:
-            errors.append(FieldError("hazard_code", f"{material.name_zh} is not hazardous waste; choose the hazardous "
-                                                    "material or leave hazard_code empty"))
-        elif hazard_code and material.category.startswith("HW") and hazard_code[-2:] != material.category[2:]:
-            errors.append(FieldError("hazard_code", f"{hazard_code} is category HW{hazard_code[-2:]}, "
-                                                    f"but {material.name_zh} is {material.category}"))
-    elif kind == "want" and hazard_code and not hazardous:
-        errors.append(FieldError("hazard_code", "none of the accepted materials is hazardous waste"))
+    hazard_code = attempt(parse_hazard_code, listing.hazard_code)
+    if not any(e.field == "hazard_code" for e in errors):
+        hazard_code = attempt(_check_hazard, kind, hazard_code, materials, names, warnings)
 
     visibility = _clean(listing.visibility).lower() or "named"
     if visibility not in VISIBILITIES:
@@ -344,7 +435,15 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if errors:
         raise ListingInvalid(errors)
     return CheckedListing(kind, codes, quantity, unit, annual, base_unit, quality, price, start, end, hazard_code,
-                          visibility, note, _clean(listing.transport_modes) or None)
+                          visibility, note, _clean(listing.transport_modes) or None,
+                          material=_written_material(listing.material, texts), names=tuple(names),
+                          warnings=tuple(warnings))
+
+
+def _written_material(material, texts: list[str]) -> str:
+    """The material field as the author wrote it (a want's list joined by "|"), within the column's length."""
+    written = _clean(material) if isinstance(material, str) else "|".join(texts)
+    return written[:1000]
 
 
 def apply_checked(row: Listing, checked: CheckedListing, site: Site) -> Listing:
@@ -356,8 +455,17 @@ def apply_checked(row: Listing, checked: CheckedListing, site: Site) -> Listing:
         setattr(row, name, value)
     if row.material_codes != list(checked.material_codes):
         row.materials = [ListingMaterial(material_code=c, position=i) for i, c in enumerate(checked.material_codes)]
+    stored = [(n.written, n.reading, n.material_code) for n in row.names]
+    if stored != [(n.written, n.reading, n.material_code) for n in checked.names]:
+        row.names = [ListingName(position=i, **name_values(n)) for i, n in enumerate(checked.names)]
     row.content_hash = checked.content_hash(site.id)
     return row
+
+
+def name_values(name: NameReading) -> dict:
+    """Column values of a ``listing_name`` row, without listing and position."""
+    return {"written": name.written, "name_code": name.name_code, "reading": name.reading,
+            "confidence": name.confidence, "material_code": name.material_code}
 
 
 def _now() -> dt.datetime:
@@ -365,8 +473,10 @@ def _now() -> dt.datetime:
 
 
 def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) -> Listing:
+    from .vocabulary import learned_synonyms
+
     with unit_of_work():
-        checked = check_listing(listing)
+        checked = check_listing(listing, learned=learned_synonyms())
         row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
         db.session.add(row)
         if publish:
@@ -378,8 +488,10 @@ def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) 
 
 def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = None) -> Listing:
     """Store the new values; ``site`` moves the listing to another site (by default it stays where it is)."""
+    from .vocabulary import learned_synonyms
+
     with unit_of_work():
-        checked = check_listing(listing)
+        checked = check_listing(listing, learned=learned_synonyms())
         if checked.kind != row.kind:
             raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
         apply_checked(row, checked, site or row.site)

@@ -89,10 +89,17 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
     agreed = db.session.scalars(select(Link).where(Link.status.in_(("agreed", "active")))).all()
     # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
     # it to place the agreement, but with nothing left to offer anew.
+def _engine_materials(listing: Listing) -> tuple[str, ...]:
+    """What the engine matches a listing's names by, in the author's order: each name's material (a generic
+    name's generic material, a possibly hazardous name's hazardous reading), or the pseudo-code
+    ``name:<key>`` of a name still unclassified, matched only with listings naming the same stream."""
+    return tuple(dict.fromkeys(listing.engine_codes))
+
+
     agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
     listings = db.session.scalars(select(Listing).where(
         Listing.status.in_(ACTIVE_LISTING_STATUSES) | Listing.id.in_(agreed_listing_ids)).options(
-        selectinload(Listing.materials))).all()
+        selectinload(Listing.materials), selectinload(Listing.names))).all()
     site_ids = {l.site_id for l in listings} | {k.receiver_site_id for k in agreed} | {k.supplier_site_id for k in agreed}
     query = select(Site).options(joinedload(Site.park))
     if not latent:  # latent mode needs every site whose sector could use a material
@@ -116,7 +123,7 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
     for listing in listings:
         if listing.kind == "offer":
             offers.append(engine.Offer(
-                id=str(listing.id), site_id=str(listing.site_id), material=listing.material_codes[0],
+                id=str(listing.id), site_id=str(listing.site_id), material=_engine_materials(listing)[0],
                 quantity=listing.annual_quantity, committed=outside(listing), quality=listing.quality,
                 price_cny=listing.price_cny, available_from=listing.available_from,
                 available_to=listing.available_to, hazard_code=listing.hazard_code,
@@ -124,7 +131,7 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
                                       if m.strip() in engine.TRANSPORT_MODES)))
         else:
             wants.append(engine.Want(
-                id=str(listing.id), site_id=str(listing.site_id), materials=tuple(listing.material_codes),
+                id=str(listing.id), site_id=str(listing.site_id), materials=_engine_materials(listing),
                 quantity=listing.annual_quantity, committed=outside(listing), quality=listing.quality,
                 max_price_cny=listing.price_cny, available_from=listing.available_from,
                 available_to=listing.available_to))

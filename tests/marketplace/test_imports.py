@@ -29,7 +29,8 @@ GOOD_ROWS = [
 
 # Each planted defect, and the column its report must name.
 DEFECTS = [
-    ({"material": "unobtainium"}, "material"),
+    ({"material": "S08"}, "material"),                  # a malformed category code; an unknown name is no defect
+    ({"unit": "GJ/yr"}, "unit"),                        # a unit of another kind, with no conversion
     ({"unit": "bushels/yr"}, "unit"),
     ({"quantity": "-5"}, "quantity"),
     ({"quantity": ""}, "quantity"),
@@ -37,7 +38,7 @@ DEFECTS = [
     ({"site_id": "NO-SUCH-SITE"}, "site_id"),
     ({"available_from": "2027-05-01", "available_to": "2026-05-01"}, "available_to"),
     ({"available_from": "2026-02-30"}, "available_from"),
-    ({"kind": "offer", "material": "废铅蓄电池", "hazard_code": "", "quality": ""}, "hazard_code"),
+    ({"kind": "offer", "material": "废铅蓄电池", "hazard_code": "HW99", "quality": ""}, "hazard_code"),
     ({"visibility": "secret"}, "visibility"),
 ]
 
@@ -83,7 +84,7 @@ def test_big_file_with_planted_bad_rows_reports_exactly_those_and_stores_nothing
 
 
 def test_cli_import_reports_rows_and_exits_non_zero(runner, db, two_sites, tmp_path):
-    rows = [dict(GOOD_ROWS[0], site_id="IMP-01"), dict(GOOD_ROWS[1], site_id="IMP-01", material="moonrock")]
+    rows = [dict(GOOD_ROWS[0], site_id="IMP-01"), dict(GOOD_ROWS[1], site_id="IMP-01", material="S99")]
     path = tmp_path / "listings.csv"
     path.write_bytes(csv_bytes(LISTING_HEADER, rows))
     result = runner.invoke(args=["import", str(path)])
@@ -140,18 +141,71 @@ def test_a_grade_in_a_wanted_name_reads_as_that_grade_or_better(db, two_sites):
     assert db.session.scalar(select(Listing)).quality == {"grade": "II"}
 
 
-@pytest.mark.parametrize(("material", "quality", "column", "words"), [
-    ("粉煤灰(含焚烧飞灰)", "", "material", "incineration-fly-ash"),   # never silently the non-hazardous one
-    ("钢渣粉煤灰混合料", "", "material", "steel-slag"),
-    ("三元锂电池", "chemistry=LFP", "quality", "contradicts"),      # an NCM battery cannot be LFP
-])
-def test_names_that_cannot_be_read_safely_are_refused(db, two_sites, material, quality, column, words):
-    row = {"site_id": "IMP-01", "kind": "offer", "material": material, "quantity": "1000", "quality": quality}
+def test_a_name_naming_an_nc_battery_as_lfp_is_refused(db, two_sites):
+    row = {"site_id": "IMP-01", "kind": "offer", "material": "三元锂电池", "quantity": "1000", "quality": "chemistry=LFP"}
     with pytest.raises(ImportRejected) as caught:
         import_tables(read_import_file(csv_bytes(LISTING_HEADER, [row]), filename="listings.csv"))
     [problem] = caught.value.problems
-    assert problem.column == column and words in problem.reason
+    assert (problem.row, problem.column) == (2, "quality") and "contradicts" in problem.reason
     assert listing_count(db) == 0
+
+
+# Rows as plants and published cases write them: generic names, a name that may be hazardous, streams the
+# knowledge base does not know, steam in GJ, a hazardous category without its 8-digit code.
+REAL_WORLD_ROWS = [
+    {"kind": "want", "material": "石膏", "quantity": "3", "unit": "万吨/年"},
+    {"kind": "offer", "material": "污泥", "quantity": "12000"},
+    {"kind": "want", "material": "industrial wastewater", "quantity": "500", "unit": "m3/day"},
+    {"kind": "offer", "material": "飞灰", "quantity": "800"},
+    {"kind": "offer", "material": "ZK-3回收料", "quantity": "150"},
+    {"kind": "want", "material": "ZK3 回收料", "quantity": "100"},
+    {"kind": "offer", "material": "钢渣粉煤灰混合料", "quantity": "5000"},
+    {"kind": "offer", "material": "低压蒸汽", "quantity": "270000", "unit": "GJ/yr"},
+    {"kind": "offer", "material": "废酸", "quantity": "600", "hazard_code": "HW34"},
+    {"kind": "offer", "material": "粉煤灰(含焚烧飞灰)", "quantity": "900"},
+]
+
+
+def test_real_world_rows_all_import_and_the_doubtful_ones_are_reported(db, two_sites):
+    rows = [dict(r, site_id="IMP-01") for r in REAL_WORLD_ROWS]
+    result = import_tables(read_import_file(csv_bytes(LISTING_HEADER, rows), filename="listings.csv"))
+    assert result.listings.created == len(REAL_WORLD_ROWS)
+    by_material = {listing.material: listing for listing in db.session.scalars(select(Listing))}
+    assert by_material["石膏"].material_codes == ["byproduct-gypsum"]
+    assert by_material["石膏"].annual_quantity == 30000
+    assert by_material["污泥"].material_codes == ["sludge-any-kind"]
+    assert by_material["industrial wastewater"].material_codes == ["wastewater-any-kind"]
+    assert by_material["industrial wastewater"].annual_quantity == 500 * 365
+    # possibly hazardous: stored as the hazardous reading, with its code, never the safe one
+    for name in ("飞灰", "粉煤灰(含焚烧飞灰)"):
+        assert by_material[name].material_codes == ["incineration-fly-ash"] and by_material[name].possibly_hazardous
+        assert by_material[name].hazard_code == "772-002-18"
+    # unknown: kept in the author's words; two spellings of one stream share a pseudo-code
+    assert by_material["ZK-3回收料"].material_codes == [] and by_material["ZK-3回收料"].engine_codes == ["name:zk3回收料"]
+    assert by_material["ZK3 回收料"].engine_codes == ["name:zk3回收料"]
+    assert by_material["钢渣粉煤灰混合料"].unclassified_names
+    assert by_material["低压蒸汽"].base_unit == "t" and 90_000 < by_material["低压蒸汽"].annual_quantity < 110_000
+    assert by_material["废酸"].hazard_code == "HW34"
+    # the report: row and column of every doubtful row, with the closest materials
+    warned = {(w.row, w.column) for w in result.listings.warnings}
+    assert {(5, "material"), (6, "material"), (7, "material"), (8, "material"), (11, "material")} <= warned
+    mixture = next(w for w in result.listings.warnings if w.row == 8)
+    assert "steel-slag" in mixture.reason and "coal-fly-ash" in mixture.reason
+    assert not {(2, "material"), (3, "material"), (4, "material"), (9, "material")} & warned
+
+
+def test_export_keeps_the_authors_words_and_adds_the_codes(runner, db, two_sites, tmp_path):
+    rows = [dict(r, site_id="IMP-02") for r in REAL_WORLD_ROWS]
+    import_tables(read_import_file(csv_bytes(LISTING_HEADER, rows), filename="a.csv"))
+    path = tmp_path / "out.csv"
+    assert runner.invoke(args=["export", "listings", str(path)]).exit_code == 0
+    exported = {row["material"]: row for row in csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")))}
+    assert set(exported) == {row["material"] for row in REAL_WORLD_ROWS}
+    assert exported["石膏"]["material_code"] == "byproduct-gypsum"
+    assert exported["ZK-3回收料"]["material_code"] == "name:zk3回收料"
+    assert exported["飞灰"]["material_code"] == "incineration-fly-ash" and exported["飞灰"]["hazardous"] == "yes"
+    again = import_tables(read_import_file(path))
+    assert again.listings.created == 0 and again.listings.unchanged == len(REAL_WORLD_ROWS)
 
 
 def workbook_bytes(sheets) -> bytes:

@@ -59,12 +59,19 @@ def test_coal_fly_ash_is_not_incineration_fly_ash():
 
 
 @pytest.mark.parametrize(("fields", "field", "words"), [
-    ({"material": "废铅蓄电池"}, "hazard_code", "hazardous"),
     ({"material": "废铅蓄电池", "hazard_code": "900-052-3"}, "hazard_code", "8-digit"),
+    ({"material": "废铅蓄电池", "hazard_code": "HW51"}, "hazard_code", "HW01-HW50"),
+    ({"material": "废铅蓄电池", "hazard_code": "lead"}, "hazard_code", "8-digit"),
+    ({"material": "废酸", "hazard_code": "HW35"}, "hazard_code", "HW34"),
     ({"material": "废铅蓄电池", "hazard_code": "900-214-08"}, "hazard_code", "HW08"),
     ({"hazard_code": "900-052-31"}, "hazard_code", "not hazardous"),
     ({"material": "粉煤灰|脱硫石膏"}, "material", "one material"),
-    ({"material": "kryptonite"}, "material", "matches no"),
+    ({"material": "---"}, "material", "no letters or digits"),
+    ({"material": "S08"}, "material", "S01-S59"),
+    ({"material": "粉煤灰", "unit": "GJ/yr"}, "unit", "cannot be converted"),
+    ({"material": "石膏", "unit": "Nm3/yr"}, "unit", "cannot be converted"),
+    ({"quantity": "-5"}, "quantity", "more than zero"),
+    ({"quantity": ""}, "quantity", "required"),
     ({"quantity": "0"}, "quantity", "more than zero"),
     ({"quantity": "2e9"}, "quantity", "more than any site"),
     ({"quantity": "lots"}, "quantity", "not a number"),
@@ -80,9 +87,61 @@ def test_bad_fields_are_named(fields, field, words):
     assert field in errors and words in errors[field].message
 
 
-def test_unknown_material_comes_with_suggestions():
-    error = errors_of(material="粉煤")["material"]
-    assert "coal-fly-ash" in error.suggestions or any("粉煤灰" in s for s in error.suggestions)
+def test_unknown_material_is_kept_unclassified_with_suggestions():
+    listing = check(material="粉煤", quantity="800")
+    assert listing.material == "粉煤" and listing.material_codes == ()
+    [name] = listing.names
+    assert (name.reading, name.material_code, name.name_code) == ("unclassified", None, "name:粉煤")
+    [warning] = listing.warnings
+    assert warning.field == "material" and "unclassified" in warning.message
+    assert any("coal-fly-ash" in s for s in warning.suggestions)
+    # counted in the written unit's kind, since no material says otherwise
+    assert (listing.base_unit, listing.annual_quantity) == ("t", 800)
+
+
+@pytest.mark.parametrize(("material", "code", "kinds"), [
+    ("石膏", "byproduct-gypsum", {"fgd-gypsum", "phosphogypsum"}),
+    ("污泥", "sludge-any-kind", {"industrial-sludge", "sewage-sludge"}),
+    ("industrial wastewater", "wastewater-any-kind", {"treated-effluent"}),
+])
+def test_generic_names_are_the_generic_material(material, code, kinds):
+    from matching.knowledge import load_knowledge
+
+    unit = "m3/yr" if "water" in material else "t/yr"
+    listing = check(kind="want", material=material, unit=unit)
+    assert listing.material_codes == (code,) and listing.names[0].reading == "generic"
+    assert not listing.warnings
+    assert kinds <= set(load_knowledge().descendants(code))
+
+
+def test_possibly_hazardous_names_are_stored_as_the_hazardous_reading():
+    listing = check(material="飞灰", quantity="200")
+    assert listing.material_codes == ("incineration-fly-ash",)
+    assert listing.names[0].reading == "possibly_hazardous"
+    assert listing.hazard_code == "772-002-18"    # the hazardous reading's only code, inferred
+    assert {w.field for w in listing.warnings} == {"material", "hazard_code"}
+    assert "coal-fly-ash" in " ".join(listing.warnings[0].suggestions)
+
+
+@pytest.mark.parametrize(("material", "hazard_code", "stored"), [
+    ("废酸", "HW34", "HW34"), ("废酸", "hw 34", "HW34"), ("废酸", "", "HW34"),      # several codes: the category
+    ("废铅蓄电池", "", "900-052-31"), ("废铅蓄电池", "90005231", "900-052-31"),  # one code: inferred
+    ("废铅蓄电池", "HW31", "HW31"),
+])
+def test_hazard_codes_by_category_or_code_and_inferred(material, hazard_code, stored):
+    assert check(material=material, hazard_code=hazard_code).hazard_code == stored
+
+
+@pytest.mark.parametrize(("material", "quantity", "unit", "base", "annual"), [
+    ("低压蒸汽", "2700", "GJ/yr", "t", 1000),       # steam by level: 2.7 GJ per t of low-pressure steam
+    ("二氧化碳", "506", "Nm3/yr", "t", 1),           # a gas by its density
+    ("再生水", "100", "t/day", "m3", 36500),          # water: 1 t is 1 m3
+    ("余热", "1", "万kWh/yr", "GJ", 36),              # MWh and GJ
+    ("粉煤灰", "500", "kg/day", "t", 182.5),
+])
+def test_units_of_the_materials_kind_convert(material, quantity, unit, base, annual):
+    listing = check(material=material, quantity=quantity, unit=unit)
+    assert listing.base_unit == base and listing.annual_quantity == pytest.approx(annual, rel=1e-3)
 
 
 def test_lithium_batteries_need_no_hazard_code():

@@ -77,7 +77,8 @@ def test_want_form_asks_for_a_maximum_price(client, plant):
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), [
-    ({"material": "fly ashh"}, "material", "coal-fly-ash"),  # the suggestions come with the message
+    ({"material": "---"}, "material", "no letters or digits"),
+    ({"material": "粉煤灰", "unit": "Nm3/yr"}, "unit", "cannot be converted"),
     ({"material": ""}, "material", "material is required"),
     ({"material": "粉煤灰|矿渣"}, "material", "an offer is one material"),
     ({"material": "粉煤灰\n矿渣"}, "material", "an offer is one material"),
@@ -92,7 +93,8 @@ def test_want_form_asks_for_a_maximum_price(client, plant):
     ({"available_from": "2027-12-31", "available_to": "2027-01-01"}, "available_to", "before it starts"),
     ({"available_to": "2027-02-30"}, "available_to", "date"),
     ({"available_from": "next spring"}, "available_from", "date"),
-    ({"material": "废铅蓄电池", "quality": ""}, "hazard_code", "hazardous waste"),
+    ({"material": "废铅蓄电池", "quality": "", "hazard_code": "900-214-08"}, "hazard_code", "HW31"),
+    ({"material": "废铅蓄电池", "quality": "", "hazard_code": "HW-3X"}, "hazard_code", "8-digit"),
     ({"hazard_code": "900-052-31"}, "hazard_code", "not hazardous"),
     ({"hazard_code": "12345"}, "hazard_code", "8-digit"),
     ({"quality": "grade=IV"}, "quality", "not one of"),
@@ -289,3 +291,37 @@ def test_pages_keep_to_the_content_security_policy(client, make_listing, plant, 
         assert "src=" not in attributes or not code.strip()
     for reference in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page):
         assert reference.startswith(("/", "data:")) and not reference.startswith("//"), reference
+
+
+# ------------------------------------------------------------------------------------- open vocabulary
+
+@pytest.mark.parametrize(("kind", "material", "unit", "codes", "reading", "notice"), [
+    ("offer", "ZK-3回收料", "t/yr", [], "unclassified", "unclassified"),
+    ("offer", "飞灰", "t/yr", ["incineration-fly-ash"], "possibly_hazardous", "possibly hazardous"),
+    ("want", "石膏", "t/month", ["byproduct-gypsum"], "generic", None),
+    ("want", "污泥\nline 3 reclaim mix ZK", "t/yr", ["sludge-any-kind"], "generic", "unclassified"),
+])
+def test_the_form_accepts_generic_possibly_hazardous_and_unknown_names(client, db, plant, kind, material, unit, codes,
+                                                                       reading, notice):
+    response = client.post(f"/listings/new/{kind}", data=listing_form(
+        plant.site, material=material, unit=unit, quality="", price_cny="", transport_modes=[]))
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    listing = db.session.scalar(select(Listing))
+    assert listing.material == material.replace("\n", "|")    # the author's words, kept
+    assert listing.material_codes == codes
+    assert listing.names[0].reading == reading
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert material.splitlines()[0] in page
+    if notice:
+        assert notice in page
+    if reading == "possibly_hazardous":
+        assert listing.hazard_code == "772-002-18" and listing.possibly_hazardous
+
+
+def test_steam_in_gj_is_stored_in_tonnes(client, db, plant):
+    response = client.post("/listings/new/offer", data=listing_form(
+        plant.site, material="低压蒸汽", quantity="27000", unit="GJ/yr", quality="", price_cny=""))
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    listing = db.session.scalar(select(Listing))
+    assert (listing.unit, listing.base_unit) == ("GJ/yr", "t")
+    assert listing.annual_quantity == pytest.approx(10_000, rel=0.2)   # about 2.7 GJ per tonne

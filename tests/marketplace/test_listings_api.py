@@ -49,7 +49,8 @@ def test_create_a_published_want_of_several_materials(client, db, caller):
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), [
-    ({"material": "fly ashh"}, "material", "coal-fly-ash"),
+    ({"material": "%%%"}, "material", "no letters or digits"),
+    ({"material": "coal fly ash", "unit": "MWh/yr"}, "unit", "cannot be converted"),
     ({"material": ["粉煤灰", "钢渣"]}, "material", "an offer is one material"),
     ({"material": 42}, "material", "a material code or name"),
     ({"unit": "t/week"}, "unit", "unknown unit"),
@@ -58,7 +59,8 @@ def test_create_a_published_want_of_several_materials(client, db, caller):
     ({"quantity": 1e12}, "quantity", "more than any site"),
     ({"available_from": "2027-12-31", "available_to": "2027-01-01"}, "available_to", "before it starts"),
     ({"available_to": "2027-02-30"}, "available_to", "not a date"),
-    ({"material": "废铅蓄电池", "quality": None}, "hazard_code", "hazardous waste"),
+    ({"material": "废铅蓄电池", "quality": None, "hazard_code": "HW08"}, "hazard_code", "HW31"),
+    ({"material": "废铅蓄电池", "quality": None, "hazard_code": "31"}, "hazard_code", "8-digit"),
     ({"kind": "swap"}, "kind", "Must be one of"),
     ({"quality": 5}, "quality", "key=value"),
     ({"visibility": "secret"}, "visibility", "named or anonymous"),
@@ -134,3 +136,19 @@ def test_openapi_documents_the_listing_paths(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert {"/api/v1/listings", "/api/v1/listings/{listing_id}", "/api/v1/listings/{listing_id}/publish",
             "/api/v1/listings/{listing_id}/close"} <= set(paths)
+
+
+@pytest.mark.parametrize(("material", "code", "reading", "flags"), [
+    ("line 3 reclaim mixes ZK", "name:line3reclaimmixzk", "unclassified", {"unclassified": True}),
+    ("飞灰", "incineration-fly-ash", "possibly_hazardous", {"possibly_hazardous": True}),
+    ("gypsum", "byproduct-gypsum", "generic", {"unclassified": False, "possibly_hazardous": False}),
+])
+def test_the_api_accepts_generic_possibly_hazardous_and_unknown_names(client, db, caller, material, code, reading,
+                                                                      flags):
+    response = client.post("/api/v1/listings", headers=caller.headers, json=body(material=material, quality=None))
+    assert response.status_code == 201, response.json
+    assert response.json["material"] == material
+    assert response.json["material_code"] == code
+    assert response.json["names"][0]["reading"] == reading
+    assert {key: response.json[key] for key in flags} == flags
+    assert listing_count(db) == 1

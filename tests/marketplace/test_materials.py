@@ -90,8 +90,9 @@ def test_the_two_fly_ashes_share_no_route_and_differ_in_hazard(client):
 
 
 @pytest.mark.parametrize(("text", "candidates"), [
-    ("石膏", {"fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}),
-    ("gypsum", {"fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}),
+    # a generic name: the generic material (by-product gypsum of any kind) first, then its kinds
+    ("石膏", {"byproduct-gypsum", "fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}),
+    ("gypsum", {"byproduct-gypsum", "fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}),
     ("飞灰", {"coal-fly-ash", "incineration-fly-ash"}),
 ])
 def test_ambiguous_text_shows_the_candidates_first(client, text, candidates):

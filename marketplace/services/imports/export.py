@@ -1,4 +1,8 @@
-"""Export of listings in the import format (plus ``material_code`` and ``hazardous``), as CSV or XLSX."""
+"""Export of listings in the import format (plus ``material_code`` and ``hazardous``), as CSV or XLSX.
+
+``material`` is what the listing's author wrote; ``material_code`` the codes it was read as (an
+unclassified name's pseudo-code ``name:…`` while no administrator has classified it).
+"""
 from __future__ import annotations
 
 from ...models import Site
@@ -19,15 +23,16 @@ def _number_text(value: float | None) -> str:
 
 def listing_export_row(listing) -> dict[str, str]:
     return {
-        "site_id": listing.site.external_ref, "kind": listing.kind, "material": "|".join(listing.material_codes),
+        "site_id": listing.site.external_ref, "kind": listing.kind,
+        "material": listing.material or "|".join(listing.material_codes),
         "quantity": _number_text(listing.quantity), "unit": listing.unit,
         "quality": ";".join(f"{k}={_number_text(v) if isinstance(v, float) else v}" for k, v in listing.quality.items()),
         "price_cny": _number_text(listing.price_cny),
         "available_from": listing.available_from.isoformat() if listing.available_from else "",
         "available_to": listing.available_to.isoformat() if listing.available_to else "",
         "hazard_code": listing.hazard_code or "", "visibility": listing.visibility, "note": listing.note or "",
-        "material_code": "|".join(listing.material_codes),
-        "hazardous": "yes" if any(m.material.hazardous for m in listing.materials) else "no",
+        "material_code": "|".join(listing.engine_codes),
+        "hazardous": "yes" if listing.hazard_code or any(m.material.hazardous for m in listing.materials) else "no",
     }
 
 

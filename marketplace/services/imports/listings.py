@@ -26,6 +26,9 @@ class ListingImportResult:
     created: int = 0
     unchanged: int = 0
     created_ids: list[int] = field(default_factory=list)
+    # Rows stored as they are but worth a look (unclassified or possibly hazardous names, inferred hazard
+    # codes), each with row, column and suggestions.
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 def _site_finder(acting_organisation: Organisation | None, sheet_orgs: dict[str, str]):
@@ -61,10 +64,14 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
 
     from matching.knowledge.loader import load_knowledge
 
-    from ...models import Listing, ListingMaterial
+    from ...models import Listing, ListingMaterial, ListingName
+    from ..listings import name_values
+    from ..vocabulary import learned_synonyms
 
     check_columns(table.columns, required=LISTING_REQUIRED, optional=LISTING_OPTIONAL + EXPORT_ONLY, sheet=sheet)
     knowledge = load_knowledge()
+    learned = learned_synonyms()
+    warnings: list[RowProblem] = []
     find_site = _site_finder(acting_organisation, sheet_orgs or {})
     problems: list[RowProblem] = []
     planned = []
@@ -84,18 +91,21 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                 unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
                 hazard_code=row.get("hazard_code"), visibility=row.get("visibility"), note=row.get("note")),
-                knowledge=knowledge)
+                knowledge=knowledge, learned=learned)
         except ListingInvalid as exc:
             row_problems.extend(RowProblem(number, e.field, e.message + (
                 f" (did you mean: {', '.join(e.suggestions)}?)" if e.suggestions else "")) for e in exc.errors)
             checked = None
+        else:
+            warnings.extend(on_sheet([RowProblem(number, w.field, w.message + (
+                f" (closest: {', '.join(w.suggestions)})" if w.suggestions else "")) for w in checked.warnings], sheet))
         problems.extend(on_sheet(row_problems, sheet))
         if not row_problems:
             planned.append((site, checked))
     if problems:
         raise ImportRejected(problems)
 
-    result = ListingImportResult()
+    result = ListingImportResult(warnings=warnings)
     with unit_of_work(commit=commit):
         if any(site.id is None for site, _ in planned):
             db.session.flush()  # sites created by the same workbook need their ids
@@ -103,7 +113,7 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
         stored = set(db.session.scalars(select(Listing.content_hash).where(Listing.site_id.in_(site_ids)))) \
             if site_ids else set()
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        rows, codes = [], []
+        rows, codes, names = [], [], []
         for site, checked in planned:
             content_hash = checked.content_hash(site.id)
             if content_hash in stored:
@@ -114,6 +124,7 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                                        status="published" if publish else "draft",
                                        published_at=now if publish else None))
             codes.append(checked.material_codes)
+            names.append(checked.names)
         if rows:
             # Bulk INSERT … RETURNING: at 100 000 rows the unit of work's per-object bookkeeping dominates.
             ids = list(db.session.scalars(
@@ -121,6 +132,9 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
             db.session.execute(sa.insert(ListingMaterial), [
                 {"listing_id": listing_id, "material_code": code, "position": position}
                 for listing_id, material_codes in zip(ids, codes) for position, code in enumerate(material_codes)])
+            db.session.execute(sa.insert(ListingName), [
+                {"listing_id": listing_id, "position": position, **name_values(name)}
+                for listing_id, readings in zip(ids, names) for position, name in enumerate(readings)])
             result.created = len(ids)
             result.created_ids = ids
     return result
@@ -139,5 +153,5 @@ def analyse_after_bulk_load(rows: int) -> None:
     orders of magnitude slower (measured: a 50 km search took 1.3 s instead of 32 ms).
     """
     if rows >= BULK_ANALYSE_ROWS and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE site, listing, listing_material"))
+        db.session.execute(sa.text("ANALYZE site, listing, listing_material, listing_name"))
         db.session.commit()

@@ -14,6 +14,10 @@ TEMPLATE_LISTINGS = [
      "visibility": "named", "note": "汽运散装"},
     {"site_id": "WH-CEM-01", "kind": "offer", "material": "废耐火材料", "quantity": "1200", "unit": "t/yr",
      "price_cny": "-30", "visibility": "anonymous"},
+    # A generic name and a unit of another kind are fine: any gypsum, and steam in GJ.
+    {"site_id": "WH-CEM-01", "kind": "want", "material": "石膏", "quantity": "3", "unit": "万吨/年"},
+    {"site_id": "WH-CEM-01", "kind": "want", "material": "低压蒸汽", "quantity": "80000", "unit": "GJ/yr",
+     "note": "0.8 MPa"},
 ]
 
 
