@@ -4,7 +4,7 @@
     .venv/bin/python bench/cases.py --write          # also replace "Documented cases" in bench/RESULTS.md
     .venv/bin/python bench/cases.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/DB
                                                      # on PostGIS instead: DB's public schema is DROPPED per case
-    .venv/bin/python bench/cases.py --cases DIR --only SLUG
+    .venv/bin/python bench/cases.py --cases DIR --only SLUG --dump DIR   # other cases; the runs' JSON
 
 Per case (tests/cases/<slug>/, format in bench/case_files.py), in a fresh, migrated database:
 
@@ -19,8 +19,8 @@ Per case (tests/cases/<slug>/, format in bench/case_files.py), in a fresh, migra
 4. the matcher runs through the service (``start_run``) in normal and in latent mode;
 5. recall@5: for each documented exchange (the supplier's offer row whose material is written as in
    exchanges.csv, and the receiver site), is the receiver among the 5 best-ranked receivers of that
-   offer: its allocated links by score, then its ``alternatives`` by rank (PRODUCT section 5). An
-   exchange whose rows were refused is a miss;
+   offer, allocated links and ``alternatives`` (PRODUCT section 5) in the engine's rank order
+   (:func:`ranked_receivers`). An exchange whose rows were refused is a miss;
 6. every link of both runs is checked against the receiver's licences: a hazardous stream needs a
    valid permit covering its code or category, a retired battery the compliant-enterprise listing
    of the kind its route needs.
@@ -275,59 +275,40 @@ def _listing_ids_by_content(rows: list[tuple[int, dict[str, str]]]) -> dict[int,
 class Ranked:
     site_ref: str
     how: str  # "link" (allocated) or "alternative"
+    rank: int
     score: float
-    reason: str = ""
+    reason: str = ""  # why an alternative lost (capacity_taken, lower_score ...)
 
 
 def _receiver_side(entry: dict) -> dict:
     return entry.get("want") or entry.get("receiver") or {}
 
 
-def _alternative_entries(alternatives) -> list[tuple[int | None, dict]]:
-    """(offer listing id, alternative) pairs, whether the run lists them flat or grouped by offer."""
-    entries: list[tuple[int | None, dict]] = []
-    if isinstance(alternatives, dict):
-        for key, group in alternatives.items():
-            for entry in group if isinstance(group, list) else [group]:
-                offer = entry.get("offer", {}) if isinstance(entry, dict) else {}
-                entries.append((offer.get("listing_id") or _as_int(key), entry))
-    elif isinstance(alternatives, list):
-        for entry in alternatives:
-            if isinstance(entry, dict) and isinstance(entry.get("alternatives"), list):
-                offer_id = entry.get("offer", {}).get("listing_id") or entry.get("offer_id")
-                entries.extend((offer_id, inner) for inner in entry["alternatives"])
-            elif isinstance(entry, dict):
-                entries.append((entry.get("offer", {}).get("listing_id") or entry.get("offer_id"), entry))
-    return entries
-
-
-def _as_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def ranked_receivers(output: dict) -> dict[int, list[Ranked]]:
-    """Offer listing id -> its receivers, best first: allocated links by score, then alternatives by rank."""
-    links: dict[int, list[Ranked]] = defaultdict(list)
-    for link in sorted(output.get("links", []), key=lambda k: -(k.get("score") or 0.0)):
-        links[link["offer"]["listing_id"]].append(Ranked(_receiver_side(link).get("site_id"), "link",
-                                                         link.get("score") or 0.0))
-    others: dict[int, list[tuple]] = defaultdict(list)
-    for offer_id, entry in _alternative_entries(output.get("alternatives")):
-        if offer_id is None:
-            continue
-        rank = entry.get("rank")
-        reason = entry.get("why") or entry.get("reason") or entry.get("lost_because") or ""
-        others[int(offer_id)].append((rank if isinstance(rank, int | float) else float("inf"),
-                                      -(entry.get("score") or 0.0),
-                                      Ranked(_receiver_side(entry).get("site_id"), "alternative",
-                                             entry.get("score") or 0.0, str(reason))))
+    """Offer listing id -> its receivers in the engine's rank order, each site once (at its best rank).
+
+    An alternative carries its ``rank``, which counts every feasible receiver of the offer, allocated ones
+    included (matching/alternatives.py); a link carries none. The links, taken by score, fill the ranks
+    the alternatives leave free. That is exact for the first ranks: the alternatives listed are the best
+    receivers that got nothing, so every rank up to their number that none of them holds is a link's.
+    Without alternatives (an older run JSON) the links are simply ranked by score.
+    """
+    links: dict[int, list[dict]] = defaultdict(list)
+    for link in output.get("links", []):
+        links[link["offer"]["listing_id"]].append(link)
+    others: dict[int, list[dict]] = defaultdict(list)
+    for entry in output.get("alternatives") or []:
+        others[entry["offer"]["listing_id"]].append(entry)
     ranked: dict[int, list[Ranked]] = {}
     for offer_id in set(links) | set(others):
+        items = [Ranked(_receiver_side(a).get("site_id"), "alternative", int(a["rank"]), a.get("score") or 0.0,
+                        str(a.get("reason") or "")) for a in others.get(offer_id, [])]
+        taken = {item.rank for item in items}
+        free = (rank for rank in range(1, 10 ** 6) if rank not in taken)
+        for link in sorted(links.get(offer_id, []), key=lambda k: -(k.get("score") or 0.0)):
+            items.append(Ranked(_receiver_side(link).get("site_id"), "link", next(free), link.get("score") or 0.0))
         seen, order = set(), []
-        for item in links.get(offer_id, []) + [t[2] for t in sorted(others.get(offer_id, []), key=lambda t: t[:2])]:
+        for item in sorted(items, key=lambda i: (i.rank, i.how != "link")):
             if item.site_ref not in seen:
                 seen.add(item.site_ref)
                 order.append(item)
@@ -423,8 +404,9 @@ def explain_miss(exchange: Exchange, offer_id: int | None, ranked: list[Ranked],
     position = next((i for i, r in enumerate(ranked) if r.site_ref == exchange.receiver_site), None)
     if position is not None:
         item = ranked[position]
-        ahead = ", ".join(r.site_ref for r in ranked[:TOP])
-        return f"ranked {position + 1} ({item.how}{': ' + item.reason if item.reason else ''}; top {TOP}: {ahead})"
+        ahead = ", ".join(f"{r.site_ref} ({r.how})" for r in ranked[:TOP])
+        return (f"ranked {item.rank} ({item.how}{', ' + item.reason if item.reason else ''}); "
+                f"the first {TOP}: {ahead}")
     try:
         return _why_absent(db.session.get(Listing, offer_id), wants, receiver) + (
             f"; the offer went to {', '.join(r.site_ref for r in ranked[:TOP])}" if ranked else "; the offer got no receiver")
@@ -537,7 +519,7 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
                 result.misses[mode].append(f"{exchange.label()}: "
                                            + explain_miss(exchange, offer_id, receivers, imports=result, case=case))
         result.noncompliant += noncompliant_links(output, mode, today=today)
-    result.ranked_by = ("no run completed" if not result.outputs else "links, then alternatives by rank"
+    result.ranked_by = ("no run completed" if not result.outputs else "links and alternatives by rank"
                         if has_alternatives else "links by score only (the run JSON has no alternatives)")
     result.seconds = time.perf_counter() - started
     return result
@@ -684,7 +666,7 @@ def main(argv: list[str] | None = None) -> int:
                 "administrator (all or nothing; a refused file is then imported row by row, without columns the "
                 "importer does not know, so that recall is still measured on what it accepts), then matched in "
                 f"normal and latent mode. recall@5: the documented receiver is among the {TOP} best-ranked "
-                "receivers of the documented offer (its allocated links by score, then its alternatives by rank); "
+                "receivers of the documented offer (its allocated links and its alternatives, by the engine's rank); "
                 "an exchange whose rows were refused is a miss. Targets (issue 9): no row refused, recall@5 ≥ 0.9 "
                 "normal and ≥ 0.7 latent, no link to a site lacking the permit or listing it needs.\n\n"
                 + table(results) + "\n\n" + details(results))

@@ -115,12 +115,16 @@ def _entry(offer: int, site: str, score: float, **extra) -> dict:
     return {"offer": {"listing_id": offer, "site_id": "S"}, "want": {"site_id": site}, "score": score, **extra}
 
 
-def test_an_offers_receivers_are_its_links_by_score_then_its_alternatives_by_rank():
+def test_an_offers_receivers_follow_the_engines_rank_links_included():
+    # Offer 1: feasible receivers A (link), C, D, B (link), E by rank; the alternatives' ranks count the links.
     output = {"links": [_entry(1, "B", 0.5), _entry(1, "A", 0.9), _entry(2, "A", 0.4)],
-              "alternatives": [_entry(1, "D", 0.8, rank=2), _entry(1, "C", 0.7, rank=1), _entry(1, "A", 0.6, rank=3)]}
+              "alternatives": [_entry(1, "D", 0.6, rank=3, reason="capacity_taken"),
+                               _entry(1, "C", 0.7, rank=2, reason="capacity_taken"),
+                               _entry(1, "E", 0.3, rank=5, reason="lower_score")]}
 
     ranked = ranked_receivers(output)
 
-    assert [r.site_ref for r in ranked[1]] == ["A", "B", "C", "D"]
-    assert [r.how for r in ranked[1]] == ["link", "link", "alternative", "alternative"]
-    assert [r.site_ref for r in ranked[2]] == ["A"]
+    assert [(r.site_ref, r.how, r.rank) for r in ranked[1]] == [
+        ("A", "link", 1), ("C", "alternative", 2), ("D", "alternative", 3), ("B", "link", 4),
+        ("E", "alternative", 5)]
+    assert [(r.site_ref, r.rank) for r in ranked[2]] == [("A", 1)]
