@@ -2,7 +2,9 @@
 
 Every function takes links (:class:`~matching.types.Link`, any status: proposed, agreed, active)
 and, by default, uses all of them; pass ``statuses`` to look at, say, agreed and active ones only.
-Tonnage means links measured in tonnes; gas, heat and water links count as links but not as tonnes.
+Quantities are never added across units: each unit family (t, GJ, Nm³, m³ — a material's unit in the
+knowledge base) has its own flows and shares, so a gas-fired power plant counts in the Nm³ family
+instead of at 0 % of the tonnes.
 """
 
 from __future__ import annotations
@@ -18,15 +20,35 @@ import networkx as nx
 from matching.types import LINK_STATUSES, Cascade, Keystone, Link, NetworkSummary
 
 __all__ = [
+    "UNIT_ORDER",
     "Stranded",
     "analyse_network",
     "cascades",
     "couplings_by_type",
+    "flow_units",
     "keystone_sites",
+    "keystones_by_unit",
     "site_graph",
     "sparse_betweenness",
     "stranded_if_closed",
 ]
+
+
+# Unit families in the order they are shown: mass, heat, electricity, gas, water; others after, by name.
+UNIT_ORDER = ("t", "GJ", "MWh", "Nm3", "m3")
+
+
+def flow_units(links: Iterable[Link], *, statuses: Sequence[str] = LINK_STATUSES) -> tuple[str, ...]:
+    """The unit families the links are measured in, in :data:`UNIT_ORDER` (unknown units last, by name).
+
+    Examples
+    --------
+    >>> flow_units([_link("A", "B", "converter-gas", 9.0, unit="Nm3"), _link("A", "C", "steel-slag", 5.0)])
+    ('t', 'Nm3')
+    """
+    units = {link.unit for link in _selected(links, statuses)}
+    return tuple(sorted(units, key=lambda unit: (UNIT_ORDER.index(unit) if unit in UNIT_ORDER else len(UNIT_ORDER),
+                                                 unit)))
 
 
 def _selected(links: Iterable[Link], statuses: Sequence[str]) -> list[Link]:
@@ -39,8 +61,8 @@ def _selected(links: Iterable[Link], statuses: Sequence[str]) -> list[Link]:
 def site_graph(links: Iterable[Link], *, statuses: Sequence[str] = LINK_STATUSES) -> nx.DiGraph:
     """A directed graph of sites; one edge per supplier-receiver pair.
 
-    Edge attributes: ``links`` (count), ``tonnes`` (links in t), ``materials`` (sorted tuple),
-    ``couplings`` (sorted tuple).
+    Edge attributes: ``links`` (count), ``quantities`` (per unit family, e.g. ``{"t": 150.0}``),
+    ``tonnes`` (links in t), ``materials`` (sorted tuple), ``couplings`` (sorted tuple).
 
     Examples
     --------
@@ -53,17 +75,17 @@ def site_graph(links: Iterable[Link], *, statuses: Sequence[str] = LINK_STATUSES
     for link in _selected(links, statuses):
         data = edges.setdefault(
             (link.supplier_site_id, link.receiver_site_id),
-            {"links": 0, "tonnes": 0.0, "materials": set(), "couplings": set()},
+            {"links": 0, "quantities": defaultdict(float), "materials": set(), "couplings": set()},
         )
         data["links"] += 1
-        if link.unit == "t":
-            data["tonnes"] += link.quantity
+        data["quantities"][link.unit] += link.quantity
         data["materials"].add(link.material)
         if link.coupling:
             data["couplings"].add(link.coupling)
     G.add_edges_from(
         (supplier, receiver, {
-            "links": data["links"], "tonnes": data["tonnes"],
+            "links": data["links"], "quantities": dict(sorted(data["quantities"].items())),
+            "tonnes": data["quantities"].get("t", 0.0),
             "materials": tuple(sorted(data["materials"])), "couplings": tuple(sorted(data["couplings"])),
         })
         for (supplier, receiver), data in sorted(edges.items())
@@ -150,18 +172,26 @@ def keystone_sites(
     exact_max_nodes: int = 500_000,
     samples: int = 200,
     seed: int = 0,
+    unit: str | None = None,
 ) -> tuple[Keystone, ...]:
-    """Sites the network leans on, by share of tonnage (sent plus taken) and betweenness.
+    """Sites the network leans on, by share of the flow (sent plus taken) and betweenness.
 
-    ``tonnage_share`` sums to 1 over all sites; betweenness is directed and normalised as NetworkX
-    does (by ``(n - 1)(n - 2)``), exact up to ``exact_max_nodes`` sites, else estimated from
-    ``samples`` sources drawn with ``seed``.
+    With ``unit`` (``"t"``, ``"Nm3"`` ...), ``tonnage_share`` is the site's share of the flow measured
+    in that unit and the shares of all sites sum to 1; only sites with a link in that unit are ranked.
+    Without it, every site is ranked by its largest share in any unit family, so units are never
+    added together: a gas-fired power plant taking half the gas scores 0.5, not 0 % of the tonnes.
+    Betweenness is over every selected link, directed and normalised as NetworkX does (by
+    ``(n - 1)(n - 2)``), exact up to ``exact_max_nodes`` sites, else estimated from ``samples``
+    sources drawn with ``seed``.
 
     Examples
     --------
-    >>> [k.site_id for k in keystone_sites([_link("A", "B", "coal-fly-ash", 100.0), _link("B", "C", "steam", 10.0),
-    ...                                     _link("D", "B", "fgd-gypsum", 30.0)], top=2)]
-    ['B', 'A']
+    >>> links = [_link("A", "B", "coal-fly-ash", 100.0), _link("B", "C", "steam", 10.0),
+    ...          _link("D", "B", "fgd-gypsum", 30.0), _link("E", "F", "blast-furnace-gas", 9e8, unit="Nm3")]
+    >>> [k.site_id for k in keystone_sites(links, top=3)]
+    ['B', 'E', 'F']
+    >>> [(k.site_id, round(k.tonnage_share, 3)) for k in keystone_sites(links, unit="t", top=2)]
+    [('B', 0.5), ('A', 0.357)]
     """
     selected = _selected(links, statuses)
     successors = _successors(selected)
@@ -172,17 +202,60 @@ def keystone_sites(
         rng = random.Random(seed)
         sources = rng.sample(sorted(successors), min(samples, len(successors)))
     betweenness = sparse_betweenness(successors, sources=sources)
-    tonnes: dict[str, float] = defaultdict(float)
+    shares = _shares_by_unit(selected)
     counts: dict[str, int] = defaultdict(int)
     for link in selected:
+        if unit is None or link.unit == unit:
+            for site in (link.supplier_site_id, link.receiver_site_id):
+                counts[site] += 1
+    if unit is None:
+        share = {site: max((by_site.get(site, 0.0) for by_site in shares.values()), default=0.0)
+                 for site in successors}
+        ranked_sites = list(successors)
+    else:
+        share = shares.get(unit, {})
+        ranked_sites = sorted(counts)
+    ranked = heapq.nsmallest(top, ranked_sites,
+                             key=lambda site: (-share.get(site, 0.0), -betweenness.get(site, 0.0), site))
+    return tuple(Keystone(site, share.get(site, 0.0), float(betweenness.get(site, 0.0)), counts[site])
+                 for site in ranked)
+
+
+def keystones_by_unit(
+    links: Iterable[Link],
+    *,
+    statuses: Sequence[str] = LINK_STATUSES,
+    top: int = 10,
+    exact_max_nodes: int = 500_000,
+    samples: int = 200,
+    seed: int = 0,
+) -> dict[str, tuple[Keystone, ...]]:
+    """:func:`keystone_sites` for each unit family the links use, in :data:`UNIT_ORDER`.
+
+    Examples
+    --------
+    >>> found = keystones_by_unit([_link("A", "B", "coal-fly-ash", 100.0),
+    ...                            _link("E", "B", "converter-gas", 9e8, unit="Nm3")], top=1)
+    >>> {unit: [(k.site_id, k.tonnage_share) for k in found[unit]] for unit in found}
+    {'t': [('A', 0.5)], 'Nm3': [('B', 0.5)]}
+    """
+    selected = _selected(links, statuses)
+    return {unit: keystone_sites(selected, statuses=statuses, top=top, exact_max_nodes=exact_max_nodes,
+                                 samples=samples, seed=seed, unit=unit)
+            for unit in flow_units(selected)}
+
+
+def _shares_by_unit(links: Sequence[Link]) -> dict[str, dict[str, float]]:
+    """Each site's share of each unit's flow; a link counts at both its ends, so shares sum to 1 per unit."""
+    amounts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for link in links:
         for site in (link.supplier_site_id, link.receiver_site_id):
-            counts[site] += 1
-            if link.unit == "t":
-                tonnes[site] += link.quantity
-    total = sum(tonnes.values())
-    share = {site: (tonnes[site] / total if total else 0.0) for site in successors}
-    ranked = heapq.nsmallest(top, successors, key=lambda site: (-share[site], -betweenness.get(site, 0.0), site))
-    return tuple(Keystone(site, share[site], float(betweenness.get(site, 0.0)), counts[site]) for site in ranked)
+            amounts[link.unit][site] += link.quantity
+    shares = {}
+    for unit, by_site in amounts.items():
+        total = sum(by_site.values())
+        shares[unit] = {site: (amount / total if total else 0.0) for site, amount in by_site.items()}
+    return shares
 
 
 def _successors(links: Iterable[Link]) -> dict[str, list[str]]:

@@ -9,7 +9,9 @@ from matching.network import (
     analyse_network,
     cascades,
     couplings_by_type,
+    flow_units,
     keystone_sites,
+    keystones_by_unit,
     site_graph,
     sparse_betweenness,
     stranded_if_closed,
@@ -64,11 +66,36 @@ def test_couplings_counted_by_type():
 
 
 def test_keystones_rank_by_tonnage_share_then_betweenness():
-    keystones = keystone_sites(STEELWORKS, top=3)
+    keystones = keystone_sites(STEELWORKS, top=3, unit="t")
     assert [k.site_id for k in keystones] == ["CEM", "PWR", "STEEL"]
     assert keystones[0].tonnage_share == pytest.approx(1000.0 / 2000.0)  # in 1000 t of 1000 t moved, counted twice
     assert keystones[0].betweenness > 0
-    assert sum(k.tonnage_share for k in keystone_sites(STEELWORKS, top=10)) == pytest.approx(1.0)
+    assert sum(k.tonnage_share for k in keystone_sites(STEELWORKS, top=10, unit="t")) == pytest.approx(1.0)
+    # Only sites with a link in tonnes: the heat user takes GJ only.
+    assert "HEAT" not in {k.site_id for k in keystone_sites(STEELWORKS, top=10, unit="t")}
+
+
+def test_keystones_never_add_units_together():
+    """Before: shares counted tonnes only, so a plant living on gas scored 0 % and ranked last."""
+    links = [link("MILL", "CEM", "gbfs", 400_000.0), link("MILL", "SLAG", "steel-slag", 100_000.0),
+             link("MILL", "GASPWR", "blast-furnace-gas", 3.7e8, unit="Nm3"),
+             link("CHP", "PAPER", "steam", 12_000.0)]
+    by_site = {k.site_id: k for k in keystone_sites(links, top=10)}
+    assert by_site["GASPWR"].tonnage_share == pytest.approx(0.5)  # half the gas flow: it takes all of it
+    assert by_site["GASPWR"].links == 1
+    # Across families a site is ranked by its largest share (the mill: half the gas), never by a sum of t and Nm3.
+    assert {k.site_id for k in keystone_sites(links, top=2)} == {"MILL", "GASPWR"}
+    by_unit = keystones_by_unit(links, top=10)
+    assert list(by_unit) == ["t", "Nm3"]
+    assert {k.site_id for k in by_unit["Nm3"]} == {"MILL", "GASPWR"}
+    for keystones in by_unit.values():
+        assert sum(k.tonnage_share for k in keystones) == pytest.approx(1.0)
+
+
+def test_flow_units_keep_a_fixed_order():
+    links = [link("A", "B", "water", 5.0, unit="m3"), link("A", "B", "gas", 5.0, unit="Nm3"),
+             link("A", "B", "heat", 5.0, unit="GJ"), link("A", "B", "ash", 5.0), link("A", "B", "x", 5.0, unit="kWh")]
+    assert flow_units(links) == ("t", "GJ", "Nm3", "m3", "kWh")
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -104,6 +131,7 @@ def test_site_graph_aggregates_links_per_pair():
     G = site_graph([link("A", "B", "coal-fly-ash", 100.0), link("A", "B", "fgd-gypsum", 50.0),
                     link("A", "B", "steam", 9.0, unit="GJ")])
     assert G["A"]["B"]["tonnes"] == 150.0 and G["A"]["B"]["links"] == 3
+    assert G["A"]["B"]["quantities"] == {"GJ": 9.0, "t": 150.0}
 
 
 def test_analyse_network_summarises_everything():
