@@ -46,6 +46,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
+    from .classification import bp as classification_bp
     from .links import bp as links_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
@@ -60,6 +61,7 @@ def create_app(config: Mapping | None = None) -> Flask:
                       materials_bp, network_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(links_bp)
+    app.register_blueprint(classification_bp)
     register_api(rest_api)
 
     from .errors import register_error_handlers

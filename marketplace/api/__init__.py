@@ -5,6 +5,7 @@ from ..extensions import csrf
 
 
 def register_api(api: Api) -> None:
+    from .classification import blp as classification_blp
     from .listings import blp as listings_blp
     from .match_runs import blp as match_runs_blp
     from .materials import blp as materials_blp
@@ -14,7 +15,8 @@ def register_api(api: Api) -> None:
     from .search import blp as search_blp
     from .sites import blp as sites_blp
 
-    for blp in (me_blp, parks_blp, sites_blp, materials_blp, listings_blp, search_blp, network_blp):
+    for blp in (me_blp, parks_blp, sites_blp, materials_blp, listings_blp, search_blp, network_blp,
+                classification_blp):
         # The API authenticates writes by bearer token, never by cookie, so CSRF tokens do not apply.
         csrf.exempt(blp)
         api.register_blueprint(blp)
