@@ -1,0 +1,81 @@
+"""Remaining solid wastes: coal slime, pyrite concentrate, mine waste rock, ceramic waste and municipal
+solid waste resolve under the names plants write and reach their users (materials-solidwaste.yaml,
+routes-solidwaste.yaml); every ledger category still has one head material."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.knowledge import load_knowledge, resolve_material
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+def takes(kb, material: str, sector: str) -> bool:
+    """Whether a site of GB/T 4754 class ``sector`` is a user of one of the material's routes (a route
+    naming a division or group covers every class under it, as the engine reads it)."""
+    return any(sector.startswith(user) for route in kb.routes_for(material) for user in route.user_sectors)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("煤泥", "coal-slime"),
+        ("压滤煤泥", "coal-slime"),
+        ("coal slime", "coal-slime"),
+        ("coal slurry", "coal-slime"),
+        ("硫精砂", "pyrite-concentrate"),
+        ("硫精矿", "pyrite-concentrate"),
+        ("pyrite concentrate", "pyrite-concentrate"),
+        ("sulfur concentrate", "pyrite-concentrate"),
+        ("废石", "waste-rock"),
+        ("overburden", "waste-rock"),
+        ("陶瓷废料", "ceramic-waste"),
+        ("废瓷砖", "ceramic-waste"),
+        ("生活垃圾", "msw"),
+        ("城市生活垃圾", "msw"),
+        ("MSW", "msw"),
+        ("household waste", "msw"),
+    ],
+)
+def test_remaining_solid_waste_names_resolve(kb, text, code):
+    assert resolve_material(text, knowledge=kb).code == code
+
+
+@pytest.mark.parametrize(
+    ("material", "sector"),
+    [
+        ("coal-slime", "4411"),  # CFB power plant
+        ("coal-slime", "4412"),
+        ("pyrite-concentrate", "2611"),  # sulphuric-acid plant
+        ("pyrite-concentrate", "2622"),  # phosphate-fertiliser plant with its own acid plant
+        ("waste-rock", "3032"),
+        ("ceramic-waste", "3071"),
+        ("msw", "4417"),  # waste-to-energy plant
+        ("msw", "7820"),
+        ("msw", "3011"),
+    ],
+)
+def test_remaining_solid_waste_routes_reach_their_users(kb, material, sector):
+    assert takes(kb, material, sector)
+
+
+def test_kinds_do_not_take_unfitting_head_routes(kb):
+    # coal slime is fuel, not brick clay or mine backfill; pyrite concentrate is sold to acid plants
+    assert not takes(kb, "coal-slime", "3031")
+    assert not takes(kb, "pyrite-concentrate", "3032")
+    assert kb.materials["coal-slime"].category == "S04"
+    assert kb.materials["pyrite-concentrate"].category == "S05"
+
+
+@pytest.mark.parametrize("category", [f"S{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 59)])
+def test_each_ledger_category_keeps_one_head(kb, category):
+    assert kb.category_head(category).category == category
+
+
+def test_wants_for_fuel_and_aggregate_take_these_streams(kb):
+    assert "coal-slime" in kb.accepted_by("fuel")
+    assert "waste-rock" in kb.accepted_by("aggregate")
