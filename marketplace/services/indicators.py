@@ -9,6 +9,11 @@ stock utilised) × 100 %. The marketplace knows no stocks, so the prior-year sto
 - stored or disposed: the rest (generated − utilised). An estimate: listings do not say which part is
   stored and which disposed, so the two are reported together.
 - proposed: tonnage of links proposed but not yet agreed (a potential, not counted as utilised).
+
+These solid-waste figures (and the cross-park tonnage) count bulk solid waste only: links of a bulk
+material, never gases, steam, water or heat. Every unit family (t, GJ, Nm³, m³: the material's unit
+in the knowledge base) has its own totals, Sankey flows and keystone sites in ``families``; no
+figure adds quantities of two units.
 """
 from __future__ import annotations
 
@@ -18,10 +23,12 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from matching import network as analysis
+
 from ..extensions import db
-from ..models import Listing, ListingMaterial, Material, Park, Site, User
+from ..models import Link, Listing, ListingMaterial, Material, Park, Site, User
 from ..permissions import PUBLIC_LISTING_STATUSES, can, network_scope
-from .network_view import visible_links
+from .network_view import engine_link, visible_links
 
 # Anhui's target for the utilisation rate of bulk industrial solid waste (brief; DOMAIN.md 5.4: unverified).
 UTILISATION_TARGET_PCT = 62.0
@@ -30,27 +37,55 @@ AGREED_STATUSES = ("agreed", "active")
 
 @dataclass(frozen=True)
 class Keystone:
-    """``name`` only when the viewer may see the site; else show its sector."""
+    """A site the flows of one unit family lean on: ``share`` of that family's flow (sent plus taken).
+
+    ``name`` only when the viewer may see the site; else show its sector.
+    """
 
     site_id: int
     name: str | None
     sector: str
-    tonnage_share: float
+    unit: str
+    share: float
     links: int
 
 
 @dataclass(frozen=True)
 class SankeyFlow:
-    """Tonnes a year from sites of sector ``source`` to sites of sector ``target`` (GB/T 4754 codes)."""
+    """``quantity`` a year, in ``unit``, from sites of sector ``source`` to sites of sector ``target`` (GB/T 4754)."""
 
     source: str
     target: str
-    tonnes: float
+    unit: str
+    quantity: float
+    materials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FlowFamily:
+    """The links measured in one unit (``t``, ``GJ``, ``Nm3``, ``m3`` ...), a year.
+
+    ``basis`` says what the Sankey and keystones read: ``agreed`` (agreed and active links) once any
+    link of the family is agreed, else ``proposed`` (every shown link: the shape before agreement).
+    """
+
+    unit: str
+    links: int
+    agreed: float
+    proposed: float
+    cross_park: float
+    basis: str
+    sankey: tuple[SankeyFlow, ...] = ()
+    keystones: tuple[Keystone, ...] = ()
 
 
 @dataclass(frozen=True)
 class Indicators:
-    """Figures for one park (``park`` its code) or the province (``park`` None); tonnes per year."""
+    """Figures for one park (``park`` its code) or the province (``park`` None); tonnes per year.
+
+    The ``*_t`` figures, the rates, ``in_park_closure_pct`` and ``cross_park_links`` count bulk solid
+    waste only; ``families`` holds every unit family's own flows.
+    """
 
     park: str | None
     generated_t: float
@@ -66,14 +101,15 @@ class Indicators:
     cross_park_t: float
     co2_avoided_t: float
     couplings: dict[str, int] = field(default_factory=dict)
-    keystones: tuple[Keystone, ...] = ()
-    sankey: tuple[SankeyFlow, ...] = ()
-    sankey_basis: str = "agreed"
+    families: tuple[FlowFamily, ...] = ()
     estimates: tuple[str, ...] = ("generated_t", "stored_or_disposed_t", "utilisation_rate_pct", "potential_rate_pct")
 
     @property
     def meets_target(self) -> bool:
         return self.utilisation_rate_pct is not None and self.utilisation_rate_pct >= self.target_pct
+
+    def family(self, unit: str) -> FlowFamily | None:
+        return next((f for f in self.families if f.unit == unit), None)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "meets_target": self.meets_target,
@@ -104,6 +140,12 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
+def _bulk_codes(links: list[Link]) -> set[str]:
+    """The codes among the links' materials that are bulk solid waste (unclassified names never are)."""
+    codes = {link.material_code for link in links}
+    return set(db.session.scalars(select(Material.code).where(Material.code.in_(codes), Material.bulk.is_(True))))
+
+
 def park_indicators(user: User, *, park: Park | None) -> Indicators:
     """The indicators of ``park`` (the province, or the parks ``user`` manages, when None).
 
@@ -118,7 +160,9 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
     generated = sum(offer.annual_quantity for offer in offers)
     links = [link for link in visible_links(user, park=park)
              if site_ids is None or link.supplier_site_id in site_ids or link.receiver_site_id in site_ids]
-    out_of_offers = [link for link in links if link.offer_id in offer_ids and link.unit == "t"]
+    bulk = _bulk_codes(links)
+    solid = [link for link in links if link.material_code in bulk and link.unit == "t"]
+    out_of_offers = [link for link in solid if link.offer_id in offer_ids]
 
     utilised_by_offer: dict[int, float] = defaultdict(float)
     for link in out_of_offers:
@@ -135,27 +179,46 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
     potential_rate = potential / generated * 100.0 if generated > 0 else None
 
     agreed = [link for link in links if link.status in AGREED_STATUSES]
-    agreed_out = [link for link in agreed if link.offer_id in offer_ids and link.unit == "t"]
+    agreed_out = [link for link in out_of_offers if link.status in AGREED_STATUSES]
     inside = sum(link.quantity for link in agreed_out if _inside(link, park))
     closure = inside / utilised * 100.0 if utilised > 0 else None
-    cross = [link for link in agreed if not link.same_park]
+    cross = [link for link in solid if link.status in AGREED_STATUSES and not link.same_park]
     couplings: dict[str, int] = defaultdict(int)
     for link in agreed:
         if link.coupling:
             couplings[link.coupling] += 1
 
-    # Keystones and the Sankey read agreed flows; before anything is agreed, the proposals show the shape.
-    basis_links, basis = (agreed, "agreed") if agreed else (links, "proposed")
     return Indicators(
         park=park.code if park else None, generated_t=_round(generated), utilised_t=_round(utilised),
         stored_or_disposed_t=_round(max(generated - utilised, 0.0)), proposed_t=_round(proposed),
         utilisation_rate_pct=round(rate, 1) if rate is not None else None, target_pct=UTILISATION_TARGET_PCT,
         potential_rate_pct=round(potential_rate, 1) if potential_rate is not None else None,
         in_park_closure_pct=round(closure, 1) if closure is not None else None,
-        cross_park_links=len(cross), cross_park_t=_round(sum(link.quantity for link in cross if link.unit == "t")),
+        cross_park_links=len(cross), cross_park_t=_round(sum(link.quantity for link in cross)),
         co2_avoided_t=_round(sum(link.co2_avoided_t for link in agreed)),
-        couplings=dict(sorted(couplings.items())), keystones=_keystones(user, basis_links),
-        sankey=_sankey(basis_links), sankey_basis=basis)
+        couplings=dict(sorted(couplings.items())), families=_families(user, links))
+
+
+def _families(user: User, links: list[Link]) -> tuple[FlowFamily, ...]:
+    """Each unit family's totals, Sankey and keystones, in :data:`matching.network.UNIT_ORDER`."""
+    engine_links = {link.id: engine_link(link) for link in links}
+    families = []
+    for unit in analysis.flow_units(engine_links.values()):
+        own = [link for link in links if link.unit == unit]
+        agreed = [link for link in own if link.status in AGREED_STATUSES]
+        # The Sankey and keystones read agreed flows; before anything is agreed, the proposals show the shape.
+        basis_links, basis = (agreed, "agreed") if agreed else (own, "proposed")
+        keystones = analysis.keystone_sites([engine_links[link.id] for link in basis_links], unit=unit, top=5)
+        sites = {site.id: site for link in own for site in (link.supplier_site, link.receiver_site)}
+        families.append(FlowFamily(
+            unit=unit, links=len(own), agreed=_round(sum(link.quantity for link in agreed)),
+            proposed=_round(sum(link.quantity for link in own if link.status == "proposed")),
+            cross_park=_round(sum(link.quantity for link in agreed if not link.same_park)), basis=basis,
+            sankey=_sankey(basis_links, unit),
+            keystones=tuple(Keystone(int(k.site_id), _shown_name(user, sites[int(k.site_id)]),
+                                     sites[int(k.site_id)].sector_code, unit, round(k.tonnage_share, 4), k.links)
+                            for k in keystones)))
+    return tuple(families)
 
 
 def _inside(link, park: Park | None) -> bool:
@@ -165,33 +228,19 @@ def _inside(link, park: Park | None) -> bool:
     return link.receiver_site.park_id == park.id
 
 
-def _keystones(user: User, links: list, *, top: int = 5) -> tuple[Keystone, ...]:
-    """Sites by their share of the tonnage sent plus taken (each link counts at both ends)."""
-    tonnes: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    sites: dict[int, Site] = {}
-    for link in links:
-        for site in (link.supplier_site, link.receiver_site):
-            sites[site.id] = site
-            counts[site.id] += 1
-            if link.unit == "t":
-                tonnes[site.id] += link.quantity
-    total = sum(tonnes.values())
-    ranked = sorted(sites, key=lambda k: (-tonnes[k], -counts[k], k))[:top]
-    return tuple(Keystone(k, _shown_name(user, sites[k]), sites[k].sector_code,
-                          round(tonnes[k] / total, 4) if total else 0.0, counts[k]) for k in ranked)
-
-
 def _shown_name(user: User, site: Site) -> str | None:
     """The site's name and reference for those who may see it (its park's managers, admins)."""
     return f"{site.name_zh} ({site.external_ref})" if can(user, "site.view", site) else None
 
 
-def _sankey(links: list) -> tuple[SankeyFlow, ...]:
-    """Tonnes from the supplier's sector to the receiver's sector, largest first."""
+def _sankey(links: list[Link], unit: str) -> tuple[SankeyFlow, ...]:
+    """Quantities of ``unit`` from the supplier's sector to the receiver's sector, largest first."""
     flows: dict[tuple[str, str], float] = defaultdict(float)
+    materials: dict[tuple[str, str], set[str]] = defaultdict(set)
     for link in links:
-        if link.unit == "t":
-            flows[(link.supplier_site.sector_code, link.receiver_site.sector_code)] += link.quantity
-    return tuple(SankeyFlow(s, t, _round(q))
+        if link.unit == unit:
+            pair = (link.supplier_site.sector_code, link.receiver_site.sector_code)
+            flows[pair] += link.quantity
+            materials[pair].add(link.material_code)
+    return tuple(SankeyFlow(s, t, unit, _round(q), tuple(sorted(materials[(s, t)])))
                  for (s, t), q in sorted(flows.items(), key=lambda item: (-item[1], item[0])))

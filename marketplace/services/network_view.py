@@ -7,10 +7,14 @@ other sites keep their sector and sit on the coarse anonymity grid.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, joinedload
+
+from matching import network as analysis
+from matching import types as engine
 
 from ..extensions import db
 from ..listings.disclosure import APPROXIMATE_STEP_DEG
@@ -20,6 +24,8 @@ from .listings import is_name_revealed
 
 # Links still alive: declined and superseded ones are history, not network.
 SHOWN_STATUSES = ("proposed", "agreed", "active")
+# Chains listed on the map: the longest first; more would not fit a side panel.
+MAP_CASCADES = 50
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,45 @@ def network_data(user: User, *, park: Park | None) -> NetworkData:
         sites.setdefault(link.supplier_site_id, link.supplier_site)
         sites.setdefault(link.receiver_site_id, link.receiver_site)
     return NetworkData(park, scope or "", tuple(links), tuple(sites[k] for k in sorted(sites)))
+
+
+def engine_link(link: Link) -> engine.Link:
+    """A stored link as :mod:`matching.network` reads it (site ids as strings), to reuse the engine's analysis."""
+    return engine.Link(
+        offer_id=str(link.offer_id), supplier_site_id=str(link.supplier_site_id),
+        want_id=None if link.want_id is None else str(link.want_id), receiver_site_id=str(link.receiver_site_id),
+        material=link.material_code, route_id=link.route_id, quantity=link.quantity, unit=link.unit,
+        distance_km=link.distance_km, road_km=link.distance_km, mode=None, transport_cost_cny=link.transport_cost_cny,
+        net_benefit_cny=link.net_benefit_cny, net_benefit_cny_per_unit=link.net_benefit_cny / link.quantity,
+        co2_avoided_t=link.co2_avoided_t, score=link.score, same_park=link.same_park, cross_park=not link.same_park,
+        coupling=link.coupling, latent=link.latent, status=link.status)
+
+
+def link_cascades(links: tuple[Link, ...] | list[Link], *, limit: int = MAP_CASCADES) -> list[dict]:
+    """Chains A → B → C among ``links`` (:func:`matching.network.cascades`), with the link ids of each step.
+
+    Each chain: ``sites`` (ids, in order), ``materials`` (one code per step), ``links`` (the ids of
+    the links of each step: a step may be several links of one material) and ``status``: ``agreed``
+    when every step has an agreed or active link, else ``proposed``. Sites are ids only, so a chain
+    names nobody: the map shows each site as the viewer may see it.
+
+    Examples
+    --------
+    >>> link_cascades([])
+    []
+    """
+    by_step: dict[tuple[int, int, str], list[Link]] = defaultdict(list)
+    for link in links:
+        by_step[(link.supplier_site_id, link.receiver_site_id, link.material_code)].append(link)
+    chains = []
+    for chain in analysis.cascades([engine_link(link) for link in links], limit=limit):
+        sites = [int(site) for site in chain.sites]
+        steps = [by_step[(sites[i], sites[i + 1], material)] for i, material in enumerate(chain.materials)]
+        agreed = all(any(link.status in ("agreed", "active") for link in step) for step in steps)
+        chains.append({"sites": sites, "materials": list(chain.materials),
+                       "links": [[link.id for link in step] for step in steps],
+                       "status": "agreed" if agreed else "proposed"})
+    return chains
 
 
 def revealed_sites(user: User, links: tuple[Link, ...], sites: tuple[Site, ...]) -> set[int]:
@@ -137,7 +182,9 @@ def network_geojson(user: User, *, park: Park | None) -> dict:
             "latent": link.latent, "same_park": link.same_park, "distance_km": link.distance_km,
             "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
             "explanation_zh": link.explanation_zh, "explanation_en": link.explanation_en}})
+    # "cascades" is a foreign member (RFC 7946 section 6.1): GIS software ignores it, the map lists it.
     return {"type": "FeatureCollection",
             "properties": {"park": park.code if park else None, "park_id": park.id if park else None,
                            "scope": data.scope},
-            "features": [*site_features.values(), *link_features]}
+            "features": [*site_features.values(), *link_features],
+            "cascades": link_cascades(data.links)}

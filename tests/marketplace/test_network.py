@@ -20,7 +20,7 @@ def make_link(db):
             db.session.add(run["run"])
         link = Link(run=run["run"], offer_id=offer.id, want_id=want.id if want else None,
                     supplier_site_id=offer.site_id, receiver_site_id=receiver_site.id,
-                    material_code=offer.material_codes[0], quantity=quantity, unit="t", distance_km=12.5,
+                    material_code=offer.material_codes[0], quantity=quantity, unit=offer.base_unit, distance_km=12.5,
                     transport_cost_cny=1000.0, net_benefit_cny=5000.0, co2_avoided_t=40.0, score=1.0,
                     same_park=offer.site.park_id is not None and offer.site.park_id == receiver_site.park_id,
                     coupling=coupling, latent=want is None, explanation_zh="粉煤灰用于水泥",

@@ -1,7 +1,7 @@
 // The indicator charts, drawn with Apache ECharts (served by the app from its npm package): the utilisation
-// rate against its target, and a Sankey of tonnage from generating to using sectors. The figures come from
-// the JSON the page embeds (#chart-data); the figures table and each chart's aria-label carry the same
-// numbers as text.
+// rate against its target, and one Sankey per unit family (t, GJ, Nm³, m³: never added together) from
+// generating to using sectors. The figures come from the JSON the page embeds (#chart-data); the figures
+// table and each chart's aria-label carry the same numbers as text.
 (function () {
   "use strict";
   var MET = "#198754", NOT_MET = "#dc3545", TRACK = "#e9ecef";
@@ -65,19 +65,20 @@
   // columns (ECharts' Sankey needs an acyclic graph, and a sector can send and receive).
   function sankeyOption(flows, data) {
     var nodes = {}, order = [];
-    function node(side, code, label, tonnes) {
+    var unit = flows[0].unit_symbol + "/a";
+    function node(side, code, label, quantity) {
       var id = side + ":" + code;
       if (!nodes[id]) {
-        nodes[id] = { name: id, sector: code, side: side, text: label, tonnes: 0, depth: side === "generating" ? 0 : 1 };
+        nodes[id] = { name: id, sector: code, side: side, text: label, quantity: 0, depth: side === "generating" ? 0 : 1 };
         order.push(id);
       }
-      nodes[id].tonnes += tonnes;
+      nodes[id].quantity += quantity;
       return id;
     }
     var links = flows.map(function (f) {
-      return { source: node("generating", f.source, f.source_label, f.tonnes),
-        target: node("using", f.target, f.target_label, f.tonnes), value: f.tonnes,
-        text: f.source_label + " → " + f.target_label };
+      return { source: node("generating", f.source, f.source_label, f.quantity),
+        target: node("using", f.target, f.target_label, f.quantity), value: f.quantity,
+        text: f.source_label + " → " + f.target_label + ((f.materials || []).length ? " (" + f.materials.join(", ") + ")" : "") };
     });
     var colour = 0;
     var seriesNodes = order.map(function (id) {
@@ -86,11 +87,11 @@
         itemStyle: { color: n.side === "generating" ? PALETTE[colour++ % PALETTE.length] : "#6c757d" },
         label: { position: n.side === "generating" ? "left" : "right" } };
     });
-    var labelOf = function (id) { return nodes[id].text + " (" + fmt(nodes[id].tonnes) + ")"; };
+    var labelOf = function (id) { return nodes[id].text + " (" + fmt(nodes[id].quantity) + ")"; };
     return {
       tooltip: tooltip(function (p) {
-        if (p.dataType === "edge") return p.data.text + ": " + fmt(p.data.value) + " " + data.labels.tonnes;
-        return nodes[p.name].text + ": " + fmt(nodes[p.name].tonnes) + " " + data.labels.tonnes;
+        if (p.dataType === "edge") return p.data.text + ": " + fmt(p.data.value) + " " + unit;
+        return nodes[p.name].text + ": " + fmt(nodes[p.name].quantity) + " " + unit;
       }),
       series: [{
         type: "sankey", left: "28%", right: "28%", top: 10, bottom: 10, nodeWidth: 14, nodeGap: 10,
@@ -115,7 +116,7 @@
     if (box.dataset.chart === "rate") {
       option = rateOption(data);
     } else {
-      var flows = (data.sankey || []).filter(function (f) { return f.tonnes > 0; });
+      var flows = (data.sankey || []).filter(function (f) { return f.unit === box.dataset.unit && f.quantity > 0; });
       if (!flows.length) { showNone(box, data.labels.none); return; }
       var rows = Math.max(new Set(flows.map(function (f) { return f.source; })).size,
         new Set(flows.map(function (f) { return f.target; })).size);
