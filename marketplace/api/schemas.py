@@ -29,7 +29,14 @@ class SiteSchema(Schema):
     site_id = fields.Str(attribute="external_ref", metadata={"description": "the organisation's own reference"})
     name = fields.Str(attribute="name_zh")
     name_en = fields.Str(allow_none=True)
-    sector = fields.Str(attribute="sector_code")
+    sector = fields.Str(attribute="sector_code", metadata={"description": "the main sector's GB/T 4754 code "
+                                                                          "('' when none could be read)"})
+    sectors = fields.Function(lambda site: list(site.sector_codes),
+                              metadata={"description": "every sector's code, the main one first"})
+    sector_written = fields.Str(allow_none=True, metadata={"description": "the sector as written"})
+    sector_to_confirm = fields.Bool(metadata={"description": "the reading is a guess the owner should confirm"})
+    sector_notes = fields.List(fields.Str(), metadata={"description": "why the reading is doubtful"})
+    transport_access = fields.List(fields.Str(), metadata={"description": "rail, quay, pipeline"})
     city = fields.Str(attribute="city_code")
     park = fields.Function(lambda site: site.park.code if site.park else None)
     lon = fields.Float()
@@ -41,12 +48,21 @@ class SiteInSchema(Schema):
     site_id = fields.Str(required=True)
     name = fields.Str(required=True)
     name_en = fields.Str(load_default=None)
-    sector = fields.Str(required=True, metadata={"description": "GB/T 4754 code or sector name"})
+    sector = fields.Str(required=True, metadata={
+        "description": "GB/T 4754 code, code and name, official or trade name (zh/en); several separated by |, "
+                       "the main one first. Never refused: a doubtful reading is stored and marked to confirm"})
+    transport_access = fields.Raw(load_default=None, metadata={
+        "description": "rail, quay, pipeline: a comma-separated string or a list"})
     lon = fields.Raw(required=True)
     lat = fields.Raw(required=True)
     crs = fields.Str(load_default="WGS84", metadata={"description": "WGS84, GCJ02 or CGCS2000"})
     city = fields.Str(load_default=None)
     park = fields.Str(load_default=None)
+
+
+class SiteSectorsInSchema(Schema):
+    sector = fields.Str(load_default=None, metadata={
+        "description": "new sectors (codes or names, | between several); omit to confirm the reading as it is"})
 
 
 class ParkSchema(Schema):

@@ -6,9 +6,10 @@ from flask_smorest import Blueprint, abort
 
 from ..extensions import db
 from ..models import Site
-from ..services.sites import SiteInput, SiteInvalid, create_site, sites_of
+from ..services.errors import FieldError
+from ..services.sites import SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of
 from .auth import api_login_required, api_require
-from .schemas import SiteInSchema, SiteSchema
+from .schemas import SiteInSchema, SiteSchema, SiteSectorsInSchema
 
 blp = Blueprint("api_sites", __name__, url_prefix="/api/v1/sites", description="Sites")
 
@@ -32,7 +33,8 @@ class Sites(MethodView):
             return create_site(current_user.organisation, SiteInput(
                 external_ref=payload["site_id"], name_zh=payload["name"], name_en=payload["name_en"],
                 sector=payload["sector"], lon=payload["lon"], lat=payload["lat"], crs=payload["crs"],
-                city=payload["city"], park=payload["park"]), service_area=current_app.config["SERVICE_AREA"])
+                city=payload["city"], park=payload["park"], transport_access=payload["transport_access"]),
+                service_area=current_app.config["SERVICE_AREA"])
         except SiteInvalid as exc:
             abort(422, message=str(exc), errors={"json": {e.field: [e.message] for e in exc.errors}})
 
@@ -45,4 +47,24 @@ class SiteResource(MethodView):
     def get(self, site_id: int):
         site = db.get_or_404(Site, site_id)
         api_require("site.view", site)
+        return site
+
+
+@blp.route("/<int:site_id>/sectors")
+class SiteSectors(MethodView):
+    decorators = [api_login_required]
+
+    @blp.arguments(SiteSectorsInSchema)
+    @blp.response(200, SiteSchema)
+    def post(self, payload, site_id: int):
+        """Confirm the site's sectors as read (no ``sector``), or correct them (``sector``: codes or names)."""
+        site = db.get_or_404(Site, site_id)
+        api_require("site.edit", site)
+        try:
+            if payload["sector"] is None:
+                confirm_sectors(site)
+            else:
+                correct_sectors(site, payload["sector"])
+        except FieldError as exc:
+            abort(422, message=str(exc), errors={"json": {exc.field: [exc.message]}})
         return site

@@ -283,7 +283,7 @@ def enquiries():
 def import_listings():
     require(current_user, "listing.create")
     form = ImportForm()
-    problems = None
+    problems = warnings = None
     if form.validate_on_submit():
         upload = form.file.data
         # An administrator imports for any organisation (the file's `org` column says whose sites).
@@ -304,9 +304,13 @@ def import_listings():
             if result.listings is not None:
                 flash(_("Listings: %(created)d created, %(unchanged)d already there and left unchanged.",
                         created=result.listings.created, unchanged=result.listings.unchanged), "success")
-            return redirect(url_for("listings.mine"))
+            if not result.warnings:
+                return redirect(url_for("listings.mine"))
+            # Stored, with rows to confirm (a sector read as a guess…): the report lists them.
+            warnings = result.warnings
     failed = bool(form.errors or problems)
     return render_template("listings/import.html", form=form, problems=problems,
+                           warnings=warnings,
                            acting=None if can(current_user, "listing.import_any") else current_user.organisation), \
         (400 if failed else 200)
 

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
 import shapely
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,7 +52,19 @@ class Site(db.Model):
     external_ref: Mapped[str] = mapped_column(String(64))
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    # The main activity's GB/T 4754 code: a class, or the group or division that is all that could be
+    # read; "" when nothing could (then sector_to_confirm is set). Search, network and indicators use it.
     sector_code: Mapped[str] = mapped_column(String(8), index=True)
+    # The other activities' codes, in the order given (a chemical complex may make acid and cement).
+    extra_sector_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # The sector as the user wrote it, kept so a doubtful reading can be checked against it.
+    sector_written: Mapped[Optional[str]] = mapped_column(String(500))
+    # The reading is a guess (or nothing) until the owner or an administrator confirms or corrects it.
+    sector_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Why the reading is doubtful, as the reader explained it (English).
+    sector_notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # What the site has besides road: any of "rail" (siding), "quay", "pipeline" (matching.types.SITE_ACCESS).
+    transport_access: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     city_code: Mapped[str] = mapped_column(String(6), index=True)
     park_id: Mapped[Optional[int]] = mapped_column(ForeignKey("park.id"), index=True)
     location: Mapped[shapely.Point] = mapped_column(GeometryType("POINT"))
@@ -63,6 +75,12 @@ class Site(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="sites")
     park: Mapped[Optional[Park]] = relationship(back_populates="sites")
     licences: Mapped[list[Licence]] = relationship(back_populates="site")
+
+    @property
+    def sector_codes(self) -> tuple[str, ...]:
+        """Every sector of the site, the main one first; empty when none could be read."""
+        main = (self.sector_code,) if self.sector_code else ()
+        return main + tuple(c for c in (self.extra_sector_codes or ()) if c != self.sector_code)
 
     @property
     def lon(self) -> float:

@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from ..forms_util import options
-from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -17,7 +18,12 @@ class SiteForm(FlaskForm):
     external_ref = StringField(_l("Your reference for the site"), validators=[DataRequired(), Length(max=64)])
     name_zh = StringField(_l("Site name (Chinese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Site name (English)"), validators=[Optional(), Length(max=200)])
-    sector = StringField(_l("Industry sector (GB/T 4754 code or name)"), validators=[DataRequired(), Length(max=100)])
+    sector = StringField(_l("Industry sector(s): GB/T 4754 code, official or trade name; several separated by |, "
+                            "the main one first"), validators=[DataRequired(), Length(max=500)])
+    transport_access = SelectMultipleField(
+        _l("Transport besides road"), choices=options([
+            ("rail", _l("rail siding")), ("quay", _l("quay")), ("pipeline", _l("pipeline"))]),
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     crs = SelectField(_l("Coordinate system"), choices=options([
         ("WGS84", _l("WGS-84 (GPS)")), ("GCJ02", _l("GCJ-02 (AMap / Tencent maps)")),
         ("CGCS2000", _l("CGCS2000 (Tianditu, surveys)"))]), default="WGS84")
@@ -39,3 +45,9 @@ class LicenceForm(FlaskForm):
     battery_scope = SelectField(_l("Listing"), choices=options([
         ("", "—"), ("cascade", _l("cascade use")), ("recycling", _l("recycling")), ("both", _l("both"))]),
         default="", validate_choice=False)  # checked by the service, with the other licence fields
+
+
+class SectorForm(FlaskForm):
+    """Confirm the sectors read for a site as they are, or correct them."""
+
+    sector = StringField(_l("Sectors"), validators=[Optional(), Length(max=500)])

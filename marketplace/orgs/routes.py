@@ -10,10 +10,12 @@ from ..permissions import can, require
 from ..services.errors import FieldError
 from ..services.orgs import LicenceInput, OrganisationInput, add_licence, update_organisation
 from ..services.parks import all_parks
-from ..services.sites import SiteInput, SiteInvalid, create_site, sites_of, update_site
+from ..services.sites import (
+    SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of, update_site,
+)
 from ..sitemap import site_features
 from . import bp
-from .forms import LicenceForm, OrganisationForm, SiteForm
+from .forms import LicenceForm, OrganisationForm, SectorForm, SiteForm
 
 
 def _my_organisation():
@@ -57,7 +59,15 @@ def _park_choices():
 def _site_input(form: SiteForm) -> SiteInput:
     return SiteInput(external_ref=form.external_ref.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
                      sector=form.sector.data, lon=form.lon.data, lat=form.lat.data, crs=form.crs.data,
-                     city=form.city.data, park=form.park.data or None)
+                     city=form.city.data, park=form.park.data or None,
+                     transport_access=form.transport_access.data or [])
+
+
+def _written_sector(site: Site) -> str:
+    """What the edit form shows: the user's own words while they are a guess, else the codes."""
+    if site.sector_to_confirm and site.sector_written:
+        return site.sector_written
+    return "|".join(site.sector_codes) or (site.sector_written or "")
 
 
 @bp.route("/org/sites/new", methods=["GET", "POST"])
@@ -83,8 +93,37 @@ def new_site():
 def site_detail(site_id: int):
     site = db.get_or_404(Site, site_id)
     require(current_user, "site.view", site)
+    can_edit = can(current_user, "site.edit", site)
+    sector_form = SectorForm(data={"sector": "|".join(site.sector_codes)}) if can_edit else None
     return render_template("orgs/site.html", site=site, site_geojson=site_features([site]),
-                           can_edit=can(current_user, "site.edit", site))
+                           can_edit=can_edit, sector_form=sector_form)
+
+
+@bp.route("/sites/<int:site_id>/sectors", methods=["POST"])
+@login_required
+def site_sectors(site_id: int):
+    """Confirm the sectors read for a site as shown, or correct them (the owner or an administrator)."""
+    site = db.get_or_404(Site, site_id)
+    require(current_user, "site.edit", site)
+    form = SectorForm()
+    if form.validate_on_submit():
+        try:
+            written = (form.sector.data or "").strip()
+            if written and written != "|".join(site.sector_codes):
+                reading = correct_sectors(site, written)
+                if reading.to_confirm:
+                    flash(_("Read as shown below; check it and confirm."), "warning")
+                else:
+                    flash(_("Sectors saved."), "success")
+            else:
+                confirm_sectors(site)
+                flash(_("Sectors confirmed."), "success")
+        except FieldError as exc:
+            apply_field_errors(form, [exc])
+        else:
+            return redirect(url_for("orgs.site_detail", site_id=site.id))
+    return render_template("orgs/site.html", site=site, site_geojson=site_features([site]), can_edit=True,
+                           sector_form=form), 400
 
 
 @bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
@@ -93,9 +132,10 @@ def edit_site(site_id: int):
     site = db.get_or_404(Site, site_id)
     require(current_user, "site.edit", site)
     form = SiteForm(data={"external_ref": site.external_ref, "name_zh": site.name_zh, "name_en": site.name_en,
-                          "sector": site.sector_code, "crs": "WGS84", "lon": f"{site.lon:.6f}",
+                          "sector": _written_sector(site), "crs": "WGS84", "lon": f"{site.lon:.6f}",
                           "lat": f"{site.lat:.6f}", "city": site.city_code,
-                          "park": site.park.code if site.park else ""})
+                          "park": site.park.code if site.park else "",
+                          "transport_access": list(site.transport_access or [])})
     form.park.choices = _park_choices()
     if form.validate_on_submit():
         try:

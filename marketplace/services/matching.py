@@ -61,9 +61,12 @@ def engine_site(site: Site, licences: list[Licence], today: dt.date) -> engine.S
                                expires=max(expiries) if len(expiries) == len(valid) else None)
     scopes = {l.battery_scope for l in licences if l.kind == "battery_listing"}
     battery = "both" if "both" in scopes or {"cascade", "recycling"} <= scopes else next(iter(scopes), None)
-    return engine.Site(id=str(site.id), lon=site.lon, lat=site.lat, sector=site.sector_code,
+    # Every sector of the site counts (a chemical complex making acid and cement); a reading still to
+    # confirm is the best guess, used as it is until the owner corrects it.
+    return engine.Site(id=str(site.id), lon=site.lon, lat=site.lat, sector=site.sector_code or "",
                        park=site.park.code if site.park else None, name=site.name_zh, name_en=site.name_en or "",
-                       permit=permit, battery_listing=battery)
+                       permit=permit, battery_listing=battery, extra_sectors=site.sector_codes[1:],
+                       transport_access=tuple(site.transport_access or ()))
 
 
 def _licences_by_site(sites: list[Site]) -> dict[int, list[Licence]]:

@@ -1,7 +1,13 @@
-"""Sites: validation of location, city, sector and park, and their creation."""
+"""Sites: validation of location, city, sector and park, and their creation.
+
+A sector is never a reason to refuse a site (PRODUCT 2.2): whatever the user wrote is read by
+:func:`matching.knowledge.sector_reading.read_sectors`, stored as its best reading and, when that is
+a guess, marked to confirm until the owner or an administrator confirms or corrects it.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -12,8 +18,8 @@ from geo.crs import normalise_crs_name, to_wgs84
 from geo.distance import great_circle_km
 from geo.divisions import load_divisions, resolve_division
 from geo.errors import GeoError
-from matching.knowledge.errors import KnowledgeError
-from matching.knowledge.sectors import resolve_sector
+from matching.knowledge.sector_reading import SectorReading, read_sectors
+from matching.types import SITE_ACCESS
 
 from ..extensions import db
 from ..models import Organisation, Park, Site
@@ -35,6 +41,8 @@ class SiteInput:
     crs: str | None = None
     city: str | None = None
     park: str | None = None
+    # "rail,quay" or a list; see parse_transport_access.
+    transport_access: str | Iterable[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,43 @@ class CheckedSite:
     external_ref: str
     name_zh: str
     name_en: str | None
-    sector_code: str
+    sector: SectorReading
     city_code: str
     location: shapely.Point
     input_crs: str
     park: Park | None
+    transport_access: tuple[str, ...] = field(default=())
+
+    @property
+    def sector_code(self) -> str:
+        return self.sector.main or ""
+
+
+# Besides the values themselves, the Chinese words forms use for them.
+_ACCESS_WORDS = {"rail": "rail", "铁路": "rail", "铁路专用线": "rail", "quay": "quay", "码头": "quay",
+                 "pipeline": "pipeline", "管道": "pipeline"}
+
+
+def parse_transport_access(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"rail, quay"`` (or a list) -> ``("rail", "quay")`` in a fixed order; an unknown value is a FieldError."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items = value.replace("，", ",").replace("、", ",").split(",")
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    else:
+        raise FieldError("transport_access", f"give {', '.join(SITE_ACCESS)} as a comma-separated text or a list")
+    found = set()
+    for item in items:
+        word = str(item).strip().lower()
+        if not word:
+            continue
+        if word not in _ACCESS_WORDS:
+            raise FieldError("transport_access", f"{str(item).strip()!r} is not one of "
+                                                 f"{', '.join(SITE_ACCESS)} (comma-separated)")
+        found.add(_ACCESS_WORDS[word])
+    return tuple(mode for mode in SITE_ACCESS if mode in found)
 
 
 class SiteInvalid(ValueError):
@@ -74,14 +114,19 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     if not name_zh:
         errors.append(FieldError("name", "the site's name is required"))
 
-    sector_code = None
+    sector = None
     if not (site.sector or "").strip():
         errors.append(FieldError("sector", "the industry sector (GB/T 4754 code or name) is required"))
+    elif len(site.sector.strip()) > 500:
+        errors.append(FieldError("sector", "use at most 500 characters"))
     else:
-        try:
-            sector_code = resolve_sector(site.sector).code
-        except KnowledgeError as exc:
-            errors.append(field_error_from(exc, default_field="sector"))
+        sector = read_sectors(site.sector.strip())
+
+    transport_access: tuple[str, ...] = ()
+    try:
+        transport_access = parse_transport_access(site.transport_access)
+    except FieldError as exc:
+        errors.append(exc)
 
     location = None
     input_crs = "WGS84"
@@ -117,15 +162,36 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
 
     if errors:
         raise SiteInvalid(errors)
-    return CheckedSite(external_ref, name_zh, (site.name_en or "").strip() or None, sector_code, city_code,
-                       location, input_crs, park)
+    return CheckedSite(external_ref, name_zh, (site.name_en or "").strip() or None, sector, city_code,
+                       location, input_crs, park, transport_access)
+
+
+def sector_unchanged(row: Site, reading: SectorReading) -> bool:
+    """The row already holds what ``reading`` says: same text, or the same codes given as codes."""
+    if row.sector_code is None:
+        return False
+    return reading.written == row.sector_written or (
+        not reading.to_confirm and reading.codes == row.sector_codes and not row.sector_to_confirm)
+
+
+def apply_sector(row: Site, reading: SectorReading, *, confirmed: bool = False) -> None:
+    """Store a reading; ``confirmed`` when the owner or an administrator gave it (no longer a guess)."""
+    row.sector_code = reading.main or ""
+    row.extra_sector_codes = list(reading.extra)
+    row.sector_written = reading.written[:500] or None
+    row.sector_to_confirm = not confirmed and reading.to_confirm
+    row.sector_notes = [] if confirmed and reading.codes else list(reading.notes)
 
 
 def apply_checked(row: Site, checked: CheckedSite) -> Site:
     row.external_ref = checked.external_ref
     row.name_zh = checked.name_zh
     row.name_en = checked.name_en
-    row.sector_code = checked.sector_code
+    # A re-import of the same text keeps a reading the owner has since confirmed or corrected.
+    if not sector_unchanged(row, checked.sector):
+        apply_sector(row, checked.sector)
+    if list(row.transport_access or []) != list(checked.transport_access):
+        row.transport_access = list(checked.transport_access)
     row.city_code = checked.city_code
     # Re-binding an equal point would still mark the row dirty; keep re-imports free of writes.
     if row.location is None or not row.location.equals_exact(checked.location, 1e-9):
@@ -158,6 +224,35 @@ def update_site(row: Site, site: SiteInput, *, service_area: ServiceArea) -> Sit
         _check_ref_free(row.organisation, checked.external_ref, exclude_id=row.id)
         apply_checked(row, checked)
     return row
+
+
+def confirm_sectors(row: Site) -> Site:
+    """The owner or an administrator accepts the stored reading as it is."""
+    if not row.sector_codes:
+        raise FieldError("sector", "no sector could be read from what was written; give a code or a name")
+    with unit_of_work():
+        row.sector_to_confirm = False
+        row.sector_notes = []
+    return row
+
+
+def correct_sectors(row: Site, text: str) -> SectorReading:
+    """Replace the sectors by what the owner or an administrator now writes.
+
+    A reading that is still a guess stays marked to confirm, with its notes, so the person sees what
+    was understood; codes or exact names are taken as confirmed.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise FieldError("sector", "the industry sector (GB/T 4754 code or name) is required")
+    if len(text) > 500:
+        raise FieldError("sector", "use at most 500 characters")
+    reading = read_sectors(text)
+    if not reading.codes:
+        raise FieldError("sector", "; ".join(reading.notes) or f"no sector could be read from {text!r}")
+    with unit_of_work():
+        apply_sector(row, reading, confirmed=not reading.to_confirm)
+    return reading
 
 
 def sites_of(organisation: Organisation) -> list[Site]:

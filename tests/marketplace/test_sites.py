@@ -62,7 +62,7 @@ def test_cgcs2000_is_taken_as_wgs84(client, db, plant):
     ({"lon": "east", "lat": "31.8"}, "lon", ""),
     ({"lat": "95"}, "lon", ""),
     ({"city": "999999"}, "city", ""),
-    ({"sector": "9999"}, "sector", ""),
+    # An unknown sector is not bad input (PRODUCT 2.2): it is stored to confirm, see test_site_sectors.py.
     ({"sector": ""}, "sector", ""),
     ({"external_ref": ""}, "external_ref", ""),
     ({"park": "NO-SUCH-PARK"}, "park", ""),

@@ -20,6 +20,13 @@ class ImportResult:
     sites: SiteImportResult | None = None
     listings: ListingImportResult | None = None
 
+    @property
+    def warnings(self) -> list[RowProblem]:
+        """Rows stored with something to confirm (a sector read as a guess…): the report lists them."""
+        found = list(self.sites.warnings) if self.sites else []
+        found += list(getattr(self.listings, "warnings", None) or [])
+        return sorted(found, key=lambda p: (p.sheet or "", p.row, p.column))
+
     def summary(self) -> str:
         parts = []
         if self.sites:
@@ -28,7 +35,9 @@ class ImportResult:
                          "created")
         if self.listings:
             parts.append(f"listings: {self.listings.created} created, {self.listings.unchanged} unchanged")
-        return "; ".join(parts)
+        lines = ["; ".join(parts)]
+        lines += [f"to confirm: {warning}" for warning in self.warnings]
+        return "\n".join(lines)
 
 
 def import_tables(tables: dict[str, Table], *, acting_organisation: Organisation | None = None,

@@ -41,7 +41,10 @@ def site_export_row(site: Site) -> dict[str, str]:
     battery = next((l for l in site.licences if l.kind == "battery_listing"), None)
     return {
         "site_id": site.external_ref, "name": site.name_zh, "org": site.organisation.name_zh,
-        "sector": site.sector_code, "lon": f"{site.lon:.6f}", "lat": f"{site.lat:.6f}",
+        # A reading still to confirm goes out as written, so importing the file back keeps it to confirm.
+        "sector": (site.sector_written if site.sector_to_confirm and site.sector_written
+                   else "|".join(site.sector_codes)),
+        "transport_access": ",".join(site.transport_access or ()), "lon": f"{site.lon:.6f}", "lat": f"{site.lat:.6f}",
         "name_en": site.name_en or "", "credit_code": site.organisation.credit_code or "", "crs": "WGS84",
         "park": site.park.code if site.park else "", "city": site.city_code,
         "hw_permit": permit.hw_codes if permit else "",

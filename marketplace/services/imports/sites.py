@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from matching.knowledge.sector_reading import SectorReading
+from matching.knowledge.sectors import load_sectors
+
 from ...extensions import db
 from ...models import Licence, Organisation, Site
 from ..errors import FieldError, ImportRejected, RowProblem
@@ -17,8 +20,8 @@ from ..transaction import unit_of_work
 from .files import FIRST_DATA_ROW, Table, check_columns, on_sheet
 
 SITE_REQUIRED = ("site_id", "name", "org", "sector", "lon", "lat")
-SITE_OPTIONAL = ("name_en", "credit_code", "crs", "park", "city", "hw_permit", "hw_capacity_t",
-                 "hw_permit_expiry", "battery_listing")
+SITE_OPTIONAL = ("name_en", "credit_code", "transport_access", "crs", "park", "city", "hw_permit",
+                 "hw_capacity_t", "hw_permit_expiry", "battery_listing")
 
 
 @dataclass
@@ -29,6 +32,20 @@ class SiteImportResult:
     sites_unchanged: int = 0
     licences_written: int = 0
     created_sites: list[Site] = field(default_factory=list)
+    # Rows stored with a doubtful reading (a sector to confirm): the import report lists them.
+    warnings: list[RowProblem] = field(default_factory=list)
+
+
+def sector_warning(number: int, reading: SectorReading) -> RowProblem:
+    """The report line of a sector stored as a guess (or as nothing) and marked to confirm."""
+    sectors = load_sectors()
+    if reading.codes:
+        read_as = ", ".join(f"{code} {sectors[code].name_zh}" for code in reading.codes)
+        reason = f"{reading.written!r} read as {read_as}; to confirm on the site page"
+    else:
+        reason = f"{reading.written!r} could not be read as a GB/T 4754 sector; stored without one, to confirm"
+    details = "; ".join(note for note in reading.notes if "please confirm" not in note)
+    return RowProblem(number, "sector", f"{reason} ({details})" if details else reason)
 
 
 def _parse_float(text: str, column: str) -> float | None:
@@ -77,6 +94,7 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
     locator = ParkLocator.from_database()
     organisations = {o.name_zh: o for o in db.session.scalars(select(Organisation))}
     problems: list[RowProblem] = []
+    warnings: list[RowProblem] = []
     planned = []  # (row number, organisation name, credit code, checked site, licences)
     seen_refs: dict[str, int] = {}
     org_codes: dict[str, tuple[str | None, int]] = {}
@@ -110,10 +128,14 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
             checked = check_site(SiteInput(
                 external_ref=ref, name_zh=row.get("name", ""), name_en=row.get("name_en"),
                 sector=row.get("sector", ""), lon=row.get("lon", ""), lat=row.get("lat", ""),
-                crs=row.get("crs"), city=row.get("city"), park=row.get("park")),
+                crs=row.get("crs"), city=row.get("city"), park=row.get("park"),
+                transport_access=row.get("transport_access")),
                 service_area=service_area, locator=locator)
         except SiteInvalid as exc:
             row_problems.extend(RowProblem(number, e.field, e.message) for e in exc.errors)
+        else:
+            if checked.sector.to_confirm:
+                warnings.extend(on_sheet([sector_warning(number, checked.sector)], sheet))
         licences = []
         try:
             licences = _row_licences(row)
@@ -125,7 +147,7 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
     if problems:
         raise ImportRejected(problems)
 
-    result = SiteImportResult()
+    result = SiteImportResult(warnings=warnings)
     with unit_of_work(commit=commit):
         with db.session.no_autoflush:
             for number, org_name, code, checked, licences in planned:

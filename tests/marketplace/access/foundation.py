@@ -18,6 +18,9 @@ CASES = [
     ("orgs.edit_site", "GET", "/sites/{plant_site}/edit", expect(LOGIN, 200, 403, 403, 200)),
     ("orgs.edit_site", "POST", "/sites/{plant_site}/edit", expect(LOGIN, 400, 403, 403, 400)),
     ("orgs.edit_site", "GET", "/sites/{recycler_site}/edit", expect(LOGIN, 403, 200, 403, 200)),
+    # Confirming a site's sectors as read: its owner's plant users and administrators.
+    ("orgs.site_sectors", "POST", "/sites/{plant_site}/sectors", expect(LOGIN, 302, 403, 403, 302)),
+    ("orgs.site_sectors", "POST", "/sites/{recycler_site}/sectors", expect(LOGIN, 403, 302, 403, 302)),
     ("orgs.new_licence", "GET", "/org/licences/new", expect(LOGIN, 200, 200, 403, 200)),
     ("orgs.new_licence", "POST", "/org/licences/new", expect(LOGIN, 400, 400, 403, 400)),
     ("parks.index", "GET", "/parks/", expect(LOGIN, 200, 200, 200, 200)),
@@ -38,6 +41,7 @@ CASES = [
     # Writes through the API need a bearer token, so a session alone is refused for everyone.
     ("api_sites.Sites", "POST", "/api/v1/sites", expect(401, 401, 401, 401, 401)),
     ("api_sites.SiteResource", "GET", "/api/v1/sites/{plant_site}", expect(401, 200, 403, 200, 200)),
+    ("api_sites.SiteSectors", "POST", "/api/v1/sites/{plant_site}/sectors", expect(401, 401, 401, 401, 401)),
     ("api_sites.SiteResource", "GET", "/api/v1/sites/{recycler_site}", expect(401, 403, 200, 403, 200)),
     ("api-docs.openapi_json", "GET", "/api/v1/openapi.json", expect(200, 200, 200, 200, 200)),
     ("vendor.asset", "GET", "/vendor/leaflet/leaflet.js", expect(200, 200, 200, 200, 200)),
