@@ -246,15 +246,28 @@ class Knowledge:
         return (material_code, *self.ancestors(material_code))
 
     def consumers(self, material_code: str) -> set[str]:
-        """GB/T 4754 codes of the sectors that can take ``material_code``.
+        """GB/T 4754 codes of the sectors that can take ``material_code``: the codes its routes name and
+        every code under them (a route naming division ``03`` animal husbandry reaches pig farms, ``0313``).
 
         Examples
         --------
         >>> from matching.knowledge import load_knowledge
-        >>> "3011" in load_knowledge().consumers("coal-fly-ash")
+        >>> kb = load_knowledge()
+        >>> "3011" in kb.consumers("coal-fly-ash")
+        True
+        >>> {"03", "031", "0313"} <= kb.consumers("brewers-spent-grain")
         True
         """
-        return {sector for route in self.routes_for(material_code) for sector in route.user_sectors}
+        named = {sector for route in self.routes_for(material_code) for sector in route.user_sectors}
+        return named | {code for code in self._sector_codes if code.startswith(tuple(named))} if named else set()
+
+    @functools.cached_property
+    def _sector_codes(self) -> frozenset[str]:
+        # The loader reads the same table (the directory's own sectors.csv, else the shipped one).
+        from matching.knowledge.sectors import SECTORS_CSV, load_sectors
+
+        own = self.directory / "sectors.csv"
+        return frozenset(load_sectors(own if own.exists() else SECTORS_CSV))
 
     def substitutes(self, material_code: str) -> tuple[Replaces, ...]:
         """Virgin inputs ``material_code`` can substitute for, one per name, in route order.

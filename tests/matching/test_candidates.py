@@ -82,9 +82,9 @@ def test_sector_matching_by_code_prefix(sector, route_sectors, expected):
     assert sector_matches([sector], route_sectors).tolist() == [expected]
 
 
-@pytest.mark.parametrize("km, found", [(100.0, True), (114.0, True), (117.0, False), (300.0, False)])
+@pytest.mark.parametrize("km, found", [(100.0, True), (230.0, True), (232.0, False), (400.0, False)])
 def test_a_want_is_a_candidate_only_within_the_route_radius_by_road(km, found):
-    # Fly ash to cement by road: 150 km radius; road km = great-circle km x 1.3, so about 115.4 km.
+    # Fly ash to cement by road: 300 km radius; road km = great-circle km x 1.3, so about 230.8 km.
     sites = [site("PWR", 0.0, "4411"), site("CEM", km)]
     result = run([fly_ash_offer()], [Want("W1", "CEM", ("coal-fly-ash",), 500.0)], sites)
     assert bool(result.links) is found
