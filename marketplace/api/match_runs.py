@@ -3,7 +3,9 @@
 Who sees a run: administrators and managers of the run's park see all of it; anyone else who may see
 at least one of its links (a party, or a manager of a park one of its sides is in) sees the run with
 those links only; everyone else gets 403. Names of anonymous sides are left out as on the pages
-(see marketplace/links/present.py).
+(see marketplace/links/present.py). A run's ``alternatives`` (who else could take each offer) are the
+supplier's business: listed for offers whose supplier site the caller may see, or all of them to those
+who see the whole run.
 """
 from flask.views import MethodView
 from flask_login import current_user
@@ -12,11 +14,12 @@ from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
 from ..extensions import db
-from ..links.present import link_payload, view_of
+from ..links.present import alternative_payload, alternative_views, link_payload, view_of
 from ..links.queries import links_of_run, preload
 from ..models import Link, MatchRun, Park
 from ..permissions import can
-from ..services.matching import DecisionRefused, MatchingError, decide, links_of, run_json, side_of, start_run
+from ..services.matching import (DecisionRefused, MatchingError, alternatives_of, decide, links_of, run_json, side_of,
+                                 start_run)
 from .auth import api_login_required, api_require
 
 blp = Blueprint("api_match_runs", __name__, url_prefix="/api/v1",
@@ -49,8 +52,51 @@ def _run_payload(run: MatchRun, links: list[Link]) -> dict:
     complete = can(current_user, "match_run.detail", run)
     visible = links if complete else [link for link in links if can(current_user, "link.view", link)]
     data["links"] = [link_payload(view_of(current_user, link)) for link in visible]
+    data["alternatives"] = [alternative_payload(view) for view in
+                            alternative_views(current_user, alternatives_of(run), whole_run=complete)]
     data["run"] |= {"park": run.park.code if run.park else None, "latent": run.latent, "complete": complete}
     return data
+
+
+class SideSchema(Schema):
+    site_id = fields.Str(allow_none=True, metadata={"description": "the site's id as given at import (null: anonymous)"})
+    site_name = fields.Str(allow_none=True, metadata={"description": "null when the side is anonymous to you"})
+    organisation = fields.Str(allow_none=True)
+    listing_id = fields.Int(allow_none=True, metadata={"description": "the offer or want; null for a latent receiver"})
+    anonymous = fields.Bool(metadata={"description": "true when the side's names are hidden from you"})
+    material_code = fields.Str(metadata={"description": "offer side: the material code (or an unclassified "
+                                                        "stream's name: pseudo-code)"})
+    material_codes = fields.List(fields.Str(), metadata={"description": "want side: the materials it accepts"})
+
+
+class AlternativeSchema(Schema):
+    offer = fields.Nested(SideSchema)
+    want = fields.Nested(SideSchema, metadata={"description": "a posted want (absent for a latent receiver)"})
+    receiver = fields.Nested(SideSchema, metadata={"description": "a latent receiver (absent for a posted want)"})
+    route = fields.Str(allow_none=True, metadata={"description": "utilisation route; null: matched by name only"})
+    mode = fields.Str(allow_none=True, metadata={"description": "road, rail, barge or pipeline"})
+    rank = fields.Int(metadata={"description": "place (1 = best) among all the offer's feasible receivers by score, "
+                                               "the allocated ones included"})
+    feasible_receivers = fields.Int(metadata={"description": "how many feasible receivers the offer had"})
+    score = fields.Float()
+    quantity = fields.Float(metadata={"description": "what it could take a year: the offer's open quantity capped "
+                                                     "by its own open quantity (or permit)"})
+    unit = fields.Str()
+    net_benefit_cny = fields.Float(metadata={"description": "net benefit a year for that quantity"})
+    net_benefit_cny_per_unit = fields.Float()
+    distance_km = fields.Float(metadata={"description": "straight-line distance"})
+    latent = fields.Bool(metadata={"description": "a site whose sector uses the material, no want posted"})
+    reason = fields.Str(metadata={"description": "why it got none: capacity_taken (its open quantity went to other "
+                                                 "offers), lower_score (the offer went to receivers ranked above "
+                                                 "it), posted_first (a latent receiver; posted wants came first), "
+                                                 "cut_by_k (ranked beyond what the allocation weighed)"})
+
+
+class RunOutSchema(Schema):
+    run = fields.Dict(metadata={"description": "id, created_at, parameters, timings, counts, park, latent, complete"})
+    links = fields.List(fields.Dict(), metadata={"description": "the proposed links you may see"})
+    alternatives = fields.List(fields.Nested(AlternativeSchema), metadata={
+        "description": "per offer you may see, the best receivers that got none of it (up to five), best first"})
 
 
 @blp.route("/match-runs")
@@ -58,7 +104,7 @@ class MatchRuns(MethodView):
     decorators = [api_login_required]
 
     @blp.arguments(RunInSchema)
-    @blp.response(201, description="The run in the shape of PRODUCT.md section 5")
+    @blp.response(201, RunOutSchema, description="The run in the shape of PRODUCT.md section 5")
     def post(self, payload):
         """Run the matcher (park managers for one of their parks, administrators for any park or the province)."""
         park = None
@@ -78,7 +124,7 @@ class MatchRuns(MethodView):
 class MatchRunResource(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="The run; `run.complete` is false when only your links are listed")
+    @blp.response(200, RunOutSchema, description="The run; `run.complete` is false when only your links are listed")
     def get(self, run_id: int):
         """A run with its parameters, timings, counts and the links you may see."""
         run = db.get_or_404(MatchRun, run_id)

@@ -14,11 +14,13 @@ from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext a
 
 from matching.explain import COUPLING_ZH
 from matching.knowledge.loader import load_knowledge
+from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 
 from ..listings.disclosure import is_revealed, shown_location
 from ..models import Link, User
+from ..models.link import RunAlternative
 from ..permissions import can
-from ..services.matching import SIDES, DecisionRefused, answers_open, link_json, side_of
+from ..services.matching import SIDES, DecisionRefused, alternative_json, answers_open, link_json, side_of
 
 LINK_STATUS_LABELS = {"proposed": _l("proposed"), "agreed": _l("agreed"), "active": _l("active"),
                       "declined": _l("declined"), "superseded": _l("superseded")}
@@ -40,6 +42,14 @@ DROP_REASON_LABELS = {
     "quality_route": _l("quality outside every route's limits"),
     "distance": _l("farther than the route's transport radius"),
     "uneconomic": _l("no net benefit"),
+    "unit": _l("offered and wanted in units of different kinds"),
+}
+# Why another receiver got none of an offer (matching.types.ALTERNATIVE_REASONS), in words.
+ALTERNATIVE_REASON_LABELS = {
+    "capacity_taken": _l("its open quantity went to other offers"),
+    "lower_score": _l("the offer went to receivers ranked above it"),
+    "posted_first": _l("posted wants were served first"),
+    "cut_by_k": _l("ranked below the receivers the allocation weighed"),
 }
 
 # Stand-ins for a hidden name inside the engine's sentences: each sentence is in one language whatever
@@ -53,6 +63,8 @@ def page_language() -> str:
 
 
 def material_name(code: str) -> str:
+    if code.startswith(UNCLASSIFIED_PREFIX):  # an unclassified stream: the name it was matched by
+        return code.removeprefix(UNCLASSIFIED_PREFIX)
     material = load_knowledge().materials.get(code)
     if material is None:
         return code
@@ -160,6 +172,41 @@ def link_payload(view: LinkView) -> dict:
     data |= {"run_id": link.run_id, "supplier_decision": link.supplier_decision,
              "receiver_decision": link.receiver_decision, "your_side": view.side,
              "your_answers": list(view.answers)}
+    return data
+
+
+@dataclass(frozen=True)
+class AlternativeView:
+    """Another receiver that could take an offer, as one user may see it (anonymous sides as on links)."""
+
+    alternative: RunAlternative
+    supplier_shown: bool
+    receiver_shown: bool
+
+
+def may_see_alternatives(user: User, alternative: RunAlternative, *, whole_run: bool) -> bool:
+    """Who else could take an offer is the supplier's business: its own people, its park's managers,
+    administrators, and whoever may see the whole run. A receiver never sees its competitors."""
+    return whole_run or can(user, "site.view", alternative.supplier_site)
+
+
+def alternative_views(user: User, alternatives: list[RunAlternative], *, whole_run: bool) -> list[AlternativeView]:
+    """The alternatives ``user`` may see, each with which of its sides it may name."""
+    return [AlternativeView(a, supplier_shown=is_revealed(user, a.offer),
+                            # A latent receiver posted nothing it could have made anonymous.
+                            receiver_shown=a.want is None or is_revealed(user, a.want))
+            for a in alternatives if may_see_alternatives(user, a, whole_run=whole_run)]
+
+
+def alternative_payload(view: AlternativeView) -> dict:
+    """An alternative in the shape of PRODUCT.md section 5, hidden names left out."""
+    alternative = view.alternative
+    data = alternative_json(alternative)
+    receiver_key = "want" if alternative.want_id else "receiver"
+    for key, shown in (("offer", view.supplier_shown), (receiver_key, view.receiver_shown)):
+        data[key]["anonymous"] = not shown
+        if not shown:
+            data[key] |= {"site_id": None, "site_name": None, "organisation": None}
     return data
 
 

@@ -9,16 +9,20 @@ from ..extensions import db
 from ..forms_util import options
 from ..models import LINK_STATUSES, Link, MatchRun, Park
 from ..permissions import can, require
-from ..services.matching import DecisionRefused, MatchingError, decide, lapses_on, links_of, side_of, start_run
+from ..services.matching import (DecisionRefused, MatchingError, alternatives_of, decide, lapses_on, links_of, side_of,
+                                 start_run)
 from ..services.parks import all_parks
 from . import bp
 from .forms import DecisionForm, RunForm
-from .present import (DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS, coupling_label,
-                      link_geojson, material_name, refusal_text, view_of)
+from .present import (ALTERNATIVE_REASON_LABELS, DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS,
+                      alternative_views, coupling_label, link_geojson, material_name, refusal_text, view_of)
 from .queries import links_of_run, links_touching, preload, runs_of
 
 # Statuses the list of my links can be narrowed to; superseded proposals are never listed.
 LISTED_STATUSES = tuple(s for s in LINK_STATUSES if s != "superseded")
+# A province run keeps five alternatives for each of thousands of offers; a page lists this many at most
+# (the API and the command line give them all).
+ALTERNATIVES_ON_A_PAGE = 500
 
 
 @bp.context_processor
@@ -26,6 +30,7 @@ def link_labels():
     return {"link_status_label": lambda s: LINK_STATUS_LABELS.get(s, s),
             "decision_label": lambda d: DECISION_LABELS.get(d, d), "side_label": lambda s: SIDE_LABELS.get(s, s),
             "drop_reason_label": lambda r: DROP_REASON_LABELS.get(r, r), "material_name": material_name,
+            "alternative_reason_label": lambda r: ALTERNATIVE_REASON_LABELS.get(r, r),
             "coupling_label": coupling_label, "link_lapses_on": lapses_on}
 
 
@@ -59,8 +64,12 @@ def detail(link_id: int):
 
 def _detail_page(link: Link, *, errors: dict | None = None):
     view = view_of(current_user, link)
+    # Who else could take this offer: the supplier's business (see present.may_see_alternatives).
+    alternatives = alternative_views(current_user, alternatives_of(link.run, offer_ids=[link.offer_id]),
+                                     whole_run=can(current_user, "match_run.detail", link.run))
     return render_template("links/detail.html", view=view, link=link, link_geojson=link_geojson(view),
-                           decision_errors=errors or {}, may_view_run=can(current_user, "match_run.view", link.run)), \
+                           alternatives=alternatives, decision_errors=errors or {},
+                           may_view_run=can(current_user, "match_run.view", link.run)), \
         (400 if errors else 200)
 
 
@@ -144,5 +153,11 @@ def run(run_id: int):
     require(current_user, "match_run.view", match_run)
     everything = can(current_user, "match_run.detail", match_run)
     shown = links if everything else [link for link in links if can(current_user, "link.view", link)]
+    if everything:
+        rows = alternatives_of(match_run, limit=ALTERNATIVES_ON_A_PAGE + 1)
+    else:  # the offers of the links this viewer sees, and only those whose supplier side it is on
+        rows = alternatives_of(match_run, offer_ids=sorted({link.offer_id for link in shown}))
+    alternatives = alternative_views(current_user, rows, whole_run=everything)
     return render_template("links/run.html", run=match_run, links=_views(shown), everything=everything,
-                           total=len(links))
+                           total=len(links), alternatives=alternatives[:ALTERNATIVES_ON_A_PAGE],
+                           more_alternatives=len(alternatives) > ALTERNATIVES_ON_A_PAGE)

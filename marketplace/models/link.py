@@ -34,6 +34,9 @@ class MatchRun(db.Model):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
 
     links: Mapped[list[Link]] = relationship(back_populates="run", order_by="Link.id")
+    alternatives: Mapped[list[RunAlternative]] = relationship(
+        back_populates="run", order_by="(RunAlternative.offer_id, RunAlternative.rank)", cascade="all, delete-orphan",
+        passive_deletes=True)
     park: Mapped[Optional[Park]] = relationship()
     created_by: Mapped[Optional[User]] = relationship()
 
@@ -51,7 +54,8 @@ class Link(db.Model):
     want_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listing.id"), index=True)
     supplier_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     receiver_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
-    material_code: Mapped[str] = mapped_column(String(40))
+    # A material code, or an unclassified stream's ``name:`` pseudo-code (as long as listing_name.name_code).
+    material_code: Mapped[str] = mapped_column(String(320))
     route_id: Mapped[Optional[str]] = mapped_column(String(60))
     quantity: Mapped[float]
     unit: Mapped[str] = mapped_column(String(6))
@@ -78,3 +82,48 @@ class Link(db.Model):
 
     def __repr__(self) -> str:
         return f"<Link {self.id} {self.offer_id}->{self.want_id or self.receiver_site_id} {self.quantity:g}>"
+
+
+# Why a feasible receiver got none of an offer (matching.types.ALTERNATIVE_REASONS).
+ALTERNATIVE_REASONS = ("capacity_taken", "lower_score", "posted_first", "cut_by_k")
+
+
+class RunAlternative(db.Model):
+    """A receiver a run found feasible for an offer that got none of it: who else could take the offer.
+
+    ``rank`` is its place (1 = best) among the offer's ``feasible_receivers`` by score, the allocated ones
+    included; ``quantity`` is what it could have taken, ``net_benefit_cny`` the benefit a year for that.
+    """
+
+    __tablename__ = "run_alternative"
+    __table_args__ = (CheckConstraint("rank >= 1", name="rank_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    # A posted want, or None for a latent receiver.
+    want_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listing.id"))
+    supplier_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    receiver_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(320))
+    route_id: Mapped[Optional[str]] = mapped_column(String(60))
+    mode: Mapped[Optional[str]] = mapped_column(String(10))
+    rank: Mapped[int]
+    feasible_receivers: Mapped[int]
+    score: Mapped[float]
+    quantity: Mapped[float]
+    unit: Mapped[str] = mapped_column(String(6))
+    net_benefit_cny: Mapped[float]
+    net_benefit_cny_per_unit: Mapped[float]
+    distance_km: Mapped[float]
+    latent: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(20))
+
+    run: Mapped[MatchRun] = relationship(back_populates="alternatives")
+    offer: Mapped[Listing] = relationship(foreign_keys=[offer_id])
+    want: Mapped[Optional[Listing]] = relationship(foreign_keys=[want_id])
+    supplier_site: Mapped[Site] = relationship(foreign_keys=[supplier_site_id])
+    receiver_site: Mapped[Site] = relationship(foreign_keys=[receiver_site_id])
+
+    def __repr__(self) -> str:
+        return f"<RunAlternative {self.offer_id}->{self.want_id or self.receiver_site_id} rank {self.rank}>"

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from matching import types as engine
@@ -21,6 +21,7 @@ from matching.knowledge.loader import load_knowledge
 
 from ..extensions import db
 from ..models import Licence, Link, Listing, MatchRun, Organisation, Park, Site, User
+from ..models.link import RunAlternative
 from .errors import FieldError
 from .transaction import unit_of_work
 
@@ -88,10 +89,6 @@ class EngineInputs:
     agreements: list[engine.Agreement]
 
 
-def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
-    agreed = db.session.scalars(select(Link).where(Link.status.in_(("agreed", "active")))).all()
-    # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
-    # it to place the agreement, but with nothing left to offer anew.
 def _engine_materials(listing: Listing) -> tuple[str, ...]:
     """What the engine matches a listing's names by, in the author's order: each name's material (a generic
     name's generic material, a possibly hazardous name's hazardous reading), or the pseudo-code
@@ -99,6 +96,10 @@ def _engine_materials(listing: Listing) -> tuple[str, ...]:
     return tuple(dict.fromkeys(listing.engine_codes))
 
 
+def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
+    agreed = db.session.scalars(select(Link).where(Link.status.in_(("agreed", "active")))).all()
+    # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
+    # it to place the agreement, but with nothing left to offer anew.
     agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
     listings = db.session.scalars(select(Listing).where(
         Listing.status.in_(ACTIVE_LISTING_STATUSES) | Listing.id.in_(agreed_listing_ids)).options(
@@ -131,13 +132,15 @@ def _engine_materials(listing: Listing) -> tuple[str, ...]:
                 price_cny=listing.price_cny, available_from=listing.available_from,
                 available_to=listing.available_to, hazard_code=listing.hazard_code,
                 transport_modes=tuple(m.strip() for m in (listing.transport_modes or "").split(",")
-                                      if m.strip() in engine.TRANSPORT_MODES)))
+                                      if m.strip() in engine.TRANSPORT_MODES),
+                # An unclassified stream's unit and words (the engine ignores both for a known material).
+                unit=listing.base_unit, material_name=listing.material))
         else:
             wants.append(engine.Want(
                 id=str(listing.id), site_id=str(listing.site_id), materials=_engine_materials(listing),
                 quantity=listing.annual_quantity, committed=outside(listing), quality=listing.quality,
                 max_price_cny=listing.price_cny, available_from=listing.available_from,
-                available_to=listing.available_to))
+                available_to=listing.available_to, unit=listing.base_unit))
     agreements = [engine.Agreement(offer_id=str(k.offer_id), receiver_site_id=str(k.receiver_site_id),
                                    quantity=k.quantity, want_id=str(k.want_id) if k.want_id else None,
                                    route_id=k.route_id, status=k.status) for k in agreed]
@@ -199,7 +202,23 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
                 net_benefit_cny=link.net_benefit_cny, co2_avoided_t=link.co2_avoided_t, score=link.score,
                 same_park=link.same_park, coupling=link.coupling, latent=link.latent,
                 explanation_zh=link.explanation_zh, explanation_en=link.explanation_en, status="proposed"))
+        db.session.flush()  # the run's id, for the bulk insert of its alternatives
+        _store_alternatives(run, result.alternatives)
     return run
+
+
+def _store_alternatives(run: MatchRun, alternatives: tuple[engine.Alternative, ...]) -> None:
+    """Every offer's ranked alternatives, in one multi-row insert (a province run has tens of thousands)."""
+    if not alternatives:
+        return
+    db.session.execute(insert(RunAlternative), [
+        {"run_id": run.id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
+         "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
+         "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
+         "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
+         "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
+         "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
+        for a in alternatives])
 
 
 def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, superseded: int) -> dict:
@@ -215,7 +234,7 @@ def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, supe
     return counts | {"already_proposed": held_back, "superseded": superseded}
 
 
-def _side(link: Link, site: Site, listing: Listing | None) -> dict:
+def _side(link: Link | RunAlternative, site: Site, listing: Listing | None) -> dict:
     return {"site_id": site.external_ref, "site_name": site.name_zh, "organisation": site.organisation.name_zh,
             "listing_id": listing.id if listing else None}
 
@@ -235,6 +254,39 @@ def link_json(link: Link) -> dict:
     }
 
 
+def alternative_json(alternative: RunAlternative) -> dict:
+    """Another receiver that could take an offer, in the shape of PRODUCT.md section 5: the offer and the want
+    (or latent receiver) sides as a link's, its rank among the offer's feasible receivers and why it got none."""
+    a = alternative
+    return {
+        "offer": {**_side(a, a.supplier_site, a.offer), "material_code": a.material_code},
+        "want" if a.want_id else "receiver": {**_side(a, a.receiver_site, a.want),
+                                               "material_codes": a.want.material_codes if a.want else []},
+        "route": a.route_id, "mode": a.mode, "rank": a.rank, "feasible_receivers": a.feasible_receivers,
+        "score": a.score, "quantity": a.quantity, "unit": a.unit, "net_benefit_cny": a.net_benefit_cny,
+        "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit, "distance_km": a.distance_km, "latent": a.latent,
+        "reason": a.reason,
+    }
+
+
+ALTERNATIVE_LOADING = (
+    joinedload(RunAlternative.supplier_site).joinedload(Site.organisation),
+    joinedload(RunAlternative.receiver_site).joinedload(Site.organisation),
+    joinedload(RunAlternative.offer), joinedload(RunAlternative.want))
+
+
+def alternatives_of(run: MatchRun, *, offer_ids: list[int] | None = None, limit: int | None = None) -> list[RunAlternative]:
+    """The run's alternatives (of these offers only, when given; the first ``limit``), by offer and rank,
+    loaded with their sides."""
+    query = select(RunAlternative).where(RunAlternative.run_id == run.id)
+    if offer_ids is not None:
+        query = query.where(RunAlternative.offer_id.in_(offer_ids))
+    query = query.options(*ALTERNATIVE_LOADING).order_by(RunAlternative.offer_id, RunAlternative.rank)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
 def run_json(run: MatchRun) -> dict:
     links = db.session.scalars(select(Link).where(Link.run_id == run.id).order_by(Link.score.desc(), Link.id).options(
         joinedload(Link.supplier_site).joinedload(Site.organisation),
@@ -242,7 +294,8 @@ def run_json(run: MatchRun) -> dict:
         joinedload(Link.offer), joinedload(Link.want))).unique().all()
     return {"run": {"id": run.id, "created_at": run.created_at.isoformat() if run.created_at else None,
                     "parameters": run.parameters, "timings": run.timings, "counts": run.counts},
-            "links": [link_json(link) for link in links]}
+            "links": [link_json(link) for link in links],
+            "alternatives": [alternative_json(a) for a in alternatives_of(run)]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,5 +427,5 @@ def links_of(organisation: Organisation) -> list[Link]:
         Link.status != "superseded").order_by(Link.run_id.desc(), Link.score.desc())))
 
 
-__all__ = ["DecisionRefused", "MatchingError", "FieldError", "answers_open", "collect_inputs", "decide", "link_json",
-           "links_of", "run_json", "side_of", "sides_of", "start_run"]
+__all__ = ["DecisionRefused", "MatchingError", "FieldError", "alternative_json", "alternatives_of", "answers_open",
+           "collect_inputs", "decide", "link_json", "links_of", "run_json", "side_of", "sides_of", "start_run"]
