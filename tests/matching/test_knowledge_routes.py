@@ -85,3 +85,53 @@ def test_high_sulphur_gangue_is_kept_out_of_the_raw_meal():
     result = run([Offer("O1", "MINE", "coal-gangue", 50000.0, quality)], [], GANGUE_SITES, latent=True)
     assert result.links == ()
     assert result.summary.dropped["quality_route"] == 1
+
+
+# --------------------------------------------------------------------------- documented users, found without a posted want
+
+# Supplier and user a few kilometres apart, with a furniture maker next door as a distractor: in latent mode
+# the stream must reach the user its routes name, at the level that generalises (a pig farm of any kind, a
+# farm growing any crop), and never the furniture maker.
+DOCUMENTED_USERS = [
+    ("byproduct-hydrogen", 3e6, "2612", "3213", "hydrogen-nickel-refining"),        # Kwinana nickel refinery
+    ("captured-co2", 60_000.0, "2621", "3216", "co2-red-mud-carbonation"),          # Kwinana, CSBP -> Alcoa
+    ("warm-seawater", 5e7, "4411", "4630", "warm-seawater-desalination-feed"),      # Beijiang power-water
+    ("desalination-brine", 2e7, "4630", "1030", "desalination-brine-salt-works"),   # Beijiang brine to salt works
+    ("salt-bittern", 1e6, "1030", "2623", "bittern-potash-magnesium-chemicals"),
+    ("hot-water-low", 300_000.0, "4411", "0412", "low-temperature-water-agriculture"),  # Kalundborg fish farm
+    ("captured-co2", 100_000.0, "2511", "0141", "co2-greenhouse"),                  # OCAP greenhouses
+    ("brewers-spent-grain", 20_000.0, "1513", "0313", None),                        # any of its feed routes
+    ("spent-yeast", 10_000.0, "2761", "0313", None),                                # Kalundborg yeast to pigs
+    ("ammonium-thiosulphate", 20_000.0, "2511", "0111", "ammonium-thiosulphate-liquid-fertiliser"),
+    ("smelter-sulphuric-acid", 400_000.0, "3211", "2622", "sulphuric-acid-fertiliser"),
+    ("fluorosilicic-acid", 5_000.0, "2622", "2613", "fluorosilicic-acid-fluoride-salts"),
+    ("steam-lp", 200_000.0, "4412", "2710", "lp-steam-process-heat"),               # power to pharma (Kalundborg)
+    ("steam-mp", 500_000.0, "3110", "2614", "mp-hp-steam-chemical-park"),           # steelworks to chemicals
+    ("treated-effluent", 3e6, "4620", "4412", "reclaimed-water-cooling"),           # Tianjin CHP plants
+]
+
+
+@pytest.mark.parametrize(("material", "quantity", "supplier", "user", "route_id"), DOCUMENTED_USERS)
+def test_a_stream_reaches_its_documented_user_without_a_posted_want(material, quantity, supplier, user, route_id):
+    sites = [Site("SUP", 117.20, 31.80, supplier), Site("USER", 117.22, 31.81, user),
+             Site("FURN", 117.21, 31.80, "2110")]
+    result = run([Offer("O1", "SUP", material, quantity)], [], sites, latent=True)
+    reached = {(link.receiver_site_id, link.route_id) for link in result.links}
+    assert "USER" in {receiver for receiver, _ in reached}
+    if route_id is not None:
+        assert ("USER", route_id) in reached
+    assert all(receiver != "FURN" for receiver, _ in reached)
+
+
+@pytest.mark.parametrize(("material", "km", "reached"), [
+    ("coal-fly-ash", 160.0, True),     # 167 km apart in a documented case: within 300 km by road
+    ("coal-fly-ash", 240.0, False),    # 312 road km: beyond the road radius
+    ("steam-lp", 6.0, True),
+    ("steam-lp", 9.0, False),          # 11.7 pipe km: beyond the 10 km steam radius
+])
+def test_radii_from_practice(material, km, reached):
+    # east of the supplier along the equator: 1 degree ~ 111.3 km; road and pipe km = great-circle km x 1.3
+    user = "3011" if material == "coal-fly-ash" else "2710"
+    sites = [Site("SUP", 0.0, 0.0, "4411"), Site("USER", km / 111.32, 0.0, user)]
+    result = run([Offer("O1", "SUP", material, 1000.0)], [], sites, latent=True)
+    assert bool(result.links) is reached
