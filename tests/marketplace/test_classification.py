@@ -4,11 +4,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.models import LearnedSynonym, Listing
+from marketplace.models import LearnedSynonym, Link, Listing
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.errors import FieldError
 from marketplace.services.listings import ListingInput, create_listing
-from marketplace.services.matching import collect_inputs
+from marketplace.services.matching import collect_inputs, start_run
 from marketplace.services.vocabulary import classification_queue, classify_name, learned_synonyms
 
 
@@ -116,3 +116,20 @@ def test_the_api_lists_and_classifies(client, db, make_user, unclassified):
     assert db.session.scalar(select(func.count()).select_from(Listing)) == 5
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/classification" in spec["paths"]
+
+
+def test_a_want_for_a_generic_name_takes_every_kind_and_unknown_names_meet_only_their_own(db, make_site, make_listing):
+    power = make_site(sector_code="4411", lonlat=(117.20, 31.85))
+    cement = make_site(sector_code="3011", lonlat=(117.25, 31.86))
+    other = make_site(sector_code="3011", lonlat=(117.27, 31.84))
+    gypsum = make_listing(site=power, material="脱硫石膏", quantity=20_000)
+    make_listing(site=cement, kind="want", material="石膏", quantity=10_000)
+    stream = make_listing(site=power, material="ZK-9 lamella sludge", quantity=500)
+    make_listing(site=other, kind="want", material="zk9 lamella sludges", quantity=400)
+    make_listing(site=other, kind="want", material="某种不相干的料", quantity=400)
+    run = start_run()
+    links = db.session.scalars(select(Link).where(Link.run_id == run.id)).all()
+    receivers = {(link.offer_id, link.receiver_site_id) for link in links}
+    assert (gypsum.id, cement.id) in receivers           # any by-product gypsum, FGD gypsum included
+    taken = {link.receiver_site_id for link in links if link.offer_id == stream.id}
+    assert taken <= {other.id}                           # by name only: never the cement works' gypsum want
