@@ -74,6 +74,16 @@ def takes(kb, material: str, sector: str) -> bool:
         ("沼渣", "digestate"),
         ("沼液", "digestate"),
         ("biogas slurry", "digestate"),
+        ("麸皮", "milling-byproducts"),
+        ("grain screenings", "milling-byproducts"),
+        ("花生壳", "shells-husks"),
+        ("cocoa bean shells", "shells-husks"),
+        ("tallow", "animal-fat"),
+        ("牛油", "animal-fat"),
+        ("spoiled fruit", "fruit-vegetable-waste"),
+        ("vegetable peelings", "fruit-vegetable-waste"),
+        ("面渣及残次面饼", "bakery-waste"),
+        ("废煎炸油", "used-cooking-oil"),
     ],
 )
 def test_agri_food_names_resolve(kb, text, code):
@@ -115,6 +125,12 @@ def test_agri_food_names_resolve(kb, text, code):
         ("manure", "0151"),  # orchard
         ("digestate", "0113"),  # maize farm
         ("digestate", "0152"),  # vineyard
+        ("milling-byproducts", "1329"),
+        ("milling-byproducts", "0321"),
+        ("shells-husks", "4430"),  # boiler fuel
+        ("shells-husks", "2663"),  # activated carbon
+        ("animal-fat", "2541"),  # biodiesel
+        ("animal-fat", "2681"),  # soap
     ],
 )
 def test_agri_food_routes_reach_their_users(kb, material, sector):

@@ -52,6 +52,7 @@ def takes(kb, material: str, sector: str) -> bool:
         ("回丝", "cotton-waste"),
         ("cotton waste", "cotton-waste"),
         ("comber noils", "cotton-waste"),
+        ("棉纱下脚料", "cotton-waste"),
         ("废丝", "fibre-waste"),
         ("涤纶废丝", "fibre-waste"),
         ("fiber waste", "fibre-waste"),

@@ -39,6 +39,23 @@ def takes(kb, material: str, sector: str) -> bool:
         ("城市生活垃圾", "msw"),
         ("MSW", "msw"),
         ("household waste", "msw"),
+        ("水泥窑灰", "cement-kiln-dust"),
+        ("cement kiln dust", "cement-kiln-dust"),
+        ("废喷砂", "spent-abrasive"),
+        ("abrasive blasting grit", "spent-abrasive"),
+        ("废乳化液", "waste-emulsion"),
+        ("废切削液", "waste-emulsion"),
+        ("900-006-09", "waste-emulsion"),
+        ("steel plate offcuts", "scrap-steel"),
+        ("tinplate cans", "scrap-steel"),
+        ("铝合金边角料", "scrap-aluminium"),
+        ("废缠绕膜", "waste-plastics"),
+        ("聚丙烯薄膜边角料", "waste-plastics"),
+        ("worn-out tyres", "waste-tyres"),
+        ("spent cell liner", "spent-pot-lining"),
+        ("废石膏模具", "byproduct-gypsum-other"),
+        ("硫铁矿", "pyrite-concentrate"),
+        ("绿化用土", "soil-conditioner"),
     ],
 )
 def test_remaining_solid_waste_names_resolve(kb, text, code):
@@ -57,6 +74,9 @@ def test_remaining_solid_waste_names_resolve(kb, text, code):
         ("msw", "4417"),  # waste-to-energy plant
         ("msw", "7820"),
         ("msw", "3011"),
+        ("cement-kiln-dust", "3011"),
+        ("spent-abrasive", "3011"),
+        ("waste-emulsion", "7724"),
     ],
 )
 def test_remaining_solid_waste_routes_reach_their_users(kb, material, sector):
@@ -79,3 +99,9 @@ def test_each_ledger_category_keeps_one_head(kb, category):
 def test_wants_for_fuel_and_aggregate_take_these_streams(kb):
     assert "coal-slime" in kb.accepted_by("fuel")
     assert "waste-rock" in kb.accepted_by("aggregate")
+
+
+def test_waste_emulsion_is_hazardous_and_needs_a_permit(kb):
+    emulsion = kb.materials["waste-emulsion"]
+    assert emulsion.hazardous and emulsion.category == "HW09" and "900-006-09" in emulsion.hw_codes
+    assert all(route.receiver_licence == "hw_permit" for route in kb.routes_for("waste-emulsion"))
