@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge
-from matching.knowledge.resolver import MaterialReading, read_material
+from matching.knowledge.resolver import MaterialReading, hazard_code_in, read_material
 from matching.knowledge.units import UnitError, parse_unit, stored_unit, units_per
 
 from ..extensions import db
@@ -25,9 +25,6 @@ from .transaction import unit_of_work
 UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
 # More than any single site could generate or take in a year (China's whole industrial solid waste is ~4e9 t/yr).
 ABSURD_PER_YEAR = {"t": 1e8, "GJ": 1e9, "MWh": 3e8, "m3": 1e10, "Nm3": 1e11}
-HW_CODE = re.compile(r"^\d{3}-\d{3}-(0[1-9]|[1-4]\d|50)$")
-HW_CODE_LOOSE = re.compile(r"^(\d{3})-?(\d{3})-?(\d{2})$")
-HW_CATEGORY = re.compile(r"^HW-?(\d{1,2})$")
 MAX_NOTE = 2000
 
 
@@ -278,17 +275,14 @@ def reading_warnings(names: list[NameReading], knowledge: Knowledge) -> list[Fie
 
 def parse_hazard_code(text) -> str | None:
     """An 8-digit hazardous-waste code (NNN-NNN-CC) or a category (HWnn), normalised; None when empty."""
-    cleaned = _clean(text).upper().replace(" ", "")
+    cleaned = _clean(text).upper().replace(" ", "").replace("HW-", "HW")
     if not cleaned:
         return None
-    category = HW_CATEGORY.match(cleaned)
-    if category and 1 <= int(category.group(1)) <= 50:
-        return f"HW{int(category.group(1)):02d}"
-    code = HW_CODE_LOOSE.match(cleaned)
-    if code and 1 <= int(code.group(3)) <= 50:
-        return "-".join(code.groups())
-    raise FieldError("hazard_code", f"{_clean(text)!r} is neither an 8-digit hazardous-waste code (NNN-NNN-CC) nor "
-                                    "a category HW01-HW50")
+    code = hazard_code_in(cleaned)
+    if code is None:
+        raise FieldError("hazard_code", f"{_clean(text)!r} is neither an 8-digit hazardous-waste code (NNN-NNN-CC) "
+                                        "nor a category HW01-HW50")
+    return code
 
 
 def hazard_category(code: str) -> str:
@@ -422,6 +416,10 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         errors.append(FieldError("available_to", f"ends ({end}) before it starts ({start})"))
 
     hazard_code = attempt(parse_hazard_code, listing.hazard_code)
+    if hazard_code is None and not listing.hazard_code:
+        # A material written as a hazardous-waste code the knowledge base lacks still says what the lot is.
+        hazard_code = next((hazard_code_in(n.written) for n in names
+                            if n.material_code is None and hazard_code_in(n.written)), None)
     if not any(e.field == "hazard_code" for e in errors):
         hazard_code = attempt(_check_hazard, kind, hazard_code, materials, names, warnings)
 

@@ -30,7 +30,8 @@ from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.text import clean, lookup_key, suggest
 from matching.knowledge.unclassified import unclassified_code
 
-__all__ = ["READINGS", "MaterialReading", "Resolution", "read_material", "resolve_material", "resolve_material_text"]
+__all__ = ["READINGS", "MaterialReading", "Resolution", "hazard_code_in", "read_material", "resolve_material",
+           "resolve_material_text"]
 
 # How a name was read, most certain first.
 READINGS = ("exact", "qualifier", "contained", "generic", "possibly_hazardous", "unclassified")
@@ -397,8 +398,9 @@ def read_material(
     Raises
     ------
     UnknownMaterial
-        For an empty text, text without letters or digits, or a malformed or unknown code
-        (``S08``, ``900-999-49``): those are bad input, not names.
+        For an empty text, text without letters or digits, or a malformed code (``S08``, ``S60``,
+        ``HW51``): those are bad input, not names. A well-formed 8-digit code the knowledge base lacks
+        is kept unclassified, like an unknown name.
 
     Examples
     --------
@@ -431,9 +433,14 @@ def read_material(
 @functools.lru_cache(maxsize=4096)
 def _read(kb: Knowledge, typed: str) -> MaterialReading:
     try:
-        _by_code(kb, typed)  # a malformed or unknown code is bad input, not a name: let it raise
+        _by_code(kb, typed)  # a malformed code (S08, S60) is bad input, not a name: let it raise
     except AmbiguousMaterial as exc:
         return _reading_of_candidates(kb, typed, exc.candidates)
+    except UnknownMaterial as exc:
+        if hazard_code_in(typed) is None:
+            raise
+        # A well-formed hazardous-waste code the knowledge base lacks: kept, like an unknown name.
+        return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], exc.suggestions)
     try:
         found = _resolve(kb, typed)
     except AmbiguousMaterial as exc:
@@ -453,6 +460,24 @@ def _unless_said_hazardous(kb: Knowledge, reading: MaterialReading) -> MaterialR
     labels = {name: label for name, label in kb._index.labels.items() if kb.materials[label].hazardous}
     close = tuple(dict.fromkeys(suggest(reading.text, labels) + [reading.code]))[:5]
     return MaterialReading(reading.text, None, "unclassified", CONFIDENCE["unclassified"], close)
+
+
+def hazard_code_in(text: str) -> str | None:
+    """The hazardous-waste code or category (HW01-HW50) that ``text`` is, normalised; ``None`` if it is none.
+
+    Examples
+    --------
+    >>> hazard_code_in("hw 34"), hazard_code_in("90005231"), hazard_code_in("HW51"), hazard_code_in("fly ash")
+    ('HW34', '900-052-31', None, None)
+    """
+    upper = re.sub(r"\s+", "", clean(text).upper())
+    category = _HW_CATEGORY_TEXT.fullmatch(upper)
+    if category and 1 <= int(category.group(1)) <= 50:
+        return f"HW{int(category.group(1)):02d}"
+    code = _HW_CODE_TEXT.fullmatch(upper)
+    if code and 1 <= int(code.group(3)) <= 50:
+        return "-".join(code.groups())
+    return None
 
 
 def _reading_of_candidates(kb: Knowledge, typed: str, candidates: tuple[str, ...]) -> MaterialReading:

@@ -162,3 +162,10 @@ def test_cannot_go_below_committed_quantity(make_listing, db):
     db.session.commit()
     with pytest.raises(ListingInvalid, match="already promised"):
         apply_checked(listing, check(quantity="500"), listing.site)
+
+
+@pytest.mark.parametrize(("material", "stored"), [("900-999-49", "900-999-49"), ("HW49", "HW49"), ("hw 45", "HW45")])
+def test_a_hazardous_code_as_material_is_kept_and_becomes_the_hazard_code(material, stored):
+    listing = check(material=material, quantity="20")
+    assert listing.material_codes == () and listing.names[0].reading == "unclassified"
+    assert listing.hazard_code == stored

@@ -437,6 +437,13 @@ def test_known_names_keep_their_reading(kb, text, code, how):
     assert reading.how in READINGS and reading.confidence >= 0.7
 
 
+@pytest.mark.parametrize("text", ["900-999-49", "HW49", "261-084-45"])
+def test_a_well_formed_hazardous_code_the_knowledge_base_lacks_is_kept_unclassified(kb, text):
+    reading = read_material(text, knowledge=kb)
+    assert (reading.code, reading.how) == (None, "unclassified")
+    assert all(kb.materials[code].hazardous for code in reading.suggestions)
+
+
 def test_learned_synonyms_are_read_first(kb):
     learned = {unclassified_code("Kraft sack offcuts"): "waste-paper"}
     assert read_material("kraft-sack offcut", knowledge=kb, learned=learned).code == "waste-paper"
@@ -445,7 +452,7 @@ def test_learned_synonyms_are_read_first(kb):
     assert read_material("kraft sack offcuts", knowledge=kb, learned={unclassified_code("kraft sack offcuts"): "gone"}).code is None
 
 
-@pytest.mark.parametrize("text", ["", "   ", "---", "S08", "S60", "900-999-49"])
+@pytest.mark.parametrize("text", ["", "   ", "---", "S08", "S60", "HW51", "900-999-99"])
 def test_empty_text_and_malformed_codes_stay_errors(kb, text):
     with pytest.raises(UnknownMaterial, match="material"):
         read_material(text, knowledge=kb)
