@@ -2,16 +2,27 @@
 
 Every test that uses ``app`` (or ``client``, ``make_site`` …) runs once on SQLite and, when
 TEST_DATABASE_URL is set, once more on PostgreSQL + PostGIS. Tests of geo/ and matching/ need no app.
+
+Cost that is not a test's point is kept out: the SQLite test database lives on tmpfs when there is
+one and never syncs to disk (a crash loses nothing a test needs), and a module whose cases all read
+one expensive world builds it once and runs each case in a transaction rolled back after it
+(:func:`rolled_back`), so every case still starts from exactly that world.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import shapely
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 
 BACKENDS = ["sqlite"] + (["postgis"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -56,10 +67,32 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+def _sqlite_directory(request, tmp_path_factory) -> Path:
+    """A fresh directory on tmpfs (/dev/shm) when the machine has one, else pytest's temporary one."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        directory = Path(tempfile.mkdtemp(prefix="marketplace-tests-", dir=shm))
+        request.addfinalizer(lambda: shutil.rmtree(directory, ignore_errors=True))
+        return directory
+    return tmp_path_factory.mktemp("sqlite")
+
+
+def _unsynced_sqlite(dbapi_connection, connection_record) -> None:
+    """No fsync and the rollback journal in memory: the same locking and transactions, minus the disk.
+
+    ``journal_mode=MEMORY`` keeps the rollback journal's locking (unlike WAL), so tests of what one
+    connection sees of another's writes mean what they meant on the default journal.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA journal_mode=MEMORY")
+    cursor.close()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        return f"sqlite:///{_sqlite_directory(request, tmp_path_factory) / 'test.db'}"
     url = _postgis_url()
     reset_postgres_schema(url)
     return url
@@ -80,6 +113,11 @@ def session_app(backend_url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
+        from marketplace.extensions import db
+
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _unsynced_sqlite)
+            db.engine.dispose()  # connections opened while the app was created get the pragmas too
         upgrade()
     yield app
     with app.app_context():
@@ -92,7 +130,7 @@ def session_app(backend_url):
 REFERENCE_TABLES = {"material", "route"}
 
 
-def _empty_tables(db) -> None:
+def empty_tables(db) -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -110,9 +148,47 @@ def app(session_app):
     with session_app.app_context():
         yield session_app
         db.session.rollback()
-        _empty_tables(db)
+        empty_tables(db)
         db.session.remove()
     limiter.reset()
+
+
+class _OneConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's session, but every statement goes through the connection it was bound to."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextlib.contextmanager
+def rolled_back(db) -> Iterator[sa.Connection]:
+    """Run the block in one transaction on one connection, and roll everything in it back at the end.
+
+    Every session opened meanwhile, in any app context (each test-client request has its own), is
+    bound to that connection and joins its transaction through a savepoint: a commit in the app
+    releases its savepoint, a rollback returns to it, so the app behaves as usual while nothing it
+    writes outlives the block. Rows committed before the block stay; other connections (SQLite's
+    offer index reads through one) see them, and not the block's writes, as they would see a
+    request's writes before its commit.
+    """
+    factory = db.session.session_factory
+    db.session.remove()
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite opens a transaction only before a write, so the app's first SAVEPOINT would
+        # become the outermost transaction and its RELEASE a real commit; open it ourselves.
+        connection.exec_driver_sql("BEGIN")
+    saved_class, saved_kw = factory.class_, dict(factory.kw)
+    factory.class_ = _OneConnectionSession
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        factory.class_, factory.kw = saved_class, saved_kw
+        transaction.rollback()
+        connection.close()
 
 
 class FreshContextClient(FlaskClient):
@@ -154,99 +230,106 @@ def valid_credit_code(seed: int) -> str:
     return make_credit_code(f"91340100{seed:09d}")
 
 
-@pytest.fixture
-def make_org(db):
-    from marketplace.models import Organisation
+PASSWORD = "correct horse"
 
-    def make(**overrides):
+
+class Factories:
+    """Rows with sensible defaults, each committed; the ``make_*`` fixtures hand out these methods.
+
+    Usable without the fixtures (in an app context) by a module that builds its world once.
+    """
+
+    def __init__(self, db) -> None:
+        self.db = db
+
+    def _commit(self, row):
+        self.db.session.add(row)
+        self.db.session.commit()
+        return row
+
+    def org(self, **overrides):
+        from marketplace.models import Organisation
+
         n = next(_counter)
         values = {"name_zh": f"测试公司{n}", "name_en": f"Test company {n}", "credit_code": valid_credit_code(n)}
         values.update(overrides)
-        organisation = Organisation(**values)
-        db.session.add(organisation)
-        db.session.commit()
-        return organisation
+        return self._commit(Organisation(**values))
 
-    return make
+    def park(self, **overrides):
+        from marketplace.models import Park
 
-
-@pytest.fixture
-def make_park(db):
-    from marketplace.models import Park
-
-    def make(**overrides):
         n = next(_counter)
         lon, lat = overrides.pop("centre", (117.2 + 0.05 * (n % 10), 31.8))
         values = {"code": f"P{n}", "name_zh": f"测试园区{n}", "level": "provincial", "city_code": "340100",
                   "boundary": shapely.MultiPolygon([shapely.box(lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02)])}
         values.update(overrides)
-        park = Park(**values)
-        db.session.add(park)
-        db.session.commit()
-        return park
+        return self._commit(Park(**values))
 
-    return make
+    def site(self, **overrides):
+        from marketplace.models import Site
 
-
-@pytest.fixture
-def make_site(db, make_org):
-    from marketplace.models import Site
-
-    def make(**overrides):
         n = next(_counter)
         lon, lat = overrides.pop("lonlat", (117.25, 31.85))
         if "organisation" not in overrides:
-            overrides["organisation"] = make_org()
+            overrides["organisation"] = self.org()
         values = {"external_ref": f"S-{n}", "name_zh": f"测试厂区{n}", "sector_code": "3011", "city_code": "340100",
                   "location": shapely.Point(lon, lat)}
         values.update(overrides)
-        site = Site(**values)
-        db.session.add(site)
-        db.session.commit()
-        return site
+        return self._commit(Site(**values))
 
-    return make
+    def listing(self, *, site=None, kind="offer", material="coal-fly-ash", quantity=10_000, unit="t/yr",
+                status="published", **fields):
+        """A listing made through the real validation; published unless status= says otherwise."""
+        from marketplace.models import Listing
+        from marketplace.services.listings import ListingInput, apply_checked, check_listing
 
-
-@pytest.fixture
-def make_listing(db, make_site):
-    """A listing made through the real validation; published unless status= says otherwise."""
-    from marketplace.models import Listing
-    from marketplace.services.listings import ListingInput, apply_checked, check_listing
-
-    def make(*, site=None, kind="offer", material="coal-fly-ash", quantity=10_000, unit="t/yr",
-             status="published", **fields):
-        site = site or make_site()
+        site = site or self.site()
         checked = check_listing(ListingInput(kind=kind, material=material, quantity=quantity, unit=unit, **fields))
-        listing = apply_checked(Listing(committed_quantity=0.0, status=status), checked, site)
-        db.session.add(listing)
-        db.session.commit()
-        return listing
+        return self._commit(apply_checked(Listing(committed_quantity=0.0, status=status), checked, site))
 
-    return make
+    def user(self, *roles, email=None, organisation=None, parks=(), password=PASSWORD):
+        from marketplace.models import User
 
-
-PASSWORD = "correct horse"
-
-
-@pytest.fixture
-def make_user(db, make_org):
-    from marketplace.models import User
-
-    def make(*roles, email=None, organisation=None, parks=(), password=PASSWORD):
         n = next(_counter)
         roles = roles or ("plant",)
         if organisation is None and set(roles) & {"plant", "recycler"}:
-            organisation = make_org()
+            organisation = self.org()
         user = User(email=email or f"user{n}@example.com", organisation=organisation)
         user.set_password(password)
         user.set_roles(set(roles))
         user.managed_parks = list(parks)
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return self._commit(user)
 
-    return make
+
+@pytest.fixture
+def factories(db) -> Factories:
+    return Factories(db)
+
+
+@pytest.fixture
+def make_org(factories):
+    return factories.org
+
+
+@pytest.fixture
+def make_park(factories):
+    return factories.park
+
+
+@pytest.fixture
+def make_site(factories):
+    return factories.site
+
+
+@pytest.fixture
+def make_listing(factories):
+    """A listing made through the real validation; published unless status= says otherwise."""
+    return factories.listing
+
+
+@pytest.fixture
+def make_user(factories):
+    return factories.user
 
 
 class Auth:

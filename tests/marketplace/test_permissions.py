@@ -8,33 +8,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
+
+from tests.conftest import REFERENCE_TABLES, Factories, empty_tables, rolled_back
 
 from .access import ALL, LOGIN, ROLES
 
 
 @dataclass
 class World:
-    users: dict
+    emails: dict  # role -> the email a user of that role signs in with
     ids: dict
+    contents: dict  # every row the cases could change, as built
 
 
-@pytest.fixture
-def world(make_org, make_park, make_site, make_user, make_listing, db):
-    managed_park = make_park(code="MANAGED", centre=(117.2, 31.8))
-    other_park = make_park(code="OTHER", centre=(117.5, 31.8))
-    plant_org, recycler_org = make_org(), make_org()
-    plant_site = make_site(organisation=plant_org, park=managed_park, lonlat=(117.2, 31.8))
-    recycler_site = make_site(organisation=recycler_org, lonlat=(117.9, 31.5))
-    recycler_park_site = make_site(organisation=recycler_org, park=other_park, lonlat=(117.5, 31.8))
+def contents(db) -> dict:
+    """Every row of every table but the reference data, comparable across sessions."""
+    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
+            for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES}
+
+
+def build_world(db) -> World:
+    """Two parks, a plant and a recycler with sites, listings, an enquiry, a saved search and two runs."""
+    make = Factories(db)
+    managed_park = make.park(code="MANAGED", centre=(117.2, 31.8))
+    other_park = make.park(code="OTHER", centre=(117.5, 31.8))
+    plant_org, recycler_org = make.org(), make.org()
+    plant_site = make.site(organisation=plant_org, park=managed_park, lonlat=(117.2, 31.8))
+    recycler_site = make.site(organisation=recycler_org, lonlat=(117.9, 31.5))
+    recycler_park_site = make.site(organisation=recycler_org, park=other_park, lonlat=(117.5, 31.8))
     users = {
-        "plant": make_user("plant", organisation=plant_org),
-        "recycler": make_user("recycler", organisation=recycler_org),
-        "park_manager": make_user("park_manager", organisation=make_org(), parks=[managed_park]),
-        "admin": make_user("admin", organisation=make_org()),
+        "plant": make.user("plant", organisation=plant_org),
+        "recycler": make.user("recycler", organisation=recycler_org),
+        "park_manager": make.user("park_manager", organisation=make.org(), parks=[managed_park]),
+        "admin": make.user("admin", organisation=make.org()),
     }
-    plant_offer = make_listing(site=plant_site, kind="offer", material="coal-fly-ash", visibility="named")
-    recycler_offer = make_listing(site=recycler_site, kind="offer", material="coal-fly-ash", visibility="anonymous")
-    recycler_want = make_listing(site=recycler_site, kind="want", material="coal-fly-ash")
+    plant_offer = make.listing(site=plant_site, kind="offer", material="coal-fly-ash", visibility="named")
+    recycler_offer = make.listing(site=recycler_site, kind="offer", material="coal-fly-ash", visibility="anonymous")
+    recycler_want = make.listing(site=recycler_site, kind="want", material="coal-fly-ash")
     # The recycler asks the plant about its offer: a thread between those two organisations only.
     from marketplace.models import Enquiry, EnquiryMessage
 
@@ -72,7 +83,39 @@ def world(make_org, make_park, make_site, make_user, make_listing, db):
            "plant_offer": plant_offer.id, "recycler_offer": recycler_offer.id, "recycler_want": recycler_want.id,
            "enquiry": enquiry.id, "saved_search": saved_search.id, "notification": notification.id,
            "run": run.id, "province_run": province_run.id, "link": link.id, "recycler_link": recycler_link.id}
-    return World(users, ids)
+    return World({role: user.email for role, user in users.items()}, ids, contents(db))
+
+
+@pytest.fixture(scope="module")
+def world(session_app) -> World:
+    """The world, built and committed once for the module; the tables are emptied after its last case."""
+    from marketplace.extensions import db
+
+    try:
+        with session_app.app_context():
+            built = build_world(db)
+            db.session.remove()
+        yield built
+    finally:
+        with session_app.app_context():
+            empty_tables(db)
+            db.session.remove()
+
+
+@pytest.fixture
+def app(session_app, world):
+    """Each case in a transaction rolled back after it: every case starts from the world as built.
+
+    Cases write (close a listing, verify an organisation, sign out); the rollback undoes it all.
+    """
+    from marketplace.extensions import db, limiter
+
+    with session_app.app_context(), rolled_back(db):
+        yield session_app
+    limiter.reset()
+    with session_app.app_context():
+        assert contents(db) == world.contents, "a case's writes outlived it: the next case would not start clean"
+        db.session.remove()
 
 
 CASES = [pytest.param(entry, role, id=f"{entry[1]} {entry[2]} as {role}") for entry in ALL for role in ROLES]
@@ -82,7 +125,7 @@ CASES = [pytest.param(entry, role, id=f"{entry[1]} {entry[2]} as {role}") for en
 def test_access(client, auth, world, entry, role):
     endpoint, method, template, outcomes = entry
     if role != "anonymous":
-        auth.login(world.users[role])
+        assert auth.login(world.emails[role]).status_code == 302
     url = template.format(**world.ids)
     # An invalid form: allowed users get 400 (or their redirect), and nothing is changed.
     response = client.open(url, method=method, data={"name_zh": ""} if method == "POST" else None)
