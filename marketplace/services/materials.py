@@ -14,6 +14,7 @@ from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
 from matching.knowledge import load_knowledge, resolve_material_text
 from matching.knowledge.materials import FAMILIES
 from matching.knowledge.text import clean, lookup_key
+from matching.knowledge.unclassified import unclassified_code
 
 from ..extensions import db
 from ..models import Material, Route
@@ -257,11 +258,15 @@ def search_materials(text: str = "", *, family: str | None = None, hazardous: bo
     how = "exact"
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
+    learned = _learned_code(query)
     try:
-        resolution = resolve_material_text(query)
-        exact = resolution.material.code
-        # A name read through its qualifiers or found inside longer text is a reading, not a name match.
-        how = "exact" if resolution.how in ("code", "name") else "interpreted"
+        if learned is not None:  # a name administrators classified reads as its material here too
+            exact = learned
+        else:
+            resolution = resolve_material_text(query)
+            exact = resolution.material.code
+            # A name read through its qualifiers or found inside longer text is a reading, not a name match.
+            how = "exact" if resolution.how in ("code", "name") else "interpreted"
     except AmbiguousMaterial as exc:
         candidates = exc.candidates
     except KnowledgeError as exc:
@@ -292,6 +297,17 @@ def search_materials(text: str = "", *, family: str | None = None, hazardous: bo
         hits.append(hit(code, match))
     return MaterialSearch(query, tuple(hits), exact=exact, candidates=tuple(candidates),
                           suggestions=tuple(suggestions), total=total)
+
+
+def _learned_code(query: str) -> str | None:
+    """The material a learned synonym gives the query (see services/vocabulary.py), if any."""
+    from .vocabulary import learned_synonyms
+
+    try:
+        key = unclassified_code(query)
+    except ValueError:
+        return None
+    return learned_synonyms().get(key)
 
 
 # --------------------------------------------------------------------------- one material

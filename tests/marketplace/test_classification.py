@@ -133,3 +133,10 @@ def test_a_want_for_a_generic_name_takes_every_kind_and_unknown_names_meet_only_
     assert (gypsum.id, cement.id) in receivers           # any by-product gypsum, FGD gypsum included
     taken = {link.receiver_site_id for link in links if link.offer_id == stream.id}
     assert taken <= {other.id}                           # by name only: never the cement works' gypsum want
+
+
+def test_the_materials_search_reads_a_learned_name(client, db, unclassified):
+    classify_name("name:zk3lamellacake", "waste-paper")
+    hits = client.get("/api/v1/materials", query_string={"q": "ZK-3 lamella cakes"}).json
+    rows = hits["materials"] if isinstance(hits, dict) else hits
+    assert rows[0]["code"] == "waste-paper"
