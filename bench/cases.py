@@ -234,11 +234,13 @@ def import_file(path: Path, sheet: str) -> FileImport:
 def _crash(exc: Exception) -> str:
     """An unexpected exception in one line."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {text[0] if text else ''}"
+    line = text[0] if text else ""
+    return f"{exc.__class__.__name__}: {line[:160]}{'…' if len(line) > 160 else ''}"
 
 
 def _listing_ids_by_content(rows: list[tuple[int, dict[str, str]]]) -> dict[int, int]:
-    """Each row's stored listing, found by the content hash the importer gives it."""
+    """Each row's stored listing: the one of its site and kind that keeps the row's material as written, else
+    the one with the content hash the importer gives the row."""
     from sqlalchemy import select
 
     from marketplace.extensions import db
@@ -251,6 +253,13 @@ def _listing_ids_by_content(rows: list[tuple[int, dict[str, str]]]) -> dict[int,
         site = sites.get(row.get("site_id", ""))
         if site is None:
             continue
+        if hasattr(Listing, "material"):
+            same = db.session.scalars(select(Listing.id).where(
+                Listing.site_id == site.id, Listing.kind == row.get("kind"),
+                Listing.material == row.get("material"))).all()
+            if len(same) == 1:
+                found[number] = same[0]
+                continue
         try:
             checked = check_listing(ListingInput(
                 kind=row.get("kind", ""), material=row.get("material", ""), quantity=row.get("quantity", ""),
@@ -318,14 +327,13 @@ def ranked_receivers(output: dict) -> dict[int, list[Ranked]]:
 
 def noncompliant_links(output: dict, mode: str, *, today: dt.date) -> list[str]:
     """Links whose receiver lacks the hazardous-waste permit or the battery listing the stream needs."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import select
 
     from marketplace.extensions import db
-    from marketplace.models import Licence, Listing, Site
+    from marketplace.models import Listing, Site
     from matching.knowledge.loader import load_knowledge
 
-    knowledge = load_knowledge()
-    routes = {route.id: route for route in knowledge.routes}
+    routes = {route.id: route for route in load_knowledge().routes}
     sites = {s.external_ref: s for s in db.session.scalars(select(Site))}
     found = []
     for link in output.get("links", []):
@@ -333,30 +341,48 @@ def noncompliant_links(output: dict, mode: str, *, today: dt.date) -> list[str]:
         receiver = sites.get(_receiver_side(link).get("site_id"))
         if offer is None or receiver is None:
             continue
-        materials = [knowledge.materials[c] for c in offer.material_codes if c in knowledge.materials]
-        route = routes.get(link.get("route"))
-        licences = [lic for lic in db.session.scalars(select(Licence).where(
-            Licence.organisation_id == receiver.organisation_id,
-            or_(Licence.site_id.is_(None), Licence.site_id == receiver.id))) if lic.is_valid_on(today)]
-        needs = {m.receiver_licence for m in materials} | ({route.receiver_licence} if route else set())
-        hazardous = (bool(offer.hazard_code) or any(m.hazardous for m in materials)
-                     or bool(getattr(offer, "possibly_hazardous", False)) or "hw_permit" in needs)
-        label = (f"{mode}: {link['offer']['site_id']} {link['offer'].get('material_code')} → {receiver.external_ref}"
-                 f" (route {link.get('route')})")
-        if hazardous:
-            codes = [offer.hazard_code] if offer.hazard_code else [c for m in materials for c in m.hw_codes]
-            permits = [lic for lic in licences if lic.kind == "hw_permit"]
-            if not any(not codes or any(_permit_covers(lic.hw_code_list, code) for code in codes) for lic in permits):
-                found.append(f"{label}: hazardous ({', '.join(codes) or 'code not stated'}), receiver holds no "
-                             "valid permit covering it")
-        scopes = {lic.battery_scope for lic in licences if lic.kind == "battery_listing"}
-        for need in sorted(needs & {"battery_cascade", "battery_recycling", "battery_any"}):
-            wanted = {"battery_cascade": {"cascade", "both"}, "battery_recycling": {"recycling", "both"},
-                      "battery_any": {"cascade", "recycling", "both"}}[need]
-            if not scopes & wanted:
-                found.append(f"{label}: needs the {need.replace('_', ' ')} listing, receiver has "
-                             f"{', '.join(sorted(s for s in scopes if s)) or 'none'}")
+        gap = licence_gap(offer, receiver, route=routes.get(link.get("route")), today=today)
+        if gap:
+            found.append(f"{mode}: {link['offer']['site_id']} {link['offer'].get('material_code')} → "
+                         f"{receiver.external_ref} (route {link.get('route')}): {gap}")
     return found
+
+
+def licence_gap(offer, receiver, *, route=None, today: dt.date) -> str | None:
+    """What the receiver site lacks to take the offer lawfully (None: nothing).
+
+    A hazardous stream (a hazard code, a hazardous material, a name that may mean one, or a route that
+    needs a permit) needs a valid permit of the receiver's site or organisation covering its code or
+    category; a retired battery the compliant-enterprise listing of the kind its material or route names.
+    """
+    from sqlalchemy import or_, select
+
+    from marketplace.extensions import db
+    from marketplace.models import Licence
+    from matching.knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge()
+    materials = [knowledge.materials[c] for c in offer.material_codes if c in knowledge.materials]
+    licences = [lic for lic in db.session.scalars(select(Licence).where(
+        Licence.organisation_id == receiver.organisation_id,
+        or_(Licence.site_id.is_(None), Licence.site_id == receiver.id))) if lic.is_valid_on(today)]
+    needs = {m.receiver_licence for m in materials} | ({route.receiver_licence} if route else set())
+    hazardous = (bool(offer.hazard_code) or any(m.hazardous for m in materials)
+                 or bool(getattr(offer, "possibly_hazardous", False)) or "hw_permit" in needs)
+    if hazardous:
+        codes = [offer.hazard_code] if offer.hazard_code else [c for m in materials for c in m.hw_codes]
+        permits = [lic for lic in licences if lic.kind == "hw_permit"]
+        if not any(not codes or any(_permit_covers(lic.hw_code_list, code) for code in codes) for lic in permits):
+            return (f"hazardous ({', '.join(codes) or 'code not stated'}) and the receiver holds no valid permit "
+                    "covering it")
+    scopes = {lic.battery_scope for lic in licences if lic.kind == "battery_listing"}
+    for need in sorted(needs & {"battery_cascade", "battery_recycling", "battery_any"}):
+        wanted = {"battery_cascade": {"cascade", "both"}, "battery_recycling": {"recycling", "both"},
+                  "battery_any": {"cascade", "recycling", "both"}}[need]
+        if not scopes & wanted:
+            return (f"needs the {need.replace('_', ' ')} listing; the receiver has "
+                    f"{', '.join(sorted(s for s in scopes if s)) or 'none'}")
+    return None
 
 
 def _permit_covers(permit_codes: list[str], code: str) -> bool:
@@ -428,8 +454,11 @@ def _why_absent(offer, wants, receiver) -> str:
     from matching.types import MatchOptions
 
     knowledge = load_knowledge()
-    material = offer.material_codes[0]
-    wanted = [code for want in wants for code in want.material_codes]
+    material = (getattr(offer, "engine_codes", None) or offer.material_codes or ["?"])[0]
+    wanted = [code for want in wants for code in (getattr(want, "engine_codes", None) or want.material_codes)]
+    gap = licence_gap(offer, receiver, today=_dt.date.today())
+    if gap:
+        return gap
     if material not in knowledge.materials:
         same = material in wanted
         return f"offer is unclassified ({material})" + ("; the want names the same stream" if same else
@@ -467,8 +496,10 @@ def _why_absent(offer, wants, receiver) -> str:
 def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | None = None) -> CaseResult:
     """Measure one case in the current app context, on an empty migrated database (which it fills)."""
     from flask import current_app
+    from sqlalchemy import func, select
 
     from marketplace.extensions import db
+    from marketplace.models import Listing
     from marketplace.services.matching import run_json, start_run
 
     started = time.perf_counter()
@@ -485,6 +516,9 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
         result.listings_import = import_file(case_dir / "listings.csv", "listings")
     finally:
         current_app.config["SERVICE_AREA"] = saved_area
+    unpublished = db.session.scalar(select(func.count(Listing.id)).where(Listing.status != "published"))
+    if unpublished:
+        result.notes.append(f"{unpublished} imported listings are not published: the matcher does not see them")
     for file_import in (result.sites_import, result.listings_import):
         if file_import.problems:
             result.notes.append(f"{'sites' if file_import is result.sites_import else 'listings'} file refused; "
