@@ -12,9 +12,10 @@ def expect(anonymous, plant, recycler, park_manager, admin):
 
 
 def _gather():
-    from . import foundation, links, listings, materials, network, search
+    from . import classification, foundation, links, listings, materials, network, search
 
-    return [case for module in (foundation, listings, materials, search, network, links) for case in module.CASES]
+    return [case for module in (foundation, listings, materials, search, network, links, classification)
+            for case in module.CASES]
 
 
 ALL = _gather()

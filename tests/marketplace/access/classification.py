@@ -1,0 +1,10 @@
+"""Access cases of the classification queue: administrators only, page and API."""
+from . import LOGIN, expect  # noqa: F401
+
+CASES = [
+    ("classification.queue", "GET", "/admin/classification/", expect(LOGIN, 403, 403, 403, 200)),
+    ("classification.classify", "POST", "/admin/classification/classify", expect(LOGIN, 403, 403, 403, 400)),
+    ("api_classification.ClassificationQueue", "GET", "/api/v1/classification", expect(401, 403, 403, 403, 200)),
+    # Writes through the API need a bearer token; a signed-in browser's cookie is not enough.
+    ("api_classification.ClassificationQueue", "POST", "/api/v1/classification", expect(401, 401, 401, 401, 401)),
+]
