@@ -702,7 +702,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"normal and latent mode. recall@5: the documented receiver is among the {TOP} best-ranked "
                 "receivers of the documented offer (its allocated links and its alternatives, by the engine's rank); "
                 "an exchange whose rows were refused is a miss. Targets (issue 9): no row refused, recall@5 ≥ 0.9 "
-                "normal and ≥ 0.7 latent, no link to a site lacking the permit or listing it needs.\n\n"
+                "normal and ≥ 0.7 latent, no link to a site lacking the permit or listing it needs. Each case's "
+                "service area is the box around its sites widened by one degree (the default is Anhui); the parks "
+                "sites.csv names are created first from their sites, as an administrator imports boundaries before "
+                "sites. Distances hold anywhere on Earth: the engine searches on the unit sphere and measures "
+                "great-circle distance (link `distance_km` equals the haversine distance of the two sites in the "
+                "Australian, Korean and Austrian cases). A miss says where the receiver ranked, or what the "
+                "harness finds in its way (a refused row, a want that does not take the material, a missing permit, "
+                "the distance against the route radii); \"dropped by …\" means the engine's own filters, which the "
+                "run JSON does not itemise per pair.\n\n"
                 + table(results) + "\n\n" + details(results))
         replace_section(str(RESULTS), SECTION, body)
         print(f"written to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
