@@ -58,7 +58,7 @@ _CONTAINED = 0.9
 _DOUBTFUL = 0.6
 _FRAGMENT = 0.75  # the text is part of one title only ("棉纺纱" of 棉纺纱加工): likely, worth a look
 _FUZZY_CAP = 0.75
-_FUZZY_CUTOFF = 72
+_FUZZY_CUTOFF = 75
 
 # A code at the start: "C3011", "c-3011", "3011", "C 30"; the rest of the text is a name.
 _LEADING_CODE = re.compile(r"([A-Ta-t])?\s*[-.:]?\s*(\d{2,4})(?![\d.])\s*[-:：、,，.)）]?\s*(.*)")
@@ -81,6 +81,9 @@ _EN_GENERIC = frozenset({
 })
 _EN_STOP = frozenset({"of", "and", "the", "a", "an", "for", "in", "at", "with", "from", "by", "on", "to", "nec"})
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# Words joining two activities in one description.
+_CONJUNCTION = re.compile(r"\band\b|&|\+|和|及|与|、|兼|联产", re.IGNORECASE)
+_ZH_COMPANY_ENDINGS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "分公司", "总公司", "集团", "公司")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _EN_WORD = re.compile(r"[a-z0-9]+")
 
@@ -190,29 +193,34 @@ def read_sectors(text: str | None, *, sectors_path: Path | str | None = None,
     """
     written = "" if text is None else str(text)
     index = _index(str(sectors_path or SECTORS_CSV), str(names_path or SECTOR_NAMES_YAML))
-    parts = [part.strip() for part in clean(written).split("|")]
+    parts = [part.strip() for part in _split_parts(clean(written))]
     parts = [part for part in parts if part]
     if not parts:
         return SectorReading(written, (), 0.0, True, ("no sector given",))
     codes: list[str] = []
     notes: list[str] = []
     confidence = 1.0
-    unread = False
-    for part in parts:
+    main_unread = unread = False
+    for number, part in enumerate(parts):
         reading = _read_part_cached(part, str(sectors_path or SECTORS_CSV), str(names_path or SECTOR_NAMES_YAML))
         notes.extend(reading.notes)
         if reading.code is None:
             unread = True
-            confidence = 0.0
+            main_unread = main_unread or number == 0
             continue
         confidence = min(confidence, reading.confidence)
         for code in (reading.code, *reading.more):
             if code not in codes:
                 codes.append(code)
-    if unread and codes:
-        confidence = min(confidence, _DOUBTFUL)
+    if not codes:
+        confidence = 0.0
+    elif main_unread:
+        confidence = min(confidence, _DOUBTFUL)  # the main activity is not the one written first
+    elif unread:
+        # "水泥厂|C3011 水泥制造|熟料": a product named beside the sectors; noted, the reading stands
+        confidence = min(confidence, CONFIRM_BELOW)
     confidence = round(confidence, 2)
-    return SectorReading(written, tuple(codes), confidence, unread or confidence < CONFIRM_BELOW, tuple(notes))
+    return SectorReading(written, tuple(codes), confidence, not codes or confidence < CONFIRM_BELOW, tuple(notes))
 
 
 def load_trade_names(path: Path | str | None = None, *, sectors_path: Path | str | None = None) -> list[TradeName]:
@@ -296,6 +304,35 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
 
 
 def _read_name(text: str, index: _Index) -> _Part:
+    outer, inner = _split_brackets(text)
+    if inner and outer:
+        # "nickel refinery (ammonia leach)", "港口装卸（集装箱）": the words outside name the business,
+        # the bracket qualifies it; it only makes the reading more specific within the same line.
+        read = _read_name(outer, index)
+        if read.code is None:
+            qualifier = _read_name(inner, index)
+            return _Part(qualifier.code, qualifier.confidence * 0.9, qualifier.notes, qualifier.more)
+        qualifier = _read_name(inner, index)
+        if qualifier.code is None or qualifier.code == read.code:
+            return read
+        if _ACRONYM.fullmatch(inner) and qualifier.confidence >= CONFIRM_BELOW and qualifier.code[:2] == read.code[:2]:
+            # "coal-fired power and heat plant (CHP)": the abbreviation restates the business exactly
+            return _Part(qualifier.code, min(qualifier.confidence, _CONTAINED), (), qualifier.more)
+        if qualifier.confidence < CONFIRM_BELOW:
+            if _related(read.code, qualifier.code):
+                # "Pharmaceutical plant (insulin, enzymes)": the business is clear, what it makes is not
+                return _Part(read.code, min(read.confidence, _FRAGMENT), read.notes + qualifier.notes, read.more)
+            return read
+        if _related(read.code, qualifier.code) and len(qualifier.code) > len(read.code):
+            # "fish farm (trout)": the more specific reading
+            return _Part(qualifier.code, min(read.confidence, qualifier.confidence), read.notes, read.more)
+        if read.confidence < CONFIRM_BELOW and qualifier.code[:2] == read.code[:2]:
+            # a doubtful description settled by a clear abbreviation: "coal-fired power and heat plant (CHP)"
+            return _Part(qualifier.code, min(qualifier.confidence, _CONTAINED), (), qualifier.more)
+        return read
+    text = outer or inner
+    if not text:
+        return _Part(None, 0.0, ())
     by_code = index.by_code
     han = bool(_HAN.search(text))
     # 1. exact, then the same without generic endings
@@ -304,24 +341,75 @@ def _read_name(text: str, index: _Index) -> _Part:
             names = table.get(key)
             if names:
                 return _best_of(names, text, index, exact_key=True)
-    # 2. known names inside the text
+    # 2. known names inside the text, and the text inside official titles (zh); the more specific
+    # of the two when they agree ("电子元件制造": 电子 says division 39, the titles say group 398)
     found = _contained(text, index)
+    fragment = _fragment(text, index) if han else None
+    if found is not None and fragment is not None and _related(found.code, fragment.code) \
+            and len(fragment.code) > len(found.code):
+        return _Part(fragment.code, max(found.confidence, fragment.confidence), fragment.notes, found.more)
     if found is not None:
         return found
-    # 3. the text inside official titles (zh): their common ancestor
-    if han:
-        key = _zh_keys(text)[-1]
-        if len(key) >= 2:
-            codes = sorted({c for title, cs in index.official_zh.items() if key in title for c in cs})
-            if codes:
-                common = _common_ancestor(codes, by_code)
-                if common is not None:
-                    sure = len(_deepest(codes)) == 1
-                    return _Part(common, _FRAGMENT if sure else _DOUBTFUL,
-                                 () if sure else (f"{text!r}: read as {common} ({by_code[common].name_zh}); "
-                                                  f"could be {', '.join(codes[:5])}",))
-    # 4. fuzzy
+    if fragment is not None:
+        return fragment
+    # 3. typos
     return _fuzzy(text, index)
+
+
+def _fragment(text: str, index: _Index) -> _Part | None:
+    """The text inside official titles (``家具`` of 家具制造业): their common ancestor, or None."""
+    by_code = index.by_code
+    key = _zh_keys(text)[-1]
+    if len(key) < 2:
+        return None
+    codes = sorted({c for title, cs in index.official_zh.items() if key in title for c in cs})
+    if not codes:
+        return None
+    common = _common_ancestor(codes, by_code)
+    if common is None:
+        return None
+    sure = len(_deepest(codes)) == 1
+    if sure:
+        return _Part(common, _FRAGMENT, (f"{text!r}: read as {common} ({by_code[common].name_zh}); please confirm",))
+    return _Part(common, _DOUBTFUL, (f"{text!r}: read as {common} ({by_code[common].name_zh}); "
+                                     f"could be {', '.join(codes[:5])}",))
+
+
+_OPEN, _CLOSE = "(（[【", ")）]】"
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,6}")
+
+
+def _split_parts(text: str) -> list[str]:
+    """Split at ``|`` outside brackets: ``chemical plant (PP|PTA) | CHP`` has two parts."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        if char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _split_brackets(text: str) -> tuple[str, str]:
+    """The text outside brackets and the text inside them (an unclosed bracket runs to the end)."""
+    outer, inner, depth = [], [], 0
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+            inner.append(" ")
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+            outer.append(" ")
+        else:
+            (inner if depth else outer).append(char)
+    # "|", "、", "," inside a bracket list products of one business: read them as words of one text
+    return " ".join("".join(outer).split()), " ".join("".join(inner).replace("|", " ").split())
 
 
 def _best_of(names: list[_Name], text: str, index: _Index, *, exact_key: bool) -> _Part:
@@ -345,6 +433,30 @@ def _best_of(names: list[_Name], text: str, index: _Index, *, exact_key: bool) -
     return _Part(common, _DOUBTFUL, (note + f"; read as {common} ({by_code[common].name_zh})",))
 
 
+@functools.lru_cache(maxsize=4096)
+def _word_ends(text: str) -> frozenset[int]:
+    """Positions between the words of a Chinese text, as jieba segments it."""
+    ends, position = set(), 0
+    for word in _segmenter().lcut(text, HMM=True):
+        position += len(word)
+        ends.add(position)
+    return frozenset(ends)
+
+
+def _crosses_word(text: str, start: int, end: int) -> bool:
+    return any(start < boundary < end for boundary in _word_ends(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary loading is otherwise logged to stderr
+    return jieba.Tokenizer()
+
+
 def _tier(name: _Name) -> int:
     return 2 if name.exact else (1 if name.literal else 0)
 
@@ -352,13 +464,16 @@ def _tier(name: _Name) -> int:
 def _contained(text: str, index: _Index) -> _Part | None:
     """Names of the index found inside ``text``; the sector (with its ancestors' names) covering most."""
     by_code = index.by_code
-    zh_key = _zh_keys(text)[-1] if _HAN.search(text) else ""
+    zh_key = _zh_body(text) if _HAN.search(text) else ""
     words = _en_words(text)
     hits: list[tuple[frozenset[int], _Name, int]] = []  # (positions covered, name, 0 zh / 1 en)
     if len(zh_key) >= 2:
         for key, names in index.zh.items():
             if len(key) >= 2 and key != zh_key and key in zh_key:
                 start = zh_key.find(key)
+                # A two-character name across a word boundary is a coincidence: 化工 in 园林/绿化/工程.
+                if len(key) == 2 and _crosses_word(zh_key, start, start + 2):
+                    continue
                 span = frozenset(range(start, start + len(key)))
                 hits.extend((span, name, 0) for name in names)
     if words:
@@ -379,7 +494,8 @@ def _contained(text: str, index: _Index) -> _Part | None:
         own = [(span, name, lang) for span, name, lang in hits if name.codes[0] in lineage]
         covered = sum(len(frozenset().union(*[s for s, _, lang in own if lang == lg])) for lg in (0, 1))
         best = max(n.confidence for _, n, _ in own)
-        scored.append((covered, len(own), len(code), best, code, own))
+        distinct = len({(span, lang) for span, _, lang in own})  # one name may be listed under one key twice
+        scored.append((covered, distinct, len(code), best, code, own))
     scored.sort(key=lambda item: (-item[0], -item[1], -item[2], -item[3], item[4]))
     covered, _, _, best, code, own = scored[0]
     # Residue: names of unrelated sectors outside what the chosen sector's names cover.
@@ -389,6 +505,10 @@ def _contained(text: str, index: _Index) -> _Part | None:
     more = max((n for _, n, _ in own if n.codes[0] == code), key=lambda n: (len(n.codes), n.confidence),
                default=None)
     extra = more.codes[1:] if more is not None else ()
+    if rivals and _CONJUNCTION.search(text):
+        # "cement and lime manufacture", "硫酸和水泥": two activities named side by side, both meant
+        rivals = _deepest(rivals)
+        return _Part(code, best * _CONTAINED, (), tuple(dict.fromkeys(extra + tuple(rivals))))
     if rivals:
         return _Part(code, min(best, _DOUBTFUL), (
             f"{text!r}: read as {code} ({by_code[code].name_zh}); it also names {', '.join(rivals[:4])}",), extra)
@@ -412,15 +532,28 @@ def _misspelt(words: list[str], hits: list, index: _Index) -> bool:
 
 
 def _fuzzy(text: str, index: _Index) -> _Part:
+    """Typos: English words put right against the names' vocabulary and read again; else the closest name."""
     by_code = index.by_code
-    query = _zh_keys(text)[0] if _HAN.search(text) else " ".join(_en_words(text, drop_generic=False))
-    if not query:
+    han = bool(_HAN.search(text))
+    if not han:
+        written = re.findall(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", text).replace("-", " "))
+        words = [word.casefold() for word in written]
+        # An acronym ("TAC", "BASF") is a name, not a typo.
+        fixed = [word if w.isupper() and len(w) <= 5 else _closest_word(word, index)
+                 for w, word in zip(written, words)]
+        if fixed != words:
+            read = _read_name(" ".join(fixed), index)
+            if read.code is not None:
+                changes = ", ".join(f"{a!r} as {b!r}" for a, b in zip(words, fixed) if a != b)
+                return _Part(read.code, min(read.confidence * 0.8, _FUZZY_CAP), (
+                    f"{text!r}: read {changes}; read as {read.code} ({by_code[read.code].name_zh}), please confirm",),
+                    read.more)
+    query = _zh_keys(text)[0] if han else " ".join(_en_words(text, drop_generic=False))
+    if len(query) < 4:
         return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
-    hits = process.extract(query, index.fuzzy_choices, scorer=fuzz.WRatio, limit=12, score_cutoff=_FUZZY_CUTOFF)
-    # WRatio's partial matching is generous with short names ("EAF", two Chinese characters): keep
-    # only hits that also resemble the whole text, or all of whose words it contains.
-    hits = [h for h in hits if len(h[0]) >= 3 and max(fuzz.ratio(query, h[0]),
-                                                      fuzz.token_set_ratio(query, h[0])) >= _FUZZY_CUTOFF]
+    # Whole-text similarity only: a name sharing one word ("manufacture", "terminal") is not a match.
+    scorer = fuzz.ratio if han else fuzz.token_sort_ratio
+    hits = process.extract(query, index.fuzzy_choices, scorer=scorer, limit=8, score_cutoff=_FUZZY_CUTOFF)
     if not hits:
         return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
     top = hits[0][1]
@@ -433,6 +566,17 @@ def _fuzzy(text: str, index: _Index) -> _Part:
     closest = ", ".join(dict.fromkeys(index.fuzzy_names[i][0] for _, _, i in hits[:3]))
     return _Part(code, confidence, (f"{text!r}: closest names {closest}; read as {code} "
                                     f"({by_code[code].name_zh}), please confirm",))
+
+
+def _closest_word(word: str, index: _Index) -> str:
+    """``word``, or the vocabulary word it is a typo of ("refinary" -> "refinery", "mil" -> "mill")."""
+    if word in index.vocabulary or len(word) < 3 or word.isdigit() or word in _EN_STOP:
+        return word
+    cutoff = 85  # "separate" is a word of its own, not a typo of "separator" (82)
+    # Typos keep the first letter and about the length ("export" is not a typo of "port").
+    candidates = [v for v in index.vocabulary if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2]
+    found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else word
 
 
 # ---------------------------------------------------------------------------------------- normalising
@@ -452,6 +596,15 @@ def _zh_keys(text: str) -> list[str]:
                 changed = True
                 break
     return list(dict.fromkeys(keys))
+
+
+def _zh_body(text: str) -> str:
+    """The key of a Chinese name without its company-form ending (有限公司, 集团), keeping 厂 / 站 / 场."""
+    key = _zh_keys(text)[0]
+    for ending in _ZH_COMPANY_ENDINGS:
+        if key.endswith(ending) and len(key) > len(ending) + 1:
+            return key[: -len(ending)]
+    return key
 
 
 def _singular(word: str) -> str:

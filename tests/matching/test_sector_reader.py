@@ -112,11 +112,12 @@ def test_several_sectors_main_first(text, codes):
     assert not reading.to_confirm
 
 
-def test_an_unreadable_part_keeps_the_others_and_asks_to_confirm():
-    reading = read_sectors("水泥厂 | qwertyuiop")
-    assert reading.codes == ("3011",)
-    assert reading.to_confirm
-    assert any("qwertyuiop" in note for note in reading.notes)
+def test_an_unreadable_part_is_noted_and_flags_only_when_it_is_the_main_one():
+    product = read_sectors("水泥厂|C3011 水泥制造|qwertyuiop")  # a product or process named beside the sector
+    assert product.codes == ("3011",) and not product.to_confirm
+    assert any("qwertyuiop" in note for note in product.notes)
+    main = read_sectors("qwertyuiop | 水泥厂")
+    assert main.codes == ("3011",) and main.to_confirm
 
 
 def test_integrated_steelworks_has_all_three_activities():
