@@ -11,17 +11,16 @@ material the want takes as such: the material, the kinds under it, and what the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import functools
-
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, UnknownMaterial
 from matching.knowledge.material_index import MaterialIndex
 from matching.knowledge.models import AmbiguousTerm, Material, QualityAttribute, Reference, Replaces, Route
-from matching.knowledge.text import suggest
+from matching.knowledge.text import lookup_key, suggest
 
 __all__ = ["BUILT_IN_CONVERSIONS", "Knowledge"]
 
@@ -201,6 +200,13 @@ class Knowledge:
         >>> from matching.knowledge import load_knowledge
         >>> load_knowledge().quality_attribute("fgd-gypsum", "moisture_pct").key
         'free_water_pct'
+
+        Plants also write the attribute's name, or a common word for it, with or without its unit:
+
+        >>> load_knowledge().quality_attribute("sewage-sludge", "含水率").key
+        'moisture_pct'
+        >>> load_knowledge().quality_attribute("sulphuric-acid", "浓度(%)").key
+        'h2so4_pct'
         """
         attributes = self.quality_attributes(code)
         for attribute in attributes:
@@ -209,6 +215,9 @@ class Knowledge:
         for attribute in attributes:
             if key in attribute.aliases:
                 return attribute
+        found = _attribute_by_name(attributes, key)
+        if found is not None:
+            return found
         known = {name: attribute.key for attribute in attributes for name in (attribute.key, *attribute.aliases)}
         raise KnowledgeError(
             f"quality: {key!r} is not a quality attribute of {code}; known: {', '.join(a.key for a in attributes) or 'none'}",
@@ -348,3 +357,47 @@ class Knowledge:
         from matching.knowledge.resolver import resolve_material
 
         return resolve_material(text, knowledge=self)
+
+
+# Words plants write for a quality attribute instead of its key, read as the key (or alias) they mean.
+_QUALITY_WORDS = {
+    "浓度": "concentration_pct", "含量": "concentration_pct", "concentration": "concentration_pct",
+    "strength": "concentration_pct",
+    "温度": "temperature_c", "水温": "temperature_c", "temperature": "temperature_c", "temp": "temperature_c",
+    "含水率": "moisture_pct", "水分": "moisture_pct", "含水量": "moisture_pct", "moisture": "moisture_pct",
+    "watercontent": "moisture_pct", "纯度": "purity_pct", "purity": "purity_pct",
+    "压力": "pressure_mpa", "pressure": "pressure_mpa",
+    "热值": "calorific_value_mj_kg", "发热量": "calorific_value_mj_kg", "低位发热量": "calorific_value_mj_kg",
+    "calorificvalue": "calorific_value_mj_kg", "烧失量": "loi_pct", "loi": "loi_pct",
+}
+# A unit or a bracketed note written after the name: 温度(℃), 浓度%, moisture [%].
+_UNIT_TAIL = re.compile(r"\s*(?:[(（\[【][^)）\]】]*[)）\]】]|%|％|℃|°c)\s*$", re.IGNORECASE)
+
+
+def _attribute_by_name(attributes: tuple[QualityAttribute, ...], written: str) -> QualityAttribute | None:
+    """The attribute whose zh or en name is ``written`` (unit tail ignored), or that a common word means."""
+    wanted = lookup_key(_without_unit(written))
+    if not wanted:
+        return None
+    for attribute in attributes:
+        names = (attribute.name_zh, attribute.name_en)
+        if wanted in {lookup_key(name) for name in names} | {lookup_key(_without_unit(name)) for name in names}:
+            return attribute
+    meant = _QUALITY_WORDS.get(wanted)
+    if meant is None:
+        return None
+    for attribute in attributes:
+        if meant == attribute.key or meant in attribute.aliases:
+            return attribute
+    # "temperature_c" also stands for the supply temperature of hot water, "moisture_pct" for free water ...
+    stem = meant.rsplit("_", 1)[0]
+    candidates = [a for a in attributes if stem in a.key or any(stem in alias for alias in a.aliases)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _without_unit(text: str) -> str:
+    while True:
+        shorter = _UNIT_TAIL.sub("", text)
+        if shorter == text:
+            return text
+        text = shorter

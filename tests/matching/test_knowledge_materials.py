@@ -479,15 +479,34 @@ def test_knowledge_imports_neither_flask_nor_sqlalchemy():
         ("distillers-grains", "crude_protein_pct", "crude_protein_pct"),  # inherited from food-residues
         ("retired-lfp-battery", "form", "format"),
         ("spent-scr-catalyst", "type", "catalyst_type"),
+        # the attribute's own name, or the word plants write for it, with or without a unit
+        ("sewage-sludge", "含水率", "moisture_pct"),
+        ("warm-seawater", "温度", "temperature_c"),
+        ("warm-seawater", "温度（℃）", "temperature_c"),
+        ("sulphuric-acid", "浓度", "h2so4_pct"),
+        ("sulphuric-acid", "浓度%", "h2so4_pct"),
+        ("hot-water", "温度", "supply_temperature_c"),
+        ("fgd-gypsum", "水分", "free_water_pct"),
+        ("coal-fly-ash", "细度", "fineness_45um_pct"),
+        ("coal-fly-ash", "LOI", "loi_pct"),
+        ("captured-co2", "purity (%)", "purity_pct"),
+        ("steam", "压力(MPa)", "pressure_mpa"),
     ],
 )
 def test_quality_attribute_by_key_alias_or_inheritance(kb, code, key, canonical):
     assert kb.quality_attribute(code, key).key == canonical
 
 
+@pytest.mark.parametrize(("code", "key"), [("coal-fly-ash", "颜色"), ("coal-fly-ash", "浓度"), ("steam", "(MPa)")])
+def test_a_word_that_names_no_attribute_of_the_material_is_still_unknown(kb, code, key):
+    with pytest.raises(KnowledgeError, match="is not a quality attribute"):
+        kb.quality_attribute(code, key)
+
+
 def test_unknown_quality_attribute_names_the_field(kb):
-    with pytest.raises(KnowledgeError, match="'loi' is not a quality attribute of coal-fly-ash") as caught:
-        kb.quality_attribute("coal-fly-ash", "loi")
+    # "loi" alone is read as loi_pct (test above); a key that is neither a name nor a known word is not
+    with pytest.raises(KnowledgeError, match="'loi_percent' is not a quality attribute of coal-fly-ash") as caught:
+        kb.quality_attribute("coal-fly-ash", "loi_percent")
     assert caught.value.field == "quality"
     assert "loi_pct" in caught.value.suggestions
 
