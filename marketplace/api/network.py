@@ -1,11 +1,16 @@
-"""The symbiosis network (GeoJSON) and its indicators, per park and for the province."""
+"""The symbiosis network (GeoJSON), its indicators, and what closing a site would strand."""
+from dataclasses import asdict
+
 from flask import jsonify, request
 from flask.views import MethodView
+from flask_babel import get_locale
 from flask_login import current_user
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
 
 from ..extensions import db
-from ..models import Park
+from ..models import Park, Site
+from ..services.closure import ALTERNATIVES_METHOD, ClosureRefused, material_names, site_closure
 from ..services.indicators import park_indicators
 from ..services.network_view import network_geojson
 from .auth import api_login_required, api_require
@@ -62,3 +67,86 @@ class ProvinceIndicators(MethodView):
     def get(self):
         api_require("network.full", None)
         return jsonify(park_indicators(current_user, park=None).as_dict())
+
+
+# Database integer ids stop at 2**31 - 1 (PostgreSQL integer); a larger one names no site.
+MAX_ID = 2**31 - 1
+QUANTITIES = {"description": "quantity a year per unit family (t, GJ, MWh, Nm3, m3); units are never added",
+              "example": {"t": 12000.0, "Nm3": 370000000.0}}
+
+
+class ClosureSiteSchema(Schema):
+    id = fields.Int()
+    revealed = fields.Bool(metadata={"description": "false: the viewer may not see who the site is"})
+    sector = fields.Str(metadata={"description": "GB/T 4754 code"})
+    park = fields.Str(allow_none=True, metadata={"description": "park code"})
+    name = fields.Str(allow_none=True, metadata={"description": "null when not revealed"})
+    name_en = fields.Str(allow_none=True)
+    organisation = fields.Str(allow_none=True, metadata={"description": "null when not revealed"})
+
+
+class ClosureAlternativeSchema(Schema):
+    listing_id = fields.Int()
+    kind = fields.Str(metadata={"description": "want (another outlet) or offer (another supply)"})
+    site = fields.Nested(ClosureSiteSchema)
+    material_code = fields.Str()
+    available = fields.Float(metadata={"description": "still free a year, in unit"})
+    unit = fields.Str()
+    distance_km = fields.Float(metadata={"description": "great circle from the partner; rounded to 5 km when the "
+                                                        "listing's site is hidden"})
+    distance_rounded = fields.Bool()
+
+
+class ClosureLinkSchema(Schema):
+    link_id = fields.Int()
+    direction = fields.Str(metadata={"description": "downstream: the site sends it (its receiver loses supply); "
+                                                    "upstream: the site takes it (its supplier loses an outlet)"})
+    status = fields.Str()
+    partner = fields.Nested(ClosureSiteSchema)
+    material_code = fields.Str()
+    material_name = fields.Str()
+    quantity = fields.Float()
+    unit = fields.Str()
+    radius_km = fields.Float(metadata={"description": "the route's transport radius the alternatives lie within"})
+    alternatives = fields.List(fields.Nested(ClosureAlternativeSchema))
+
+
+class ClosureSchema(Schema):
+    site = fields.Nested(ClosureSiteSchema)
+    downstream_agreed = fields.Dict(keys=fields.Str(), values=fields.Float(), metadata=QUANTITIES)
+    downstream_proposed = fields.Dict(keys=fields.Str(), values=fields.Float(), metadata=QUANTITIES)
+    upstream_agreed = fields.Dict(keys=fields.Str(), values=fields.Float(), metadata=QUANTITIES)
+    upstream_proposed = fields.Dict(keys=fields.Str(), values=fields.Float(), metadata=QUANTITIES)
+    receivers = fields.Int(metadata={"description": "sites that lose supply"})
+    suppliers = fields.Int(metadata={"description": "sites that lose an outlet"})
+    links_lost = fields.Int()
+    links = fields.List(fields.Nested(ClosureLinkSchema))
+    alternatives_method = fields.Str(metadata={"description": f"{ALTERNATIVES_METHOD}: posted listings of the "
+                                                              "same material (or a kind it accepts) with quantity "
+                                                              "free, nearest first, within the route radius"})
+
+
+@blp.route("/sites/<int:site_id>/closure")
+class SiteClosure(MethodView):
+    decorators = [api_login_required]
+
+    @blp.response(200, ClosureSchema, description="What closing the site would strand: quantities its receivers "
+                                                  "(downstream) and suppliers (upstream) lose per unit family, the "
+                                                  "links lost, and posted listings that could take each over; over "
+                                                  "the links the caller may see")
+    @blp.alt_response(403, description="the caller sees no network with this site")
+    @blp.alt_response(404, description="no such site")
+    def get(self, site_id: int):
+        site = db.session.get(Site, site_id) if site_id <= MAX_ID else None
+        if site is None:
+            abort(404, message=f"no site {site_id}")
+        try:
+            closure = site_closure(current_user, site)
+        except ClosureRefused as exc:
+            abort(403, message=str(exc))
+        names = material_names({link.material_code for link in closure.links}, english=str(get_locale()) == "en")
+        data = asdict(closure)
+        data["links_lost"] = len(closure.links)
+        for link in data["links"]:
+            link["material_name"] = names.get(link["material_code"], link["material_code"])
+        return data

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 
 import openpyxl
 import pytest
@@ -213,3 +215,36 @@ def test_navigation_offers_the_network_pages_one_may_open(client, auth, net, mak
     if who != "anonymous":
         assert (client.get("/network/map").status_code == 200) is sees_map
         assert (client.get("/network/indicators").status_code == 200) is sees_indicators
+
+
+def test_network_lists_cascades_with_the_links_of_each_step(client, auth, db, net, make_org, make_site, make_listing,
+                                                             make_link):
+    """Before: cascades existed only in the engine; the network named none."""
+    # The cement works sends its kiln waste heat on to a mill: power plant -> fly ash -> works -> heat -> mill.
+    mill = make_site(organisation=make_org(), park=net["park"], lonlat=(117.215, 31.815), sector_code="2221")
+    heat = make_link(make_listing(site=net["works"], material="waste-heat", quantity=50_000, unit="GJ/yr"), mill,
+                     quantity=50_000.0)
+    # Passing the same material on is trading, not a cascade.
+    make_link(make_listing(site=mill, material="waste-heat", quantity=100, unit="GJ/yr"),
+              make_site(lonlat=(117.3, 31.9)), quantity=100.0)
+    auth.login(net["users"]["manager"])
+    collection = client.get(f"/api/v1/parks/{net['park'].id}/network").get_json()
+    assert collection["cascades"] == [{
+        "sites": [net["plant"].id, net["works"].id, mill.id], "materials": ["coal-fly-ash", "waste-heat"],
+        "links": [[net["links"]["inside"].id], [heat.id]], "status": "proposed"}]
+    heat.status = "agreed"
+    db.session.commit()
+    assert client.get(f"/api/v1/parks/{net['park'].id}/network").get_json()["cascades"][0]["status"] == "agreed"
+    # The recycler sees its own links only: no chain runs through them.
+    auth.logout()
+    auth.login(net["users"]["hidden"])
+    assert client.get(f"/api/v1/parks/{net['park'].id}/network").get_json()["cascades"] == []
+
+
+def test_map_page_offers_cascades_and_the_closure_panel(client, auth, net):
+    auth.login(net["users"]["manager"])
+    html = client.get(f"/parks/{net['park'].id}/map").get_data(as_text=True)
+    assert 'id="network-cascades"' in html
+    assert 'data-closure-url="/api/v1/sites/{id}/closure"' in html
+    labels = json.loads(re.search(r'id="network-map-labels">(.*?)</script>', html, re.S).group(1))
+    assert (labels["closure_button"], labels["cascades"]) == ("如果该场地关闭", "级联利用链")

@@ -1,7 +1,9 @@
 // The symbiosis network map: park boundaries, sites by sector, links as arrows whose width follows
 // tonnage (log scale) and whose colour shows material family or status. The network comes from the
 // app's own API (fetch, same origin); filters work on it in the browser. Tiles only when BASEMAP_URL
-// is set, so the map draws with no internet at all.
+// is set, so the map draws with no internet at all. Beside the map: the cascades (A's by-product feeds
+// B, whose by-product feeds C; choosing one highlights it) and, for a clicked site, what its closure
+// would strand (from /api/v1/sites/<id>/closure).
 (function () {
   "use strict";
 
@@ -64,7 +66,8 @@
     var summary = document.getElementById("network-summary");
     var colourBy = document.getElementById("colour-by");
     var filters = Array.prototype.slice.call(document.querySelectorAll("#network-filters [data-filter]"));
-    var sites = {}, links = [], families = {};
+    var sites = {}, links = [], families = {}, cascades = [], chosen = null;
+    var cascadeBox = document.getElementById("network-cascades");
 
     function familyColour(family) {
       if (!(family in families)) families[family] = FAMILY_PALETTE[Object.keys(families).length % FAMILY_PALETTE.length];
@@ -81,9 +84,57 @@
       return "<dt class=\"col-5\">" + escapeHtml(label) + "</dt><dd class=\"col-7\">" + value + "</dd>";
     }
     function showSite(p) {
-      details.innerHTML = "<h2 class=\"h6\" data-kind=\"site\">" + escapeHtml(labels.site) + ": " + escapeHtml(siteTitle(p)) +
-        "</h2><dl class=\"row mb-0\">" + (p.organisation ? row(labels.organisation, escapeHtml(p.organisation)) : "") +
-        row(labels.sector, escapeHtml(p.sector)) + row(labels.park, escapeHtml(p.park || labels.none)) + "</dl>";
+      details.innerHTML = "<h2 class=\"h6\" data-kind=\"site\" data-site-id=\"" + p.pk + "\">" + escapeHtml(labels.site) + ": " +
+        escapeHtml(siteTitle(p)) + "</h2><dl class=\"row mb-0\">" + (p.organisation ? row(labels.organisation, escapeHtml(p.organisation)) : "") +
+        row(labels.sector, escapeHtml(p.sector)) + row(labels.park, escapeHtml(p.park || labels.none)) + "</dl>" +
+        "<button type=\"button\" class=\"btn btn-sm btn-outline-danger mt-2\" id=\"closure-button\">" + escapeHtml(labels.closure_button) +
+        "</button><div id=\"network-closure\" class=\"mt-2\"></div>";
+      document.getElementById("closure-button").addEventListener("click", function () { showClosure(p); });
+    }
+
+    // "If this site closed": what its receivers (downstream) and suppliers (upstream) lose, per unit family,
+    // the links lost and the posted listings that could take each over. Names as the API discloses them.
+    function unitSymbol(unit) { return { Nm3: "Nm³", m3: "m³" }[unit] || unit; }
+    function quantities(byUnit) {
+      var units = Object.keys(byUnit || {});
+      if (!units.length) return "–";
+      return units.map(function (u) { return formatNumber(byUnit[u]) + " " + unitSymbol(u) + "/a"; }).join(" · ");
+    }
+    function refTitle(ref) {
+      if (!ref.revealed) return labels.hidden + " (" + ref.sector + ")";
+      return (zh ? ref.name : (ref.name_en || ref.name)) || "";
+    }
+    function showClosure(p) {
+      var box = document.getElementById("network-closure");
+      box.textContent = labels.loading;
+      fetch(el.dataset.closureUrl.replace("{id}", p.pk), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (c) {
+          var html = "<h3 class=\"h6\">" + escapeHtml(labels.closure_title) + "</h3><dl class=\"row mb-1\" data-closure-site=\"" + c.site.id + "\">" +
+            row(labels.downstream, "<span data-closure=\"downstream-agreed\">" + escapeHtml(quantities(c.downstream_agreed)) + "</span>") +
+            row(labels.downstream_proposed, "<span data-closure=\"downstream-proposed\">" + escapeHtml(quantities(c.downstream_proposed)) + "</span>") +
+            row(labels.upstream, "<span data-closure=\"upstream-agreed\">" + escapeHtml(quantities(c.upstream_agreed)) + "</span>") +
+            row(labels.upstream_proposed, "<span data-closure=\"upstream-proposed\">" + escapeHtml(quantities(c.upstream_proposed)) + "</span>") +
+            row(labels.links_lost, "<span data-closure=\"links-lost\">" + c.links_lost + "</span>") + "</dl>";
+          if (!c.links.length) html += "<p class=\"text-muted mb-0\">" + escapeHtml(labels.nothing_lost) + "</p>";
+          html += "<ul class=\"list-unstyled mb-1 closure-links\">" + c.links.map(function (l) {
+            var alternatives = l.alternatives.length ? "<ul class=\"mb-1\">" + l.alternatives.map(function (a) {
+              return "<li data-listing-id=\"" + a.listing_id + "\">" + escapeHtml(refTitle(a.site)) + ": " +
+                escapeHtml(formatNumber(a.available) + " " + unitSymbol(a.unit) + "/a, " + (a.distance_rounded ? "≈" : "") +
+                formatNumber(a.distance_km, 0) + " km") + "</li>";
+            }).join("") + "</ul>" : "<div class=\"text-muted\">" + escapeHtml(labels.no_alternatives.replace("{km}", formatNumber(l.radius_km, 0))) + "</div>";
+            return "<li class=\"mb-1\" data-link-id=\"" + l.link_id + "\" data-direction=\"" + l.direction + "\">" +
+              "<strong>" + escapeHtml(l.direction === "downstream" ? labels.to : labels.from) + " " + escapeHtml(refTitle(l.partner)) + "</strong>: " +
+              escapeHtml(l.material_name + " " + formatNumber(l.quantity) + " " + unitSymbol(l.unit) + "/a (" + (labels[l.status] || l.status) + ")") +
+              "<div>" + escapeHtml(l.direction === "downstream" ? labels.other_suppliers : labels.other_receivers) + ":</div>" + alternatives + "</li>";
+          }).join("") + "</ul><p class=\"text-muted mb-0\">" + escapeHtml(labels.alternatives_method) + "</p>";
+          box.innerHTML = html;
+          box.classList.add("closure-ready");
+        })
+        .catch(function () { box.textContent = labels.closure_error; });
     }
     function showLink(p) {
       var from = sites[p.supplier], to = sites[p.receiver];
@@ -129,18 +180,29 @@
       });
     }
 
+    // The chosen cascade's links and sites, or null when none is chosen.
+    function highlighted() {
+      if (chosen === null) return null;
+      var c = cascades[chosen], ids = { links: {}, sites: {} };
+      c.links.forEach(function (step) { step.forEach(function (id) { ids.links[id] = true; }); });
+      c.sites.forEach(function (id) { ids.sites[id] = true; });
+      return ids;
+    }
+
     function render() {
       linkLayer.clearLayers();
       siteLayer.clearLayers();
-      var nLinks = 0, nSites = 0;
+      var nLinks = 0, nSites = 0, lit = highlighted();
       links.forEach(function (f) {
         var p = f.properties;
         if (!visible(p)) return;
-        var c = f.geometry.coordinates, a = toLatLng(c[0]), b = toLatLng(c[1]), width = linkWidth(p), colour = linkColour(p);
-        var line = L.polyline([a, b], { className: "network-link network-link-" + p.status, color: colour, weight: width,
-          opacity: 0.8, dashArray: p.status === "proposed" ? "6 4" : null });
+        var on = !lit || lit.links[p.pk], dim = lit && !on;
+        var c = f.geometry.coordinates, a = toLatLng(c[0]), b = toLatLng(c[1]), width = linkWidth(p) + (lit && on ? 3 : 0);
+        var colour = linkColour(p);
+        var line = L.polyline([a, b], { className: "network-link network-link-" + p.status + (lit && on ? " network-highlight" : ""),
+          color: colour, weight: width, opacity: dim ? 0.15 : (lit ? 1 : 0.8), dashArray: p.status === "proposed" ? "6 4" : null });
         var arrow = L.polygon(arrowLatLngs(a, b, width), { className: "network-arrow", color: colour, weight: 1,
-          fillColor: colour, fillOpacity: 0.95 });
+          fillColor: colour, fillOpacity: dim ? 0.15 : 0.95, opacity: dim ? 0.15 : 1 });
         arrow.feature = f;
         [line, arrow].forEach(function (layer) {
           layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showLink(p); });
@@ -153,8 +215,10 @@
       Object.keys(sites).forEach(function (id) {
         var p = sites[id];
         if (!visible(p)) return;
-        var marker = L.circleMarker(toLatLng(p.coordinates), { className: "network-site", radius: 7, color: "#222",
-          weight: 1, fillColor: sectorColour(p.sector), fillOpacity: 0.95 });
+        var on = !lit || lit.sites[id];
+        var marker = L.circleMarker(toLatLng(p.coordinates), { className: "network-site" + (lit && on ? " network-highlight" : ""),
+          radius: lit && on ? 9 : 7, color: "#222", weight: lit && on ? 2 : 1, fillColor: sectorColour(p.sector),
+          fillOpacity: on ? 0.95 : 0.2, opacity: on ? 1 : 0.3 });
         marker.on("click", function (e) { L.DomEvent.stopPropagation(e); showSite(p); });
         marker.bindTooltip(escapeHtml(siteTitle(p) + " · " + p.sector));
         siteLayer.addLayer(marker);
@@ -190,6 +254,52 @@
       heading.textContent = labels.sites_by_sector;
       box.appendChild(heading);
       Object.keys(divisions).sort().forEach(function (d) { entry(sectorColour(d), (labels.divisions || {})[d] || labels.division + " " + d, true); });
+    }
+
+    // The cascades, longest first; choosing one highlights its links and sites, choosing it again clears.
+    function listCascades() {
+      if (!cascadeBox) return;
+      cascadeBox.innerHTML = "";
+      var heading = document.createElement("div");
+      heading.className = "fw-bold";
+      heading.textContent = labels.cascades + " (" + cascades.length + ")";
+      cascadeBox.appendChild(heading);
+      if (!cascades.length) {
+        var none = document.createElement("p");
+        none.className = "text-muted mb-0";
+        none.textContent = labels.no_cascades;
+        cascadeBox.appendChild(none);
+        return;
+      }
+      var hint = document.createElement("p");
+      hint.className = "text-muted mb-1";
+      hint.textContent = labels.cascade_hint;
+      cascadeBox.appendChild(hint);
+      var list = document.createElement("div");
+      list.className = "list-group list-group-flush";
+      var names = {};
+      links.forEach(function (f) { names[f.properties.material_code] = zh ? f.properties.material_name : f.properties.material_name_en; });
+      cascades.forEach(function (c, index) {
+        var item = document.createElement("button");
+        item.type = "button";
+        item.className = "list-group-item list-group-item-action px-1 py-1 small network-cascade" + (chosen === index ? " active" : "");
+        item.dataset.cascade = String(index);
+        item.dataset.status = c.status;
+        var parts = [];
+        c.sites.forEach(function (id, i) {
+          parts.push(sites[id] ? siteTitle(sites[id]) + " (" + sites[id].sector + ")" : String(id));
+          if (i < c.materials.length) parts.push("→ " + (names[c.materials[i]] || c.materials[i]) + " →");
+        });
+        item.textContent = parts.join(" ") + (c.status === "proposed" ? " · " + labels.proposed : "");
+        item.addEventListener("click", function () {
+          chosen = chosen === index ? null : index;
+          el.dataset.cascade = chosen === null ? "" : String(chosen);
+          listCascades();
+          render();
+        });
+        list.appendChild(item);
+      });
+      cascadeBox.appendChild(list);
     }
 
     function fillSelect(select, values) {
@@ -232,6 +342,8 @@
           }
         });
         filters.forEach(function (select) { fillSelect(select, Object.keys(values[select.dataset.filter])); });
+        cascades = collection.cascades || [];
+        listCascades();
         fitAll();
         render();
         map.on("zoomend", render);
