@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from marketplace.models import Listing, Organisation, Site
 from marketplace.services.imports import import_tables
 from marketplace.services.imports.files import read_import_file
+from marketplace.services.imports.template import TEMPLATE_LISTINGS
 
 LISTING_COLUMNS = ["site_id", "kind", "material", "quantity", "unit", "quality", "price_cny", "available_from",
                    "available_to", "hazard_code", "visibility", "note"]
@@ -69,7 +70,7 @@ def test_without_publish_now_the_listings_are_drafts(client, db, importer):
 
 def test_every_bad_row_is_listed_and_nothing_is_stored(client, db, importer):
     raw = csv_bytes(GOOD_ROWS[0],
-                    "IMP-01,offer,不存在的废料,100,t/yr,,,",      # row 3
+                    "IMP-01,offer,S08,100,t/yr,,,",              # row 3: no such category (an unknown name is fine)
                     "IMP-01,offer,粉煤灰,100,t/yr,,,2027-02-30",  # row 4
                     GOOD_ROWS[1],
                     "IMP-01,offer,钢渣,-5,t/week,,,",             # row 6: two problems
@@ -165,14 +166,15 @@ def test_csv_template_imports_cleanly_for_an_organisation_with_its_site(client, 
     raw = client.get("/listings/import/template.csv").data
     response = upload(client, raw, "listings-template.csv")
     assert response.status_code == 302, problems(response.get_data(as_text=True))
-    assert listing_count(db) == 2
+    assert listing_count(db) == len(TEMPLATE_LISTINGS)
 
 
 def test_csv_template_for_an_organisation_without_its_site_lists_the_problem(client, db, importer):
     raw = client.get("/listings/import/template.csv").data
     response = upload(client, raw, "listings-template.csv")
     assert response.status_code == 400
-    assert problems(response.get_data(as_text=True)) == [("2", "site_id"), ("3", "site_id")]
+    assert problems(response.get_data(as_text=True)) == [
+        (str(row), "site_id") for row in range(2, 2 + len(TEMPLATE_LISTINGS))]
     assert listing_count(db) == 0
 
 
@@ -182,7 +184,7 @@ def test_xlsx_template_as_an_administrator_creates_its_example_company(client, d
     assert upload(client, raw, "listings-template.xlsx").status_code == 302
     organisation = db.session.scalar(select(Organisation).where(Organisation.name_zh == "示例建材有限公司"))
     assert organisation is not None and [s.external_ref for s in organisation.sites] == ["WH-CEM-01"]
-    assert listing_count(db) == 2
+    assert listing_count(db) == len(TEMPLATE_LISTINGS)
 
 
 def test_xlsx_template_for_another_company_is_refused_on_the_org_column(client, db, importer):
@@ -203,8 +205,9 @@ def test_export_of_my_listings_parses_back_and_reimports_unchanged(client, db, i
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     tables = read_import_file(response.data, filename=f"export.{fmt}")
     rows = tables["listings"].rows
-    assert [(r["site_id"], r["kind"], r["material"]) for r in rows] == [
-        ("IMP-01", "offer", "coal-fly-ash"), ("IMP-01", "want", "fgd-gypsum|ggbs")]
+    # the material as its author wrote it, and the codes it was read as beside it
+    assert [(r["site_id"], r["kind"], r["material"], r["material_code"]) for r in rows] == [
+        ("IMP-01", "offer", "coal-fly-ash", "coal-fly-ash"), ("IMP-01", "want", "脱硫石膏|矿渣粉", "fgd-gypsum|ggbs")]
     assert rows[0]["quality"] == "grade=II;loi_pct=4.5" and rows[1]["unit"] == "t/month"
     result = import_tables(tables, acting_organisation=importer.organisation)
     assert result.listings.created == 0 and result.listings.unchanged == 2

@@ -266,7 +266,7 @@ def test_an_ambiguous_name_searches_every_material_it_may_mean(recycler):
     from marketplace.services.search import SearchInput, build_query
 
     query = build_query(SearchInput(material="gypsum", lon="118", lat="31"), user=recycler[0])
-    assert set(query.material_codes) == {"fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}
+    assert set(query.material_codes) == {"byproduct-gypsum", "fgd-gypsum", "phosphogypsum", "byproduct-gypsum-other"}
 
 
 def test_typed_coordinates_win_over_the_site(recycler):
