@@ -101,3 +101,24 @@ def test_only_class_a_biosolids_go_to_farmland(kb):
 def test_a_want_for_sludge_takes_the_new_general_sludges(kb):
     accepted = set(kb.accepted_by("sludge-any-kind"))
     assert {"water-treatment-sludge", "lime-sludge", "treated-sewage-sludge", "paper-mill-sludge"} <= accepted
+
+
+@pytest.mark.parametrize(
+    ("material", "sector"),
+    [
+        ("fgd-gypsum", "4891"),  # landscaping contractor reclaiming saline land
+        ("crop-straw", "4891"),
+        ("coal-fly-ash", "4891"),
+        ("ammonia-soda-residue", "4891"),  # soda residue made into engineering soil
+        ("treated-sewage-sludge", "4891"),
+    ],
+)
+def test_land_improvement_reaches_landscaping_contractors(kb, material, sector):
+    assert takes(kb, material, sector)
+
+
+def test_land_improvement_does_not_make_unrelated_streams_substitutes(kb):
+    # one route per material, each replacing its own input: fly ash is no stand-in for gypsum at a
+    # plasterboard plant, nor soda residue for fly ash at a cement works
+    assert "coal-fly-ash" not in kb.alternatives("fgd-gypsum")
+    assert "ammonia-soda-residue" not in kb.alternatives("coal-fly-ash")

@@ -105,3 +105,17 @@ def test_waste_emulsion_is_hazardous_and_needs_a_permit(kb):
     emulsion = kb.materials["waste-emulsion"]
     assert emulsion.hazardous and emulsion.category == "HW09" and "900-006-09" in emulsion.hw_codes
     assert all(route.receiver_licence == "hw_permit" for route in kb.routes_for("waste-emulsion"))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("硫酸烧渣", "pyrite-cinder"), ("渣选矿尾矿", "copper-slag"), ("废板材", "waste-wood")],
+)
+def test_names_that_contain_another_material_name_read_as_the_whole(kb, text, code):
+    # 硫酸烧渣 holds 硫酸 and 渣选矿尾矿 holds 尾矿: the whole name wins over the part
+    assert resolve_material(text, knowledge=kb).code == code
+
+
+def test_tailings_reach_cement_works(kb):
+    assert takes(kb, "tailings", "3011") and takes(kb, "iron-tailings", "3011")
+    assert not takes(kb, "pyrite-concentrate", "3011")
