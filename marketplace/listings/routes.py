@@ -75,6 +75,9 @@ def export(fmt: str):
 
 def _prepare(form: ListingForm, kind: str, sites: list[Site]) -> None:
     form.site.choices = options((str(s.id), f"{s.name_zh} ({s.external_ref})") for s in sites)
+    # A listing imported in another unit (kWh/month, 万标方/年 read as Nm3/yr …) keeps it when edited.
+    if form.unit.data and form.unit.data not in {choice.value for choice in form.unit.choices}:
+        form.unit.choices = [*form.unit.choices, *options([(form.unit.data, form.unit.data)])]
     if kind == "want":
         form.material.label.text = _("Accepted materials (one per line, or separated by |)")
         form.price_cny.label.text = _("Maximum price (CNY per unit)")

@@ -325,3 +325,10 @@ def test_steam_in_gj_is_stored_in_tonnes(client, db, plant):
     listing = db.session.scalar(select(Listing))
     assert (listing.unit, listing.base_unit) == ("GJ/yr", "t")
     assert listing.annual_quantity == pytest.approx(10_000, rel=0.2)   # about 2.7 GJ per tonne
+
+
+def test_editing_a_listing_in_another_unit_keeps_its_unit(client, db, plant, make_listing):
+    listing = make_listing(site=plant.site, material="余热", quantity=50, unit="万kWh/月", status="draft")
+    assert listing.unit == "kWh/month"
+    page = client.get(f"/listings/{listing.id}/edit").get_data(as_text=True)
+    assert '<option selected value="kWh/month">' in page or 'value="kWh/month" selected' in page
