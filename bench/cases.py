@@ -94,6 +94,7 @@ class CaseResult:
     hits: dict[str, int] = field(default_factory=dict)
     misses: dict[str, list[str]] = field(default_factory=dict)
     noncompliant: list[str] = field(default_factory=list)
+    to_bystanders: dict[str, list[str]] = field(default_factory=dict)  # documented offers sent to distractors
     ranked_by: str = ""
     notes: list[str] = field(default_factory=list)
     format_problems: list[str] = field(default_factory=list)
@@ -348,6 +349,15 @@ def noncompliant_links(output: dict, mode: str, *, today: dt.date) -> list[str]:
     return found
 
 
+def links_to_bystanders(case: Case, output: dict, documented_offers: set[int]) -> list[str]:
+    """Links of a documented offer (listing id) to a site that takes part in no documented exchange."""
+    parties = {e.offer_site for e in case.exchanges} | {e.receiver_site for e in case.exchanges}
+    return sorted({f"{link['offer']['site_id']} {link['offer'].get('material_code')} → {_receiver_side(link).get('site_id')}"
+                   for link in output.get("links", [])
+                   if link["offer"]["listing_id"] in documented_offers
+                   and _receiver_side(link).get("site_id") not in parties})
+
+
 def licence_gap(offer, receiver, *, route=None, today: dt.date) -> str | None:
     """What the receiver site lacks to take the offer lawfully (None: nothing).
 
@@ -553,6 +563,9 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
                 result.misses[mode].append(f"{exchange.label()}: "
                                            + explain_miss(exchange, offer_id, receivers, imports=result, case=case))
         result.noncompliant += noncompliant_links(output, mode, today=today)
+        documented = {result.listings_import.listing_ids.get(offer_rows.get((e.offer_site, e.offer_material)))
+                      for e in case.exchanges} - {None}
+        result.to_bystanders[mode] = links_to_bystanders(case, output, documented)
     result.ranked_by = ("no run completed" if not result.outputs else "links and alternatives by rank"
                         if has_alternatives else "links by score only (the run JSON has no alternatives)")
     result.seconds = time.perf_counter() - started
@@ -656,6 +669,11 @@ def details(results: list[CaseResult]) -> str:
             if r.misses.get(mode):
                 out.append(f"- missed in {mode} mode ({len(r.misses[mode])}):")
                 out.extend(f"  - {miss}" for miss in r.misses[mode])
+        for mode in MODES:
+            if r.to_bystanders.get(mode):
+                out.append(f"- {mode} mode, documented offers also linked to sites outside the documented exchanges "
+                           f"(for information; a distractor among them is a nonsense receiver): "
+                           f"{'; '.join(r.to_bystanders[mode])}")
         for link in r.noncompliant:
             out.append(f"- link lacking a permit or listing: {link}")
         out.append("")
