@@ -94,7 +94,7 @@ class CaseResult:
     hits: dict[str, int] = field(default_factory=dict)
     misses: dict[str, list[str]] = field(default_factory=dict)
     noncompliant: list[str] = field(default_factory=list)
-    to_bystanders: dict[str, list[str]] = field(default_factory=dict)  # documented offers sent to distractors
+    to_bystanders: dict[str, list[str]] = field(default_factory=dict)  # documented offers to non-party sites
     ranked_by: str = ""
     notes: list[str] = field(default_factory=list)
     format_problems: list[str] = field(default_factory=list)
