@@ -92,6 +92,8 @@ def proposed_links(
 def _coupling_sectors(route: Route, supplier: Site, receiver: Site) -> tuple[str | None, str | None]:
     """The sectors a link's coupling is read from: the receiver's sector the route serves (its main one when none
     does), and the supplier's main sector. A chemical complex that also makes cement takes slag as a cement works."""
+    if not receiver.extra_sectors:
+        return supplier.sector, receiver.sector
     serving = [code for code in receiver.all_sectors if any(code.startswith(user) for user in route.user_sectors)]
     return supplier.sector, serving[0] if serving else receiver.sector
 

@@ -119,7 +119,8 @@ class InputTables:
 
         parks = sorted({s.park for s in sites_s if s.park})
         park_pos = {park: i for i, park in enumerate(parks)}
-        sector_values = sorted({s.all_sectors for s in sites_s})
+        site_sectors = [s.all_sectors for s in sites_s]
+        sector_values = sorted(set(site_sectors))
         sector_pos = {sectors: i for i, sectors in enumerate(sector_values)}
 
         agreed_out: dict[str, float] = defaultdict(float)
@@ -177,7 +178,7 @@ class InputTables:
             site_pos=site_pos,
             site_xyz=unit_vectors([s.lon for s in sites_s], [s.lat for s in sites_s]).reshape(-1, 3),
             site_park=np.array([park_pos.get(s.park, -1) if s.park else -1 for s in sites_s], dtype=np.int64),
-            site_sector=np.array([sector_pos[s.all_sectors] for s in sites_s], dtype=np.int64),
+            site_sector=np.array([sector_pos[sectors] for sectors in site_sectors], dtype=np.int64),
             sector_values=sector_values,
             site_access=np.array(site_access, dtype=np.uint8),
             site_battery=np.array([battery_bits(s.battery_listing) for s in sites_s], dtype=np.uint8),

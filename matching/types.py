@@ -414,7 +414,7 @@ class Candidate:
     rank: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Alternative:
     """A feasible receiver of an offer that got none of it: who else could take it, and why it did not.
 
