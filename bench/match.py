@@ -11,7 +11,7 @@ Each size runs in a fresh interpreter so its peak resident memory (``ru_maxrss``
    CO2, lead-acid and EV batteries, waste oil ...), each offer at a site of a generating sector and
    each want at a site of a sector the routes name as a user; some hazardous receivers hold permits
    (a few expired), some recyclers hold the battery listing;
-2. run ``run_matching`` and time it (the engine's own per-step timings);
+2. run ``run_matching`` and time it (the engine's own per-step timings, the ranked alternatives included);
 3. read the peak RSS of the process so far (data plus engine);
 4. run it again with ``trace_memory=True`` for each step's peak traced (Python + NumPy) memory;
 5. time the naive baseline in the same process: a pure-Python double loop over every offer and want,
@@ -270,6 +270,7 @@ def measure(n: int, *, baseline_sample: int | None) -> dict:
         "cut_by_k": summary.cut_by_k,
         "arcs": summary.arcs,
         "links": summary.links,
+        "alternatives": len(result.alternatives),
         "solver": summary.solver,
         "dropped": dict(summary.dropped),
         "allocated_t": summary.allocated.get("t", 0.0),
@@ -342,6 +343,7 @@ def report(rows: list[dict]) -> str:
         ("cut_by_k", "cut by k"),
         ("arcs", "arcs in the flow network"),
         ("links", "links proposed"),
+        ("alternatives", "alternatives listed (best unallocated receivers, up to 5 per offer)"),
     ):
         lines.append(f"| {label} | " + " | ".join(f"{row[key]:,}" for row in rows) + " |")
     lines.append("| solver | " + " | ".join(row["solver"] for row in rows) + " |")
