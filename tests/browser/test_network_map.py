@@ -122,7 +122,7 @@ def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_ap
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/indicators")
     page.wait_for_selector("#chart-rate.chart-ready")
-    page.wait_for_selector("#chart-sankey.chart-ready")
+    page.wait_for_selector("#chart-sankey-t.chart-ready")
     data = _chart_data(page)
 
     rate = _chart(page, "#chart-rate")
@@ -139,19 +139,26 @@ def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_ap
     assert data["potential"] is not None and data["potential"] > (data["rate"] or 0)
     assert rate["second"] == [min(data["potential"], 100)]
 
-    sankey = _chart(page, "#chart-sankey")
-    assert sankey["type"] == "sankey" and sankey["height"] > 100
-    flows = [f for f in data["sankey"] if f["tonnes"] > 0]
-    assert flows, "the demo park's indicators should have sector flows after a match run"
-    drawn = {(n["side"], n["sector"]) for n in sankey["nodes"]}
-    assert drawn == ({("generating", f["source"]) for f in flows} | {("using", f["target"]) for f in flows})
-    assert {n["text"] for n in sankey["nodes"]} >= {f["source_label"] for f in flows}
-    assert sankey["links"] == len(flows)
-    label = page.get_attribute("#chart-sankey", "aria-label")
+    # One Sankey per unit family (t, GJ, Nm³, m³), each drawing that family's flows and no other's.
+    units = [box.get_attribute("data-unit") for box in page.locator("[data-chart=sankey]").all()]
+    assert units and units[0] == "t" and len(set(units)) == len(units)
+    assert {f["unit"] for f in data["sankey"]} == set(units)
+    for unit in units:
+        page.wait_for_selector(f"#chart-sankey-{unit}.chart-ready")
+        sankey = _chart(page, f"#chart-sankey-{unit}")
+        assert sankey["type"] == "sankey" and sankey["height"] > 100
+        flows = [f for f in data["sankey"] if f["unit"] == unit and f["quantity"] > 0]
+        assert flows, "the demo park's indicators should have sector flows after a match run"
+        drawn = {(n["side"], n["sector"]) for n in sankey["nodes"]}
+        assert drawn == ({("generating", f["source"]) for f in flows} | {("using", f["target"]) for f in flows})
+        assert {n["text"] for n in sankey["nodes"]} >= {f["source_label"] for f in flows}
+        assert sankey["links"] == len(flows)
+    flows = [f for f in data["sankey"] if f["unit"] == "t" and f["quantity"] > 0]
+    label = page.get_attribute("#chart-sankey-t", "aria-label")
     assert all(f["source_label"] in label and f["target_label"] in label for f in flows)
-    assert page.get_attribute("#chart-sankey", "role") == "img"
+    assert page.get_attribute("#chart-sankey-t", "role") == "img"
     # Tooltips too: ECharts' HTML tooltips would carry inline style attributes.
-    box = page.locator("#chart-sankey").bounding_box()
+    box = page.locator("#chart-sankey-t").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30, steps=5)  # on the first, widest band
     page.wait_for_timeout(600)
     assert page_problems() == []
@@ -162,29 +169,29 @@ def test_indicator_page_draws_the_rate_and_the_sankey_with_echarts(page, live_ap
 def test_charts_follow_the_window_size(page, live_app):
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/indicators")
-    page.wait_for_selector("#chart-sankey.chart-ready")
-    wide = _chart(page, "#chart-sankey")["width"]
+    page.wait_for_selector("#chart-sankey-t.chart-ready")
+    wide = _chart(page, "#chart-sankey-t")["width"]
     page.set_viewport_size({"width": 700, "height": 900})
-    page.wait_for_function("(w) => echarts.getInstanceByDom(document.querySelector('#chart-sankey')).getWidth() < w",
+    page.wait_for_function("(w) => echarts.getInstanceByDom(document.querySelector('#chart-sankey-t')).getWidth() < w",
                            arg=wide)
-    narrow = _chart(page, "#chart-sankey")["width"]
+    narrow = _chart(page, "#chart-sankey-t")["width"]
     assert narrow < wide and narrow <= 700
 
 
 def test_report_draws_svg_charts_for_print_without_csp_violations(page, live_app, page_problems):
     sign_in(page, "park@demo.local")
     page.goto(f"/parks/{live_app.park_id}/report")
-    page.wait_for_selector("#chart-sankey.chart-ready")
+    page.wait_for_selector("#chart-sankey-t.chart-ready")
     assert _chart(page, "#chart-rate")["renderer"] == "svg"
-    assert _chart(page, "#chart-sankey")["renderer"] == "svg"
-    assert page.locator("#chart-sankey svg path").count() >= 1
-    assert page.locator("#chart-rate canvas, #chart-sankey canvas").count() == 0
+    assert _chart(page, "#chart-sankey-t")["renderer"] == "svg"
+    assert page.locator("#chart-sankey-t svg path").count() >= 1
+    assert page.locator("#chart-rate canvas, .chart-sankey canvas").count() == 0
     # Before printing, the charts shrink to the A4 text width so nothing is cut off the page.
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    assert _chart(page, "#chart-sankey")["width"] <= 680
-    assert float(page.get_attribute("#chart-sankey svg", "width")) <= 680
+    assert _chart(page, "#chart-sankey-t")["width"] <= 680
+    assert float(page.get_attribute("#chart-sankey-t svg", "width")) <= 680
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-    assert _chart(page, "#chart-sankey")["width"] > 680
+    assert _chart(page, "#chart-sankey-t")["width"] > 680
     assert page_problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.emulate_media(media="print")
@@ -235,8 +242,53 @@ def test_map_and_indicator_pages_request_nothing_from_other_hosts(page, live_app
                  "/network/indicators", f"/parks/{live_app.park_id}/report"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-    page.wait_for_selector("#chart-sankey.chart-ready")
+    page.wait_for_selector("#chart-sankey-t.chart-ready")
     assert any(url.endswith(ECHARTS) for url in requested)
     assert any(url.endswith(f"/api/v1/parks/{live_app.park_id}/network") for url in requested)
     foreign = [url for url in requested if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own]
     assert not foreign, f"requests to other hosts: {foreign}"
+
+
+def _geojson(page, url: str) -> dict:
+    return page.evaluate("(url) => fetch(url, {credentials: 'same-origin'}).then((r) => r.json())", url)
+
+
+def test_choosing_a_cascade_highlights_its_links_and_sites(page, live_app, page_problems):
+    sign_in(page, "park@demo.local")
+    page.goto("/network/map")
+    page.wait_for_selector("#network-map.map-ready")
+    cascades = _geojson(page, "/api/v1/network")["cascades"]
+    if not cascades:
+        pytest.fail("the demo gives park@demo.local no cascade after a match run; this test needs one")
+    assert page.locator("#network-cascades .network-cascade").count() == len(cascades)
+    page.locator("#network-cascades .network-cascade").first.click()
+    lit = {int(x) for x in page.eval_on_selector_all("path.network-link.network-highlight",
+                                                     "(paths) => paths.map((p) => p.dataset.linkId)")}
+    assert lit == {link for step in cascades[0]["links"] for link in step}
+    sites = {int(x) for x in page.eval_on_selector_all("path.network-site.network-highlight",
+                                                       "(paths) => paths.map((p) => p.dataset.siteId)")}
+    assert sites == set(cascades[0]["sites"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "province-map-cascade.png"), full_page=True)
+    page.locator("#network-cascades .network-cascade").first.click()  # again: cleared
+    assert page.locator("path.network-highlight").count() == 0
+    assert page_problems() == []
+
+
+def test_if_this_site_closed_panel_matches_the_api(page, live_app, page_problems):
+    sign_in(page, "park@demo.local")
+    _open_map(page, live_app.park_id)
+    collection = _geojson(page, f"/api/v1/parks/{live_app.park_id}/network")
+    supplier = next(f["properties"]["supplier"] for f in collection["features"] if f["properties"]["kind"] == "link")
+    page.locator(f"path.network-site[data-site-id='{supplier}']").dispatch_event("click")
+    page.click("#closure-button")
+    page.wait_for_selector("#network-closure.closure-ready")
+    closure = _geojson(page, f"/api/v1/sites/{supplier}/closure")
+    assert closure["links_lost"] >= 1
+    assert page.inner_text("[data-closure=links-lost]") == str(closure["links_lost"])
+    shown = page.eval_on_selector_all("#network-closure li[data-link-id]", "(items) => items.map((i) => +i.dataset.linkId)")
+    assert shown == [link["link_id"] for link in closure["links"]]
+    assert "如果该场地关闭" in page.inner_text("#network-details")
+    assert page_problems() == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "park-map-closure.png"), full_page=True)

@@ -296,6 +296,10 @@
           el.dataset.cascade = chosen === null ? "" : String(chosen);
           listCascades();
           render();
+          if (chosen !== null) {  // bring the whole chain into view
+            var ends = c.sites.filter(function (id) { return sites[id]; }).map(function (id) { return toLatLng(sites[id].coordinates); });
+            if (ends.length) map.fitBounds(L.latLngBounds(ends), { padding: [40, 40], maxZoom: 13 });
+          }
         });
         list.appendChild(item);
       });
