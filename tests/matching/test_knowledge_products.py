@@ -40,6 +40,10 @@ def code(text: str) -> str:
     ("ammonium thiosulphate", "ammonium-thiosulphate"), ("fluorosilicic acid", "fluorosilicic-acid"),
     ("浓盐水", "desalination-brine"), ("苦卤", "salt-bittern"), ("制盐母液", "salt-mother-liquor"),
     ("脱溴卤水", "debrominated-brine"), ("HP steam", "steam-hp"), ("liquid CO2", "captured-co2"),
+    ("氯气", "chlorine"), ("一氧化碳", "carbon-monoxide"), ("合成气", "syngas"), ("原盐", "raw-salt"),
+    ("蒸氨废液", "ammonia-soda-waste-liquor"), ("liquid sulphur dioxide", "sulphur-dioxide"), ("液氨", "ammonia"),
+    ("二级出水", "treated-effluent"), ("余热水", "hot-water"), ("硫酸装置余热蒸汽", "steam"),
+    ("天然气", "gaseous-fuel"), ("natural gas", "gaseous-fuel"),
 ])
 def test_names_of_utilities_chemicals_brines_and_products(text, expected):
     assert code(text) == expected
@@ -60,7 +64,8 @@ def test_by_product_chemicals_are_not_hazardous_but_their_spent_forms_are():
     ("fertiliser", {"digestate", "ammonium-sulphate", "ammonium-thiosulphate", "vinasse"}),
     ("animal-feed", {"brewers-spent-grain", "distillers-grains", "spent-yeast"}),
     ("fuel", {"waste-tyres", "waste-wood", "bagasse", "coal-gangue"}),
-    ("gaseous-fuel", {"refinery-off-gas", "biogas", "blast-furnace-gas"}),
+    ("gaseous-fuel", {"refinery-off-gas", "biogas", "blast-furnace-gas", "coke-oven-gas"}),
+    ("fertiliser", {"ammonium-sulphate", "ammonium-thiosulphate"}),
     ("cement-raw-material", {"coal-fly-ash", "gbfs", "fgd-gypsum", "carbide-slag", "red-mud"}),
     ("cement-admixture", {"coal-fly-ash", "ggbs"}),
     ("aggregate", {"steel-slag", "construction-demolition-waste"}),
