@@ -171,3 +171,9 @@ def test_agri_food_residues_are_general_solid_waste_of_s13(kb):
         material = kb.materials[code]
         assert material.category == "S13" and not material.hazardous
         assert kb.category_head("S13").code in kb.ancestors(code)
+
+
+@pytest.mark.parametrize(("code", "unit"), [("whey", "m3"), ("manure", "m3"), ("starch-wastewater", "t")])
+def test_liquid_agri_food_streams_convert_between_tonnes_and_cubic_metres(kb, code, unit):
+    # dairies and farms write whey and slurry in m3/yr, starch plants their water in t
+    assert kb.units_per(code, unit) == pytest.approx(1.0)
