@@ -6,7 +6,7 @@ TEST_DATABASE_URL is set, once more on PostgreSQL + PostGIS. Tests of geo/ and m
 Cost that is not a test's point is kept out: the SQLite test database lives on tmpfs when there is
 one and never syncs to disk (a crash loses nothing a test needs), and a module whose cases all read
 one expensive world builds it once and runs each case in a transaction rolled back after it
-(:func:`rolled_back`), so every case still starts from exactly that world.
+(:func:`module_world`), so every case still starts from exactly that world.
 """
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import shapely
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
+T = TypeVar("T")
 BACKENDS = ["sqlite"] + (["postgis"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -189,6 +191,56 @@ def rolled_back(db) -> Iterator[sa.Connection]:
         factory.class_, factory.kw = saved_class, saved_kw
         transaction.rollback()
         connection.close()
+
+
+def table_contents(db) -> dict[str, list[str]]:
+    """Every row of every table but the reference data, comparable across sessions and connections."""
+    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
+            for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES}
+
+
+def module_world(build: Callable[[Any], T]) -> tuple:
+    """Fixtures ``world`` and ``app`` for a module whose tests all start from one expensive world.
+
+    ``world`` (module scope) calls ``build(db)`` once per backend in an app context and commits what
+    it made; pass it only plain values (ids, emails), as its rows are detached afterwards. ``app``
+    (each test) runs the test inside :func:`rolled_back`, so whatever a test writes is undone, and
+    then checks that every table holds exactly the rows the world was built with: a write that
+    escaped the transaction fails the test that made it instead of skewing the ones after it. The
+    tables are emptied after the module's last test. In a module::
+
+        world, app = module_world(build_world)
+    """
+    built: dict = {}
+
+    @pytest.fixture(scope="module", name="world")
+    def world_fixture(session_app):
+        from marketplace.extensions import db
+
+        try:
+            with session_app.app_context():
+                built["world"] = build(db)
+                built["contents"] = table_contents(db)
+                db.session.remove()
+            yield built["world"]
+        finally:
+            with session_app.app_context():
+                db.session.rollback()
+                empty_tables(db)
+                db.session.remove()
+
+    @pytest.fixture(name="app")
+    def app_fixture(session_app, world):  # noqa: ARG001 - the world must exist before the transaction
+        from marketplace.extensions import db, limiter
+
+        with session_app.app_context(), rolled_back(db):
+            yield session_app
+        limiter.reset()
+        with session_app.app_context():
+            assert table_contents(db) == built["contents"], "a write outlived its test's transaction"
+            db.session.remove()
+
+    return world_fixture, app_fixture
 
 
 class FreshContextClient(FlaskClient):

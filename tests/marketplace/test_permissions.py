@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import REFERENCE_TABLES, Factories, empty_tables, rolled_back
+from tests.conftest import Factories, module_world
 
 from .access import ALL, LOGIN, ROLES
 
@@ -19,13 +18,6 @@ from .access import ALL, LOGIN, ROLES
 class World:
     emails: dict  # role -> the email a user of that role signs in with
     ids: dict
-    contents: dict  # every row the cases could change, as built
-
-
-def contents(db) -> dict:
-    """Every row of every table but the reference data, comparable across sessions."""
-    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
-            for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES}
 
 
 def build_world(db) -> World:
@@ -83,39 +75,12 @@ def build_world(db) -> World:
            "plant_offer": plant_offer.id, "recycler_offer": recycler_offer.id, "recycler_want": recycler_want.id,
            "enquiry": enquiry.id, "saved_search": saved_search.id, "notification": notification.id,
            "run": run.id, "province_run": province_run.id, "link": link.id, "recycler_link": recycler_link.id}
-    return World({role: user.email for role, user in users.items()}, ids, contents(db))
+    return World({role: user.email for role, user in users.items()}, ids)
 
 
-@pytest.fixture(scope="module")
-def world(session_app) -> World:
-    """The world, built and committed once for the module; the tables are emptied after its last case."""
-    from marketplace.extensions import db
-
-    try:
-        with session_app.app_context():
-            built = build_world(db)
-            db.session.remove()
-        yield built
-    finally:
-        with session_app.app_context():
-            empty_tables(db)
-            db.session.remove()
-
-
-@pytest.fixture
-def app(session_app, world):
-    """Each case in a transaction rolled back after it: every case starts from the world as built.
-
-    Cases write (close a listing, verify an organisation, sign out); the rollback undoes it all.
-    """
-    from marketplace.extensions import db, limiter
-
-    with session_app.app_context(), rolled_back(db):
-        yield session_app
-    limiter.reset()
-    with session_app.app_context():
-        assert contents(db) == world.contents, "a case's writes outlived it: the next case would not start clean"
-        db.session.remove()
+# Built once per backend; each case runs in a transaction rolled back after it (cases write: they
+# close a listing, verify an organisation, sign out), and is checked to leave every row as built.
+world, app = module_world(build_world)
 
 
 CASES = [pytest.param(entry, role, id=f"{entry[1]} {entry[2]} as {role}") for entry in ALL for role in ROLES]
