@@ -40,4 +40,8 @@ CASES = [
     ("api_network.ParkIndicators", "GET", "/api/v1/parks/{managed_park}/indicators", _api(FULL_MANAGED)),
     ("api_network.ParkIndicators", "GET", "/api/v1/parks/{other_park}/indicators", _api(FULL_OTHER)),
     ("api_network.ProvinceIndicators", "GET", "/api/v1/network/indicators", _api(FULL_PROVINCE)),
+    # "If this site closed": anyone who sees the site on a network (over the links they may see).
+    ("api_network.SiteClosure", "GET", "/api/v1/sites/{plant_site}/closure", expect(401, 200, 200, 200, 200)),
+    ("api_network.SiteClosure", "GET", "/api/v1/sites/{recycler_site}/closure", expect(401, 200, 200, 200, 200)),
+    ("api_network.SiteClosure", "GET", "/api/v1/sites/999999/closure", expect(401, 404, 404, 404, 404)),
 ]
