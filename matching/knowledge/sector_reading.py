@@ -9,16 +9,23 @@ is certain, a group or a division) marked ``to_confirm``, and what it cannot rea
 How a part of the text is read, first rule that answers wins:
 
 1. a code, with or without its section letter, alone or followed (or preceded) by a name — the
-   code wins; a name that points elsewhere is noted and the reading marked to confirm;
-2. an exact official title at any level, or a trade name of ``sector_names.yaml``, compared
+   code wins; a name that points elsewhere is noted, and marked to confirm when it is another
+   division; a code that does not exist gives way to a clear name, else to the part of it that exists;
+2. words in brackets qualify the name before them: they make the reading more specific within
+   its line (``fish farm (trout)``) or restate it (``… (CHP)``), never replace a clear reading;
+3. an exact official title at any level, or a trade name of ``sector_names.yaml``, compared
    ignoring case, width, punctuation and the generic endings 业 / 制造业 / 制造 / 厂 / 公司,
    ``plant`` / ``works`` / ``manufacturer``;
-3. known names contained in the text (``XX市第二热电厂``, ``Statoil refinery``): the sector whose
-   names cover most of it; a second unrelated sector in the same text makes it doubtful;
-4. the text contained in official titles (``家具`` → 家具制造业): their common ancestor;
-5. fuzzy similarity (rapidfuzz) for typos: always marked to confirm.
+4. known names contained in the text (``某市第二热电厂``, ``Statoil refinery``): the sector whose
+   names cover most of it; another unrelated sector named beside it makes the reading doubtful,
+   unless the text joins them (``cement and lime``, ``硫酸和水泥``: both are read). A two-character
+   Chinese name must not straddle a word boundary as jieba segments the text (化工 is not in 绿化工程);
+5. the text contained in official titles (``园林绿化工程`` → 园林绿化工程施工): their common ancestor;
+6. typos: English words put right against the names' vocabulary, else whole-text similarity
+   (rapidfuzz); always marked to confirm.
 
-Several sectors are separated by ``|``; the first is the main activity.
+Several sectors are separated by ``|`` (outside brackets); the first is the main activity. A part
+that reads as nothing is noted; it makes the reading one to confirm only when it is the first.
 """
 
 from __future__ import annotations
@@ -61,7 +68,8 @@ _FUZZY_CAP = 0.75
 _FUZZY_CUTOFF = 75
 
 # A code at the start: "C3011", "c-3011", "3011", "C 30"; the rest of the text is a name.
-_LEADING_CODE = re.compile(r"([A-Ta-t])?\s*[-.:]?\s*(\d{2,4})(?![\d.])\s*[-:：、,，.)）]?\s*(.*)")
+# Digits run into a unit or a count ("300MW", "2019年", "1#") are not a code.
+_LEADING_CODE = re.compile(r"([A-Ta-t])?\s*[-.:]?\s*(\d{2,4})(?![\d.A-Za-z#×年万吨千])\s*[-:：、,，.)）]?\s*(.*)")
 # A code at the end in brackets: "水泥制造（3011）", "cement (C3011)".
 _TRAILING_CODE = re.compile(r"(.*?)\s*[(（\[]\s*([A-Ta-t])?\s*(\d{2,4})\s*[)）\]]\s*")
 _SECTION = re.compile(r"[A-Ta-t]")
@@ -93,8 +101,8 @@ class SectorReading:
     """What a sector text says: codes (main first), how sure, and what to tell the user.
 
     ``confidence`` is that of the least certain part; ``to_confirm`` is set when it is below
-    :data:`CONFIRM_BELOW` or a part could not be read at all. ``notes`` explain doubts in English
-    (code and name disagree, a guess at division level, a part read as nothing).
+    :data:`CONFIRM_BELOW` or nothing could be read. ``notes`` explain doubts in English (code and
+    name disagree, a guess at division level, a part read as nothing).
 
     Examples
     --------
@@ -277,9 +285,11 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
     sector = by_code.get(digits)
     if sector is None:
         prefix = next((digits[:n] for n in range(len(digits) - 1, 1, -1) if digits[:n] in by_code), None)
-        if named is not None and (prefix is None or named.code.startswith(prefix)):
+        if named is not None and (prefix is None or named.code.startswith(prefix)
+                                  or named.confidence >= CONFIRM_BELOW):
+            # a code that does not exist cannot win over a name that reads clearly
             notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code; read from the name as {named.code}")
-            return _Part(named.code, min(named.confidence, 0.75), tuple(notes))
+            return _Part(named.code, min(named.confidence, _FRAGMENT), tuple(notes), named.more)
         if prefix is None:
             notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code")
             return _Part(None, 0.0, tuple(notes))
@@ -292,6 +302,10 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
         notes.append(f"{part!r}: {code} is in section {_section_of(code, by_code)}, not {letter.upper()}; "
                      "the code is kept")
         confidence = 0.7
+    if named is not None and named.confidence >= CONFIRM_BELOW and named.code.startswith(code) \
+            and len(named.code) > len(code) and not code.isalpha():
+        # "C30 水泥厂": the name says which class of the division
+        return _Part(named.code, min(confidence, named.confidence), tuple(notes), named.more)
     if named is not None and not _related(code, named.code) and named.confidence >= CONFIRM_BELOW:
         if code[:2] == named.code[:2]:
             notes.append(f"{part!r}: the name reads as {named.code} ({by_code[named.code].name_zh}), "
@@ -340,7 +354,7 @@ def _read_name(text: str, index: _Index) -> _Part:
         for key in keys:
             names = table.get(key)
             if names:
-                return _best_of(names, text, index, exact_key=True)
+                return _best_of(names, text, index)
     # 2. known names inside the text, and the text inside official titles (zh); the more specific
     # of the two when they agree ("电子元件制造": 电子 says division 39, the titles say group 398)
     found = _contained(text, index)
@@ -412,7 +426,7 @@ def _split_brackets(text: str) -> tuple[str, str]:
     return " ".join("".join(outer).split()), " ".join("".join(inner).replace("|", " ").split())
 
 
-def _best_of(names: list[_Name], text: str, index: _Index, *, exact_key: bool) -> _Part:
+def _best_of(names: list[_Name], text: str, index: _Index) -> _Part:
     by_code = index.by_code
     # An official title as printed beats a trade name as written, which beats either without its ending.
     tier = max(_tier(n) for n in names)
