@@ -374,8 +374,8 @@ def _fragment(text: str, index: _Index) -> _Part | None:
     """The text inside official titles (``家具`` of 家具制造业): their common ancestor, or None."""
     by_code = index.by_code
     key = _zh_keys(text)[-1]
-    if len(key) < 2:
-        return None
+    if len(key) < 3:
+        return None  # two characters inside a title are as often a modifier (矿山 of 矿山机械制造)
     codes = sorted({c for title, cs in index.official_zh.items() if key in title for c in cs})
     if not codes:
         return None
@@ -563,7 +563,7 @@ def _fuzzy(text: str, index: _Index) -> _Part:
                     f"{text!r}: read {changes}; read as {read.code} ({by_code[read.code].name_zh}), please confirm",),
                     read.more)
     query = _zh_keys(text)[0] if han else " ".join(_en_words(text, drop_generic=False))
-    if len(query) < 4:
+    if len(query) < (4 if han else 6):
         return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
     # Whole-text similarity only: a name sharing one word ("manufacture", "terminal") is not a match.
     scorer = fuzz.ratio if han else fuzz.token_sort_ratio
