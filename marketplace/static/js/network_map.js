@@ -141,7 +141,7 @@
       details.innerHTML = "<h2 class=\"h6\" data-kind=\"link\" data-link-id=\"" + p.pk + "\">" + escapeHtml(labels.link) + " #" + p.pk +
         ": " + escapeHtml(zh ? p.material_name : p.material_name_en) + "</h2><dl class=\"row mb-1\">" +
         row(labels.from, escapeHtml(from ? siteTitle(from) : "")) + row(labels.to, escapeHtml(to ? siteTitle(to) : "")) +
-        row(labels.quantity, escapeHtml(formatNumber(p.quantity) + " " + p.unit)) +
+        row(labels.quantity, escapeHtml(formatNumber(p.quantity) + " " + unitSymbol(p.unit))) +
         row(labels.status, escapeHtml(labels[p.status] || p.status)) +
         row(labels.distance, escapeHtml(formatNumber(p.distance_km) + " km")) +
         row(labels.benefit, escapeHtml(formatNumber(p.net_benefit_cny, 0) + " CNY")) +
@@ -206,7 +206,7 @@
         arrow.feature = f;
         [line, arrow].forEach(function (layer) {
           layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showLink(p); });
-          layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatNumber(p.quantity) + " " + p.unit));
+          layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatNumber(p.quantity) + " " + unitSymbol(p.unit)));
           linkLayer.addLayer(layer);
         });
         [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.pk); });
