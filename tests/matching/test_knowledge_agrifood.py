@@ -84,6 +84,14 @@ def takes(kb, material: str, sector: str) -> bool:
         ("vegetable peelings", "fruit-vegetable-waste"),
         ("面渣及残次面饼", "bakery-waste"),
         ("废煎炸油", "used-cooking-oil"),
+        ("甜菜粕", "beet-pulp"),  # holds 菜粕 (rapeseed meal): the whole name wins
+        ("beet pulp", "beet-pulp"),
+        ("豆渣", "soy-residues"),
+        ("okara", "soy-residues"),
+        ("醋糟", "distillers-grains"),
+        ("养殖场粪便", "manure"),
+        ("沼气站沼渣", "digestate"),
+        ("brewery yeast", "spent-yeast"),
     ],
 )
 def test_agri_food_names_resolve(kb, text, code):
@@ -131,6 +139,8 @@ def test_agri_food_names_resolve(kb, text, code):
         ("shells-husks", "2663"),  # activated carbon
         ("animal-fat", "2541"),  # biodiesel
         ("animal-fat", "2681"),  # soap
+        ("beet-pulp", "0311"),
+        ("soy-residues", "0314"),
     ],
 )
 def test_agri_food_routes_reach_their_users(kb, material, sector):

@@ -57,6 +57,8 @@ def takes(kb, material: str, sector: str) -> bool:
         ("wood ash", "biomass-ash"),
         ("稻壳灰", "rice-husk-ash"),
         ("RHA", "rice-husk-ash"),
+        ("玉米芯", "corn-cobs"),
+        ("corn cobs", "corn-cobs"),
     ],
 )
 def test_wood_and_biomass_names_resolve(kb, text, code):
@@ -94,6 +96,8 @@ def test_wood_and_biomass_names_resolve(kb, text, code):
         ("biomass-ash", "2625"),
         ("biomass-ash", "0111"),
         ("rice-husk-ash", "3120"),
+        ("corn-cobs", "0142"),  # inherited from straw
+        ("corn-cobs", "2614"),  # furfural
     ],
 )
 def test_biomass_routes_reach_their_users(kb, material, sector):

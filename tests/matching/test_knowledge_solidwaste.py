@@ -56,6 +56,8 @@ def takes(kb, material: str, sector: str) -> bool:
         ("废石膏模具", "byproduct-gypsum-other"),
         ("硫铁矿", "pyrite-concentrate"),
         ("绿化用土", "soil-conditioner"),
+        ("中药渣", "herbal-residue"),
+        ("糠醛渣", "furfural-residue"),
     ],
 )
 def test_remaining_solid_waste_names_resolve(kb, text, code):
@@ -77,6 +79,9 @@ def test_remaining_solid_waste_names_resolve(kb, text, code):
         ("cement-kiln-dust", "3011"),
         ("spent-abrasive", "3011"),
         ("waste-emulsion", "7724"),
+        ("herbal-residue", "2625"),
+        ("furfural-residue", "4430"),
+        ("furfural-residue", "4891"),
     ],
 )
 def test_remaining_solid_waste_routes_reach_their_users(kb, material, sector):
