@@ -283,6 +283,24 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
     if named is not None and named.code is None:
         named = None
     sector = by_code.get(digits)
+    zero = "0" + digits
+    if len(digits) == 3 and zero in by_code and letter is not None:
+        # the section letter settles it: "A313" is 0313 with its zero lost, "C313" the group
+        if _section_of(zero, by_code) == letter.upper():
+            digits = zero
+            sector = by_code[zero]
+    elif len(digits) == 3 and zero in by_code:
+        # A spreadsheet drops the leading zero of 0313 (pig farming); 313 is also a group (steel rolling).
+        if named is not None and _related(zero, named.code):
+            return _Part(zero if len(zero) >= len(named.code) else named.code, named.confidence,
+                         (f"{part!r}: read as {zero} ({by_code[zero].name_zh}), its leading zero restored",))
+        if sector is None:
+            return _Part(zero, _FRAGMENT, (f"{part!r}: read as {zero} ({by_code[zero].name_zh}), its leading "
+                                           "zero restored; please confirm",))
+        if named is None or not _related(digits, named.code):
+            return _Part(digits, _FRAGMENT, (f"{part!r}: read as group {digits} ({sector.name_zh}); if it is "
+                                             f"{zero} ({by_code[zero].name_zh}) with its leading zero lost, "
+                                             "correct it",))
     if sector is None:
         prefix = next((digits[:n] for n in range(len(digits) - 1, 1, -1) if digits[:n] in by_code), None)
         if named is not None and (prefix is None or named.code.startswith(prefix)

@@ -194,3 +194,10 @@ def test_custom_trade_name_file_is_used(tmp_path):
 def test_docstring_examples_run(name):
     failures, tried = doctest.testmod(importlib.import_module(name))
     assert tried and failures == 0
+
+
+def test_a_group_code_that_may_have_lost_its_leading_zero_is_to_confirm():
+    reading = read_sectors("313")  # group 313 steel rolling, or 0313 pig farming from a spreadsheet
+    assert reading.codes == ("313",) and reading.to_confirm
+    assert any("0313" in note for note in reading.notes)
+    assert read_sectors("C313").codes == ("313",) and not read_sectors("C313").to_confirm
