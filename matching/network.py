@@ -117,7 +117,10 @@ def cascades(
 
     Notes
     -----
-    Depth-first from every site; the work grows with the number of chains, bounded by ``limit``.
+    Longest chains first: for each length from ``max_links`` down to 2, depth-first from each site in
+    order, stopping as soon as ``limit`` chains are found. Chains sort by their sites first, so those
+    from one start site all come before the next start's, and a dense network (where chains abound)
+    stops after a few start sites instead of enumerating every chain.
     """
     if max_links < 2:
         raise ValueError("max_links must be at least 2")
@@ -127,26 +130,34 @@ def cascades(
     for site in out_by_site:
         out_by_site[site] = sorted(set(out_by_site[site]))
 
-    found: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    def chains_from(start: str, length: int) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Every chain of exactly ``length`` links from ``start``, sorted."""
+        found: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        sites, materials = [start], []
 
-    def extend(sites: list[str], materials: list[str]) -> None:
-        if len(materials) >= 2:
-            found.add((tuple(sites), tuple(materials)))
-        if len(materials) == max_links:
-            return
-        for receiver, material in out_by_site.get(sites[-1], ()):
-            if receiver in sites or (materials and material == materials[-1]):
-                continue
-            sites.append(receiver)
-            materials.append(material)
-            extend(sites, materials)
-            sites.pop()
-            materials.pop()
+        def extend() -> None:
+            if len(materials) == length:
+                found.append((tuple(sites), tuple(materials)))
+                return
+            for receiver, material in out_by_site.get(sites[-1], ()):
+                if receiver in sites or (materials and material == materials[-1]):
+                    continue
+                sites.append(receiver)
+                materials.append(material)
+                extend()
+                sites.pop()
+                materials.pop()
 
-    for start in sorted(out_by_site):
-        extend([start], [])
-    ordered = sorted(found, key=lambda item: (-len(item[0]), item))
-    return tuple(Cascade(sites, materials) for sites, materials in ordered[:limit])
+        extend()
+        return sorted(found)
+
+    ordered: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for length in range(max_links, 1, -1):
+        for start in sorted(out_by_site):
+            ordered.extend(chains_from(start, length))
+            if len(ordered) >= limit:
+                return tuple(Cascade(sites, materials) for sites, materials in ordered[:limit])
+    return tuple(Cascade(sites, materials) for sites, materials in ordered)
 
 
 def couplings_by_type(links: Iterable[Link], *, statuses: Sequence[str] = LINK_STATUSES) -> dict[str, int]:

@@ -58,6 +58,38 @@ def test_cascade_length_and_count_are_bounded():
         cascades(chain, max_links=1)
 
 
+def _all_chains(links, max_links):
+    """Every cascade by brute force, in the documented order: longest first, then by sites and materials."""
+    found = set()
+
+    def extend(sites, materials):
+        if len(materials) >= 2:
+            found.add((tuple(sites), tuple(materials)))
+        if len(materials) == max_links:
+            return
+        for item in links:
+            if item.supplier_site_id == sites[-1] and item.receiver_site_id not in sites and (
+                    not materials or item.material != materials[-1]):
+                extend([*sites, item.receiver_site_id], [*materials, item.material])
+
+    for start in {item.supplier_site_id for item in links}:
+        extend([start], [])
+    return sorted(found, key=lambda chain: (-len(chain[0]), chain))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cascades_stop_early_yet_return_the_first_chains_in_order(seed):
+    import random
+
+    rng = random.Random(seed)
+    links = [link(f"S{rng.randrange(12)}", f"S{rng.randrange(12)}", f"m{rng.randrange(3)}") for _ in range(30)]
+    links = [item for item in links if item.supplier_site_id != item.receiver_site_id]
+    expected = _all_chains(links, 3)
+    for limit in (1, 7, 50, 10_000):
+        assert [(c.sites, c.materials) for c in cascades(links, limit=limit)] == expected[:limit]
+    assert [(c.sites, c.materials) for c in cascades(links, max_links=2)] == _all_chains(links, 2)
+
+
 def test_couplings_counted_by_type():
     assert couplings_by_type(STEELWORKS) == {
         "chemical-building materials": 1, "energy cascade": 1, "power-building materials": 1,
