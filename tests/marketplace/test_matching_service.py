@@ -214,13 +214,14 @@ def make_exchange(make_site, make_listing, *, supplier_park=None, receiver_park=
 
 @pytest.fixture
 def two_parks(make_park, make_site, make_listing):
-    """Two parks 120 km apart, each with a power plant and a cement plant that takes its fly ash."""
+    """Two parks about 300 km apart (390 km of road, beyond any road radius of fly ash), each with a power plant
+    and a cement plant that takes its fly ash."""
     west = make_park(code="WEST", centre=(117.2, 31.8))
-    east = make_park(code="EAST", centre=(118.4, 31.3))
+    east = make_park(code="EAST", centre=(119.6, 30.0))
     return SimpleNamespace(
         west=west, east=east,
         in_west=make_exchange(make_site, make_listing, supplier_park=west, receiver_park=west, lonlat=(117.2, 31.8)),
-        in_east=make_exchange(make_site, make_listing, supplier_park=east, receiver_park=east, lonlat=(118.4, 31.3)))
+        in_east=make_exchange(make_site, make_listing, supplier_park=east, receiver_park=east, lonlat=(119.6, 30.0)))
 
 
 def test_a_park_run_supersedes_only_the_unanswered_proposals_of_its_own_park(db, two_parks):
@@ -373,3 +374,22 @@ def test_an_organisation_moving_material_between_its_own_sites_answers_for_both(
     assert (link.status, link.supplier_decision, link.receiver_decision) == (status, decision, decision)
     assert fresh(db, Listing, exchange.offer.id).committed_quantity == pytest.approx(committed)
     assert fresh(db, Listing, exchange.want.id).committed_quantity == pytest.approx(committed)
+
+
+def test_a_stream_the_knowledge_base_does_not_know_is_matched_by_name_and_stored_with_its_pseudo_code(
+        db, make_site, make_listing):
+    name = "spent kimchi marinade from the Zhang family pickle works, second tank"  # longer than any material code
+    maker = make_site(sector_code="1371", lonlat=(117.20, 31.80), name_zh="腌菜厂", name_en="Pickle works")
+    user = make_site(sector_code="2662", lonlat=(117.30, 31.80), name_zh="助剂厂", name_en="Additives plant")
+    other = make_site(sector_code="2662", lonlat=(117.25, 31.80))
+    offer = make_listing(site=maker, kind="offer", material=name, quantity=800, price_cny=5)
+    want = make_listing(site=user, kind="want", material=name.upper(), quantity=500, price_cny=40)
+    make_listing(site=other, kind="want", material="spent kimchi marinade", quantity=500, price_cny=40)
+    code = offer.engine_codes[0]
+    assert code.startswith("name:") and len(code) > 40 and list(want.engine_codes) == [code]
+    run = start_run(latent=True)
+    (link,) = run.links
+    assert (link.offer_id, link.want_id, link.material_code, link.route_id) == (offer.id, want.id, code, None)
+    assert link.quantity == 500 and link.net_benefit_cny == pytest.approx((35 - 0.45 * link.distance_km * 1.3) * 500)
+    assert "matched by name only" in link.explanation_en and "仅按名称匹配" in link.explanation_zh
+    assert name in link.explanation_en  # the supplier's own words
