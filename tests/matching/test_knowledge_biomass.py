@@ -122,3 +122,10 @@ def test_a_want_for_fuel_takes_wood_and_straw(kb):
     accepted = set(kb.accepted_by("fuel"))
     assert {"waste-wood", "wood-chips", "crop-straw", "bagasse", "forestry-residues"} <= accepted
     assert resolve_material("wood pellets", knowledge=kb).code == "fuel"
+
+
+@pytest.mark.parametrize("sector", ["2110", "1431", "1713", "3011"])
+def test_biomass_fuel_is_not_offered_to_every_plant_with_a_boiler(kb, sector):
+    # furniture, noodle and dyeing plants are not latent users of loose straw or sawdust fuel
+    assert not takes(kb, "crop-straw", sector)
+    assert not takes(kb, "forestry-residues", sector)
