@@ -137,8 +137,7 @@ def site_closure(user: User, site: Site, *, knowledge: Knowledge | None = None,
     """
     if network_scope(user, None) is None:
         raise ClosureRefused("you see no symbiosis network")
-    links = [link for link in visible_links(user, park=None)
-             if site.id in (link.supplier_site_id, link.receiver_site_id)]
+    links = visible_links(user, park=None, site=site)
     if not _in_network(user, site, links):
         raise ClosureRefused("this site is not on a network you may see")
     knowledge = knowledge or load_knowledge()

@@ -42,8 +42,11 @@ def _approximate(value: float) -> float:
     return round(round(value / APPROXIMATE_STEP_DEG) * APPROXIMATE_STEP_DEG, 4)
 
 
-def visible_links(user: User, *, park: Park | None, statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[Link]:
+def visible_links(user: User, *, park: Park | None, statuses: tuple[str, ...] = SHOWN_STATUSES,
+                  site: Site | None = None) -> list[Link]:
     """Links with either end in ``park`` (every link when None) that ``user`` may see, by id.
+
+    With ``site``, only the links that site sends or takes.
 
     Examples
     --------
@@ -62,6 +65,8 @@ def visible_links(user: User, *, park: Park | None, statuses: tuple[str, ...] = 
     query = query.join(supplier, Link.supplier_site_id == supplier.id).join(receiver, Link.receiver_site_id == receiver.id)
     if park is not None:
         query = query.where(or_(supplier.park_id == park.id, receiver.park_id == park.id))
+    if site is not None:
+        query = query.where(or_(Link.supplier_site_id == site.id, Link.receiver_site_id == site.id))
     if scope == "managed":
         managed = [p.id for p in user.managed_parks]
         query = query.where(or_(supplier.park_id.in_(managed), receiver.park_id.in_(managed)))
