@@ -19,7 +19,7 @@ class SiteForm(FlaskForm):
     name_zh = StringField(_l("Site name (Chinese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Site name (English)"), validators=[Optional(), Length(max=200)])
     sector = StringField(_l("Industry sector(s): GB/T 4754 code, official or trade name; several separated by |, "
-                            "the main one first"), validators=[DataRequired(), Length(max=500)])
+                            "the main one first"), validators=[DataRequired(), Length(max=5000)])
     transport_access = SelectMultipleField(
         _l("Transport besides road"), choices=options([
             ("rail", _l("rail siding")), ("quay", _l("quay")), ("pipeline", _l("pipeline"))]),
@@ -50,4 +50,4 @@ class LicenceForm(FlaskForm):
 class SectorForm(FlaskForm):
     """Confirm the sectors read for a site as they are, or correct them."""
 
-    sector = StringField(_l("Sectors"), validators=[Optional(), Length(max=500)])
+    sector = StringField(_l("Sectors"), validators=[Optional(), Length(max=5000)])

@@ -117,8 +117,6 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     sector = None
     if not (site.sector or "").strip():
         errors.append(FieldError("sector", "the industry sector (GB/T 4754 code or name) is required"))
-    elif len(site.sector.strip()) > 500:
-        errors.append(FieldError("sector", "use at most 500 characters"))
     else:
         sector = read_sectors(site.sector.strip())
 
@@ -170,15 +168,20 @@ def sector_unchanged(row: Site, reading: SectorReading) -> bool:
     """The row already holds what ``reading`` says: same text, or the same codes given as codes."""
     if row.sector_code is None:
         return False
-    return reading.written == row.sector_written or (
+    return _kept(reading.written) == row.sector_written or (
         not reading.to_confirm and reading.codes == row.sector_codes and not row.sector_to_confirm)
+
+
+def _kept(written: str) -> str | None:
+    # The column holds 500 characters; a longer description is still read whole.
+    return written[:500] or None
 
 
 def apply_sector(row: Site, reading: SectorReading, *, confirmed: bool = False) -> None:
     """Store a reading; ``confirmed`` when the owner or an administrator gave it (no longer a guess)."""
     row.sector_code = reading.main or ""
     row.extra_sector_codes = list(reading.extra)
-    row.sector_written = reading.written[:500] or None
+    row.sector_written = _kept(reading.written)
     row.sector_to_confirm = not confirmed and reading.to_confirm
     row.sector_notes = [] if confirmed and reading.codes else list(reading.notes)
 
@@ -245,8 +248,6 @@ def correct_sectors(row: Site, text: str) -> SectorReading:
     text = (text or "").strip()
     if not text:
         raise FieldError("sector", "the industry sector (GB/T 4754 code or name) is required")
-    if len(text) > 500:
-        raise FieldError("sector", "use at most 500 characters")
     reading = read_sectors(text)
     if not reading.codes:
         raise FieldError("sector", "; ".join(reading.notes) or f"no sector could be read from {text!r}")

@@ -237,3 +237,39 @@ def test_api_refuses_unknown_access_by_field(client, db, bearer, access):
                                                   "transport_access": access, "lon": 118.5, "lat": 31.7})
     assert response.status_code == 422 and "transport_access" in response.json["errors"]["json"]
     assert db.session.scalar(select(func.count(Site.id))) == 0
+
+
+def test_cli_import_lists_rows_to_confirm(runner, db, tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_bytes(sites_csv(REAL_ROWS[:2]))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "to confirm: row 3, column sector: '盐化工' read as 2612 无机碱制造" in result.output
+    assert "row 2" not in result.output
+
+
+def test_a_long_description_is_read_whole_and_kept_shortened(db):
+    long_text = "水泥厂（" + "熟料、" * 300 + "）"
+    rows = [{"site_id": "L-1", "name": "长描述厂", "sector": long_text}]
+    import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
+    stored = site(db, "L-1")
+    assert stored.sector_codes == ("3011",) and len(stored.sector_written) == 500
+    again = import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
+    assert again.sites.sites_unchanged == 1
+
+
+def test_editing_a_site_shows_the_words_to_confirm_and_keeps_a_confirmation(client, db, plant, make_site):
+    guess = make_site(organisation=plant.organisation, sector_code="2612", sector_written="盐化工",
+                      sector_to_confirm=True)
+    form = client.get(f"/sites/{guess.id}/edit").get_data(as_text=True)
+    assert 'value="盐化工"' in form  # the user's own words while they are a guess
+    client.post(f"/sites/{guess.id}/sectors", data={"sector": "2612"})
+    form = client.get(f"/sites/{guess.id}/edit").get_data(as_text=True)
+    assert 'value="2612"' in form and 'value="盐化工"' not in form  # confirmed: the codes
+    response = client.post(f"/sites/{guess.id}/edit", data={**site_form(external_ref=guess.external_ref,
+                                                                        sector="2612", name_zh="改名"),
+                                                            "transport_access": ["quay"]})
+    assert response.status_code == 302
+    db.session.refresh(guess)
+    assert (guess.name_zh, guess.sector_codes, guess.sector_to_confirm, guess.transport_access) == (
+        "改名", ("2612",), False, ["quay"])
