@@ -44,7 +44,7 @@ def takes(kb, material: str, sector: str) -> bool:
         ("含铜污泥", "copper-sludge"),
         ("PCB sludge", "copper-sludge"),
         ("HW22", "copper-sludge"),
-        ("废蚀刻液", "copper-sludge"),
+        ("含铜蚀刻液", "copper-sludge"),
         ("copper-bearing etching solution", "copper-sludge"),
     ],
 )
