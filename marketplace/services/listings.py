@@ -203,11 +203,43 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
             value = str(value)
         elif attribute.kind == "number":
             if not isinstance(value, float):
-                raise FieldError("quality", f"{key}={value!r} must be a number ({attribute.unit})")
+                read = read_measure(str(value), attribute.unit)
+                if read is None:
+                    raise FieldError("quality", f"{key}={value!r} must be a number ({attribute.unit})")
+                value, bound = read
+                # A want's "≥ 90 %" or "20 °C 以下" is a limit; an offer's states its value.
+                if kind == "want" and not suffix and bound:
+                    suffix = "_min" if bound == "lower" else "_max"
         else:
             value = _number_text_or_str(value)
         checked[attribute.key + (suffix or "")] = value
     return checked
+
+
+_LOWER_WORDS = ("≥", ">=", ">", "不低于", "不小于", "大于", "以上", "及以上", "at least", "min")
+_UPPER_WORDS = ("≤", "<=", "<", "不高于", "不大于", "小于", "以下", "及以下", "at most", "max")
+_MEASURE = re.compile(
+    r"^(?P<pre>约|大约|about|approx\.?|~|≈|≥|>=|>|≤|<=|<|不低于|不小于|大于|不高于|不大于|小于|at least|at most|min\.?|max\.?)?"
+    r"\s*(?P<number>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s以左及]*?)\s*(?P<post>以上|以下|及以上|及以下|左右)?$",
+    re.IGNORECASE)
+# Units written for a value that mean the attribute's own unit.
+_SAME_UNIT = {"%": ("%", "％", "percent", "pct"), "°C": ("°C", "℃", "°c", "C", "度", "摄氏度")}
+
+
+def read_measure(text: str, unit: str) -> tuple[float, str | None] | None:
+    """A number as plants write it ("98%", "20°C以上", "≥ 90 %") in the attribute's unit, and the bound it states."""
+    match = _MEASURE.match(_clean(text))
+    if match is None:
+        return None
+    written = match.group("unit").strip()
+    bare = re.sub(r"\(.*\)$", "", unit)   # MPa(g): gauge pressure written as MPa
+    accepted = {unit, unit.casefold(), bare, bare.casefold(), *_SAME_UNIT.get(unit, ())}
+    if written and written not in accepted and written.casefold() not in accepted:
+        return None
+    words = f"{(match.group('pre') or '').casefold()} {match.group('post') or ''}"
+    bound = "lower" if any(w in words for w in _LOWER_WORDS) else "upper" if any(w in words for w in _UPPER_WORDS) \
+        else None
+    return float(match.group("number")), bound
 
 
 def _quality_from_names(named: list[dict]) -> dict:

@@ -330,3 +330,11 @@ def test_template_imports_cleanly(db):
 def test_export_of_sites_in_workbook_is_importable(db, two_sites):
     rows = site_export_row(two_sites[0])
     assert rows["site_id"] == "IMP-01" and rows["org"] == "导入测试有限公司"
+
+
+def test_a_file_of_only_unclassified_names_imports(db, two_sites):
+    rows = [{"site_id": "IMP-01", "kind": "offer", "material": "ZK-5 未知滤饼", "quantity": "100"}]
+    result = import_tables(read_import_file(csv_bytes(LISTING_HEADER, rows), filename="listings.csv"))
+    assert result.listings.created == 1
+    listing = db.session.scalar(select(Listing))
+    assert listing.material_codes == [] and listing.engine_codes == ["name:zk5未知滤饼"]

@@ -169,3 +169,19 @@ def test_a_hazardous_code_as_material_is_kept_and_becomes_the_hazard_code(materi
     listing = check(material=material, quantity="20")
     assert listing.material_codes == () and listing.names[0].reading == "unclassified"
     assert listing.hazard_code == stored
+
+
+@pytest.mark.parametrize(("kind", "quality", "stored"), [
+    ("offer", "loi_pct=4.5%", {"loi_pct": 4.5}),
+    ("offer", "loi_pct=约 5 %", {"loi_pct": 5.0}),
+    ("want", "loi_pct=≤8%", {"loi_pct_max": 8.0}),
+    ("want", "loi_pct=8%以下", {"loi_pct_max": 8.0}),
+    ("want", "loi_pct=不低于2%", {"loi_pct_min": 2.0}),
+])
+def test_numbers_written_with_their_unit_or_a_bound(kind, quality, stored):
+    assert check(kind=kind, quality=quality).quality == stored
+
+
+@pytest.mark.parametrize("quality", ["loi_pct=5 MJ/kg", "loi_pct=5-8%", "loi_pct=low"])
+def test_a_number_in_another_unit_or_a_range_is_named(quality):
+    assert "must be a number (%)" in errors_of(quality=quality)["quality"].message

@@ -129,12 +129,16 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
             # Bulk INSERT … RETURNING: at 100 000 rows the unit of work's per-object bookkeeping dominates.
             ids = list(db.session.scalars(
                 sa.insert(Listing).returning(Listing.id, sort_by_parameter_order=True), rows))
-            db.session.execute(sa.insert(ListingMaterial), [
-                {"listing_id": listing_id, "material_code": code, "position": position}
-                for listing_id, material_codes in zip(ids, codes) for position, code in enumerate(material_codes)])
-            db.session.execute(sa.insert(ListingName), [
-                {"listing_id": listing_id, "position": position, **name_values(name)}
-                for listing_id, readings in zip(ids, names) for position, name in enumerate(readings)])
+            material_rows = [{"listing_id": listing_id, "material_code": code, "position": position}
+                             for listing_id, material_codes in zip(ids, codes)
+                             for position, code in enumerate(material_codes)]
+            name_rows = [{"listing_id": listing_id, "position": position, **name_values(name)}
+                         for listing_id, readings in zip(ids, names) for position, name in enumerate(readings)]
+            # An empty list would run one INSERT of NULLs: a file of unclassified names has no material rows.
+            if material_rows:
+                db.session.execute(sa.insert(ListingMaterial), material_rows)
+            if name_rows:
+                db.session.execute(sa.insert(ListingName), name_rows)
             result.created = len(ids)
             result.created_ids = ids
     return result
