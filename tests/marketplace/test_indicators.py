@@ -172,3 +172,12 @@ def test_indicator_page_draws_one_sankey_per_unit_family(client, auth, net, ener
     assert {"converter gas"} <= {name.lower() for f in flows for name in f["materials"]}
     assert 'data-unit="Nm3"' in html.split('id="keystones"')[1]
     assert 'id="unit-families"' in html and "Gases (Nm³)" in html
+
+
+def test_a_park_with_no_links_draws_one_empty_sankey(client, auth, make_park, make_user):
+    park = make_park()
+    auth.login(make_user("park_manager", parks=[park]))
+    client.get("/lang/en")
+    html = client.get(f"/parks/{park.id}/indicators").get_data(as_text=True)
+    assert html.count('data-chart="sankey"') == 1
+    assert 'id="chart-sankey-t"' in html and "No data yet" in html
