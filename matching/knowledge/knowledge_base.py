@@ -295,11 +295,23 @@ class Knowledge:
     def alternatives(self, material_code: str) -> tuple[str, ...]:
         """Other materials that replace the same virgin input in one of the same sectors.
 
-        Useful for a want: who else could serve a cement works looking for fly ash.
+        Useful for a want: who else could serve a cement works looking for fly ash. Only the routes
+        written for a material count (or, for a kind with none of its own, its nearest ancestor's):
+        the catch-all route a whole category inherits (recyclables to a sorting firm) would otherwise make
+        every kind of the category an alternative for every other, steel scrap for a want of tyres.
+
+        Examples
+        --------
+        >>> from matching.knowledge import load_knowledge
+        >>> kb = load_knowledge()
+        >>> "gbfs" in kb.alternatives("coal-fly-ash")
+        True
+        >>> "scrap-steel" in kb.alternatives("waste-tyres")
+        False
         """
         mine = {
             (route.replaces.name_en, sector)
-            for route in self.routes_for(material_code)
+            for route in self._own_routes(material_code)
             for sector in route.user_sectors
         }
         lineage = {material_code, *self.ancestors(material_code), *self.descendants(material_code)}
@@ -309,11 +321,20 @@ class Knowledge:
             if other not in lineage
             and any(
                 (route.replaces.name_en, sector) in mine
-                for route in self.routes_for(other)
+                for route in self.routes
+                if other in route.materials
                 for sector in route.user_sectors
             )
         }
         return tuple(sorted(found))
+
+    def _own_routes(self, material_code: str) -> tuple[Route, ...]:
+        """Routes naming the material, else those naming its nearest ancestor that has any (and it inherits)."""
+        for code in self.route_lineage(material_code):
+            own = tuple(route for route in self.routes if code in route.materials)
+            if own:
+                return own
+        return ()
 
     def category_head(self, category: str) -> Material:
         """The material standing for a whole category (``S02`` -> coal fly ash).
