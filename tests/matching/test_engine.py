@@ -85,6 +85,8 @@ def test_bad_input_is_refused_naming_what_is_wrong(mutate, message):
     ({"transport_cny_per_t_km": {"road": -1.0, "rail": 0.1, "barge": 0.1, "pipeline": 0.1}}, "non-negative number for road"),
     ({"solver": "cplex"}, "solver must be auto, networkx or ortools"),
     ({"latent_capacity": -1.0}, "latent_capacity must not be negative"),
+    ({"alternatives_per_offer": 2.5}, "alternatives_per_offer must be a whole number"),
+    ({"unclassified_radius_km": -5.0}, "unclassified_radius_km must be a number of km not below zero"),
     ({"today": "2026-03-01"}, "today must be a date"),
 ])
 def test_contradictory_options_are_refused(options, message):

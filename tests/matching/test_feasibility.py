@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from matching.engine import run_matching
+from matching.errors import MatchingError
 from matching.feasibility import (
     PERMIT_EXPIRED,
     PERMIT_FULL,
@@ -92,6 +93,28 @@ def test_hazardous_lots_go_only_to_a_valid_permit_with_the_code_and_capacity_lef
         assert [link.receiver_site_id for link in result.links] == ["PB"]
     else:
         assert not result.links and only_reason(result.summary) == reason
+
+
+@pytest.mark.parametrize("permit, kept", [
+    (Permit(("HW31",), 5000.0, FUTURE), True),
+    # A lot known only by its category may be any code of it: a permit for one 8-digit code does not cover it.
+    (Permit(("900-052-31",), 5000.0, FUTURE), False),
+    (Permit(("HW08",), 5000.0, FUTURE), False),
+])
+def test_a_lot_coded_by_its_category_needs_a_permit_for_the_whole_category(permit, kept):
+    lot = Offer("O1", "GEN", "lead-acid-battery", 100.0, {"pb_pct": 60.0}, 8000.0, hazard_code="HW31")
+    sites = [site("GEN", 31.82, "3670"), site("PB", 31.90, "3212", permit=permit)]
+    result = run([lot], [Want("W1", "PB", ("lead-acid-battery",), 100.0)], sites, latent=True)
+    assert [link.receiver_site_id for link in result.links] == (["PB"] if kept else [])
+    assert not result.alternatives
+    if not kept:
+        assert only_reason(result.summary) == "permit_code"
+
+
+def test_a_category_that_is_not_the_materials_is_refused():
+    lot = Offer("O1", "GEN", "lead-acid-battery", 100.0, hazard_code="HW08")
+    with pytest.raises(MatchingError, match="hazard_code HW08 is HW08, but lead-acid-battery is HW31"):
+        run([lot], [], [site("GEN", 31.82, "3670")])
 
 
 def test_a_permit_capacity_is_shared_by_every_want_of_its_site():
