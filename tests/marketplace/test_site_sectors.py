@@ -273,3 +273,13 @@ def test_editing_a_site_shows_the_words_to_confirm_and_keeps_a_confirmation(clie
     db.session.refresh(guess)
     assert (guess.name_zh, guess.sector_codes, guess.sector_to_confirm, guess.transport_access) == (
         "改名", ("2612",), False, ["quay"])
+
+
+def test_organisation_page_flags_the_sites_to_confirm(client, db, plant, make_site):
+    make_site(organisation=plant.organisation, external_ref="SURE", sector_code="3011")
+    make_site(organisation=plant.organisation, external_ref="GUESS", sector_code="2612", sector_to_confirm=True,
+              extra_sector_codes=["4412"])
+    client.get("/lang/en")
+    page = client.get("/org").get_data(as_text=True)
+    assert page.count('class="badge text-bg-warning text-decoration-none sector-to-confirm"') == 1
+    assert "+1" in page
