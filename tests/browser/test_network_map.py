@@ -292,3 +292,20 @@ def test_if_this_site_closed_panel_matches_the_api(page, live_app, page_problems
     assert page_problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "park-map-closure.png"), full_page=True)
+
+
+def test_unit_family_filter_shows_each_family_alone(page, live_app):
+    sign_in(page, "park@demo.local")
+    _open_map(page, live_app.park_id)
+    collection = _geojson(page, f"/api/v1/parks/{live_app.park_id}/network")
+    units = {}
+    for f in collection["features"]:
+        if f["properties"]["kind"] == "link":
+            units[f["properties"]["unit"]] = units.get(f["properties"]["unit"], 0) + 1
+    assert sorted(page.locator("#filter-unit option").evaluate_all("(os) => os.map((o) => o.value)")) == sorted(
+        ["", *units])
+    for unit, count in units.items():
+        page.select_option("#filter-unit", unit)
+        assert page.locator("path.network-link").count() == count
+    page.select_option("#filter-unit", "")
+    assert page.locator("path.network-link").count() == sum(units.values())

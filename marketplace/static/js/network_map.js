@@ -331,7 +331,8 @@
         return response.json();
       })
       .then(function (collection) {
-        var values = { material_code: {}, status: { proposed: true, agreed: true, active: true }, sector: {}, coupling: {} };
+        var values = { material_code: {}, status: { proposed: true, agreed: true, active: true }, sector: {}, coupling: {},
+          unit: {} };
         collection.features.forEach(function (f) {
           var p = f.properties;
           if (p.kind === "site") {
@@ -342,6 +343,7 @@
             values.material_code[p.material_code] = true;
             values.status[p.status] = true;
             if (p.coupling) values.coupling[p.coupling] = true;
+            values.unit[p.unit] = true;
             familyColour(p.material_family || "other");
           }
         });
