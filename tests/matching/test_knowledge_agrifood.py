@@ -37,7 +37,7 @@ def takes(kb, material: str, sector: str) -> bool:
         ("distiller's grains", "distillers-grains"),
         ("废酵母", "spent-yeast"),
         ("brewer's yeast", "spent-yeast"),
-        ("面包", "bakery-waste"),
+        ("面包渣", "bakery-waste"),
         ("过期面包", "bakery-waste"),
         ("bread waste", "bakery-waste"),
         ("surplus bread", "bakery-waste"),

@@ -58,6 +58,10 @@ def takes(kb, material: str, sector: str) -> bool:
         ("绿化用土", "soil-conditioner"),
         ("中药渣", "herbal-residue"),
         ("糠醛渣", "furfural-residue"),
+        ("报废汽车", "end-of-life-vehicles"),
+        ("报废面包车", "end-of-life-vehicles"),  # holds 废面包 (bread waste): the whole name wins
+        ("scrap cars", "end-of-life-vehicles"),
+        ("废石膏", "byproduct-gypsum"),
     ],
 )
 def test_remaining_solid_waste_names_resolve(kb, text, code):
@@ -82,6 +86,7 @@ def test_remaining_solid_waste_names_resolve(kb, text, code):
         ("herbal-residue", "2625"),
         ("furfural-residue", "4430"),
         ("furfural-residue", "4891"),
+        ("end-of-life-vehicles", "4210"),
     ],
 )
 def test_remaining_solid_waste_routes_reach_their_users(kb, material, sector):
@@ -124,3 +129,10 @@ def test_names_that_contain_another_material_name_read_as_the_whole(kb, text, co
 def test_tailings_reach_cement_works(kb):
     assert takes(kb, "tailings", "3011") and takes(kb, "iron-tailings", "3011")
     assert not takes(kb, "pyrite-concentrate", "3011")
+
+
+def test_pesticide_residue_is_not_read_as_herbal_residue(kb):
+    # 农药渣 (HW04) holds 药渣; herbal residue is named only as 中药渣 and its kin, so it never captures it
+    from matching.knowledge.resolver import read_material
+
+    assert read_material("农药渣", knowledge=kb).code != "herbal-residue"
