@@ -317,6 +317,35 @@ def parse_hazard_code(text) -> str | None:
     return code
 
 
+def _settled_by_hazard_code(name: NameReading, hazard_code: str | None, knowledge: Knowledge) -> NameReading:
+    """A name read only loosely (generic, possibly hazardous, found in longer text) whose stated hazard code
+    contradicts the reading: the code, the plant's legal declaration, settles it.
+
+    The reading becomes the one material the code points to (a candidate of the name in the code's
+    category, else the only material holding the code or heading its category), marked possibly hazardous
+    to confirm; failing one, the name is kept unclassified with the code. An exact name is left alone:
+    a contradiction with it is reported as an error.
+    """
+    if hazard_code is None or name.material_code is None or name.reading in ("exact", "classified"):
+        return name
+    material = knowledge.materials[name.material_code]
+    category = hazard_category(hazard_code)
+    if material.hazardous and material.category == category:
+        return name
+    index = knowledge._index
+    fitting = [code for code in name.suggestions if code in knowledge.materials
+               and knowledge.materials[code].category == category]
+    held = index.materials_by_hw_code.get(hazard_code, ()) if not hazard_code.startswith("HW") else ()
+    options = fitting or [code for code in held if not any(code in knowledge.ancestors(other) for other in held)] \
+        or list(index.heads_by_category.get(category, ()))
+    suggestions = tuple(dict.fromkeys((*options, *name.suggestions)))[:5]
+    # Only a material counted like the name's reading: the quantity was written for that.
+    if len(options) == 1 and knowledge.materials[options[0]].unit == material.unit:
+        return NameReading(name.written, name.name_code, "possibly_hazardous", 0.5, options[0], suggestions,
+                           name.quality)
+    return NameReading(name.written, name.name_code, "unclassified", 0.0, None, suggestions, name.quality)
+
+
 def hazard_category(code: str) -> str:
     """``HW34`` for ``HW34`` and for ``251-014-34``."""
     return code if code.startswith("HW") else f"HW{code[-2:]}"
@@ -383,6 +412,11 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     for name in names:
         unique.setdefault(name.engine_code, name)
     names = list(unique.values())
+    if kind == "offer" and len(names) == 1:
+        try:
+            names = [_settled_by_hazard_code(names[0], parse_hazard_code(listing.hazard_code), knowledge)]
+        except FieldError:
+            pass  # a malformed code is reported below, with the other fields
     warnings.extend(reading_warnings(names, knowledge))
     materials = [knowledge.materials[n.material_code] for n in names if n.material_code is not None]
     codes = tuple(dict.fromkeys(m.code for m in materials))

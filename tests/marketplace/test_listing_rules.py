@@ -185,3 +185,20 @@ def test_numbers_written_with_their_unit_or_a_bound(kind, quality, stored):
 @pytest.mark.parametrize("quality", ["loi_pct=5 MJ/kg", "loi_pct=5-8%", "loi_pct=low"])
 def test_a_number_in_another_unit_or_a_range_is_named(quality):
     assert "must be a number (%)" in errors_of(quality=quality)["quality"].message
+
+
+@pytest.mark.parametrize(("material", "unit", "hazard_code", "codes", "reading"), [
+    ("废动力电池", "t/yr", "HW49", ("nicd-battery",), "possibly_hazardous"),  # the code picks the battery it means
+    ("含油废水", "m3/yr", "HW08", (), "unclassified"),                        # a hazardous lot is never generic wastewater
+    ("废水", "m3/yr", "HW34", (), "unclassified"),                            # spent acid is counted in t, not m3
+    ("飞灰", "t/yr", "HW18", ("incineration-fly-ash",), "possibly_hazardous"),
+])
+def test_a_stated_hazard_code_settles_a_loose_reading(material, unit, hazard_code, codes, reading):
+    listing = check(material=material, unit=unit, hazard_code=hazard_code)
+    assert (listing.material_codes, listing.names[0].reading, listing.hazard_code) == (codes, reading, hazard_code)
+    assert listing.warnings
+
+
+def test_a_hazard_code_contradicting_an_exact_name_stays_an_error():
+    assert "HW31" in errors_of(material="废铅蓄电池", hazard_code="HW49")["hazard_code"].message
+    assert "not hazardous" in errors_of(material="粉煤灰", hazard_code="HW18")["hazard_code"].message
