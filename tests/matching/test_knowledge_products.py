@@ -135,12 +135,13 @@ def test_a_product_want_takes_nothing_unrelated():
     ("steam-lp", "MWh", 3.6 / 2.7), ("captured-co2", "Nm3", 1 / 506), ("captured-co2", "kg", 0.001),
     ("byproduct-hydrogen", "t", 1000 / 0.0899), ("oxygen", "kg", 1 / 1.429), ("treated-effluent", "t", 1.0),
     ("desalination-brine", "t", 1 / 1.05), ("hot-water", "MWh", 3.6), ("coal-fly-ash", "kg", 0.001),
+    ("hot-water", "t", 1 / 8.0), ("hot-water-low", "t", 1 / 12.0),   # water cooled by ~30 K / ~20 K (estimates)
 ])
 def test_units_per(material, unit, expected):
     assert KB.units_per(material, unit) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize(("material", "unit"), [("coal-fly-ash", "m3"), ("steam", "Nm3"), ("hot-water", "t")])
+@pytest.mark.parametrize(("material", "unit"), [("coal-fly-ash", "m3"), ("steam", "Nm3"), ("hot-water", "Nm3")])
 def test_a_unit_with_no_conversion_names_the_field(material, unit):
     with pytest.raises(KnowledgeError, match=f"{unit} cannot be converted") as caught:
         KB.units_per(material, unit)
