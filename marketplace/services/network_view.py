@@ -1,4 +1,5 @@
-"""The symbiosis network as GeoJSON: sites as points, links (proposed, agreed, active) as lines.
+"""The symbiosis network as GeoJSON: sites as points, links (proposed, agreed, active) as lines, and the
+cascades among those links (:func:`link_cascades`).
 
 What a viewer sees follows :func:`marketplace.permissions.network_scope`: park managers and admins
 see every link of the park (or province), plants and recyclers only the links they are party to.
