@@ -6,7 +6,9 @@ from .export import SITE_EXPORT_COLUMNS, write_csv, write_xlsx
 from .listings import LISTING_OPTIONAL, LISTING_REQUIRED
 
 TEMPLATE_SITES = [{"site_id": "WH-CEM-01", "name": "芜湖示例水泥厂", "name_en": "Example cement works", "org": "示例建材有限公司",
-                   "credit_code": "", "sector": "3011", "lon": "118.3760", "lat": "31.3260", "crs": "WGS84",
+                   # a sector as forms print it (several: "C3011 水泥制造|热电厂"); transport besides road
+                   "credit_code": "", "sector": "C3011 水泥制造", "transport_access": "quay",
+                   "lon": "118.3760", "lat": "31.3260", "crs": "WGS84",
                    "park": "", "city": "340200"}]
 TEMPLATE_LISTINGS = [
     {"site_id": "WH-CEM-01", "kind": "want", "material": "粉煤灰|fly ash", "quantity": "50000", "unit": "t/yr",
