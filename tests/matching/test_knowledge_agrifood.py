@@ -92,6 +92,10 @@ def takes(kb, material: str, sector: str) -> bool:
         ("养殖场粪便", "manure"),
         ("沼气站沼渣", "digestate"),
         ("brewery yeast", "spent-yeast"),
+        ("烟梗", "tobacco-waste"),
+        ("tobacco dust", "tobacco-waste"),
+        ("麦芽根", "milling-byproducts"),
+        ("spent hops", "brewers-spent-grain"),
     ],
 )
 def test_agri_food_names_resolve(kb, text, code):
@@ -141,10 +145,16 @@ def test_agri_food_names_resolve(kb, text, code):
         ("animal-fat", "2681"),  # soap
         ("beet-pulp", "0311"),
         ("soy-residues", "0314"),
+        ("tobacco-waste", "1620"),  # reconstituted tobacco
     ],
 )
 def test_agri_food_routes_reach_their_users(kb, material, sector):
     assert takes(kb, material, sector)
+
+
+def test_tobacco_waste_is_never_feed(kb):
+    assert "tobacco-waste" not in kb.accepted_by("animal-feed")
+    assert not takes(kb, "tobacco-waste", "0311")
 
 
 def test_catering_waste_never_goes_to_pig_farms_as_feed(kb):

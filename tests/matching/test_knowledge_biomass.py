@@ -58,6 +58,8 @@ def takes(kb, material: str, sector: str) -> bool:
         ("稻壳灰", "rice-husk-ash"),
         ("RHA", "rice-husk-ash"),
         ("玉米芯", "corn-cobs"),
+        ("竹屑", "bamboo-waste"),
+        ("bamboo offcuts", "bamboo-waste"),
         ("corn cobs", "corn-cobs"),
     ],
 )
@@ -98,6 +100,8 @@ def test_wood_and_biomass_names_resolve(kb, text, code):
         ("rice-husk-ash", "3120"),
         ("corn-cobs", "0142"),  # inherited from straw
         ("corn-cobs", "2614"),  # furfural
+        ("bamboo-waste", "2663"),  # bamboo charcoal
+        ("bamboo-waste", "4417"),  # inherited from waste wood
     ],
 )
 def test_biomass_routes_reach_their_users(kb, material, sector):

@@ -59,6 +59,10 @@ def takes(kb, material: str, sector: str) -> bool:
         ("polyester waste", "fibre-waste"),
         ("纺织废料", "textile-leather-waste"),
         ("旧衣服", "textile-leather-waste"),
+        ("羊毛下脚料", "textile-leather-waste"),
+        ("铬屑", "chrome-leather-shavings"),
+        ("wet-blue shavings", "chrome-leather-shavings"),
+        ("193-002-21", "chrome-leather-shavings"),
     ],
 )
 def test_paper_and_textile_names_resolve(kb, text, code):
@@ -103,3 +107,10 @@ def test_only_cotton_goes_to_cotton_spinning(kb):
     limit = next(limit for limit in route.quality_limits if limit.key == "fibre_type")
     assert limit.allows("cotton") and not limit.allows("polyester")
     assert not takes(kb, "fibre-waste", "1711")
+
+
+def test_chrome_shavings_are_hazardous_and_go_only_to_permit_holders(kb):
+    shavings = kb.materials["chrome-leather-shavings"]
+    assert shavings.hazardous and shavings.category == "HW21"
+    routes = kb.routes_for("chrome-leather-shavings")
+    assert routes and all(route.receiver_licence == "hw_permit" for route in routes)
