@@ -57,7 +57,7 @@ SECTOR_NAMES_YAML = Path(__file__).with_name("sector_names.yaml")
 # A reading whose confidence is below this is stored as the best guess and shown as "to confirm".
 CONFIRM_BELOW = 0.8
 
-# Confidence of each way of reading; a trade name's own confidence (yaml) multiplies the last three.
+# Confidence of each way of reading; a trade name's own confidence (yaml) caps what its name gives.
 _EXACT_CODE = 1.0
 _EXACT_TITLE = 1.0
 _TITLE_VARIANT = 0.95
