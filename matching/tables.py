@@ -38,9 +38,10 @@ def listing_unit(code: str, given: str | None, knowledge: Knowledge) -> str:
     >>> listing_unit("coal-fly-ash", "m3", kb), listing_unit("name:whey", "m3", kb), listing_unit("name:whey", None, kb)
     ('t', 'm3', 't')
     """
-    if is_unclassified(code):
+    material = knowledge.materials.get(code)
+    if material is None and is_unclassified(code):
         return given or DEFAULT_UNIT
-    return knowledge.materials[code].unit
+    return material.unit  # type: ignore[union-attr]  (validate_inputs let no other code through)
 
 
 def access_mask(site: Site) -> int:
@@ -162,10 +163,10 @@ class InputTables:
         units = sorted({m.unit for m in knowledge.materials.values()} | set(o_unit))
         w_limits = [
             parse_want_quality(w.quality, order_for=category_orders(
-                [m for m in w.materials if not is_unclassified(m)], knowledge))
+                [m for m in w.materials if m in knowledge.materials], knowledge))
             for w in wants_s
         ]
-        site_access = [access_mask(s) for s in sites_s]
+        site_access = [access_mask(s) if s.transport_access else 0 for s in sites_s]
         # Only the options' default modes widen with shared access; an offer naming its modes is held to them,
         # and with every mode allowed there is nothing to add.
         widen = options.transport_modes is not None

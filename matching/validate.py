@@ -217,13 +217,13 @@ def validate_inputs(
 
 def _check_material(code: object, where: str, knowledge: Knowledge) -> bool:
     """Raise unless ``code`` is a known material or an unclassified stream's pseudo-code; True for the latter."""
+    if code in knowledge.materials:
+        return False
     if isinstance(code, str) and is_unclassified(code):
         if not code.removeprefix(UNCLASSIFIED_PREFIX).strip():
             raise MatchingError(f"{where}: unclassified stream {code!r} has no name", field="material", where=where)
         return True
-    if code not in knowledge.materials:
-        raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
-    return False
+    raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
 
 
 def _check_unit(unit: object, where: str) -> None:
