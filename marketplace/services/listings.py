@@ -433,15 +433,28 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         if materials:
             material_unit = materials[0].unit
             other_units = {m.unit for m in materials} - {material_unit}
-            if other_units:
-                errors.append(FieldError("material", "the accepted materials are measured in different units: "
-                                                     f"{material_unit}, {', '.join(sorted(other_units))}"))
-            else:
+            # A want may accept materials counted in different units (brine in m3, salt in t) when the
+            # written unit converts to each of them; the quantity is then counted in the first one's unit.
+            unfit = []
+            for material in materials if other_units else materials[:1]:
                 try:
-                    factor = units_per(materials[0].code, written.unit, knowledge=knowledge)
-                    base_unit = material_unit
+                    step = units_per(material.code, written.unit, knowledge=knowledge)
                 except UnitError as exc:
-                    errors.append(FieldError("unit", str(exc).removeprefix("unit: ")))
+                    unfit.append(str(exc).removeprefix("unit: "))
+                else:
+                    if material is materials[0]:
+                        factor, base_unit = step, material_unit
+            if unfit:
+                factor = base_unit = None
+                hint = (f"; the accepted materials are measured in {material_unit}, {', '.join(sorted(other_units))}: "
+                        "give a unit each of them converts from, or list them in separate wants") if other_units else ""
+                errors.append(FieldError("unit", "; ".join(unfit) + hint))
+            elif other_units:
+                warnings.append(FieldError("unit", f"the accepted materials are measured in {material_unit}, "
+                                                   f"{', '.join(sorted(other_units))}: the quantity is counted in "
+                                                   f"{material_unit}, and only the materials counted in "
+                                                   f"{material_unit} are matched; list the others in a want of "
+                                                   "their own"))
         else:  # unclassified: counted in the written unit's kind
             base_unit, factor = stored_unit(written.unit)
         if factor is not None and quantity is not None:

@@ -92,8 +92,18 @@ class EngineInputs:
 def _engine_materials(listing: Listing) -> tuple[str, ...]:
     """What the engine matches a listing's names by, in the author's order: each name's material (a generic
     name's generic material, a possibly hazardous name's hazardous reading), or the pseudo-code
-    ``name:<key>`` of a name still unclassified, matched only with listings naming the same stream."""
-    return tuple(dict.fromkeys(listing.engine_codes))
+    ``name:<key>`` of a name still unclassified, matched only with listings naming the same stream.
+
+    A want's quantity is counted in one unit; materials it accepts that are counted in another (brine in
+    m3 beside salt in t, accepted at import with a warning) are left out of the engine's want, which
+    holds one unit.
+    """
+    codes = tuple(dict.fromkeys(listing.engine_codes))
+    if listing.kind != "want" or len(codes) < 2:
+        return codes
+    materials = load_knowledge().materials
+    same = tuple(code for code in codes if code not in materials or materials[code].unit == listing.base_unit)
+    return same or codes[:1]
 
 
 def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:

@@ -140,3 +140,10 @@ def test_the_materials_search_reads_a_learned_name(client, db, unclassified):
     hits = client.get("/api/v1/materials", query_string={"q": "ZK-3 lamella cakes"}).json
     rows = hits["materials"] if isinstance(hits, dict) else hits
     assert rows[0]["code"] == "waste-paper"
+
+
+def test_a_want_of_materials_in_several_units_reaches_the_engine_in_one(db, make_site, make_listing):
+    want = make_listing(site=make_site(), kind="want", material="浓盐水|原盐|ZK-7 卤渣", quantity=100, unit="t/day")
+    [engine_want] = collect_inputs(latent=False, today=want.created_at.date()).wants
+    assert want.base_unit == "m3"
+    assert engine_want.materials == ("desalination-brine", "name:zk7卤渣")   # raw salt (t) is left out

@@ -202,3 +202,11 @@ def test_a_stated_hazard_code_settles_a_loose_reading(material, unit, hazard_cod
 def test_a_hazard_code_contradicting_an_exact_name_stays_an_error():
     assert "HW31" in errors_of(material="废铅蓄电池", hazard_code="HW49")["hazard_code"].message
     assert "not hazardous" in errors_of(material="粉煤灰", hazard_code="HW18")["hazard_code"].message
+
+
+def test_a_want_may_accept_materials_counted_in_other_units_that_its_unit_converts_to():
+    want = check(kind="want", material="浓盐水|原盐", quantity="100", unit="t/day")
+    assert want.material_codes == ("desalination-brine", "raw-salt") and want.base_unit == "m3"
+    assert [w.field for w in want.warnings] == ["unit"] and "counted in m3" in want.warnings[0].message
+    message = errors_of(kind="want", material="浓盐水|原盐", unit="m3/yr")["unit"].message
+    assert "raw-salt" in message and "separate wants" in message
