@@ -74,6 +74,7 @@ class FileImport:
     problems: dict[int, list[str]] = field(default_factory=dict)  # row -> reasons; row 1 is the header
     accepted_alone: set[int] = field(default_factory=set)  # rows stored by the row-by-row fallback
     listing_ids: dict[int, int] = field(default_factory=dict)  # listings.csv row -> listing id
+    dropped_columns: list[str] = field(default_factory=list)  # unknown to the importer, left out row by row
 
     @property
     def refused(self) -> int:
@@ -207,6 +208,7 @@ def import_file(path: Path, sheet: str) -> FileImport:
     # Refused: take what the importer accepts of each row alone, without the columns it does not know.
     unknown = {p.column for p in problems if p.row == 1 and p.reason.startswith("unknown column")}
     columns = [c for c in table.columns if c not in unknown]
+    outcome.dropped_columns = [c for c in table.columns if c in unknown]
     for number, row in rows:
         single = Table(columns, [{c: row.get(c, "") for c in columns}])
         try:
@@ -531,9 +533,10 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
         result.notes.append(f"{unpublished} imported listings are not published: the matcher does not see them")
     for file_import in (result.sites_import, result.listings_import):
         if file_import.problems:
+            dropped = file_import.dropped_columns
             result.notes.append(f"{'sites' if file_import is result.sites_import else 'listings'} file refused; "
                                 f"{len(file_import.accepted_alone)} of {file_import.rows} rows imported one by one"
-                                " (without unknown columns)")
+                                + (f" without the column(s) {', '.join(dropped)}" if dropped else ""))
 
     offer_rows = {(row.get("site_id"), row.get("material")): number for number, row in numbered(case.listings)
                   if row.get("kind") == "offer"}
