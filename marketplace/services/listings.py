@@ -433,28 +433,20 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         if materials:
             material_unit = materials[0].unit
             other_units = {m.unit for m in materials} - {material_unit}
-            # A want may accept materials counted in different units (brine in m3, salt in t) when the
-            # written unit converts to each of them; the quantity is then counted in the first one's unit.
-            unfit = []
-            for material in materials if other_units else materials[:1]:
-                try:
-                    step = units_per(material.code, written.unit, knowledge=knowledge)
-                except UnitError as exc:
-                    unfit.append(str(exc).removeprefix("unit: "))
-                else:
-                    if material is materials[0]:
-                        factor, base_unit = step, material_unit
-            if unfit:
-                factor = base_unit = None
-                hint = (f"; the accepted materials are measured in {material_unit}, {', '.join(sorted(other_units))}: "
-                        "give a unit each of them converts from, or list them in separate wants") if other_units else ""
-                errors.append(FieldError("unit", "; ".join(unfit) + hint))
-            elif other_units:
-                warnings.append(FieldError("unit", f"the accepted materials are measured in {material_unit}, "
-                                                   f"{', '.join(sorted(other_units))}: the quantity is counted in "
-                                                   f"{material_unit}, and only the materials counted in "
-                                                   f"{material_unit} are matched; list the others in a want of "
-                                                   "their own"))
+            # A want may accept materials counted in different units (brine in m3, salt in t): its quantity is
+            # counted in its first (main) material's unit, which the written unit must convert to; the others
+            # are kept as accepted, and the engine matches those counted in the same unit (warned).
+            try:
+                factor = units_per(materials[0].code, written.unit, knowledge=knowledge)
+                base_unit = material_unit
+            except UnitError as exc:
+                errors.append(FieldError("unit", str(exc).removeprefix("unit: ")))
+            if other_units and factor is not None:
+                apart = sorted({m.name_zh for m in materials[1:] if m.unit != material_unit})
+                warnings.append(FieldError("unit", f"the quantity is counted in {material_unit}, the unit of "
+                                                   f"{materials[0].name_zh}; {', '.join(apart)} (measured in "
+                                                   f"{', '.join(sorted(other_units))}) are kept as accepted but "
+                                                   "matched only in a want of their own"))
         else:  # unclassified: counted in the written unit's kind
             base_unit, factor = stored_unit(written.unit)
         if factor is not None and quantity is not None:

@@ -204,9 +204,18 @@ def test_a_hazard_code_contradicting_an_exact_name_stays_an_error():
     assert "not hazardous" in errors_of(material="粉煤灰", hazard_code="HW18")["hazard_code"].message
 
 
-def test_a_want_may_accept_materials_counted_in_other_units_that_its_unit_converts_to():
-    want = check(kind="want", material="浓盐水|原盐", quantity="100", unit="t/day")
-    assert want.material_codes == ("desalination-brine", "raw-salt") and want.base_unit == "m3"
-    assert [w.field for w in want.warnings] == ["unit"] and "counted in m3" in want.warnings[0].message
-    message = errors_of(kind="want", material="浓盐水|原盐", unit="m3/yr")["unit"].message
-    assert "raw-salt" in message and "separate wants" in message
+@pytest.mark.parametrize(("material", "unit", "base", "annual"), [
+    ("浓盐水|原盐", "t/day", "m3", 100 * 365 / 1.05),   # brine states its density
+    ("浓盐水|原盐", "m3/yr", "m3", 100),                # salt has no m3: kept, matched in a want of its own
+    ("温海水|蒸汽", "m3/yr", "m3", 100),
+])
+def test_a_want_may_accept_materials_counted_in_other_units(material, unit, base, annual):
+    want = check(kind="want", material=material, quantity="100", unit=unit)
+    assert len(want.material_codes) == 2 and want.base_unit == base
+    assert want.annual_quantity == pytest.approx(annual, rel=0.02)
+    [warning] = want.warnings
+    assert warning.field == "unit" and f"counted in {base}" in warning.message
+
+
+def test_a_want_whose_main_material_cannot_take_the_unit_is_refused():
+    assert "cannot be converted" in errors_of(kind="want", material="原盐|浓盐水", unit="m3/yr")["unit"].message
