@@ -10,8 +10,9 @@ from ..permissions import can, require
 from ..services.errors import FieldError
 from ..services.orgs import LicenceInput, OrganisationInput, add_licence, update_organisation
 from ..services.parks import all_parks
+from ..permissions import is_admin
 from ..services.sites import (
-    SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of, update_site,
+    SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of, sites_to_confirm, update_site,
 )
 from ..sitemap import site_features
 from . import bp
@@ -97,6 +98,20 @@ def site_detail(site_id: int):
     sector_form = SectorForm(data={"sector": "|".join(site.sector_codes)}) if can_edit else None
     return render_template("orgs/site.html", site=site, site_geojson=site_features([site]),
                            can_edit=can_edit, sector_form=sector_form)
+
+
+@bp.route("/sites/to-confirm")
+@login_required
+def sectors_to_confirm():
+    """Sites whose sectors were read as a guess: one's own organisation's, or every one for an administrator."""
+    if is_admin(current_user):
+        sites = sites_to_confirm(None)
+    elif current_user.organisation is not None:
+        require(current_user, "org.view", current_user.organisation)
+        sites = sites_to_confirm(current_user.organisation)
+    else:
+        sites = []
+    return render_template("orgs/sectors_to_confirm.html", sites=sites, everyone=is_admin(current_user))
 
 
 @bp.route("/sites/<int:site_id>/sectors", methods=["POST"])

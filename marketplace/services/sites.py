@@ -256,5 +256,13 @@ def correct_sectors(row: Site, text: str) -> SectorReading:
     return reading
 
 
+def sites_to_confirm(organisation: Organisation | None) -> list[Site]:
+    """Sites whose sector reading is still a guess: an organisation's, or every one (``None``, administrators)."""
+    query = select(Site).where(Site.sector_to_confirm.is_(True)).order_by(Site.organisation_id, Site.id)
+    if organisation is not None:
+        query = query.where(Site.organisation_id == organisation.id)
+    return list(db.session.scalars(query))
+
+
 def sites_of(organisation: Organisation) -> list[Site]:
     return list(db.session.scalars(select(Site).where(Site.organisation_id == organisation.id).order_by(Site.id)))

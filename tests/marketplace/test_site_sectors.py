@@ -283,3 +283,20 @@ def test_organisation_page_flags_the_sites_to_confirm(client, db, plant, make_si
     page = client.get("/org").get_data(as_text=True)
     assert page.count('class="badge text-bg-warning text-decoration-none sector-to-confirm"') == 1
     assert "+1" in page
+
+
+def test_sectors_to_confirm_lists_ones_own_and_every_one_for_an_admin(client, db, auth, make_user, make_site):
+    user = make_user("plant")
+    mine = make_site(organisation=user.organisation, external_ref="MINE", sector_code="2612",
+                     sector_written="盐化工", sector_to_confirm=True)
+    make_site(organisation=user.organisation, external_ref="SURE", sector_code="3011")
+    theirs = make_site(external_ref="THEIRS", sector_code="", sector_written="qwertyuiop", sector_to_confirm=True)
+    auth.login(user)
+    page = client.get("/sites/to-confirm").get_data(as_text=True)
+    assert f"/sites/{mine.id}#site-sectors" in page and "盐化工" in page
+    assert "THEIRS" not in page and "SURE" not in page
+    assert 'id="sectors-to-confirm-link"' in client.get("/org").get_data(as_text=True)
+    auth.logout()
+    auth.login(make_user("admin"))
+    page = client.get("/sites/to-confirm").get_data(as_text=True)
+    assert f"/sites/{mine.id}#" in page and f"/sites/{theirs.id}#" in page and "qwertyuiop" in page

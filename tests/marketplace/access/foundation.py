@@ -18,6 +18,7 @@ CASES = [
     ("orgs.edit_site", "GET", "/sites/{plant_site}/edit", expect(LOGIN, 200, 403, 403, 200)),
     ("orgs.edit_site", "POST", "/sites/{plant_site}/edit", expect(LOGIN, 400, 403, 403, 400)),
     ("orgs.edit_site", "GET", "/sites/{recycler_site}/edit", expect(LOGIN, 403, 200, 403, 200)),
+    ("orgs.sectors_to_confirm", "GET", "/sites/to-confirm", expect(LOGIN, 200, 200, 200, 200)),
     # Confirming a site's sectors as read: its owner's plant users and administrators.
     ("orgs.site_sectors", "POST", "/sites/{plant_site}/sectors", expect(LOGIN, 302, 403, 403, 302)),
     ("orgs.site_sectors", "POST", "/sites/{recycler_site}/sectors", expect(LOGIN, 403, 302, 403, 302)),
