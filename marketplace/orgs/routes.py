@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
 from ..models import Site
-from ..permissions import can, require
+from ..permissions import can, is_admin, require
 from ..services.errors import FieldError
 from ..services.orgs import LicenceInput, OrganisationInput, add_licence, update_organisation
 from ..services.parks import all_parks
-from ..permissions import is_admin
 from ..services.sites import (
     SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of, sites_to_confirm, update_site,
 )
