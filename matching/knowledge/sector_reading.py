@@ -26,6 +26,7 @@ How a part of the text is read, first rule that answers wins:
 
 Several sectors are separated by ``|`` (outside brackets); the first is the main activity. A part
 that reads as nothing is noted; it makes the reading one to confirm only when it is the first.
+Traditional characters are read as simplified (OpenCC ``t2s``).
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def read_sectors(text: str | None, *, sectors_path: Path | str | None = None,
     """
     written = "" if text is None else str(text)
     index = _index(str(sectors_path or SECTORS_CSV), str(names_path or SECTOR_NAMES_YAML))
-    parts = [part.strip() for part in _split_parts(clean(written))]
+    parts = [part.strip() for part in _split_parts(_simplified(clean(written)))]
     parts = [part for part in parts if part]
     if not parts:
         return SectorReading(written, (), 0.0, True, ("no sector given",))
@@ -477,6 +478,18 @@ def _word_ends(text: str) -> frozenset[int]:
 
 def _crosses_word(text: str, start: int, end: int) -> bool:
     return any(start < boundary < end for boundary in _word_ends(text))
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified (熱電廠 -> 热电厂): sources from Taiwan and Hong Kong use them."""
+    return _to_simplified().convert(text) if _HAN.search(text) else text
+
+
+@functools.lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 @functools.lru_cache(maxsize=1)
