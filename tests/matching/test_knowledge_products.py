@@ -54,6 +54,9 @@ def test_by_product_chemicals_are_not_hazardous_but_their_spent_forms_are():
     for product in ("sulphuric-acid", "smelter-sulphuric-acid", "hydrochloric-acid", "caustic-soda", "ammonia-water"):
         assert not KB.materials[product].hazardous
     assert KB.materials[code("废硫酸")].category == "HW34"
+    # dilute acid is most often spent acid: read as hazardous until a plant says otherwise
+    assert KB.materials[code("稀硫酸")].hazardous
+    assert not KB.materials[code("硫酸亚铁")].hazardous
     assert KB.materials[code("废盐酸")].category == "HW34"
     assert KB.materials[code("spent caustic")].category == "HW35"
 
