@@ -75,8 +75,9 @@ _LEADING_CODE = re.compile(r"([A-Ta-t])?\s*[-.:]?\s*(\d{2,4})(?![\d.A-Za-z#×年
 _TRAILING_CODE = re.compile(r"(.*?)\s*[(（\[]\s*([A-Ta-t])?\s*(\d{2,4})\s*[)）\]]\s*")
 _SECTION = re.compile(r"[A-Ta-t]")
 # A label some forms print before the value: "行业代码：3011", "Industry code: C3011".
-_LABEL = re.compile(r"^\s*(?:国民经济)?(?:所属)?行业(?:分类)?(?:代码|类别|名称)?\s*[:：]?\s*|"
-                    r"^\s*(?:industry|sector)\s*(?:code)?\s*[:：]\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:GB\s*/?\s*T\s*4754(?:\s*-\s*20\d\d)?\s*[:：]?\s*)?"
+                    r"(?:(?:国民经济)?(?:所属)?行业(?:分类)?(?:代码|类别|名称)?\s*[:：]?\s*|代码\s*[:：]?\s*|"
+                    r"(?:industry|sector)\s*(?:code)?\s*[:：]\s*)?", re.IGNORECASE)
 
 # Endings that say "a business doing X" and nothing about X, longest first.
 _ZH_ORG_ENDINGS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "分公司", "总公司", "集团", "公司",
