@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -21,6 +21,7 @@ from ..services.imports.template import import_template
 from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, create_listing,
                                  listings_of, publish_listing, update_listing)
 from ..services.sites import sites_of
+from ..services.vocabulary import confirm_kind as confirm_kind_of, kinds_to_confirm
 from . import bp
 from .disclosure import is_revealed, shown_location, site_geojson
 from .forms import TRANSPORT_MODE_LABELS, EnquiryForm, ImportForm, ListingForm
@@ -42,6 +43,7 @@ def listing_labels():
     return {"kind_label": lambda k: KIND_LABELS.get(k, k), "status_label": lambda s: STATUS_LABELS.get(s, s),
             "visibility_label": lambda v: SHORT_VISIBILITY_LABELS.get(v, v),
             "transport_label": lambda m: TRANSPORT_MODE_LABELS.get(m, m), "material_name": material_name,
+            "kinds_to_confirm": kinds_to_confirm,
             "may": lambda action, target=None: can(current_user, action, target)}
 
 
@@ -208,6 +210,20 @@ def publish(listing_id: int):
     except FieldError as exc:
         return _render_detail(listing, error=f"{exc.field}: {exc.message}", status=400)
     flash(_("Published."), "success")
+    return redirect(url_for("listings.detail", listing_id=listing.id))
+
+
+@bp.route("/<int:listing_id>/confirm-kind", methods=["POST"])
+@login_required
+def confirm_kind(listing_id: int):
+    """The owner says which kind a possibly hazardous name means."""
+    listing = db.get_or_404(Listing, listing_id)
+    require(current_user, "listing.edit", listing)
+    try:
+        confirm_kind_of(listing, request.form.get("position", type=int, default=-1), request.form.get("material", ""))
+    except FieldError as exc:
+        return _render_detail(listing, error=f"{exc.field}: {exc.message}", status=400)
+    flash(_("Saved."), "success")
     return redirect(url_for("listings.detail", listing_id=listing.id))
 
 

@@ -21,7 +21,8 @@ from ..models import LearnedSynonym, Listing, ListingMaterial, ListingName, User
 from .errors import FieldError
 from .transaction import unit_of_work
 
-__all__ = ["QueueEntry", "classification_queue", "classify_name", "learned_synonyms", "resolve_target"]
+__all__ = ["QueueEntry", "classification_queue", "classify_name", "confirm_kind", "kinds_to_confirm", "learned_synonyms",
+           "resolve_target"]
 
 
 @dataclass(frozen=True)
@@ -121,15 +122,15 @@ def classify_name(name_code: str, material: str, *, user: User | None = None) ->
 
 def _reclassify(listing: Listing, name: ListingName, material, knowledge) -> None:
     """Give one listing's name the material, in the material's unit, with a hazard code if it is hazardous."""
-    codes = [n.material_code for n in listing.names if n.material_code is not None]
-    units = {knowledge.materials[c].unit for c in codes}
-    if units and units != {material.unit}:
-        raise FieldError("material", f"the listing's other materials are measured in {', '.join(sorted(units))}")
-    written = parse_unit(listing.unit)
-    factor = units_per(material.code, written.unit, knowledge=knowledge)
-    listing.annual_quantity = listing.quantity * written.per_year * factor
-    listing.committed_quantity = min(listing.committed_quantity, listing.annual_quantity)
-    listing.base_unit = material.unit
+    others = [n.material_code for n in listing.names if n.material_code is not None and n is not name]
+    if not others:
+        # The name now decides what the listing's quantity is counted in.
+        written = parse_unit(listing.unit)
+        factor = units_per(material.code, written.unit, knowledge=knowledge)
+        listing.annual_quantity = listing.quantity * written.per_year * factor
+        listing.committed_quantity = min(listing.committed_quantity, listing.annual_quantity)
+        listing.base_unit = material.unit
+    # A want's further material counted in another unit is kept, and matched in a want of its own.
     name.material_code = material.code
     name.reading = "classified"
     name.confidence = 1.0
@@ -137,3 +138,45 @@ def _reclassify(listing: Listing, name: ListingName, material, knowledge) -> Non
         listing.materials.append(ListingMaterial(material_code=material.code, position=name.position))
     if listing.kind == "offer" and material.hazardous and not listing.hazard_code:
         listing.hazard_code = material.hw_codes[0] if len(material.hw_codes) == 1 else material.category
+
+
+def kinds_to_confirm(name: ListingName) -> tuple[str, ...]:
+    """The materials a possibly hazardous name may mean, the hazardous reading first (its owner picks one)."""
+    if name.reading != "possibly_hazardous":
+        return ()
+    knowledge = load_knowledge()
+    try:
+        suggestions = read_material(name.written, knowledge=knowledge).suggestions
+    except KnowledgeError:
+        suggestions = ()
+    kinds = [code for code in (name.material_code, *suggestions) if code in knowledge.materials]
+    return tuple(dict.fromkeys(kinds))
+
+
+def confirm_kind(listing: Listing, position: int, material: str) -> Listing:
+    """The listing's owner says which kind a possibly hazardous name means: one of :func:`kinds_to_confirm`.
+
+    The listing takes that material (in its unit) and, for a hazardous kind, its hazard code; a kind that is not
+    hazardous drops the code the hazardous reading implied.
+    """
+    name = next((n for n in listing.names if n.position == position), None)
+    if name is None or name.reading != "possibly_hazardous":
+        raise FieldError("material", "this name needs no confirmation")
+    kinds = kinds_to_confirm(name)
+    if material not in kinds:
+        raise FieldError("material", f"{material!r} is not one of the kinds {name.written!r} may mean: "
+                                     f"{', '.join(kinds)}", suggestions=list(kinds))
+    knowledge = load_knowledge()
+    target = knowledge.materials[material]
+    with unit_of_work():
+        if name.material_code in listing.material_codes:
+            listing.materials = [m for m in listing.materials if m.material_code != name.material_code]
+            db.session.flush()
+        if listing.hazard_code and not target.hazardous:
+            listing.hazard_code = None
+        elif listing.hazard_code and target.category != f"HW{listing.hazard_code[-2:]}":
+            listing.hazard_code = None
+        name.material_code = None
+        _reclassify(listing, name, target, knowledge)
+        name.reading = "exact"
+    return listing

@@ -147,3 +147,23 @@ def test_a_want_of_materials_in_several_units_reaches_the_engine_in_one(db, make
     [engine_want] = collect_inputs(latent=False, today=want.created_at.date()).wants
     assert want.base_unit == "m3"
     assert engine_want.materials == ("desalination-brine", "name:zk7卤渣")   # raw salt (t) is left out
+
+
+def test_the_owner_confirms_the_kind_of_a_possibly_hazardous_name(client, auth, db, make_user, make_site,
+                                                                   make_listing):
+    client.get("/lang/en")
+    owner = make_user("plant")
+    listing = make_listing(site=make_site(organisation=owner.organisation), material="飞灰", quantity=300)
+    assert listing.possibly_hazardous and listing.hazard_code == "772-002-18"
+    auth.login(owner)
+    page = client.get(f"/listings/{listing.id}").get_data(as_text=True)
+    assert 'value="coal-fly-ash"' in page and 'value="incineration-fly-ash"' in page
+    bad = client.post(f"/listings/{listing.id}/confirm-kind", data={"position": "0", "material": "steel-slag"})
+    assert bad.status_code == 400 and "not one of the kinds" in bad.get_data(as_text=True)
+    response = client.post(f"/listings/{listing.id}/confirm-kind", data={"position": "0", "material": "coal-fly-ash"})
+    assert response.status_code == 302
+    db.session.refresh(listing)
+    assert listing.material_codes == ["coal-fly-ash"] and not listing.possibly_hazardous
+    assert listing.hazard_code is None and listing.material == "飞灰"
+    [offer] = collect_inputs(latent=False, today=listing.created_at.date()).offers
+    assert (offer.material, offer.hazard_code) == ("coal-fly-ash", None)

@@ -1,7 +1,10 @@
-"""Access cases of the classification queue: administrators only, page and API."""
+"""Access cases of the open vocabulary: the classification queue (administrators only, page and API) and the
+owner's confirmation of a possibly hazardous name's kind."""
 from . import LOGIN, expect  # noqa: F401
 
 CASES = [
+    # The world's offers are plain coal fly ash: allowed users get the page back with "needs no confirmation".
+    ("listings.confirm_kind", "POST", "/listings/{plant_offer}/confirm-kind", expect(LOGIN, 400, 403, 403, 400)),
     ("classification.queue", "GET", "/admin/classification/", expect(LOGIN, 403, 403, 403, 200)),
     ("classification.classify", "POST", "/admin/classification/classify", expect(LOGIN, 403, 403, 403, 400)),
     ("api_classification.ClassificationQueue", "GET", "/api/v1/classification", expect(401, 403, 403, 403, 200)),
