@@ -12,6 +12,7 @@ from ..services.errors import FieldError
 from ..services.listings import (ListingInput, ListingInvalid, close_listing, create_listing, listings_of,
                                  publish_listing)
 from ..services.sites import sites_of
+from ..services.vocabulary import confirm_kind
 from .auth import api_login_required, api_require
 
 blp = Blueprint("api_listings", __name__, url_prefix="/api/v1/listings", description="Offers and wants")
@@ -182,6 +183,28 @@ class ListingPublish(MethodView):
         listing = _listing(listing_id, "listing.edit")
         try:
             publish_listing(listing)
+        except FieldError as exc:
+            _unprocessable([exc])
+        return listing
+
+
+class ConfirmKindSchema(Schema):
+    position = fields.Int(load_default=0, metadata={"description": "which written name (0 for an offer's)"})
+    material = fields.Str(required=True, metadata={"description": "the kind it means: one of the codes the "
+                                                                 "listing's `names` entry may mean"})
+
+
+@blp.route("/<int:listing_id>/confirm-kind")
+class ListingConfirmKind(MethodView):
+    decorators = [api_login_required]
+
+    @blp.arguments(ConfirmKindSchema)
+    @blp.response(200, ListingSchema)
+    def post(self, payload, listing_id: int):
+        """Say which kind a possibly hazardous name means; the listing is then read as that material."""
+        listing = _listing(listing_id, "listing.edit")
+        try:
+            confirm_kind(listing, payload["position"], payload["material"])
         except FieldError as exc:
             _unprocessable([exc])
         return listing

@@ -152,3 +152,15 @@ def test_the_api_accepts_generic_possibly_hazardous_and_unknown_names(client, db
     assert response.json["names"][0]["reading"] == reading
     assert {key: response.json[key] for key in flags} == flags
     assert listing_count(db) == 1
+
+
+def test_the_owner_confirms_a_possibly_hazardous_kind_through_the_api(client, db, caller):
+    created = client.post("/api/v1/listings", headers=caller.headers, json=body(material="飞灰", quality=None)).json
+    assert created["possibly_hazardous"] and created["hazard_code"] == "772-002-18"
+    url = f"/api/v1/listings/{created['id']}/confirm-kind"
+    bad = client.post(url, headers=caller.headers, json={"material": "gbfs"})
+    assert bad.status_code == 422 and "material" in bad.json["errors"]["json"]
+    response = client.post(url, headers=caller.headers, json={"material": "incineration-fly-ash"})
+    assert response.status_code == 200, response.json
+    assert response.json["possibly_hazardous"] is False and response.json["material_code"] == "incineration-fly-ash"
+    assert response.json["hazard_code"] == "772-002-18" and response.json["names"][0]["reading"] == "exact"
