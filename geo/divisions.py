@@ -252,3 +252,29 @@ def _suggest(query: str, divisions: Iterable[Division]) -> list[str]:
         if score >= 0.5:
             scored.append((-score, _LEVEL_RANK[division.level], division.code, division))
     return [division.label() for *_, division in sorted(scored)[:_MAX_SUGGESTIONS]]
+
+
+def city_code_at(lon: float, lat: float, *, home_province: str = "340000") -> str | None:
+    """The prefecture-level division (6-digit code) whose real boundary contains a WGS-84 point.
+
+    Backed by the administrative boundaries of :mod:`geo.boundaries`; the answer is always a code of
+    this module's table: a municipality's point gives the municipality (110000 for Beijing). ``None``
+    for a point in no division (at sea, abroad).
+
+    Examples
+    --------
+    >>> city_code_at(117.23, 31.82), city_code_at(118.38, 31.33), city_code_at(118.34, 29.71)
+    ('340100', '340200', '341000')
+    >>> city_code_at(150.0, 10.0) is None
+    True
+    """
+    from geo.boundaries import prefecture_code_at  # loads polygons: only when asked for
+
+    code = prefecture_code_at(lon, lat, home_province=home_province)
+    if code is None:
+        return None
+    divisions = load_divisions()
+    if code in divisions:
+        return code
+    province = code[:2] + "0000"
+    return province if province in divisions else None

@@ -96,7 +96,13 @@ class SiteInvalid(ValueError):
 
 
 def nearest_prefecture_code(lon: float, lat: float) -> str:
-    """The prefecture whose seat is nearest: a fallback when neither the user nor a park gives the city."""
+    """The prefecture whose real boundary holds the point (the nearest seat for a point in none, e.g. at sea):
+    the city when neither the user nor a park gives it."""
+    from geo.divisions import city_code_at
+
+    code = city_code_at(lon, lat)
+    if code is not None:
+        return code
     seats = [d for d in load_divisions().values() if d.level == "prefecture" and d.lon is not None]
     distances = great_circle_km(lon, lat, np.array([d.lon for d in seats]), np.array([d.lat for d in seats]))
     return seats[int(np.argmin(distances))].code

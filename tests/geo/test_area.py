@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+import shapely
 
 from geo.area import ANHUI_SERVICE_AREA, ServiceArea, check_point, parse_service_area
 from geo.divisions import divisions_in
@@ -17,12 +18,43 @@ def test_anhui_area_holds_every_anhui_prefecture_seat():
     assert all(ANHUI_SERVICE_AREA.contains(lon, lat) for lon, lat in seats)
 
 
-def test_anhui_area_has_a_margin_of_about_half_a_degree():
-    # Anhui's extent: about 114.88-119.65 E, 29.40-34.65 N.
-    assert ANHUI_SERVICE_AREA.min_lon == pytest.approx(114.88 - 0.5, abs=0.1)
-    assert ANHUI_SERVICE_AREA.max_lon == pytest.approx(119.65 + 0.5, abs=0.1)
-    assert ANHUI_SERVICE_AREA.min_lat == pytest.approx(29.40 - 0.5, abs=0.1)
-    assert ANHUI_SERVICE_AREA.max_lat == pytest.approx(34.65 + 0.5, abs=0.1)
+def _km_outside_anhui(lon: float, lat: float) -> float:
+    from geo.boundaries import _apply, _metric_transformers, boundary
+
+    province = boundary("340000").geometry
+    forward, _ = _metric_transformers(province)
+    return _apply(forward, province).distance(_apply(forward, shapely.Point(lon, lat))) / 1000
+
+
+def test_anhui_area_is_the_real_outline_not_a_rectangle():
+    # Anhui's extent: about 114.88-119.65 E, 29.40-34.65 N; the area's box is that plus ~20 km.
+    assert ANHUI_SERVICE_AREA.min_lon == pytest.approx(114.88 - 0.21, abs=0.05)
+    assert ANHUI_SERVICE_AREA.max_lon == pytest.approx(119.65 + 0.21, abs=0.05)
+    assert ANHUI_SERVICE_AREA.min_lat == pytest.approx(29.40 - 0.18, abs=0.05)
+    assert ANHUI_SERVICE_AREA.max_lat == pytest.approx(34.65 + 0.18, abs=0.05)
+    # A corner of the old rectangle (Zhejiang, ~150 km from Anhui) is no longer in.
+    assert _km_outside_anhui(120.0, 29.0) > 100
+    assert not ANHUI_SERVICE_AREA.contains(120.0, 29.0)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(118.64, 32.10), (119.75, 31.15)])  # Nanjing Pukou; Changxing
+def test_a_point_just_across_the_border_is_accepted(lon, lat):
+    assert 5 < _km_outside_anhui(lon, lat) < 18
+    assert check_point(lon, lat, area=ANHUI_SERVICE_AREA) == (lon, lat)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(116.0, 35.6), (120.0, 29.0)])  # Shandong; Zhejiang
+def test_a_point_100_km_out_is_refused_with_the_same_error(lon, lat):
+    assert _km_outside_anhui(lon, lat) > 100
+    with pytest.raises(OutsideServiceArea, match="is outside the service area") as info:
+        check_point(lon, lat, area=ANHUI_SERVICE_AREA)
+    assert "Anhui province (340000) and 20 km around it" in str(info.value)
+    assert info.value.field == "lon/lat"
+
+
+def test_swapped_coordinates_are_still_recognised_against_the_outline():
+    with pytest.raises(CoordinateError, match="latitude and longitude look swapped"):
+        check_point(31.82, 117.23, area=ANHUI_SERVICE_AREA)
 
 
 @pytest.mark.parametrize(
