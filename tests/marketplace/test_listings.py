@@ -332,3 +332,18 @@ def test_editing_a_listing_in_another_unit_keeps_its_unit(client, db, plant, mak
     assert listing.unit == "kWh/month"
     page = client.get(f"/listings/{listing.id}/edit").get_data(as_text=True)
     assert '<option selected value="kWh/month">' in page or 'value="kWh/month" selected' in page
+
+
+def test_editing_the_material_rereads_it(db, make_listing):
+    from marketplace.services.listings import ListingInput, update_listing
+
+    listing = make_listing(material="飞灰", quantity=100)
+    assert listing.possibly_hazardous
+    update_listing(listing, ListingInput(kind="offer", material="粉煤灰", quantity=100))
+    db.session.refresh(listing)
+    assert listing.material_codes == ["coal-fly-ash"] and [n.written for n in listing.names] == ["粉煤灰"]
+    assert not listing.possibly_hazardous
+    update_listing(listing, ListingInput(kind="offer", material="ZK-11 残料", quantity=100))
+    db.session.refresh(listing)
+    assert listing.material_codes == [] and listing.names[0].reading == "unclassified"
+    assert listing.material == "ZK-11 残料"
