@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("network", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import boundaries, routes  # noqa: E402,F401

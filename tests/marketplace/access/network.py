@@ -33,6 +33,9 @@ CASES = [
     ("network.park_report", "GET", "/parks/{managed_park}/report", FULL_MANAGED),
     ("network.park_report", "GET", "/parks/{other_park}/report", FULL_OTHER),
     ("network.province_report", "GET", "/network/report", FULL_PROVINCE),
+    # The maps' base layer: public administrative boundaries, for anyone signed in.
+    ("network.boundaries", "GET", "/network/boundaries/prefecture.geojson", expect(LOGIN, 200, 200, 200, 200)),
+    ("network.boundaries", "GET", "/network/boundaries/township.geojson", expect(LOGIN, 404, 404, 404, 404)),
     ("api_network.ParkNetwork", "GET", "/api/v1/parks/{managed_park}/network", _api(VIEW_MANAGED)),
     ("api_network.ParkNetwork", "GET", "/api/v1/parks/{other_park}/network", _api(VIEW_OTHER)),
     ("api_network.ParkNetwork", "GET", "/api/v1/parks/999999/network", expect(401, 404, 404, 404, 404)),
