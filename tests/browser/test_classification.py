@@ -8,7 +8,7 @@ from .conftest import ARTIFACTS, sign_in
 pytestmark = pytest.mark.browser
 
 # One stream the knowledge base does not know, written three ways by three listings.
-SPELLINGS = ("QX-7 滤饼泥料", "qx7滤饼泥料", "QX7 滤饼泥料")
+SPELLINGS = ("QX-7 喆昊泥料", "qx7喆昊泥料", "QX7 喆昊泥料")
 
 
 def _plant_listings(live_app) -> list[int]:
@@ -42,7 +42,7 @@ def test_an_administrator_classifies_a_name_and_every_listing_using_it_follows(p
     page.goto("/admin/")
     page.click("#classification-link")
     page.wait_for_selector("#classification-queue")
-    row = page.locator("tr.queue-entry", has_text="滤饼泥料")
+    row = page.locator("tr.queue-entry", has_text="喆昊泥料")
     assert row.count() == 1
     assert row.locator(".queue-count").inner_text().startswith("3")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -51,7 +51,7 @@ def test_an_administrator_classifies_a_name_and_every_listing_using_it_follows(p
     row.locator("input[name=material]").fill("sugar-filter-mud")
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.locator("tr.queue-entry", has_text="滤饼泥料").count() == 0
+    assert page.locator("tr.queue-entry", has_text="喆昊泥料").count() == 0
 
     for (codes, written, readings), spelling in zip(_state(live_app, ids), SPELLINGS):
         assert codes == ["sugar-filter-mud"] and readings == ["classified"]

@@ -333,8 +333,8 @@ def test_export_of_sites_in_workbook_is_importable(db, two_sites):
 
 
 def test_a_file_of_only_unclassified_names_imports(db, two_sites):
-    rows = [{"site_id": "IMP-01", "kind": "offer", "material": "ZK-5 未知滤饼", "quantity": "100"}]
+    rows = [{"site_id": "IMP-01", "kind": "offer", "material": "ZK-5 喆昊料", "quantity": "100"}]
     result = import_tables(read_import_file(csv_bytes(LISTING_HEADER, rows), filename="listings.csv"))
     assert result.listings.created == 1
     listing = db.session.scalar(select(Listing))
-    assert listing.material_codes == [] and listing.engine_codes == ["name:zk5未知滤饼"]
+    assert listing.material_codes == [] and listing.engine_codes == ["name:zk5喆昊料"]
