@@ -128,19 +128,31 @@ def _select(parts: list[dict[str, NDArray]], found: CandidateTable, *, options: 
 def accepting_wants(
     tables: InputTables, *, options: MatchOptions, knowledge: Knowledge
 ) -> dict[str, dict[int, bool]]:
-    """Offer material -> {want position: served as a substitute?}; a direct match wins over a substitute."""
-    offered = {o.material for o in tables.offers}
+    """Offer material -> {want position: served as a substitute?}; a direct match wins over a substitute.
+
+    A want takes only materials measured in its own unit (:attr:`InputTables.w_unit`): its quantity is in that
+    unit, and tonnes of one stream cannot fill gigajoules of another. A want listing streams of several units
+    (a plant asking for desalinated water, steam and waste heat on one row) is served in its own unit only.
+    """
+    # Offered known materials by unit; an unclassified stream's unit is checked per pair (it varies by listing).
+    offered = {o.material: (None if is_unclassified(o.material) else knowledge.materials[o.material].unit)
+               for o in tables.offers}
     descendants = functools.lru_cache(maxsize=None)(knowledge.descendants)
     alternatives = functools.lru_cache(maxsize=None)(knowledge.alternatives)
     accepting: dict[str, dict[int, bool]] = defaultdict(dict)
+
+    def takes(code: str, unit: str) -> bool:
+        return code in offered and offered[code] in (unit, None)
+
     for position, want in enumerate(tables.wants):
+        unit = tables.w_unit[position]
         for accepted in want.materials:
             if is_unclassified(accepted):  # an unclassified stream: only the very same name
                 if accepted in offered:
                     accepting[accepted][position] = False
                 continue
             for code in knowledge.accepted_by(accepted):  # kinds under it, and what routes serve it
-                if code in offered:
+                if takes(code, unit):
                     accepting[code][position] = False
         if options.allow_substitutes:
             for accepted in want.materials:
@@ -148,6 +160,6 @@ def accepting_wants(
                     continue
                 for alternative in alternatives(accepted):
                     for code in (alternative, *descendants(alternative)):
-                        if code in offered:
+                        if takes(code, unit):
                             accepting[code].setdefault(position, True)
     return accepting

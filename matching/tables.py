@@ -90,6 +90,8 @@ class InputTables:
     w_limits: list[tuple[WantLimit, ...]]
     w_hazardous: NDArray[np.bool_]
     w_limit_keys: list[frozenset[str]]
+    # The unit a want's quantity is in: its listing's, else its first material's. It takes only materials in it.
+    w_unit: list[str]
     agreed_by_unit: dict[str, float]
     # Agreed to receivers that posted no want, by (site position, material): a latent site's capacity
     # is taken by these before the run offers it more.
@@ -215,6 +217,7 @@ class InputTables:
                  for w in wants_s], dtype=bool
             ),
             w_limit_keys=[frozenset(limit.key for limit in limits) for limits in w_limits],
+            w_unit=[w.unit or listing_unit(w.materials[0], None, knowledge) for w in wants_s],
             agreed_by_unit=dict(agreed_by_unit),
             latent_agreed=dict(latent_agreed),
             units=units,

@@ -15,7 +15,6 @@ from matching.errors import MatchingError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX, is_unclassified
-from matching.tables import listing_unit
 from matching.types import BATTERY_LISTINGS, TRANSPORT_MODES, Agreement, MatchOptions, Offer, Site, Want
 
 __all__ = ["validate_inputs", "validate_options"]
@@ -178,13 +177,9 @@ def validate_inputs(
         if not want.materials:
             raise MatchingError(f"{where}: accepts no material", field="material", where=where)
         _check_unit(want.unit, where)
-        units = set()
+        # Materials in several units are no error: the want takes those in its own unit (candidate_search).
         for code in want.materials:
             _check_material(code, where, knowledge)
-            units.add(listing_unit(code, want.unit, knowledge))
-        if len(units) > 1:
-            raise MatchingError(f"{where}: accepted materials are measured in different units ({', '.join(sorted(units))})",
-                                field="material", where=where)
         if want.max_price_cny is not None and not _finite(want.max_price_cny):
             raise MatchingError(f"{where}: max_price_cny must be a finite number", field="price_cny", where=where)
         want_by_id[want.id] = want

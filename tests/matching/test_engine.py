@@ -48,7 +48,6 @@ def good():
     (lambda o, w, s: (o + [Offer("O9", "NOWHERE", "coal-fly-ash", 1.0)], w, s), "offer 'O9': unknown site 'NOWHERE'"),
     (lambda o, w, s: (o, w + [Want("W9", "GHOST", ("coal-fly-ash",), 1.0)], s), "want 'W9': unknown site 'GHOST'"),
     (lambda o, w, s: (o + [Offer("O9", "PWR", "unobtainium", 1.0)], w, s), "offer 'O9': unknown material 'unobtainium'"),
-    (lambda o, w, s: (o, w + [Want("W9", "CEM", ("coal-fly-ash", "hot-water"), 1.0)], s), "measured in different units"),
     (lambda o, w, s: (o, w, s + [Site("S9", None, None, "3011")]), "site 'S9': has no coordinates"),
     (lambda o, w, s: (o, w, s + [Site("S9", 117.0, float("nan"), "3011")]), "site 'S9': has no coordinates"),
     (lambda o, w, s: (o, w, s + [Site("S9", 31.8, 117.2, "3011")]), r"site 'S9': lon/lat \(31.8, 117.2\) out of range"),
@@ -125,6 +124,18 @@ def test_the_small_case_places_fly_ash_and_gypsum_where_they_are_worth_most():
         "fly-ash-cement-admixture", "fly-ash-concrete", "fgd-gypsum-plasterboard"}
     same_park = {link.want_id: (link.same_park, link.cross_park) for link in result.links}
     assert same_park == {"W1": (True, False), "W2": (False, True), "W3": (False, False)}
+
+
+def test_a_want_naming_streams_in_several_units_takes_those_in_its_own_unit():
+    # A plant asks for fly ash (t) and hot water (GJ) on one row: its quantity is in t, so only the ash fills it.
+    sites = [Site("PWR", 117.23, 31.82, "4411"), Site("CEM", 117.25, 31.90, "3011", extra_sectors=("4430",))]
+    offers = [Offer("ASH", "PWR", "coal-fly-ash", 1000.0, FLY_ASH, 20.0), Offer("HOT", "PWR", "hot-water", 5000.0)]
+    for unit in (None, "t"):
+        wants = [Want("W1", "CEM", ("coal-fly-ash", "hot-water"), 800.0, max_price_cny=90.0, unit=unit)]
+        result = run(offers, wants, sites)
+        assert [(l.offer_id, l.want_id, l.quantity, l.unit) for l in result.links] == [("ASH", "W1", 800.0, "t")]
+    in_gj = run(offers, [Want("W1", "CEM", ("coal-fly-ash", "hot-water"), 800.0, unit="GJ")], sites)
+    assert {l.offer_id for l in in_gj.links} <= {"HOT"} and not any(l.offer_id == "ASH" for l in in_gj.links)
 
 
 def test_counts_add_up():

@@ -86,6 +86,13 @@ def test_a_loss_from_the_prices_given_is_dropped_as_uneconomic_and_a_price_above
     assert run(offers, wants, sites).summary.dropped["price"] == 1
 
 
+def test_a_want_naming_a_known_stream_and_an_unknown_one_takes_each_in_its_unit():
+    offers, wants, sites = dairy_and_farms()
+    wants = [Want("W1", "PIGS", (WHEY, "hot-water"), 2000.0, max_price_cny=80.0, unit="t")]
+    result = run(offers + [Offer("HOT", "DAIRY", "hot-water", 900.0)], wants, sites)
+    assert [(l.offer_id, l.unit) for l in result.links] == [("O1", "t")]
+
+
 def test_units_must_agree_and_a_stream_in_m3_is_hauled_as_water():
     offers, wants, sites = dairy_and_farms()
     offers = [Offer("O1", "DAIRY", WHEY, 3000.0, price_cny=20.0, unit="m3")]
@@ -113,8 +120,6 @@ def test_validate_accepts_pseudo_codes_and_names_what_is_wrong():
     offers, wants, sites = dairy_and_farms()
     with pytest.raises(MatchingError, match="offer 'O9': unclassified stream 'name:' has no name"):
         run(offers + [Offer("O9", "DAIRY", "name:", 1.0)], wants, sites)
-    with pytest.raises(MatchingError, match="want 'W9': accepted materials are measured in different units"):
-        run(offers, wants + [Want("W9", "PIGS", (WHEY, "hot-water"), 1.0, unit="t")], sites)
     with pytest.raises(MatchingError, match="offer 'O9': hazard_code 'HW3' is neither"):
         run(offers + [Offer("O9", "DAIRY", WHEY, 1.0, hazard_code="HW3")], wants, sites)
     with pytest.raises(MatchingError, match="want 'W9': unknown material 'curd-water'"):
