@@ -42,7 +42,7 @@ def code(text: str) -> str:
     ("脱溴卤水", "debrominated-brine"), ("HP steam", "steam-hp"), ("liquid CO2", "captured-co2"),
     ("氯气", "chlorine"), ("一氧化碳", "carbon-monoxide"), ("合成气", "syngas"), ("原盐", "raw-salt"),
     ("蒸氨废液", "ammonia-soda-waste-liquor"), ("liquid sulphur dioxide", "sulphur-dioxide"), ("液氨", "ammonia"),
-    ("二级出水", "treated-effluent"), ("余热水", "hot-water"), ("硫酸装置余热蒸汽", "steam"),
+    ("二级出水", "secondary-effluent"), ("secondary treated wastewater", "secondary-effluent"), ("余热水", "hot-water"), ("硫酸装置余热蒸汽", "steam"),
     ("天然气", "gaseous-fuel"), ("natural gas", "gaseous-fuel"), ("surplus electricity", "electricity"),
     ("含盐废水", "saline-wastewater"), ("盐水", "brine"),
 ])
