@@ -116,23 +116,44 @@ class MaterialMatcher:
     ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
         """Offer, receiver entry, receiver site and distance of the pairs within the search radius (and park).
 
-        Offers whose modes reach equally far are searched together (most share the default modes; a site with
-        a quay or a siding may search farther).
+        Every receiver within the reach of the modes the offer may use anywhere (road and pipeline by default),
+        nearest ``candidate_pool`` first; then, for an offer whose site has a siding, a quay or a pipeline, the
+        receivers sharing that access beyond that reach and within the farther one it opens, nearest
+        ``candidate_pool`` first: a works with a quay 500 km downriver is not crowded out by the forty nearest
+        works that only a lorry reaches. The two searches never meet (one ends where the other begins).
         """
         t, options = self.tables, self.options
-        reach = self.routes.offer_search_km[np.searchsorted(self.offer_ids, chunk)]
-        receiver_xyz = t.site_xyz[receiver_sites]
+        local = np.searchsorted(self.offer_ids, chunk)
+        base, wide = self.routes.offer_base_km[local], self.routes.offer_search_km[local]
         blocks = []
-        for radius in np.unique(reach).tolist():
+        for radius in np.unique(base).tolist():
             if radius < 0:
                 continue
-            offers = chunk[reach == radius]
+            offers = chunk[base == radius]
             block = nearest_within(
-                t.site_xyz[t.o_site[offers]], receiver_xyz, radius_km=radius, pool=options.candidate_pool,
+                t.site_xyz[t.o_site[offers]], t.site_xyz[receiver_sites], radius_km=radius, pool=options.candidate_pool,
             )
             found.pairs_in_radius += block.in_radius
             found.cut_by_pool += block.in_radius - len(block)
             blocks.append((offers[block.query], block.index, block.distance_km))
+        farther = wide > base
+        if farther.any():
+            access = t.o_access[chunk]
+            groups = sorted({(float(w), float(b), int(a)) for w, b, a in zip(wide[farther], base[farther], access[farther])})
+            for radius, near, mask in groups:
+                offers = chunk[farther & (wide == radius) & (base == near) & (access == mask)]
+                sharing = np.flatnonzero(t.site_access[receiver_sites] & mask)
+                if len(sharing) == 0:
+                    continue
+                xyz = t.site_xyz[t.o_site[offers]]
+                block = nearest_within(xyz, t.site_xyz[receiver_sites[sharing]], radius_km=radius,
+                                       pool=options.candidate_pool)
+                inside = nearest_within(xyz, t.site_xyz[receiver_sites[sharing]], radius_km=max(near, 0.0), pool=1)
+                beyond = block.distance_km > max(near, 0.0)
+                in_radius = block.in_radius - inside.in_radius
+                found.pairs_in_radius += in_radius
+                found.cut_by_pool += in_radius - int(beyond.sum())
+                blocks.append((offers[block.query[beyond]], sharing[block.index[beyond]], block.distance_km[beyond]))
         if not blocks:
             empty = np.empty(0, dtype=np.intp)
             return empty, empty, empty, np.empty(0, dtype=np.float64)

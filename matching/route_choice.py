@@ -77,17 +77,22 @@ class MaterialRoutes:
             {mode: (radius if cap is None else min(radius, cap)) for mode, radius in route.transport}
             for route in routes
         ]
-        # Per offer, the farthest any route reaches with the modes it may use (its own or the default, plus what
-        # its site's access may open): offers of one mask share a search radius.
-        masks = tables.o_modes[offer_ids] | tables.o_access[offer_ids]
-        reach = {}
-        for mask in np.unique(masks).tolist():
-            usable = [
-                radius for radii in self.radii for mode, radius in radii.items()
-                if mask >> TRANSPORT_MODES.index(mode) & 1
-            ]
-            reach[mask] = max(usable, default=-1.0) / options.detour_factor
-        self.offer_search_km = np.array([reach[mask] for mask in masks.tolist()], dtype=np.float64)
+        # Per offer, the farthest any route reaches (great circle) with the modes it may use towards any receiver
+        # (its own or the default), and with what its site's access may open towards a receiver sharing it.
+        reach: dict[int, float] = {}
+
+        def reach_of(masks: NDArray[np.uint8]) -> NDArray[np.float64]:
+            for mask in np.unique(masks).tolist():
+                if mask not in reach:
+                    usable = [
+                        radius for radii in self.radii for mode, radius in radii.items()
+                        if mask >> TRANSPORT_MODES.index(mode) & 1
+                    ]
+                    reach[mask] = max(usable, default=-1.0) / options.detour_factor
+            return np.array([reach[mask] for mask in masks.tolist()], dtype=np.float64)
+
+        self.offer_base_km = reach_of(tables.o_modes[offer_ids])
+        self.offer_search_km = reach_of(tables.o_modes[offer_ids] | tables.o_access[offer_ids])
         self.search_km = float(self.offer_search_km.max()) if len(offer_ids) else -1.0
         self.route_quality = [route_quality(route.quality_limits, quality) for route in routes]
         self.route_bets = [category_unknown(route.quality_limits, quality) for route in routes]

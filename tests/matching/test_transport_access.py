@@ -41,13 +41,11 @@ def test_two_quays_open_the_barge_radius_one_quay_does_not():
     both = run(*far_pair(road_km, ("quay",), ("quay", "rail")))
     assert [(l.mode, l.want_id) for l in both.links] == [("barge", "W1")]
     assert both.links[0].transport_cost_cny == pytest.approx(road_km * 0.05 * 50000.0, rel=1e-3)
-    # One quay, or a quay facing a siding, opens nothing: the works lies beyond the road radius (a supplier with
-    # a quay looks farther, and then drops the pair for its distance).
+    # One quay, or a quay facing a siding, opens nothing: the works lies beyond the road radius, and a supplier's
+    # quay makes it look farther only for receivers with a quay too.
     for supplier, receiver in (((), ("quay",)), (("quay",), ()), (("quay",), ("rail",))):
         result = run(*far_pair(road_km, supplier, receiver))
-        summary = result.summary
-        assert not result.links and summary.examined == summary.dropped["distance"], (supplier, receiver)
-        assert summary.examined == (1 if supplier else 0)
+        assert not result.links and result.summary.examined == 0, (supplier, receiver)
 
 
 def test_two_sidings_open_rail_and_the_cheaper_shared_mode_wins_nearby():
@@ -93,3 +91,20 @@ def test_a_substitute_want_needs_a_sector_the_route_serves_and_any_of_the_sites_
     result = run_matching(offers, wants, sites, KB.routes, options=MatchOptions(today=TODAY), knowledge=KB)
     assert {l.want_id for l in result.links} == {"W1"}
     assert result.summary.dropped["sector"] == 1
+
+
+def test_a_far_works_sharing_a_quay_is_not_crowded_out_by_the_nearest_ones_a_lorry_reaches():
+    radius = ROUTE.transport_km
+    offers, wants, sites = far_pair((radius["road"] + radius["barge"]) / 2, ("quay",), ("quay",))
+    wants = [Want("W1", "CEM", ("coal-fly-ash",), 50000.0, max_price_cny=200.0)]
+    for i in range(45):  # more cement works within lorry reach than the pool of nearest receivers holds
+        sites.append(Site(f"N{i}", east(10.0 + i * 0.1), LAT, "3011"))
+        wants.append(Want(f"N{i}", f"N{i}", ("coal-fly-ash",), 1000.0, max_price_cny=60.0))
+    result = run(offers, wants, sites)
+    assert result.summary.cut_by_pool >= 5
+    far = next(l for l in result.links if l.want_id == "W1")
+    assert far.mode == "barge" and far.quantity == 50000.0
+    # Without the quay at the far works, the nearest forty fill the pool and it is never looked at.
+    plain_sites = sites[:1] + [Site("CEM", sites[1].lon, LAT, "3011")] + sites[2:]
+    plain = run(offers, wants, plain_sites)
+    assert all(l.want_id != "W1" for l in plain.links) and all(a.want_id != "W1" for a in plain.alternatives)
