@@ -6,8 +6,9 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
 2. **index**: sort everything by id (the output never depends on input order) and turn it into arrays
    (:mod:`matching.tables`).
 3. per offer material, **candidates** (:mod:`matching.candidate_search`): the nearest ``candidate_pool``
-   receivers within the largest radius of the material's routes for the modes the offer may use
-   (:mod:`matching.candidates`), posted wants and latent receivers apart; an unclassified (``name:``)
+   receivers within the largest radius of the material's routes for the modes the offer may use, and
+   beyond it those sharing the supplier's siding, quay or pipeline within the radius that opens
+   (:mod:`matching.candidates`, :mod:`matching.material_matcher`), posted wants and latent receivers apart; an unclassified (``name:``)
    stream only to the wants naming it, within ``unclassified_radius_km`` (:mod:`matching.name_matcher`);
 4. **feasibility**: window, price, hazardous permit, want quality, then per route: sector, battery
    listing (a site's sectors are all of them), route quality, distance (:mod:`matching.material_matcher`,
