@@ -109,6 +109,7 @@ DOCUMENTED_USERS = [
     ("steam-mp", 500_000.0, "3110", "2614", "mp-hp-steam-chemical-park"),           # steelworks to chemicals
     ("treated-effluent", 3e6, "4620", "4412", "reclaimed-water-cooling"),           # Tianjin CHP plants
     ("electricity", 2e6, "4411", "3216", "electricity-direct-supply"),              # Gladstone power to smelter
+    ("secondary-effluent", 1e7, "4620", "4690", "secondary-effluent-water-reclamation"),  # sewage works to reclamation
     ("saline-wastewater", 5e5, "2651", "2612", "saline-wastewater-chlor-alkali-brine"),  # PC salt water to SCAC
     ("chlorine", 1e5, "2612", "2614", "chlorine-chemical-synthesis"),
     ("carbon-monoxide", 1e8, "2619", "2614", "carbon-monoxide-chemical-synthesis"),
