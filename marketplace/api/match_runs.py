@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
 from ..extensions import db
-from ..links.present import alternative_payload, alternative_views, link_payload, view_of
+from ..links.present import alternative_payload, alternative_views, link_payload, view_of, visible_sites
 from ..links.queries import links_of_run, preload
 from ..models import Link, MatchRun, Park
 from ..permissions import can
@@ -48,12 +48,14 @@ def _unprocessable(field: str, message: str):
 
 
 def _run_payload(run: MatchRun, links: list[Link]) -> dict:
-    data = run_json(run)
+    data = run_json(run, alternatives=False)
     complete = can(current_user, "match_run.detail", run)
     visible = links if complete else [link for link in links if can(current_user, "link.view", link)]
     data["links"] = [link_payload(view_of(current_user, link)) for link in visible]
+    # Only the offers whose supplier site the caller may see are read (a province run has tens of thousands).
+    rows = alternatives_of(run) if complete else alternatives_of(run, supplier_sites=visible_sites(current_user))
     data["alternatives"] = [alternative_payload(view) for view in
-                            alternative_views(current_user, alternatives_of(run), whole_run=complete)]
+                            alternative_views(current_user, rows, whole_run=complete)]
     data["run"] |= {"park": run.park.code if run.park else None, "latent": run.latent, "complete": complete}
     return data
 

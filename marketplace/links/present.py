@@ -17,7 +17,9 @@ from matching.knowledge.loader import load_knowledge
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 
 from ..listings.disclosure import is_revealed, shown_location
-from ..models import Link, User
+from sqlalchemy import select
+
+from ..models import Link, Site, User
 from ..models.link import RunAlternative
 from ..permissions import can
 from ..services.matching import SIDES, DecisionRefused, alternative_json, answers_open, link_json, side_of
@@ -188,6 +190,18 @@ def may_see_alternatives(user: User, alternative: RunAlternative, *, whole_run: 
     """Who else could take an offer is the supplier's business: its own people, its park's managers,
     administrators, and whoever may see the whole run. A receiver never sees its competitors."""
     return whole_run or can(user, "site.view", alternative.supplier_site)
+
+
+def visible_sites(user: User):
+    """A select of the sites ``user`` may see in full (``site.view``): its organisation's, those in the parks it
+    manages; every site for an administrator. For narrowing a query before :func:`may_see_alternatives`."""
+    query = select(Site.id)
+    if can(user, "admin"):
+        return query
+    organisation_id = getattr(user, "organisation_id", None)
+    managed = [park.id for park in getattr(user, "managed_parks", [])] if getattr(user, "has_role", None) \
+        and user.has_role("park_manager") else []
+    return query.where((Site.organisation_id == organisation_id) | Site.park_id.in_(managed))
 
 
 def alternative_views(user: User, alternatives: list[RunAlternative], *, whole_run: bool) -> list[AlternativeView]:

@@ -285,19 +285,23 @@ ALTERNATIVE_LOADING = (
     joinedload(RunAlternative.offer), joinedload(RunAlternative.want))
 
 
-def alternatives_of(run: MatchRun, *, offer_ids: list[int] | None = None, limit: int | None = None) -> list[RunAlternative]:
-    """The run's alternatives (of these offers only, when given; the first ``limit``), by offer and rank,
-    loaded with their sides."""
+def alternatives_of(run: MatchRun, *, offer_ids: list[int] | None = None, supplier_sites=None,
+                    limit: int | None = None) -> list[RunAlternative]:
+    """The run's alternatives (of these offers only, or of offers at these supplier sites — ids or a select of
+    them — when given; the first ``limit``), by offer and rank, loaded with their sides."""
     query = select(RunAlternative).where(RunAlternative.run_id == run.id)
     if offer_ids is not None:
         query = query.where(RunAlternative.offer_id.in_(offer_ids))
+    if supplier_sites is not None:
+        query = query.where(RunAlternative.supplier_site_id.in_(supplier_sites))
     query = query.options(*ALTERNATIVE_LOADING).order_by(RunAlternative.offer_id, RunAlternative.rank)
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query).unique())
 
 
-def run_json(run: MatchRun) -> dict:
+def run_json(run: MatchRun, *, alternatives: bool = True) -> dict:
+    """The run in the shape of PRODUCT.md section 5, everything in it (the API filters it per caller)."""
     links = db.session.scalars(select(Link).where(Link.run_id == run.id).order_by(Link.score.desc(), Link.id).options(
         joinedload(Link.supplier_site).joinedload(Site.organisation),
         joinedload(Link.receiver_site).joinedload(Site.organisation),
@@ -305,7 +309,7 @@ def run_json(run: MatchRun) -> dict:
     return {"run": {"id": run.id, "created_at": run.created_at.isoformat() if run.created_at else None,
                     "parameters": run.parameters, "timings": run.timings, "counts": run.counts},
             "links": [link_json(link) for link in links],
-            "alternatives": [alternative_json(a) for a in alternatives_of(run)]}
+            "alternatives": [alternative_json(a) for a in alternatives_of(run)] if alternatives else []}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -120,3 +120,16 @@ def test_the_run_page_lists_the_alternatives_with_rank_and_reason(client, auth, 
     page = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
     assert 'id="run-alternatives"' in page and page.count('class="alternative"') == 3
     assert 'data-rank="4"' in page and 'data-reason="lower_score"' in page
+
+
+def test_each_supplier_sees_only_its_own_offers_alternatives(client, market, make_site, make_listing, make_user):
+    rival = make_site(sector_code="4411", lonlat=(117.22, 31.82), external_ref="PWR-2")
+    rival_offer = make_listing(site=rival, kind="offer", material="coal-fly-ash", quantity=2_000, price_cny=20)
+    run = start_run()
+    everything = client.get(f"/api/v1/match-runs/{run.id}", headers=market.headers["admin"]).json["alternatives"]
+    assert {a["offer"]["listing_id"] for a in everything} == {market.offer.id, rival_offer.id}
+    mine = client.get(f"/api/v1/match-runs/{run.id}", headers=market.headers["supplier"]).json["alternatives"]
+    assert mine and {a["offer"]["listing_id"] for a in mine} == {market.offer.id}
+    theirs = client.get(f"/api/v1/match-runs/{run.id}",
+                        headers=bearer(make_user("plant", organisation=rival.organisation))).json["alternatives"]
+    assert theirs and {a["offer"]["listing_id"] for a in theirs} == {rival_offer.id}
