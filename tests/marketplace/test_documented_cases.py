@@ -9,12 +9,13 @@ permit or listing its stream needs.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from bench.case_files import case_dirs, format_problems
-from bench.cases import TOP, CaseResult, ranked_receivers, run_case
+from bench.cases import TOP, CaseResult, licence_gap, ranked_receivers, run_case
 
 CASES = case_dirs()
 MIN_CASES = 12
@@ -128,3 +129,22 @@ def test_an_offers_receivers_follow_the_engines_rank_links_included():
         ("A", "link", 1), ("C", "alternative", 2), ("D", "alternative", 3), ("B", "link", 4),
         ("E", "alternative", 5)]
     assert [(r.site_ref, r.rank) for r in ranked[2]] == [("A", 1)]
+
+
+def test_a_hazardous_stream_needs_a_valid_permit_of_its_category_at_the_receiver(db, make_site, make_listing):
+    from marketplace.models import Licence
+
+    today = dt.date(2026, 12, 1)
+    offer = make_listing(material="废矿物油", quantity=100, hazard_code="900-214-08")
+    receiver = make_site(sector_code="7724")
+    assert "no valid permit" in licence_gap(offer, receiver, today=today)
+
+    permit = Licence(organisation=receiver.organisation, site=receiver, kind="hw_permit", hw_codes="HW08",
+                     capacity_t_per_yr=1000.0, expires_on=dt.date(2026, 6, 30))
+    db.session.add(permit)
+    db.session.commit()
+    assert "no valid permit" in licence_gap(offer, receiver, today=today)  # expired
+
+    permit.expires_on = dt.date(2027, 6, 30)
+    db.session.commit()
+    assert licence_gap(offer, receiver, today=today) is None
