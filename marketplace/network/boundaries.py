@@ -84,6 +84,21 @@ def boundary_children_codes(province: str) -> list[str]:
     return [item.code for item in simplified_children(province, TOLERANCE_M["prefecture"])]
 
 
+@functools.lru_cache(maxsize=4)
+def _home_bounds(province: str) -> list[float]:
+    return [round(v, 4) for v in simplified_boundary(province, TOLERANCE_M["province"]).geometry.bounds]
+
+
+def home_bounds() -> list[float]:
+    """``[west, south, east, north]`` of the home province (WGS-84): where the province's map opens."""
+    return _home_bounds(home_province())
+
+
+@bp.app_context_processor
+def base_map_settings() -> dict:
+    return {"map_home_bounds": home_bounds}
+
+
 @bp.route("/network/boundaries/<level>.geojson")
 @login_required
 def boundaries(level: str):

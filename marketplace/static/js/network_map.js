@@ -1,20 +1,20 @@
-// The symbiosis network map: park boundaries, sites by sector, links as arrows whose width follows
-// tonnage (log scale) and whose colour shows material family or status. The network comes from the
-// app's own API (fetch, same origin); filters work on it in the browser. Tiles only when BASEMAP_URL
-// is set, so the map draws with no internet at all. Beside the map: the cascades (A's by-product feeds
-// B, whose by-product feeds C; choosing one highlights it) and, for a clicked site, what its closure
+// The symbiosis network map: on the offline base layer of administrative boundaries (base_map.js), park
+// boundaries, sites by sector, links as arrows whose width follows the quantity within its unit family and
+// whose colour shows material family or status (both from map_style.js, the one table of colours). The
+// network comes from the app's own API (fetch, same origin); filters work on it in the browser. Tiles only
+// when BASEMAP_URL is set, so the map draws with no internet at all. A park's map opens on the park; the
+// province's opens on the province and, zoomed out, sums the links into one arrow per pair of parks or
+// cities (per unit family); zoomed in it shows every link. Beside the map: the cascades (A's by-product
+// feeds B, whose by-product feeds C; choosing one highlights it) and, for a clicked site, what its closure
 // would strand (from /api/v1/sites/<id>/closure).
 (function () {
   "use strict";
 
-  var SECTOR_COLOURS = { "31": "#6c757d", "44": "#343a40", "30": "#b08d57", "32": "#c0392b", "25": "#8e44ad",
-    "26": "#9b59b6", "38": "#27ae60", "36": "#16a085", "42": "#2ecc71", "77": "#e67e22", "22": "#2980b9" };
-  var STATUS_COLOURS = { proposed: "#fd7e14", agreed: "#0d6efd", active: "#198754" };
-  // Sixteen distinct colours: the knowledge base has about a dozen material families.
-  var FAMILY_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#ff7f0e", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d"];
-
-  function sectorColour(code) { return SECTOR_COLOURS[(code || "").slice(0, 2)] || "#0d6efd"; }
+  var style = window.mapStyle;
+  var sectorColour = style.sectorColour;
+  var STATUS_COLOURS = style.STATUS_COLOURS;
+  // Below this zoom the province map sums links by park or city (zoom 9 shows about a prefecture).
+  var AGGREGATE_BELOW_ZOOM = 10;
 
   function escapeHtml(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -27,11 +27,14 @@
     return Number(value).toLocaleString(undefined, { maximumFractionDigits: digits == null ? 1 : digits });
   }
 
-  // Width in pixels from tonnage, on a log scale: 10 t -> 3.5, 1 000 t -> 6.5, 100 000 t -> 9.5 (capped at 12).
-  // Gas, heat and water links (not in tonnes) get a thin line.
-  function linkWidth(p) {
-    if (p.unit !== "t") return 2.5;
-    return Math.min(12, 2 + 1.5 * Math.log10(Math.max(p.quantity, 1)));
+  // 1 400 000 -> "140万" in Chinese, "1.4M" in English: how a reader of each language says a large quantity.
+  function formatQuantity(value, zh) {
+    var n = Number(value), abs = Math.abs(n);
+    var steps = zh ? [[1e8, "亿"], [1e4, "万"]] : [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < steps.length; i++) {
+      if (abs >= steps[i][0]) return formatNumber(n / steps[i][0], abs >= steps[i][0] * 100 ? 0 : 1) + steps[i][1];
+    }
+    return formatNumber(n, abs >= 100 ? 0 : 1);
   }
 
   function draw(el) {
@@ -44,12 +47,17 @@
       return L.latLng(p[1], p[0]);
     }
     el.style.height = "560px";
-    var map = L.map(el, { attributionControl: true });
+    // Quarter zoom steps: a province or a park fills the map instead of sitting small in a whole-step view.
+    var map = L.map(el, { attributionControl: true, zoomSnap: 0.25, zoomDelta: 0.5 });
+    el.leafletMap = map;  // for the browser tests
     if (el.dataset.basemapUrl) {
       L.tileLayer(el.dataset.basemapUrl, { attribution: el.dataset.basemapAttribution || "" }).addTo(map);
     } else {
       el.classList.add("bg-light");
     }
+    var base = window.baseMap.add(map, { url: el.dataset.boundariesUrl, toLatLng: toLatLng, tiles: !!el.dataset.basemapUrl });
+    base.ready.then(function (n) { el.dataset.prefectureCount = String(n); el.classList.add("boundaries-ready"); })
+      .catch(function () { el.classList.add("boundaries-error"); });
     var parkLayer = L.geoJSON(parks, {
       coordsToLatLng: toLatLng,
       style: function (f) {
@@ -66,16 +74,17 @@
     var summary = document.getElementById("network-summary");
     var colourBy = document.getElementById("colour-by");
     var filters = Array.prototype.slice.call(document.querySelectorAll("#network-filters [data-filter]"));
-    var sites = {}, links = [], families = {}, cascades = [], chosen = null;
+    var sites = {}, links = [], cascades = [], chosen = null;
     var cascadeBox = document.getElementById("network-cascades");
+    var parkNames = {};
+    (parks.features || []).forEach(function (f) {
+      parkNames[f.properties.code] = zh ? f.properties.name : (f.properties.name_en || f.properties.name);
+    });
 
-    function familyColour(family) {
-      if (!(family in families)) families[family] = FAMILY_PALETTE[Object.keys(families).length % FAMILY_PALETTE.length];
-      return families[family];
-    }
     function linkColour(p) {
-      return colourBy.value === "status" ? STATUS_COLOURS[p.status] || "#333" : familyColour(p.material_family || "other");
+      return colourBy.value === "status" ? style.statusColour(p.status) : style.familyColour(p.material_family);
     }
+    function unitText(unit) { return unitSymbol(unit) + labels.per_year; }
     function siteTitle(p) {
       if (!p.revealed) return labels.hidden;
       return zh ? p.name : (p.name_en || p.name);
@@ -189,29 +198,153 @@
       return ids;
     }
 
+    // Which park or city a site counts in when the province map sums links: its park, else the prefecture
+    // whose boundary holds it (once the base layer is loaded), else the site itself.
+    var groupOfSite = {}, groups = {};
+    function groupOf(site) {
+      if (groupOfSite[site.pk]) return groupOfSite[site.pk];
+      var key, name, prefecture = null;
+      if (site.park) { key = "park:" + site.park; name = parkNames[site.park] || site.park; }
+      else if ((prefecture = base.prefectureAt(site.coordinates[0], site.coordinates[1]))) {
+        key = "city:" + prefecture.code; name = prefecture.name;
+      } else { key = "site:" + site.pk; name = siteTitle(site); }
+      var group = groups[key] || (groups[key] = { key: key, name: name, members: [] });
+      group.members.push(site);
+      // A site outside every loaded prefecture is looked up again once the base layer has arrived.
+      if (site.park || prefecture) groupOfSite[site.pk] = group;
+      return group;
+    }
+    function groupPosition(group) {  // the mean of its sites' positions
+      if (!group.at) {
+        var lon = 0, lat = 0, seen = {};
+        group.members.forEach(function (site) { seen[site.pk] = site; });
+        var members = Object.keys(seen).map(function (pk) { return seen[pk]; });
+        members.forEach(function (site) { lon += site.coordinates[0]; lat += site.coordinates[1]; });
+        group.at = toLatLng([lon / members.length, lat / members.length]);
+      }
+      return group.at;
+    }
+    function aggregated() {
+      return !el.dataset.parkCode && chosen === null && map.getZoom() < AGGREGATE_BELOW_ZOOM;
+    }
+
+    function addLink(f, lit, scale) {
+      var p = f.properties;
+      var on = !lit || lit.links[p.pk], dim = lit && !on;
+      var c = f.geometry.coordinates, a = toLatLng(c[0]), b = toLatLng(c[1]);
+      var width = style.width(p.quantity, p.unit, scale) + (lit && on ? 3 : 0);
+      var colour = linkColour(p);
+      var line = L.polyline([a, b], { className: "network-link network-link-" + p.status + (lit && on ? " network-highlight" : ""),
+        color: colour, weight: width, opacity: dim ? 0.15 : (lit ? 1 : 0.8), dashArray: style.dash(p.status, width),
+        lineCap: style.lineCap(p.status) });
+      var arrow = L.polygon(arrowLatLngs(a, b, width), { className: "network-arrow", color: colour, weight: 1,
+        fillColor: colour, fillOpacity: dim ? 0.15 : 0.95, opacity: dim ? 0.15 : 1 });
+      arrow.feature = f;
+      [line, arrow].forEach(function (layer) {
+        layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showLink(p); });
+        layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatQuantity(p.quantity, zh) + " " + unitText(p.unit)));
+        linkLayer.addLayer(layer);
+      });
+      [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.pk); });
+    }
+
+    // The visible links summed per (supplier's group, receiver's group, unit).
+    function flows(shown) {
+      var byKey = {};
+      Object.keys(sites).forEach(function (id) { groupOf(sites[id]); });  // every site in its group before positions
+      shown.forEach(function (f) {
+        var p = f.properties, from = sites[p.supplier], to = sites[p.receiver];
+        if (!from || !to) return;
+        var gFrom = groupOf(from), gTo = groupOf(to), key = gFrom.key + ">" + gTo.key + ">" + p.unit;
+        var flow = byKey[key] || (byKey[key] = { key: key, from: gFrom, to: gTo, unit: p.unit, quantity: 0, links: [],
+          families: {}, statuses: {} });
+        flow.quantity += p.quantity;
+        flow.links.push(p.pk);
+        flow.families[p.material_family || ""] = (flow.families[p.material_family || ""] || 0) + p.quantity;
+        flow.statuses[p.status] = (flow.statuses[p.status] || 0) + p.quantity;
+      });
+      return Object.keys(byKey).map(function (key) { return byKey[key]; });
+    }
+    function largestKey(weights) {
+      return Object.keys(weights).sort(function (x, y) { return weights[y] - weights[x]; })[0];
+    }
+    function flowColour(flow) {
+      return colourBy.value === "status" ? style.statusColour(largestKey(flow.statuses)) : style.familyColour(largestKey(flow.families));
+    }
+    function flowText(flow) {
+      return labels.flow_links.replace("{n}", flow.links.length) + " · " + formatQuantity(flow.quantity, zh) + " " + unitText(flow.unit);
+    }
+    function showFlow(flow) {
+      var families = Object.keys(flow.families).map(function (k) { return (labels.families || {})[k] || k || labels.other_family; });
+      var statuses = Object.keys(flow.statuses).map(function (k) { return labels[k] || k; });
+      details.innerHTML = "<h2 class=\"h6\" data-kind=\"flow\">" + escapeHtml(flow.from.name) + " → " + escapeHtml(flow.to.name) + "</h2>" +
+        "<dl class=\"row mb-1\">" + row(labels.links, escapeHtml(String(flow.links.length))) +
+        row(labels.quantity, escapeHtml(formatQuantity(flow.quantity, zh) + " " + unitText(flow.unit))) +
+        row(labels.families_heading, escapeHtml(families.join(zh ? "、" : ", "))) +
+        row(labels.status, escapeHtml(statuses.join(zh ? "、" : ", "))) + "</dl>" +
+        "<p class=\"text-muted mb-0\">" + escapeHtml(labels.zoom_for_links) + "</p>";
+    }
+    // Parallel arrows for several unit families between the same pair, a few pixels apart.
+    function shifted(a, b, offset) {
+      if (!offset) return [a, b];
+      var pa = map.latLngToLayerPoint(a), pb = map.latLngToLayerPoint(b);
+      var dx = pb.x - pa.x, dy = pb.y - pa.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+      var nx = -dy / len * offset, ny = dx / len * offset;
+      return [map.layerPointToLatLng(L.point(pa.x + nx, pa.y + ny)), map.layerPointToLatLng(L.point(pb.x + nx, pb.y + ny))];
+    }
+    function addFlows(all) {
+      var between = all.filter(function (flow) { return flow.from.key !== flow.to.key; });
+      var inside = all.filter(function (flow) { return flow.from.key === flow.to.key; });
+      var scale = style.widthScale(between), pairs = {};
+      between.forEach(function (flow) {
+        var pair = flow.from.key + ">" + flow.to.key, k = pairs[pair] = (pairs[pair] || 0) + 1;
+        var width = style.width(flow.quantity, flow.unit, scale), colour = flowColour(flow);
+        var ends = shifted(groupPosition(flow.from), groupPosition(flow.to), (k - 1) * (style.MAX_WIDTH / 2 + 2));
+        var agreed = (flow.statuses.agreed || 0) + (flow.statuses.active || 0) > 0;
+        var status = agreed ? "agreed" : "proposed";
+        var line = L.polyline(ends, { className: "network-flow", color: colour, weight: width, opacity: 0.8,
+          dashArray: style.dash(status, width), lineCap: style.lineCap(status) });
+        var arrow = L.polygon(arrowLatLngs(ends[0], ends[1], width), { className: "network-flow-arrow", color: colour, weight: 1,
+          fillColor: colour, fillOpacity: 0.95 });
+        [line, arrow].forEach(function (layer) {
+          layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showFlow(flow); });
+          layer.bindTooltip(escapeHtml(flow.from.name + " → " + flow.to.name + ": " + flowText(flow)));
+          linkLayer.addLayer(layer);
+          if (layer.getElement()) {
+            layer.getElement().setAttribute("data-links", flow.links.join(" "));
+            layer.getElement().setAttribute("data-unit", flow.unit);
+          }
+        });
+      });
+      // Flows within one park or city: a ring around its centre, as thick as an arrow of that quantity.
+      inside.forEach(function (flow) {
+        var ring = L.circleMarker(groupPosition(flow.from), { className: "network-flow-inside", radius: 12,
+          color: flowColour(flow), weight: style.width(flow.quantity, flow.unit, style.widthScale(inside.filter(function (o) {
+            return o.unit === flow.unit; }))) / 2 + 1, fill: false, dashArray: (flow.statuses.agreed || flow.statuses.active) ? null : "4 3" });
+        ring.on("click", function (e) { L.DomEvent.stopPropagation(e); showFlow(flow); });
+        ring.bindTooltip(escapeHtml(labels.inside.replace("{name}", flow.from.name) + ": " + flowText(flow)));
+        linkLayer.addLayer(ring);
+        if (ring.getElement()) ring.getElement().setAttribute("data-links", flow.links.join(" "));
+      });
+      return between;
+    }
+
     function render() {
       linkLayer.clearLayers();
       siteLayer.clearLayers();
-      var nLinks = 0, nSites = 0, lit = highlighted();
-      links.forEach(function (f) {
-        var p = f.properties;
-        if (!visible(p)) return;
-        var on = !lit || lit.links[p.pk], dim = lit && !on;
-        var c = f.geometry.coordinates, a = toLatLng(c[0]), b = toLatLng(c[1]), width = linkWidth(p) + (lit && on ? 3 : 0);
-        var colour = linkColour(p);
-        var line = L.polyline([a, b], { className: "network-link network-link-" + p.status + (lit && on ? " network-highlight" : ""),
-          color: colour, weight: width, opacity: dim ? 0.15 : (lit ? 1 : 0.8), dashArray: p.status === "proposed" ? "6 4" : null });
-        var arrow = L.polygon(arrowLatLngs(a, b, width), { className: "network-arrow", color: colour, weight: 1,
-          fillColor: colour, fillOpacity: dim ? 0.15 : 0.95, opacity: dim ? 0.15 : 1 });
-        arrow.feature = f;
-        [line, arrow].forEach(function (layer) {
-          layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showLink(p); });
-          layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatNumber(p.quantity) + " " + unitSymbol(p.unit)));
-          linkLayer.addLayer(layer);
-        });
-        [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.pk); });
-        nLinks += 1;
-      });
+      var nSites = 0, lit = highlighted();
+      var shown = links.filter(function (f) { return visible(f.properties); });
+      var drawn;  // what the widths of the legend describe
+      if (aggregated()) {
+        drawn = addFlows(flows(shown));
+        el.dataset.mode = "aggregated";
+        el.dataset.flowCount = String(drawn.length);
+      } else {
+        var scale = style.widthScale(shown.map(function (f) { return f.properties; }));
+        shown.forEach(function (f) { addLink(f, lit, scale); });
+        drawn = shown.map(function (f) { return f.properties; });
+        el.dataset.mode = "links";
+      }
       Object.keys(sites).forEach(function (id) {
         var p = sites[id];
         if (!visible(p)) return;
@@ -225,35 +358,80 @@
         if (marker.getElement()) marker.getElement().setAttribute("data-site-id", id);
         nSites += 1;
       });
-      el.dataset.linkCount = String(nLinks);
+      el.dataset.linkCount = String(shown.length);
       el.dataset.siteCount = String(nSites);
-      summary.textContent = links.length ? labels.summary.replace("{sites}", nSites).replace("{links}", nLinks) : labels.empty;
-      legend();
+      summary.textContent = links.length ? labels.summary.replace("{sites}", nSites).replace("{links}", shown.length) +
+        (el.dataset.mode === "aggregated" ? " · " + labels.aggregated_note : "") : labels.empty;
+      legend(drawn, shown);
     }
 
-    function legend() {
+    // The legend explains what is drawn: colours (families or statuses present), widths per unit family with
+    // the quantities they stand for, dashes, and the sectors of the sites.
+    function legend(drawn, shown) {
       var box = document.getElementById("network-legend");
-      var entries = colourBy.value === "status" ? STATUS_COLOURS : families;
       box.innerHTML = "";
-      function entry(colour, text, round) {
+      function heading(text) {
+        var h = document.createElement("div");
+        h.className = "fw-bold mt-2";
+        h.textContent = text;
+        box.appendChild(h);
+      }
+      function line(colour, widthPx, dashed, text, attrs) {
+        var item = document.createElement("div");
+        item.className = "legend-line";
+        var swatch = document.createElement("span");
+        swatch.className = "d-inline-block me-1 align-middle legend-swatch";
+        swatch.style.width = "28px";
+        swatch.style.borderTop = Math.round(widthPx) + "px " + (dashed ? "dashed " : "solid ") + colour;
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(text));
+        Object.keys(attrs || {}).forEach(function (k) { item.setAttribute(k, attrs[k]); });
+        box.appendChild(item);
+      }
+      function dot(colour, text) {
         var item = document.createElement("div");
         var swatch = document.createElement("span");
-        swatch.className = "d-inline-block me-1 align-middle" + (round ? " rounded-circle" : "");
-        swatch.style.width = round ? "10px" : "14px";
-        swatch.style.height = round ? "10px" : "4px";
+        swatch.className = "d-inline-block me-1 align-middle rounded-circle";
+        swatch.style.width = "10px";
+        swatch.style.height = "10px";
         swatch.style.background = colour;
         item.appendChild(swatch);
         item.appendChild(document.createTextNode(text));
         box.appendChild(item);
       }
-      Object.keys(entries).forEach(function (key) { entry(entries[key], labels[key] || key, false); });
+      var present = {};
+      shown.forEach(function (f) {
+        present[colourBy.value === "status" ? f.properties.status : (f.properties.material_family || "")] = true;
+      });
+      heading(colourBy.value === "status" ? labels.colour_status : labels.colour_family);
+      Object.keys(present).sort().forEach(function (key) {
+        if (colourBy.value === "status") line(style.statusColour(key), 4, false, labels[key] || key, { "data-status": key });
+        else line(style.familyColour(key), 4, false, (labels.families || {})[key] || labels.other_family,
+          { "data-family": key, "data-colour": style.familyColour(key) });
+      });
+      var scale = style.widthScale(drawn);
+      var units = Object.keys(scale).sort();
+      if (units.length) {
+        heading(el.dataset.mode === "aggregated" ? labels.width_aggregated : labels.width_heading);
+        units.forEach(function (unit) {
+          var label = document.createElement("div");
+          label.className = "small text-muted";
+          label.textContent = labels[unit] || unitSymbol(unit);
+          box.appendChild(label);
+          [1, 0.25, 0.04].forEach(function (share) {
+            var q = scale[unit] * share;
+            line("#495057", style.width(q, unit, scale), false, formatQuantity(q, zh) + " " + unitText(unit),
+              { "data-unit": unit, "data-width": style.width(q, unit, scale).toFixed(1) });
+          });
+        });
+      }
+      heading(labels.line_heading);
+      line("#495057", 3, false, labels.line_agreed, { "data-dash": "solid" });
+      line("#495057", 3, true, labels.line_proposed, { "data-dash": "dashed" });
       var divisions = {};
       Object.keys(sites).forEach(function (id) { divisions[(sites[id].sector || "").slice(0, 2)] = true; });
-      var heading = document.createElement("div");
-      heading.className = "fw-bold mt-2";
-      heading.textContent = labels.sites_by_sector;
-      box.appendChild(heading);
-      Object.keys(divisions).sort().forEach(function (d) { entry(sectorColour(d), (labels.divisions || {})[d] || labels.division + " " + d, true); });
+      heading(labels.sites_by_sector);
+      Object.keys(divisions).sort().forEach(function (d) { dot(sectorColour(d), (labels.divisions || {})[d] || labels.division + " " + d); });
     }
 
     // The cascades, longest first; choosing one highlights its links and sites, choosing it again clears.
@@ -315,14 +493,27 @@
       });
     }
 
-    function fitAll() {
-      var bounds = parkLayer.getBounds();
-      Object.keys(sites).forEach(function (id) {
-        var ll = toLatLng(sites[id].coordinates);
-        bounds = bounds.isValid() ? bounds.extend(ll) : L.latLngBounds(ll, ll);
-      });
-      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 }); } else { map.setView([31.8, 117.2], 7); }
+    // Where the map opens: a park's map on the park (its boundary and its own sites, not its partners far
+    // away); the province's on the province's outline. Everything drawn only when neither is known.
+    function fitInitial() {
+      var bounds = L.latLngBounds([]);
+      if (el.dataset.parkCode) {
+        if (parkLayer.getLayers().length) bounds.extend(parkLayer.getBounds());
+        Object.keys(sites).forEach(function (id) {
+          if (sites[id].park === el.dataset.parkCode) bounds.extend(toLatLng(sites[id].coordinates));
+        });
+      } else if (el.dataset.homeBounds) {
+        var b = el.dataset.homeBounds.split(",").map(Number);
+        bounds.extend(toLatLng([b[0], b[1]])).extend(toLatLng([b[2], b[3]]));
+      }
+      if (!bounds.isValid()) {
+        if (parkLayer.getLayers().length) bounds.extend(parkLayer.getBounds());
+        Object.keys(sites).forEach(function (id) { bounds.extend(toLatLng(sites[id].coordinates)); });
+      }
+      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); } else { map.setView([31.8, 117.2], 7); }
+      el.dataset.initialZoom = String(map.getZoom());
     }
+    fitInitial();  // at once on what is known, again when the park's sites have arrived
 
     el.dataset.parkCount = String(parkLayer.getLayers().length);
     fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -344,20 +535,20 @@
             values.status[p.status] = true;
             if (p.coupling) values.coupling[p.coupling] = true;
             values.unit[p.unit] = true;
-            familyColour(p.material_family || "other");
           }
         });
         filters.forEach(function (select) { fillSelect(select, Object.keys(values[select.dataset.filter])); });
         cascades = collection.cascades || [];
         listCascades();
-        fitAll();
+        if (el.dataset.parkCode) fitInitial();
         render();
         map.on("zoomend", render);
+        // Sites outside parks are summed by city once the prefectures are known.
+        base.ready.then(function () { if (el.dataset.mode === "aggregated") render(); }).catch(function () {});
         el.classList.add("map-ready");
       })
       .catch(function () {
         summary.textContent = labels.error;
-        fitAll();
         el.classList.add("map-ready", "map-error");
       });
     filters.concat([colourBy]).forEach(function (select) { select.addEventListener("change", render); });
