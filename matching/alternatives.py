@@ -27,6 +27,10 @@ from matching.types import ALTERNATIVE_REASONS, TRANSPORT_MODES, Alternative, Ma
 
 __all__ = ["rank_alternatives"]
 
+_CAPACITY, _LOWER, _POSTED, _CUT = (ALTERNATIVE_REASONS.index(r) for r in
+                                    ("capacity_taken", "lower_score", "posted_first", "cut_by_k"))
+_FIELDS = ("offer", "want", "site", "route", "mode", "distance_km", "road_km", "net", "co2", "score", "latent",
+           "substitute", "rank")
 _NAMES = tuple(Alternative.__dataclass_fields__)
 
 
@@ -45,10 +49,7 @@ def _alternative(*values: object) -> Alternative:
     alternative.__dict__.update(zip(_NAMES, values))
     return alternative
 
-_CAPACITY, _LOWER, _POSTED, _CUT = (ALTERNATIVE_REASONS.index(r) for r in
-                                    ("capacity_taken", "lower_score", "posted_first", "cut_by_k"))
-_FIELDS = ("offer", "want", "site", "route", "mode", "distance_km", "road_km", "net", "co2", "score", "latent",
-           "substitute", "rank")
+
 
 
 def rank_alternatives(

@@ -82,7 +82,8 @@ def find_candidates(
             chunk = offer_ids[start:start + OFFER_CHUNK]
             parts = []
             if len(want_ids):
-                parts.append(matcher.match(chunk, tables.w_site[want_ids], want_ids, substitute, found=found, steps=steps))
+                parts.append(matcher.match(chunk, tables.w_site[want_ids], want_ids, substitute,
+                                           found=found, steps=steps))
             if len(latent_ids):
                 parts.append(matcher.match(chunk, latent_ids, None, None, found=found, steps=steps))
             with steps("select"):
@@ -109,7 +110,7 @@ def _match_by_name(
 
 
 def _select(parts: list[dict[str, NDArray]], found: CandidateTable, *, options: MatchOptions) -> None:
-    """Rank a chunk's feasible pairs (posted and latent together) and keep what the allocation and the alternatives need."""
+    """Rank a chunk's feasible pairs (posted and latent together); keep what the allocation and the alternatives need."""
     parts = [part for part in parts if part and len(part["offer"])]
     if not parts:
         return

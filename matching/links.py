@@ -138,7 +138,8 @@ def agreed_links(
         )
         if is_unclassified(offer.material):
             unit = tables.o_unit[o]
-            transport = road_km * options.transport_cny_per_t_km["road"] * float(options.freight_t_per_unit.get(unit, 1.0))
+            freight = float(options.freight_t_per_unit.get(unit, 1.0))
+            transport = road_km * options.transport_cny_per_t_km["road"] * freight
             net = float(name_net_benefit(np.array([np.nan if want is None or want.max_price_cny is None
                                                    else want.max_price_cny]),
                                          np.array([np.nan if offer.price_cny is None else offer.price_cny]),
@@ -158,7 +159,8 @@ def agreed_links(
         best: tuple[float, Route, str | None, float, float, float] | None = None
         modes = int(tables.pair_modes(np.array([o]), np.array([tables.site_pos[receiver.id]]))[0])
         for route in candidates:
-            allowed = modes if any(modes >> TRANSPORT_MODES.index(mode) & 1 for mode, _ in route.transport) else ALL_MODES
+            any_mode = any(modes >> TRANSPORT_MODES.index(mode) & 1 for mode, _ in route.transport)
+            allowed = modes if any_mode else ALL_MODES
             choice = choose_mode(
                 np.array([road_km]), radius_km={mode: np.inf for mode, _ in route.transport},
                 allowed=np.array([allowed], dtype=np.uint8),

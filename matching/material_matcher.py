@@ -139,7 +139,8 @@ class MaterialMatcher:
         farther = wide > base
         if farther.any():
             access = t.o_access[chunk]
-            groups = sorted({(float(w), float(b), int(a)) for w, b, a in zip(wide[farther], base[farther], access[farther])})
+            groups = sorted({(float(w), float(b), int(a))
+                             for w, b, a in zip(wide[farther], base[farther], access[farther])})
             for radius, near, mask in groups:
                 offers = chunk[farther & (wide == radius) & (base == near) & (access == mask)]
                 sharing = np.flatnonzero(t.site_access[receiver_sites] & mask)

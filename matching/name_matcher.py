@@ -17,6 +17,8 @@ mode adds no receiver for it), in the same unit, within ``options.unclassified_r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -69,7 +71,9 @@ class NameMatcher:
         self.radius_km = radius
         self.quality = QualityColumns([tables.offers[o].quality for o in offer_ids.tolist()])
 
-    def _check_permits(self, offer: NDArray[np.intp], site: NDArray[np.intp], drop) -> None:
+    def _check_permits(
+        self, offer: NDArray[np.intp], site: NDArray[np.intp], drop: Callable[[str, NDArray[np.bool_]], None]
+    ) -> None:
         """A stream whose listing gives a hazard code goes only to a permit that covers it, valid and not full."""
         t = self.tables
         hazard = [t.o_hazard[o] for o in offer.tolist()]
@@ -103,7 +107,8 @@ class NameMatcher:
             if options.park is not None:
                 wanted = t.park_number(options.park)
                 keep = (t.site_park[t.o_site[offer]] == wanted) | (t.site_park[site] == wanted)
-                offer, entry, want, site, distance_km = offer[keep], entry[keep], want[keep], site[keep], distance_km[keep]
+                offer, entry, want = offer[keep], entry[keep], want[keep]
+                site, distance_km = site[keep], distance_km[keep]
             found.examined += len(offer)
 
         with steps("feasibility"):

@@ -61,7 +61,8 @@ def _run_payload(run: MatchRun, links: list[Link]) -> dict:
 
 
 class SideSchema(Schema):
-    site_id = fields.Str(allow_none=True, metadata={"description": "the site's id as given at import (null: anonymous)"})
+    site_id = fields.Str(allow_none=True,
+                         metadata={"description": "the site's id as given at import (null: anonymous)"})
     site_name = fields.Str(allow_none=True, metadata={"description": "null when the side is anonymous to you"})
     organisation = fields.Str(allow_none=True)
     listing_id = fields.Int(allow_none=True, metadata={"description": "the offer or want; null for a latent receiver"})
