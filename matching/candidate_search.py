@@ -135,25 +135,21 @@ def accepting_wants(
     unit, and tonnes of one stream cannot fill gigajoules of another. A want listing streams of several units
     (a plant asking for desalinated water, steam and waste heat on one row) is served in its own unit only.
     """
-    # Offered known materials by unit; an unclassified stream's unit is checked per pair (it varies by listing).
-    offered = {o.material: (None if is_unclassified(o.material) else knowledge.materials[o.material].unit)
+    # Offered materials and their units; an unclassified stream's ("") is checked per pair (it varies by listing).
+    offered = {o.material: ("" if is_unclassified(o.material) else knowledge.materials[o.material].unit)
                for o in tables.offers}
     descendants = functools.lru_cache(maxsize=None)(knowledge.descendants)
     alternatives = functools.lru_cache(maxsize=None)(knowledge.alternatives)
     accepting: dict[str, dict[int, bool]] = defaultdict(dict)
-
-    def takes(code: str, unit: str) -> bool:
-        return code in offered and offered[code] in (unit, None)
-
     for position, want in enumerate(tables.wants):
-        unit = tables.w_unit[position]
+        takes = (tables.w_unit[position], "")
         for accepted in want.materials:
             if is_unclassified(accepted):  # an unclassified stream: only the very same name
                 if accepted in offered:
                     accepting[accepted][position] = False
                 continue
             for code in knowledge.accepted_by(accepted):  # kinds under it, and what routes serve it
-                if takes(code, unit):
+                if offered.get(code) in takes:
                     accepting[code][position] = False
         if options.allow_substitutes:
             for accepted in want.materials:
@@ -161,6 +157,6 @@ def accepting_wants(
                     continue
                 for alternative in alternatives(accepted):
                     for code in (alternative, *descendants(alternative)):
-                        if takes(code, unit):
+                        if offered.get(code) in takes:
                             accepting[code].setdefault(position, True)
     return accepting
