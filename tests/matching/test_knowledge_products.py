@@ -95,10 +95,18 @@ def test_acceptance_does_not_run_backwards_or_sideways():
     assert "fertiliser" in KB.serves("ammonium-thiosulphate")
 
 
-def test_every_product_is_asked_for_not_offered():
+def test_an_offer_written_by_its_use_goes_to_the_products_users():
+    # "recycled aggregate" or 过期饲料 (expired feed) is offered by what it is fit for: the product's own route
+    # takes it to its natural users, never a route that serves the product (those are for the residues)
     products = [m for m in KB.materials.values() if m.category == "PRODUCT"]
     assert {m.family for m in products} == {"product"}
-    assert not any(set(route.materials) & {m.code for m in products} for route in KB.routes)
+    for product in products:
+        assert KB.routes_for(product.code), product.code
+        assert not any(product.code in route.serves for route in KB.routes_for(product.code))
+    sites = [Site("DEMO", 117.20, 31.80, "4813"), Site("MIX", 117.22, 31.81, "3021"), Site("FURN", 117.21, 31.80, "2110")]
+    result = run_matching([Offer("O1", "DEMO", code("recycled aggregate"), 5000.0)], [], sites, KB.routes,
+                          knowledge=KB, options=MatchOptions(today=TODAY, latent=True))
+    assert {link.receiver_site_id for link in result.links} == {"MIX"}
 
 
 SITES = [
