@@ -11,17 +11,20 @@ says it is hazardous waste, is refused rather than guessed.
 name (石膏, 污泥, wastewater) is read as the generic material; a name whose readings differ in hazard
 (飞灰) as its hazardous reading, marked possibly hazardous; a name it cannot place is unclassified, with
 the closest materials as suggestions. Names administrators have classified (learned synonyms, kept
-outside the shipped files) are applied first.
+outside the shipped files) are applied first. Given the site's sectors, a name that may mean several
+materials (or a generic name) is read as the one the site's trade documents, by the reviewed rules of
+``context.yaml`` (:mod:`~matching.knowledge.context`): a power plant's 飞灰 is coal fly ash.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from matching.knowledge.context import settle
 from matching.knowledge.errors import AmbiguousMaterial, UnknownMaterial
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
@@ -34,10 +37,11 @@ __all__ = ["READINGS", "MaterialReading", "Resolution", "hazard_code_in", "read_
            "resolve_material_text"]
 
 # How a name was read, most certain first.
-READINGS = ("exact", "qualifier", "contained", "generic", "possibly_hazardous", "unclassified")
+READINGS = ("exact", "qualifier", "context", "contained", "generic", "possibly_hazardous", "unclassified")
 # Confidence of each reading: how sure the platform is that the code is what the plant means.
-CONFIDENCE = {"exact": 1.0, "qualifier": 0.9, "contained": 0.7, "generic": 0.8, "possibly_hazardous": 0.5,
-              "unclassified": 0.0}
+# A "context" reading (settled by the site's sector) carries its rule's confidence instead.
+CONFIDENCE = {"exact": 1.0, "qualifier": 0.9, "context": 0.8, "contained": 0.7, "generic": 0.8,
+              "possibly_hazardous": 0.5, "unclassified": 0.0}
 _HOW = {"code": "exact", "name": "exact", "qualified": "qualifier", "contained": "contained"}
 
 # Applied to NFKC-cleaned, upper-cased text.
@@ -343,7 +347,9 @@ class MaterialReading:
     ``code`` is the material code (``None`` when unclassified); ``how`` one of :data:`READINGS`;
     ``confidence`` between 0 and 1; ``suggestions`` the material codes a person confirming the reading
     should look at (the other candidates of a generic or possibly hazardous name, the closest materials
-    of an unclassified one); ``quality`` what grade or class the name states (``II级粉煤灰``).
+    of an unclassified one); ``quality`` what grade or class the name states (``II级粉煤灰``);
+    ``candidates`` the materials the name itself may mean (its ambiguous candidates, or its one material),
+    which the site's sector may choose among; ``note`` why a ``"context"`` reading was chosen.
 
     Examples
     --------
@@ -360,6 +366,8 @@ class MaterialReading:
     confidence: float
     suggestions: tuple[str, ...] = ()
     quality: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    candidates: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def unclassified(self) -> bool:
@@ -381,7 +389,12 @@ class MaterialReading:
 
 
 def read_material(
-    text: str, *, knowledge: Knowledge | None = None, learned: Mapping[str, str] | None = None
+    text: str,
+    *,
+    knowledge: Knowledge | None = None,
+    learned: Mapping[str, str] | None = None,
+    sectors: Sequence[str] = (),
+    kind: str = "offer",
 ) -> MaterialReading:
     """Read a material name the open-vocabulary way: never refused for being unknown or ambiguous.
 
@@ -394,6 +407,13 @@ def read_material(
     learned
         Names administrators classified, by pseudo-code (:func:`~matching.knowledge.unclassified.unclassified_code`)
         -> material code; read before anything else.
+    sectors
+        The GB/T 4754 codes of the listing's site, the main one first. A name that may mean several
+        materials, or a generic name, is then read as the one a rule of ``context.yaml`` gives the
+        site's trade (``how="context"``, with the rule's confidence and a ``note`` naming the sector);
+        text that says it is hazardous waste is never given a safe reading.
+    kind
+        ``"offer"`` or ``"want"``: most rules say what a site of a trade generates, so apply to offers.
 
     Raises
     ------
@@ -414,6 +434,11 @@ def read_material(
     (None, 'unclassified', 0.0)
     >>> read_material("纸塑边料", learned={"name:纸塑边料": "waste-paper"}).code
     'waste-paper'
+    >>> at_power_plant = read_material("飞灰", sectors=("4411",))
+    >>> at_power_plant.code, at_power_plant.how
+    ('coal-fly-ash', 'context')
+    >>> read_material("飞灰(危废)", sectors=("4411",)).how
+    'possibly_hazardous'
     """
     kb = knowledge or load_knowledge()
     typed = clean(str(text))
@@ -427,7 +452,24 @@ def read_material(
     if taught is not None and taught in kb.materials:
         how = "generic" if taught in kb._index.generic else "exact"
         return MaterialReading(typed, taught, how, CONFIDENCE[how])
-    return _read(kb, typed)
+    reading = _read(kb, typed)
+    return _in_context(kb, reading, tuple(sectors), kind) if sectors else reading
+
+
+def _in_context(kb: Knowledge, reading: MaterialReading, sectors: tuple[str, ...], kind: str) -> MaterialReading:
+    """The reading the site's sectors settle, if a context rule does; else the reading unchanged."""
+    if not reading.candidates:
+        return reading
+    settled = settle(reading.candidates, current=reading.code, sectors=sectors, kind=kind,
+                     says_hazardous=bool(_SAYS_HAZARDOUS.search(reading.text)), knowledge=kb)
+    if settled is None:
+        return reading
+    hazardous = kb.materials[settled.code].hazardous
+    if any(kb.materials[other].hazardous != hazardous for other in settled.others):
+        return reading  # the site's sectors disagree on the hazard: it stays to confirm
+    others = tuple(code for code in dict.fromkeys((*reading.candidates, *settled.others)) if code != settled.code)
+    return MaterialReading(reading.text, settled.code, "context", settled.confidence, others, reading.quality,
+                           reading.candidates, settled.note)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -450,7 +492,8 @@ def _read(kb: Knowledge, typed: str) -> MaterialReading:
     code = found.material.code
     how = "generic" if code in kb._index.generic else _HOW[found.how]
     suggestions = kb.descendants(code)[:5] if how == "generic" else ()
-    return _unless_said_hazardous(kb, MaterialReading(typed, code, how, CONFIDENCE[how], suggestions, found.quality))
+    return _unless_said_hazardous(kb, MaterialReading(typed, code, how, CONFIDENCE[how], suggestions, found.quality,
+                                                      (code,)))
 
 
 def _unless_said_hazardous(kb: Knowledge, reading: MaterialReading) -> MaterialReading:
@@ -486,8 +529,10 @@ def _reading_of_candidates(kb: Knowledge, typed: str, candidates: tuple[str, ...
     hazards = {kb.materials[code].hazardous for code in candidates}
     if hazards == {True, False}:
         hazardous = next(code for code in candidates if kb.materials[code].hazardous)
-        return MaterialReading(typed, hazardous, "possibly_hazardous", CONFIDENCE["possibly_hazardous"], candidates)
+        return MaterialReading(typed, hazardous, "possibly_hazardous", CONFIDENCE["possibly_hazardous"], candidates,
+                               candidates=candidates)
     first = candidates[0]
     if all(first in kb.ancestors(other) for other in candidates[1:]):
-        return _unless_said_hazardous(kb, MaterialReading(typed, first, "generic", CONFIDENCE["generic"], candidates[1:]))
-    return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], candidates)
+        return _unless_said_hazardous(kb, MaterialReading(typed, first, "generic", CONFIDENCE["generic"],
+                                                          candidates[1:], candidates=candidates))
+    return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], candidates, candidates=candidates)
