@@ -9,8 +9,8 @@ from ..listings.disclosure import is_revealed, shown_location
 from ..listings.forms import TRANSPORT_MODE_LABELS
 from ..models import LISTING_KINDS, Listing
 from ..services.errors import FieldError
-from ..services.listings import (ListingInput, ListingInvalid, close_listing, create_listing, listings_of,
-                                 publish_listing)
+from ..services.listings import (ListingInput, ListingInvalid, close_listing, context_reason, create_listing,
+                                 listings_of, publish_listing)
 from ..services.sites import sites_of
 from ..services.vocabulary import confirm_kind
 from .auth import api_login_required, api_require
@@ -30,6 +30,15 @@ def _site(listing: Listing) -> dict | None:
             "park": site.park.code if site.park else None}
 
 
+def _name(listing: Listing, name) -> dict:
+    found = {"written": name.written, "reading": name.reading, "material_code": name.material_code,
+             "name_code": name.name_code, "confidence": name.confidence}
+    reason = context_reason(listing, name)
+    if reason is not None:
+        found.update(sector=reason.sector, note=reason.note)
+    return found
+
+
 class ListingSchema(Schema):
     id = fields.Int()
     kind = fields.Str()
@@ -40,11 +49,9 @@ class ListingSchema(Schema):
     materials = fields.Function(lambda listing: [
         {"code": m.material_code, "name_zh": m.material.name_zh, "name_en": m.material.name_en,
          "hazardous": m.material.hazardous} for m in listing.materials])
-    names = fields.Function(lambda listing: [
-        {"written": n.written, "reading": n.reading, "material_code": n.material_code, "name_code": n.name_code,
-         "confidence": n.confidence} for n in listing.names], metadata={
-        "description": "each written name and how it was read: exact, qualifier, contained, generic, "
-                       "possibly_hazardous, unclassified or classified"})
+    names = fields.Function(lambda listing: [_name(listing, n) for n in listing.names], metadata={
+        "description": "each written name and how it was read: exact, qualifier, context (from the site's "
+                       "sector; `note` says why), contained, generic, possibly_hazardous, unclassified or classified"})
     unclassified = fields.Function(lambda listing: bool(listing.unclassified_names),
                                    metadata={"description": "a name is not in the knowledge base yet"})
     possibly_hazardous = fields.Function(lambda listing: listing.possibly_hazardous, metadata={

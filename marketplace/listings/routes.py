@@ -18,8 +18,8 @@ from ..services.imports import import_tables
 from ..services.imports.export import export_listings, listing_export_row
 from ..services.imports.files import read_import_file
 from ..services.imports.template import import_template
-from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, create_listing,
-                                 listings_of, publish_listing, update_listing)
+from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, context_reason,
+                                 create_listing, listings_of, publish_listing, update_listing)
 from ..services.sites import sites_of
 from ..services.vocabulary import confirm_kind as confirm_kind_of, kinds_to_confirm
 from . import bp
@@ -43,7 +43,7 @@ def listing_labels():
     return {"kind_label": lambda k: KIND_LABELS.get(k, k), "status_label": lambda s: STATUS_LABELS.get(s, s),
             "visibility_label": lambda v: SHORT_VISIBILITY_LABELS.get(v, v),
             "transport_label": lambda m: TRANSPORT_MODE_LABELS.get(m, m), "material_name": material_name,
-            "kinds_to_confirm": kinds_to_confirm,
+            "kinds_to_confirm": kinds_to_confirm, "context_reason": context_reason,
             "may": lambda action, target=None: can(current_user, action, target)}
 
 

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -64,6 +65,8 @@ class NameReading:
     suggestions: tuple[str, ...] = ()
     # Grades and classes the name states ("II级粉煤灰" -> grade II).
     quality: dict = field(default_factory=dict, hash=False, compare=False)
+    # Why a name was read in the light of its site's sector ("context" readings).
+    note: str = field(default="", compare=False)
 
     @property
     def engine_code(self) -> str:
@@ -271,18 +274,23 @@ def _number_text_or_str(value) -> str:
     return str(value)
 
 
-def read_names(texts: list[str], *, knowledge: Knowledge, learned: dict[str, str] | None = None
-               ) -> tuple[list[NameReading], list[FieldError]]:
-    """Each written name read the open-vocabulary way; errors only for empty text or a malformed code."""
+def read_names(texts: list[str], *, knowledge: Knowledge, learned: dict[str, str] | None = None,
+               sectors: Sequence[str] = (), kind: str = "offer") -> tuple[list[NameReading], list[FieldError]]:
+    """Each written name read the open-vocabulary way; errors only for empty text or a malformed code.
+
+    ``sectors`` (the site's GB/T 4754 codes, main first) let a name the site's trade settles be read so:
+    a power plant's 飞灰 is coal fly ash (matching.knowledge.context).
+    """
     readings, errors = [], []
     for text in texts:
         try:
-            found: MaterialReading = read_material(text, knowledge=knowledge, learned=learned)
+            found: MaterialReading = read_material(text, knowledge=knowledge, learned=learned, sectors=sectors,
+                                                   kind=kind)
         except KnowledgeError as exc:
             errors.append(field_error_from(exc, default_field="material"))
             continue
         readings.append(NameReading(found.text, found.name_code, found.how, found.confidence, found.code,
-                                    tuple(found.suggestions), dict(found.quality)))
+                                    tuple(found.suggestions), dict(found.quality), found.note))
     return readings, errors
 
 
@@ -302,6 +310,9 @@ def reading_warnings(names: list[NameReading], knowledge: Knowledge) -> list[Fie
             warnings.append(FieldError("material", f"{name.written!r} may mean a hazardous waste: read as "
                                                    f"{material.name_zh} ({material.code}, {material.category}) "
                                                    "until the kind is confirmed", suggestions=labels))
+        elif name.reading == "context":
+            warnings.append(FieldError("material", f"{name.written!r} {name.note}; confirm if wrong (name the "
+                                                   "kind to change it)", suggestions=labels))
     return warnings
 
 
@@ -374,11 +385,14 @@ def _check_hazard(kind: str, hazard_code: str | None, materials: list, names: li
 
 
 def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
-                  today: dt.date | None = None, learned: dict[str, str] | None = None) -> CheckedListing:
+                  today: dt.date | None = None, learned: dict[str, str] | None = None,
+                  sectors: Sequence[str] = ()) -> CheckedListing:
     """Validate every field; raise :class:`ListingInvalid` listing each bad one.
 
     A material name the knowledge base does not know is no error: it is kept as written, unclassified,
     with a warning. ``learned`` maps names administrators classified (by pseudo-code) to material codes.
+    ``sectors`` are the GB/T 4754 codes of the listing's site (main first): a name its trade settles is
+    read so, with a warning to confirm; a hazard_code stated on the listing still overrides that reading.
     """
     knowledge = knowledge or load_knowledge()
     errors: list[FieldError] = []
@@ -404,7 +418,8 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         errors.append(FieldError("material", "an offer is one material; list several only in a want"))
     elif any(len(t) > 300 for t in texts):
         errors.append(FieldError("material", "a material name is at most 300 characters"))
-    names, name_errors = read_names(texts, knowledge=knowledge, learned=learned)
+    names, name_errors = read_names(texts, knowledge=knowledge, learned=learned, sectors=sectors,
+                                    kind=kind if kind in LISTING_KINDS else "offer")
     errors.extend(name_errors)
     named_quality = [name.quality for name in names]
     # One reading per stream: the same name twice, or two names read as one material, count once.
@@ -531,6 +546,34 @@ def apply_checked(row: Listing, checked: CheckedListing, site: Site) -> Listing:
     return row
 
 
+@dataclass(frozen=True)
+class ContextReason:
+    """Why a stored name was read from its site's sector: which of the site's sectors, and the full note."""
+
+    sector: str
+    sector_name_zh: str
+    sector_name_en: str
+    note: str
+
+
+def context_reason(listing: Listing, name: ListingName) -> ContextReason | None:
+    """Why a name stored as a "context" reading was read so ("… because the site is thermal power generation
+    (4411) …"); ``None`` for any other reading, or when the site's sectors no longer give that reading."""
+    if name.reading != "context":
+        return None
+    from matching.knowledge.sectors import load_sectors
+
+    try:
+        found = read_material(name.written, sectors=listing.site.sector_codes, kind=listing.kind)
+    except KnowledgeError:
+        return None
+    if found.how != "context" or found.code != name.material_code:
+        return None
+    entry = load_sectors().get(found.sector)
+    return ContextReason(found.sector, entry.name_zh if entry else found.sector,
+                         entry.name_en if entry else found.sector, found.note)
+
+
 def name_values(name: NameReading) -> dict:
     """Column values of a ``listing_name`` row, without listing and position."""
     return {"written": name.written, "name_code": name.name_code, "reading": name.reading,
@@ -545,7 +588,7 @@ def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) 
     from .vocabulary import learned_synonyms
 
     with unit_of_work():
-        checked = check_listing(listing, learned=learned_synonyms())
+        checked = check_listing(listing, learned=learned_synonyms(), sectors=site.sector_codes)
         row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
         db.session.add(row)
         if publish:
@@ -560,7 +603,7 @@ def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = N
     from .vocabulary import learned_synonyms
 
     with unit_of_work():
-        checked = check_listing(listing, learned=learned_synonyms())
+        checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes)
         if checked.kind != row.kind:
             raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
         apply_checked(row, checked, site or row.site)

@@ -349,7 +349,8 @@ class MaterialReading:
     should look at (the other candidates of a generic or possibly hazardous name, the closest materials
     of an unclassified one); ``quality`` what grade or class the name states (``II级粉煤灰``);
     ``candidates`` the materials the name itself may mean (its ambiguous candidates, or its one material),
-    which the site's sector may choose among; ``note`` why a ``"context"`` reading was chosen.
+    which the site's sector may choose among; ``note`` why a ``"context"`` reading was chosen and
+    ``sector`` the site's GB/T 4754 code that chose it.
 
     Examples
     --------
@@ -368,6 +369,7 @@ class MaterialReading:
     quality: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     candidates: tuple[str, ...] = ()
     note: str = ""
+    sector: str = ""
 
     @property
     def unclassified(self) -> bool:
@@ -469,7 +471,7 @@ def _in_context(kb: Knowledge, reading: MaterialReading, sectors: tuple[str, ...
         return reading  # the site's sectors disagree on the hazard: it stays to confirm
     others = tuple(code for code in dict.fromkeys((*reading.candidates, *settled.others)) if code != settled.code)
     return MaterialReading(reading.text, settled.code, "context", settled.confidence, others, reading.quality,
-                           reading.candidates, settled.note)
+                           reading.candidates, settled.note, settled.sector)
 
 
 @functools.lru_cache(maxsize=4096)

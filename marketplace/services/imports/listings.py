@@ -26,8 +26,8 @@ class ListingImportResult:
     created: int = 0
     unchanged: int = 0
     created_ids: list[int] = field(default_factory=list)
-    # Rows stored as they are but worth a look (unclassified or possibly hazardous names, inferred hazard
-    # codes), each with row, column and suggestions.
+    # Rows stored as they are but worth a look (unclassified or possibly hazardous names, names read from
+    # the site's sector, inferred hazard codes), each with row, column and suggestions.
     warnings: list[RowProblem] = field(default_factory=list)
 
 
@@ -91,7 +91,7 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                 unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
                 hazard_code=row.get("hazard_code"), visibility=row.get("visibility"), note=row.get("note")),
-                knowledge=knowledge, learned=learned)
+                knowledge=knowledge, learned=learned, sectors=site.sector_codes if site is not None else ())
         except ListingInvalid as exc:
             row_problems.extend(RowProblem(number, e.field, e.message + (
                 f" (did you mean: {', '.join(e.suggestions)}?)" if e.suggestions else "")) for e in exc.errors)
