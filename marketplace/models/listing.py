@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 LISTING_KINDS = ("offer", "want")
 # How a written material name was read (matching.knowledge.resolver.READINGS), plus "classified": an
 # administrator classified the name after the listing was stored.
-NAME_READINGS = ("exact", "qualifier", "contained", "generic", "possibly_hazardous", "unclassified", "classified")
+NAME_READINGS = ("exact", "qualifier", "context", "contained", "generic", "possibly_hazardous", "unclassified",
+                 "classified")
 LISTING_STATUSES = ("draft", "published", "partly_matched", "matched", "closed", "expired")
 VISIBILITIES = ("named", "anonymous")
 

@@ -74,7 +74,7 @@ class ContextReading:
 
 
 def load_context(path: Path | str | None = None, *, knowledge: Knowledge | None = None) -> tuple[ContextRule, ...]:
-    """Read and validate the context rules, once per file and knowledge base.
+    """Read and validate the context rules (the shipped ones once per knowledge base).
 
     Raises
     ------
@@ -89,10 +89,17 @@ def load_context(path: Path | str | None = None, *, knowledge: Knowledge | None 
     'coal-fly-ash'
     """
     kb = knowledge or load_knowledge()
-    return _load(Path(path) if path is not None else CONTEXT_FILE, kb)
+    if path is None:
+        return _load_shipped(kb)
+    return _load(Path(path), kb)
 
 
-@functools.lru_cache(maxsize=8)
+# Read once per knowledge base: every name of an import is read against the shipped rules.
+@functools.lru_cache(maxsize=4)
+def _load_shipped(kb: Knowledge) -> tuple[ContextRule, ...]:
+    return _load(CONTEXT_FILE, kb)
+
+
 def _load(path: Path, kb: Knowledge) -> tuple[ContextRule, ...]:
     document = read_yaml(path)
     file = path.name
