@@ -349,9 +349,11 @@
         var p = sites[id];
         if (!visible(p)) return;
         var on = !lit || lit.sites[id];
+        // Zoomed out, sites are small dots under the summed arrows, which carry the story.
+        var small = el.dataset.mode === "aggregated";
         var marker = L.circleMarker(toLatLng(p.coordinates), { className: "network-site" + (lit && on ? " network-highlight" : ""),
-          radius: lit && on ? 9 : 7, color: "#222", weight: lit && on ? 2 : 1, fillColor: sectorColour(p.sector),
-          fillOpacity: on ? 0.95 : 0.2, opacity: on ? 1 : 0.3 });
+          radius: lit && on ? 9 : (small ? 3.5 : 7), color: "#222", weight: lit && on ? 2 : (small ? 0.5 : 1),
+          fillColor: sectorColour(p.sector), fillOpacity: on ? (small ? 0.7 : 0.95) : 0.2, opacity: on ? 1 : 0.3 });
         marker.on("click", function (e) { L.DomEvent.stopPropagation(e); showSite(p); });
         marker.bindTooltip(escapeHtml(siteTitle(p) + " · " + p.sector));
         siteLayer.addLayer(marker);
@@ -428,6 +430,18 @@
       heading(labels.line_heading);
       line("#495057", 3, false, labels.line_agreed, { "data-dash": "solid" });
       line("#495057", 3, true, labels.line_proposed, { "data-dash": "dashed" });
+      if (el.dataset.mode === "aggregated" && linkLayer.getLayers().some(function (layer) { return layer instanceof L.CircleMarker; })) {
+        var ring = document.createElement("div");
+        var swatch = document.createElement("span");
+        swatch.className = "d-inline-block me-1 align-middle rounded-circle";
+        swatch.style.width = "12px";
+        swatch.style.height = "12px";
+        swatch.style.border = "3px solid #495057";
+        ring.appendChild(swatch);
+        ring.appendChild(document.createTextNode(labels.ring_inside));
+        ring.setAttribute("data-ring", "inside");
+        box.appendChild(ring);
+      }
       var divisions = {};
       Object.keys(sites).forEach(function (id) { divisions[(sites[id].sector || "").slice(0, 2)] = true; });
       heading(labels.sites_by_sector);
