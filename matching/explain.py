@@ -2,13 +2,27 @@
 
 The sentence says who sends what to whom, what it replaces, how far and by which mode, the net
 benefit per unit and per year after transport, the CO2 avoided, and the park and coupling flags.
+
+Who the two sides are, and how exactly the distance may be given, depends on who reads it (an
+anonymous side is not named to everyone), so a link's explanation is kept as a **template**: the
+sentence with the slots ``{supplier}``, ``{receiver}`` and ``{road_km}`` (:func:`explain_template`,
+from the link's figures via :func:`facts_of`), which :func:`render` fills for one reader. Any other
+brace in the sentence is doubled, so that words a user typed never act as a slot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COUPLING_ZH", "LinkFacts", "explain", "explain_by_name", "explain_en", "explain_zh"]
+import dataclasses
+import re
+
+__all__ = ["COUPLING_ZH", "LinkFacts", "SLOTS", "explain", "explain_by_name", "explain_en", "explain_template",
+           "explain_zh", "facts_of", "render"]
+
+# The parts of a template that a reader's view fills in.
+SLOTS = ("supplier", "receiver", "road_km")
+_SLOT = re.compile(r"\{\{|\}\}|\{(supplier|receiver|road_km)\}")
 
 COUPLING_ZH = {
     "power-building materials": "电力—建材耦合",
@@ -82,7 +96,7 @@ def explain_en(f: LinkFacts) -> str:
     receiver = f.receiver_en
     if f.latent:
         receiver += ", whose sector uses it though it posted no want,"
-    how = f"{f.road_km:,.0f} km {MODE_EN.get(f.mode or '', 'away')}"
+    how = f"{_km(f)} km {MODE_EN.get(f.mode or '', 'away')}"
     use = f"as a substitute to replace {f.replaces_en}" if f.substitute else f"to replace {f.replaces_en}"
     co2 = (f"{_number(f.co2_avoided_t)} t CO2 avoided a year" if f.co2_avoided_t >= 0
            else f"transport emits {_number(-f.co2_avoided_t)} t CO2 a year more than the use saves")
@@ -108,7 +122,7 @@ def explain_zh(f: LinkFacts) -> str:
     if f.latent:
         receiver += "（该企业未发布需求，但其所属行业使用此类物料）"
     mode = MODE_ZH.get(f.mode or "", "")
-    how = f"{mode}运距约{f.road_km:,.0f}公里"
+    how = f"{mode}运距约{_km(f)}公里"
     use = f"作为替代料替代{f.replaces_zh}" if f.substitute else f"替代{f.replaces_zh}"
     co2 = (f"年减排二氧化碳{_number(f.co2_avoided_t)}吨" if f.co2_avoided_t >= 0
            else f"运输排放比利用减排多{_number(-f.co2_avoided_t)}吨二氧化碳/年")
@@ -151,13 +165,84 @@ def explain_by_name(facts: LinkFacts, *, priced: bool) -> tuple[str, str]:
     tail_en = "".join(f"; {flag}" for flag in _flags(facts, same="same park", across="across parks", coupling=None))
     tail_zh = "".join(f"；{flag}" for flag in _flags(facts, same="同一园区", across="跨园区", coupling=None))
     en = (f"{facts.supplier_en} can send {_number(facts.quantity)} {unit}/yr of “{facts.material_en}” to "
-          f"{facts.receiver_en}, which asks for a stream of the same name, {facts.road_km:,.0f} km by road: "
+          f"{facts.receiver_en}, which asks for a stream of the same name, {_km(facts)} km by road: "
           f"matched by name only — the stream is not yet classified, so no use route, quality standard or CO2 "
           f"saving applies; {money_en}{tail_en}.")
     zh = (f"{facts.supplier_zh}每年可向{facts.receiver_zh}供应“{facts.material_zh}”{_number(facts.quantity)}{unit_zh}，"
-          f"对方发布了同名物料的需求，公路运距约{facts.road_km:,.0f}公里：仅按名称匹配——该物料尚未归类，"
+          f"对方发布了同名物料的需求，公路运距约{_km(facts)}公里：仅按名称匹配——该物料尚未归类，"
           f"不适用利用途径、质量标准和减排核算；{money_zh}{tail_zh}。")
     return zh, en
+
+
+def _km(f: LinkFacts) -> str:
+    # A template (road_km NaN, see explain_template) leaves the distance to the reader's view.
+    return "{road_km}" if f.road_km != f.road_km else f"{f.road_km:,.0f}"
+
+
+def _escaped(facts: LinkFacts) -> LinkFacts:
+    """The facts with every brace in their words doubled, and the names and distance as slots."""
+    words = {name: getattr(facts, name).replace("{", "{{").replace("}", "}}")
+             for name in ("material_zh", "material_en", "replaces_zh", "replaces_en")}
+    coupling = facts.coupling.replace("{", "{{").replace("}", "}}") if facts.coupling else facts.coupling
+    return dataclasses.replace(facts, supplier_zh="{supplier}", supplier_en="{supplier}", receiver_zh="{receiver}",
+                               receiver_en="{receiver}", road_km=float("nan"), coupling=coupling, **words)
+
+
+def explain_template(facts: LinkFacts, *, by_name: bool = False, priced: bool = True) -> tuple[str, str]:
+    """``(zh, en)`` templates for a link: its sentences with the sides and the road distance as slots.
+
+    The names in ``facts`` are not used: a template names nobody. ``by_name`` (a stream matched by
+    name only) writes the sentences of :func:`explain_by_name`.
+
+    Examples
+    --------
+    >>> zh, en = explain_template(_example())
+    >>> en[:61]
+    '{supplier} can send 12,000 t/yr of coal fly ash to {receiver}'
+    >>> render(en, supplier="Plant A", receiver="Cement B", road_km="85") == explain(_example())[1]
+    True
+    """
+    escaped = _escaped(facts)
+    if by_name:
+        return explain_by_name(escaped, priced=priced)
+    return explain_zh(escaped), explain_en(escaped)
+
+
+def render(template: str, *, supplier: str, receiver: str, road_km: str) -> str:
+    """A template (:func:`explain_template`) for one reader: the sides as that reader may name them.
+
+    Filled in one pass, so a name that looks like a slot stays as written.
+
+    Examples
+    --------
+    >>> render("{supplier} sends {{x}} to {receiver}, {road_km} km", supplier="{receiver}", receiver="B",
+    ...        road_km="5")
+    '{receiver} sends {x} to B, 5 km'
+    """
+    values = {"supplier": supplier, "receiver": receiver, "road_km": road_km}
+    return _SLOT.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], template)
+
+
+def facts_of(link, *, material_zh: str, material_en: str, replaces_zh: str = "", replaces_en: str = "") -> LinkFacts:
+    """The facts of a :class:`matching.types.Link` for :func:`explain_template`, without names.
+
+    ``material_*`` and ``replaces_*`` are the words for its material and for what its route replaces
+    (the knowledge base's names; for a stream matched by name, the user's own words and nothing).
+
+    Examples
+    --------
+    >>> from matching.types import Link
+    >>> link = Link("1", "s1", "2", "s2", "coal-fly-ash", "r", 100.0, "t", 10.0, 13.0, "road", 500.0, 2000.0,
+    ...             20.0, 30.0, 20.0, True, False, None, False)
+    >>> explain_template(facts_of(link, material_zh="粉煤灰", material_en="fly ash", replaces_zh="黏土",
+    ...                           replaces_en="clay"))[1][:53]
+    '{supplier} can send 100 t/yr of fly ash to {receiver}'
+    """
+    quantity = link.quantity or 1.0
+    return LinkFacts(
+        "", "", "", "", material_zh, material_en, replaces_zh, replaces_en, link.quantity, link.unit, link.road_km,
+        link.mode, link.transport_cost_cny / quantity, link.net_benefit_cny_per_unit, link.net_benefit_cny,
+        link.co2_avoided_t, link.same_park, link.cross_park, link.coupling, link.latent, link.substitute)
 
 
 def _number(value: float) -> str:
