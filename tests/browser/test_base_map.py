@@ -171,6 +171,14 @@ def test_province_map_sums_links_by_park_or_city_until_zoomed_in(page, live_app)
     for flow in flows:
         assert len({links[pk]["unit"] for pk in flow["links"]}) == 1  # never t + GJ in one arrow
     assert page.locator("path.network-flow-arrow").count() == page.locator("path.network-flow").count()
+    # An arrow says what it sums: its two ends, how many links and how much.
+    first = page.locator("path.network-flow").first
+    summed = [int(x) for x in first.get_attribute("data-links").split()]
+    first.dispatch_event("click")
+    details = page.inner_text("#network-details")
+    assert page.locator("#network-details [data-kind=flow]").count() == 1
+    assert "→" in details and str(len(summed)) in details and "放大地图可查看每一项对接" in details
+    assert "当前为缩小视图" in page.inner_text("#network-summary")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "province-map-aggregated.png"), full_page=True)
 
