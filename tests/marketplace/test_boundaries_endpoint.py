@@ -48,6 +48,19 @@ def test_province_outline_and_counties(client, auth, make_user):
     assert all(f["properties"]["parent_code"][:2] == "34" for f in counties["features"])
 
 
+def test_browsers_get_the_layer_compressed(client, auth, make_user):
+    import gzip
+    import json
+
+    auth.login(make_user("plant"))
+    plain = client.get("/network/boundaries/county.geojson")
+    packed = client.get("/network/boundaries/county.geojson", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.data) < len(plain.data) / 2
+    assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+
+
 def test_a_repeated_request_is_answered_not_modified(client, auth, make_user):
     auth.login(make_user("plant"))
     first = client.get("/network/boundaries/province.geojson")
