@@ -11,7 +11,7 @@ coordinates, though labelled WGS 84, are "actually GCJ-02", and its author confi
 GCJ-02 was taken as WGS-84 without conversion
 (https://github.com/GaryBikini/ChinaAdminDivisonSHP/issues/10). Every vertex is therefore converted
 with :func:`geo.crs.gcj02_to_wgs84_array` on loading: in Anhui this moves a boundary by about
-500 m, more than the width of a park.
+500 m, enough to put a site near a county line on the wrong side of it.
 
 Loading is lazy and cached: a division's file is read the first time it is asked for.
 """
