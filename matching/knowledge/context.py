@@ -158,13 +158,18 @@ def _rule(rule_id: str, entry: Entry, kb: Knowledge, sectors: dict, references: 
                        sources)
 
 
-def _closure(kb: Knowledge, codes: Iterable[str]) -> set[str]:
+def _closure(kb: Knowledge, codes: Iterable[str]) -> frozenset[str]:
     """The materials and every kind under them."""
+    return _closure_of(kb, tuple(codes))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closure_of(kb: Knowledge, codes: tuple[str, ...]) -> frozenset[str]:
     found: set[str] = set()
     for code in codes:
         found.add(code)
         found.update(kb.descendants(code))
-    return found
+    return frozenset(found)
 
 
 def settle(

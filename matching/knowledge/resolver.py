@@ -458,6 +458,8 @@ def read_material(
     return _in_context(kb, reading, tuple(sectors), kind) if sectors else reading
 
 
+# An import reads the same few names at the same few kinds of site thousands of times.
+@functools.lru_cache(maxsize=8192)
 def _in_context(kb: Knowledge, reading: MaterialReading, sectors: tuple[str, ...], kind: str) -> MaterialReading:
     """The reading the site's sectors settle, if a context rule does; else the reading unchanged."""
     if not reading.candidates:
