@@ -4,8 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from ..search.present import listing_url, shown_point
-from ..services.listings import is_name_revealed
+from ..search.present import listing_url, shown_hit, shown_point
 from ..services.search import (
     DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, ROAD_DETOUR_FACTOR, SORTS, SearchInput,
     SearchInvalid, build_query, search_offers,
@@ -37,7 +36,7 @@ class HitSchema(Schema):
     url = fields.Str()
     material = fields.Str(metadata={"description": "material code of the offer"})
     supplier = fields.Str(allow_none=True, metadata={"description": "null for an anonymous offer"})
-    lon = fields.Float(metadata={"description": "site location; rounded to 0.01° for an anonymous offer"})
+    lon = fields.Float(metadata={"description": "site location; on the 0.05° grid for an anonymous offer you may not see through; its distances are from that point, whole km in 5 km steps"})
     lat = fields.Float()
     available_quantity = fields.Float(metadata={"description": "per year, in base_unit"})
     base_unit = fields.Str()
@@ -61,9 +60,9 @@ class SearchResultSchema(Schema):
     hits = fields.List(fields.Nested(HitSchema))
 
 
-def _hit(hit, viewer) -> dict:
+def _hit(hit, query) -> dict:
+    hit, revealed = shown_hit(current_user, hit, query)
     listing = hit.listing
-    revealed = is_name_revealed(listing, viewer)
     lon, lat = shown_point(listing, revealed=revealed)
     return {"listing_id": listing.id, "url": listing_url(listing.id), "material": hit.material_code,
             "supplier": listing.organisation.name_zh if revealed else None, "lon": lon, "lat": lat,
@@ -91,7 +90,6 @@ class OfferSearch(MethodView):
         except SearchInvalid as exc:
             abort(422, message=str(exc), errors={"query": {e.field: [e.message] for e in exc.errors}})
         hits = search_offers(query)
-        viewer = current_user.organisation
         return {"material_codes": list(query.material_codes), "lon": query.lon, "lat": query.lat,
                 "radius_km": query.radius_km, "sort": query.sort, "count": len(hits),
-                "hits": [_hit(hit, viewer) for hit in hits]}
+                "hits": [_hit(hit, query) for hit in hits]}

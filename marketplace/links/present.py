@@ -1,10 +1,9 @@
 """What a viewer sees of a link, on the pages and in the API alike.
 
-Anonymous listings: a side whose listing is anonymous shows neither its company nor its site to the
-other side (nor to managers of the other side's park) until it accepts the link, or until it has answered
-the viewer's enquiry about that listing. Its own people, its park's managers and administrators always
-see it. The engine's explanation names both sites, so a hidden name is replaced there too, and the map
-puts a hidden site on the same coarse grid as the listing pages.
+Which sides a viewer may name is :mod:`marketplace.services.disclosure`'s decision (an anonymous side
+is named to the other party once it accepts the link or answers its enquiry); the explanation is
+rendered for the viewer from the link's template (:mod:`marketplace.services.explanations`), and the
+map puts a hidden site on the same grid as every other page.
 """
 from __future__ import annotations
 
@@ -16,8 +15,11 @@ from matching.explain import COUPLING_ZH
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 
-from ..listings.disclosure import is_revealed, shown_location
 from sqlalchemy import select
+
+from ..services.explanations import explanation
+from ..services.disclosure import (link_end_revealed, listing_revealed, shown_km, site_geojson, site_revealed,
+                                   site_view)
 
 from ..models import Link, Site, User
 from ..models.link import RunAlternative
@@ -54,12 +56,6 @@ ALTERNATIVE_REASON_LABELS = {
     "cut_by_k": _l("ranked below the receivers the allocation weighed"),
 }
 
-# Stand-ins for a hidden name inside the engine's sentences: each sentence is in one language whatever
-# the page's, so these are literal rather than translated. The supplier opens the sentence.
-HIDDEN_SUPPLIER = {"zh": "一家匿名供方", "en": "An anonymous supplier"}
-HIDDEN_RECEIVER = {"zh": "一家匿名需方", "en": "an anonymous buyer"}
-
-
 def page_language() -> str:
     return "en" if str(get_locale()) == "en" else "zh"
 
@@ -77,13 +73,6 @@ def coupling_label(code: str | None) -> str:
     if not code:
         return "—"
     return COUPLING_ZH.get(code, code) if page_language() == "zh" else code
-
-
-def _without(sentence: str, names: list[str | None], stand_in: str) -> str:
-    # Longest first, so that a site called "X" does not break the replacement of "X Plant".
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        sentence = sentence.replace(name, stand_in)
-    return sentence
 
 
 @dataclass(frozen=True)
@@ -105,32 +94,28 @@ class LinkView:
         return SIDES if self.side == "both" else ((self.side,) if self.side else ())
 
     @property
+    def distance_km(self) -> float:
+        """Exact between two named sides; rounded (whole km, 5 km steps) when one is hidden."""
+        return shown_km(self.link.distance_km, revealed=self.supplier_shown and self.receiver_shown)
+
+    @property
     def my_decision(self) -> str | None:
         """The viewer's answer; one holding both sides gave it for both."""
         given = {getattr(self.link, f"{side}_decision") for side in self.sides}
         return given.pop() if len(given) == 1 else None
 
     def explanation(self, language: str | None = None) -> str:
-        """The engine's sentence in ``language`` (default: the page's), hidden names replaced."""
-        language = language or page_language()
-        link = self.link
-        sentence = link.explanation_en if language == "en" else link.explanation_zh
-        if not self.supplier_shown:
-            site = link.supplier_site
-            sentence = _without(sentence, [site.name_zh, site.name_en], HIDDEN_SUPPLIER[language])
-        if not self.receiver_shown:
-            site = link.receiver_site
-            sentence = _without(sentence, [site.name_zh, site.name_en], HIDDEN_RECEIVER[language])
-        return sentence
+        """The link's explanation in ``language`` (default: the page's), naming only the sides shown."""
+        return explanation(self.link, language or page_language(), supplier_shown=self.supplier_shown,
+                           receiver_shown=self.receiver_shown)
 
 
 def supplier_shown(user: User, link: Link) -> bool:
-    return link.supplier_decision == "accepted" or is_revealed(user, link.offer)
+    return link_end_revealed(user, link, "supplier")
 
 
 def receiver_shown(user: User, link: Link) -> bool:
-    # A latent receiver posted nothing it could have made anonymous.
-    return link.want is None or link.receiver_decision == "accepted" or is_revealed(user, link.want)
+    return link_end_revealed(user, link, "receiver")
 
 
 def view_of(user: User, link: Link) -> LinkView:
@@ -143,17 +128,11 @@ def view_of(user: User, link: Link) -> LinkView:
 
 
 def link_geojson(view: LinkView) -> dict:
-    """The two sites (a hidden one on the coarse grid, without its name) and a line between them."""
+    """The two sites (a hidden one on the grid, without its name) and a line between them."""
     link = view.link
-    ends = []
-    for site, listing, shown, role in ((link.supplier_site, link.offer, view.supplier_shown, "supplier"),
-                                       (link.receiver_site, link.want, view.receiver_shown, "receiver")):
-        lon, lat = (site.lon, site.lat) if listing is None else shown_location(listing, revealed=shown)
-        properties = {"sector": site.sector_code, "role": role, "detail": str(SIDE_LABELS[role])}
-        if shown:
-            properties |= {"name": site.name_zh, "name_en": site.name_en, "organisation": site.organisation.name_zh}
-        ends.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                     "properties": properties})
+    ends = [site_geojson(site_view(site, revealed=shown), role=role, detail=str(SIDE_LABELS[role]))
+            for site, shown, role in ((link.supplier_site, view.supplier_shown, "supplier"),
+                                      (link.receiver_site, view.receiver_shown, "receiver"))]
     line = {"type": "Feature", "properties": {"name": material_name(link.material_code),
                                               "detail": f"{link.quantity:,.0f} {link.unit}"},
             "geometry": {"type": "LineString", "coordinates": [f["geometry"]["coordinates"] for f in ends]}}
@@ -171,6 +150,7 @@ def link_payload(view: LinkView) -> dict:
         if not shown:
             data[key] |= {"site_id": None, "site_name": None, "organisation": None}
     data["explanation"] = {"zh": view.explanation("zh"), "en": view.explanation("en")}
+    data["distance_km"] = view.distance_km
     data |= {"run_id": link.run_id, "supplier_decision": link.supplier_decision,
              "receiver_decision": link.receiver_decision, "your_side": view.side,
              "your_answers": list(view.answers)}
@@ -184,6 +164,10 @@ class AlternativeView:
     alternative: RunAlternative
     supplier_shown: bool
     receiver_shown: bool
+
+    @property
+    def distance_km(self) -> float:
+        return shown_km(self.alternative.distance_km, revealed=self.supplier_shown and self.receiver_shown)
 
 
 def may_see_alternatives(user: User, alternative: RunAlternative, *, whole_run: bool) -> bool:
@@ -206,9 +190,9 @@ def visible_sites(user: User):
 
 def alternative_views(user: User, alternatives: list[RunAlternative], *, whole_run: bool) -> list[AlternativeView]:
     """The alternatives ``user`` may see, each with which of its sides it may name."""
-    return [AlternativeView(a, supplier_shown=is_revealed(user, a.offer),
-                            # A latent receiver posted nothing it could have made anonymous.
-                            receiver_shown=a.want is None or is_revealed(user, a.want))
+    return [AlternativeView(a, supplier_shown=listing_revealed(user, a.offer),
+                            receiver_shown=site_revealed(user, a.receiver_site) if a.want is None
+                            else listing_revealed(user, a.want))
             for a in alternatives if may_see_alternatives(user, a, whole_run=whole_run)]
 
 
@@ -221,6 +205,7 @@ def alternative_payload(view: AlternativeView) -> dict:
         data[key]["anonymous"] = not shown
         if not shown:
             data[key] |= {"site_id": None, "site_name": None, "organisation": None}
+    data["distance_km"] = view.distance_km
     return data
 
 

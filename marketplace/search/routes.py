@@ -10,7 +10,7 @@ from ..forms_util import apply_field_errors, options
 from ..models import Notification, SavedSearch
 from ..permissions import require
 from ..services.errors import FieldError
-from ..services.listings import is_name_revealed, listings_of
+from ..services.listings import listings_of
 from ..services.saved_searches import (
     delete_search, mark_all_read, mark_read, notifications_of, save_search, searches_of,
 )
@@ -21,7 +21,7 @@ from ..services.search import (
 from ..services.sites import sites_of
 from . import bp
 from .forms import SaveSearchForm, SearchFields, SearchForm
-from .present import listing_url, material_name, shown_point
+from .present import listing_url, material_name, shown_hit, shown_point
 
 SEARCH_FIELDS = tuple(name for name in dir(SearchFields) if not name.startswith("_"))
 
@@ -44,11 +44,10 @@ def _search_input(form) -> SearchInput:
                        max_price=form.max_price.data, sort=form.sort.data)
 
 
-def _result_rows(hits) -> list[dict]:
-    viewer = current_user.organisation
+def _result_rows(hits, query=None) -> list[dict]:
     rows = []
     for hit in hits:
-        revealed = is_name_revealed(hit.listing, viewer)
+        hit, revealed = shown_hit(current_user, hit, query)
         site = hit.listing.site
         lon, lat = shown_point(hit.listing, revealed=revealed)
         rows.append({"hit": hit, "listing": hit.listing, "material": material_name(hit.material_code),
@@ -75,7 +74,7 @@ def _map_features(rows: list[dict], query: SearchQuery | None) -> dict:
 
 
 def _render_search(form: SearchForm, *, query=None, hits=(), save_form=None, status: int = 200):
-    rows = _result_rows(hits)
+    rows = _result_rows(hits, query)
     search_args = {name: request.values.get(name, "") for name in SEARCH_FIELDS if request.values.get(name)}
     return render_template("search/offers.html", form=form, query=query, rows=rows,
                            result_geojson=_map_features(rows, query), searched=query is not None,

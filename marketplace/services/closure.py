@@ -15,14 +15,12 @@ distance; by the modes the engine assumes, road and pipeline, plus rail or barge
 have the siding or quay). Nearest first. They are listings, not feasibility-checked links: quality, permits and
 timing are checked by the next match run.
 
-Each site is shown as the viewer may see it: the helpers of ``network_view`` and
-``listings.disclosure`` decide; a hidden site keeps its sector only, and the distance to it is
-measured from its coarse grid point and rounded.
+Each site is shown as the viewer may see it (:mod:`.disclosure` decides); a hidden site keeps its
+sector only, and the distance to it is measured from its grid point and rounded.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -35,16 +33,14 @@ from matching.knowledge import Knowledge, load_knowledge
 from matching.types import SITE_ACCESS, MatchOptions
 
 from ..extensions import db
-from ..listings.disclosure import is_revealed, shown_location
 from ..models import Link, Listing, ListingMaterial, Material, Site, User
 from ..permissions import ENQUIRABLE_LISTING_STATUSES, can, network_scope
+from . import disclosure
 from .network_view import engine_link, revealed_sites, visible_links
 
 ALTERNATIVES_METHOD = "nearest-posted-listing"
 # At most this many alternatives per lost link: the nearest; a panel, not a search page.
 ALTERNATIVES_PER_LINK = 3
-# Distances to a hidden site are given in steps this coarse, so repeated looks cannot locate it.
-HIDDEN_DISTANCE_STEP_KM = 5.0
 AGREED = ("agreed", "active")
 
 
@@ -240,11 +236,9 @@ def _alternatives(user: User, site: Site, links: list[Link], *, knowledge: Knowl
 
 
 def _alternative(user: User, partner: Site, listing: Listing, km: float) -> Alternative:
-    revealed = is_revealed(user, listing)
+    revealed = disclosure.listing_revealed(user, listing)
     if not revealed:
-        lon, lat = shown_location(listing, revealed=False)
-        km = float(great_circle_km(partner.lon, partner.lat, lon, lat))
-        km = max(HIDDEN_DISTANCE_STEP_KM, HIDDEN_DISTANCE_STEP_KM * math.floor(km / HIDDEN_DISTANCE_STEP_KM + 0.5))
+        km = float(disclosure.hidden_km(partner.lon, partner.lat, listing.site))
     code = next((c for c in listing.material_codes if c), "")
     return Alternative(listing.id, listing.kind, _site_ref(listing.site, revealed=revealed), code,
                        round(listing.available_quantity, 3), listing.base_unit, round(km, 1), not revealed)

@@ -275,17 +275,19 @@ def _number_text_or_str(value) -> str:
 
 
 def read_names(texts: list[str], *, knowledge: Knowledge, learned: dict[str, str] | None = None,
-               sectors: Sequence[str] = (), kind: str = "offer") -> tuple[list[NameReading], list[FieldError]]:
+               sectors: Sequence[str] = (), kind: str = "offer", sectors_confirmed: bool = True
+               ) -> tuple[list[NameReading], list[FieldError]]:
     """Each written name read the open-vocabulary way; errors only for empty text or a malformed code.
 
     ``sectors`` (the site's GB/T 4754 codes, main first) let a name the site's trade settles be read so:
-    a power plant's 飞灰 is coal fly ash (matching.knowledge.context).
+    a power plant's 飞灰 is coal fly ash (matching.knowledge.context). ``sectors_confirmed=False`` (the site's
+    sector is itself a guess to confirm) lets no guess read a possibly hazardous name as its safe reading.
     """
     readings, errors = [], []
     for text in texts:
         try:
             found: MaterialReading = read_material(text, knowledge=knowledge, learned=learned, sectors=sectors,
-                                                   kind=kind)
+                                                   kind=kind, sectors_confirmed=sectors_confirmed)
         except KnowledgeError as exc:
             errors.append(field_error_from(exc, default_field="material"))
             continue
@@ -386,13 +388,14 @@ def _check_hazard(kind: str, hazard_code: str | None, materials: list, names: li
 
 def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
                   today: dt.date | None = None, learned: dict[str, str] | None = None,
-                  sectors: Sequence[str] = ()) -> CheckedListing:
+                  sectors: Sequence[str] = (), sectors_confirmed: bool = True) -> CheckedListing:
     """Validate every field; raise :class:`ListingInvalid` listing each bad one.
 
     A material name the knowledge base does not know is no error: it is kept as written, unclassified,
     with a warning. ``learned`` maps names administrators classified (by pseudo-code) to material codes.
     ``sectors`` are the GB/T 4754 codes of the listing's site (main first): a name its trade settles is
     read so, with a warning to confirm; a hazard_code stated on the listing still overrides that reading.
+    ``sectors_confirmed=False`` when the site's sector is a guess still to confirm.
     """
     knowledge = knowledge or load_knowledge()
     errors: list[FieldError] = []
@@ -419,7 +422,8 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     elif any(len(t) > 300 for t in texts):
         errors.append(FieldError("material", "a material name is at most 300 characters"))
     names, name_errors = read_names(texts, knowledge=knowledge, learned=learned, sectors=sectors,
-                                    kind=kind if kind in LISTING_KINDS else "offer")
+                                    kind=kind if kind in LISTING_KINDS else "offer",
+                                    sectors_confirmed=sectors_confirmed)
     errors.extend(name_errors)
     named_quality = [name.quality for name in names]
     # One reading per stream: the same name twice, or two names read as one material, count once.
@@ -564,7 +568,8 @@ def context_reason(listing: Listing, name: ListingName) -> ContextReason | None:
     from matching.knowledge.sectors import load_sectors
 
     try:
-        found = read_material(name.written, sectors=listing.site.sector_codes, kind=listing.kind)
+        found = read_material(name.written, sectors=listing.site.sector_codes, kind=listing.kind,
+                              sectors_confirmed=not listing.site.sector_to_confirm)
     except KnowledgeError:
         return None
     if found.how != "context" or found.code != name.material_code:
@@ -588,7 +593,8 @@ def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) 
     from .vocabulary import learned_synonyms
 
     with unit_of_work():
-        checked = check_listing(listing, learned=learned_synonyms(), sectors=site.sector_codes)
+        checked = check_listing(listing, learned=learned_synonyms(), sectors=site.sector_codes,
+                                sectors_confirmed=not site.sector_to_confirm)
         row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
         db.session.add(row)
         if publish:
@@ -603,7 +609,8 @@ def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = N
     from .vocabulary import learned_synonyms
 
     with unit_of_work():
-        checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes)
+        checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes,
+                                sectors_confirmed=not (site or row.site).sector_to_confirm)
         if checked.kind != row.kind:
             raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
         apply_checked(row, checked, site or row.site)

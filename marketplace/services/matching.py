@@ -22,7 +22,9 @@ from matching.knowledge.loader import load_knowledge
 from ..extensions import db
 from ..models import Licence, Link, Listing, MatchRun, Organisation, Park, Site, User
 from ..models.link import RunAlternative
+from . import explanations
 from .errors import FieldError
+from .explanations import templates_of
 from .transaction import unit_of_work
 
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
@@ -203,6 +205,7 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
                        counts=_run_counts(summary, links, held_back=len(result.links) - len(links),
                                           superseded=superseded))
         db.session.add(run)
+        offers_by_id, wants_by_id = {o.id: o for o in inputs.offers}, {w.id: w for w in inputs.wants}
         for link in links:
             db.session.add(Link(
                 run=run, offer_id=int(link.offer_id), want_id=int(link.want_id) if link.want_id else None,
@@ -211,7 +214,8 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
                 distance_km=link.distance_km, transport_cost_cny=link.transport_cost_cny,
                 net_benefit_cny=link.net_benefit_cny, co2_avoided_t=link.co2_avoided_t, score=link.score,
                 same_park=link.same_park, coupling=link.coupling, latent=link.latent,
-                explanation_zh=link.explanation_zh, explanation_en=link.explanation_en, status="proposed"))
+                **dict(zip(("explanation_zh", "explanation_en"), templates_of(  # templates naming nobody
+                    link, knowledge=knowledge, offers=offers_by_id, wants=wants_by_id))), status="proposed"))
         db.session.flush()  # the run's id, for the bulk insert of its alternatives
         _store_alternatives(run, result.alternatives)
     return run
@@ -260,7 +264,7 @@ def link_json(link: Link) -> dict:
         "transport_cost_cny": link.transport_cost_cny, "net_benefit_cny": link.net_benefit_cny,
         "co2_avoided_t": link.co2_avoided_t, "score": link.score, "same_park": link.same_park,
         "coupling": link.coupling, "latent": link.latent, "status": link.status,
-        "explanation": {"zh": link.explanation_zh, "en": link.explanation_en},
+        "explanation": explanations.both(link),  # every name: callers showing it to others use links.present
     }
 
 

@@ -3,8 +3,9 @@ cascades among those links (:func:`link_cascades`).
 
 What a viewer sees follows :func:`marketplace.permissions.network_scope`: park managers and admins
 see every link of the park (or province), plants and recyclers only the links they are party to.
-A site's company and name are shown only to those who may see them (see ``listings.disclosure``);
-other sites keep their sector and sit on the coarse anonymity grid.
+A site's company, name and exact point are shown only to those who may see them (:mod:`.disclosure`);
+other sites keep their sector and sit on its grid, distances to them are rounded, and each link's
+explanation is rendered for the viewer (:mod:`.explanations`).
 """
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from matching import network as analysis
 from matching import types as engine
 
 from ..extensions import db
-from ..listings.disclosure import APPROXIMATE_STEP_DEG
 from ..models import Link, Material, Park, Site, User
-from ..permissions import can, network_scope
-from .listings import is_name_revealed
+from ..permissions import network_scope
+from . import disclosure, explanations
 
 # Links still alive: declined and superseded ones are history, not network.
 SHOWN_STATUSES = ("proposed", "agreed", "active")
@@ -37,10 +37,6 @@ class NetworkData:
     scope: str
     links: tuple[Link, ...]
     sites: tuple[Site, ...]
-
-
-def _approximate(value: float) -> float:
-    return round(round(value / APPROXIMATE_STEP_DEG) * APPROXIMATE_STEP_DEG, 4)
 
 
 def visible_links(user: User, *, park: Park | None, statuses: tuple[str, ...] = SHOWN_STATUSES,
@@ -130,32 +126,36 @@ def link_cascades(links: tuple[Link, ...] | list[Link], *, limit: int = MAP_CASC
 
 
 def revealed_sites(user: User, links: tuple[Link, ...], sites: tuple[Site, ...]) -> set[int]:
-    """Ids of the sites whose company and name ``user`` may see.
+    """Ids of the sites whose company, name and exact point ``user`` may see on a network map.
 
-    Those it may view anyway (its own, its parks', all for admins), and the ends of links whose
-    listing is named or whose supplier answered the viewer's enquiry.
+    A site is one point however many links it has, so it is named when :func:`~.disclosure.revealed_sites`
+    names it (it hides behind no anonymous listing the viewer cannot see through), or when every end of
+    a visible link at it may be named to the viewer (:func:`~.disclosure.link_end_revealed`).
     """
-    organisation = getattr(user, "organisation", None)
-    shown = {site.id for site in sites if can(user, "site.view", site)}
+    shown = disclosure.revealed_sites(user, sites)
+    ends: dict[int, list[bool]] = defaultdict(list)
     for link in links:
-        if is_name_revealed(link.offer, organisation):
-            shown.add(link.supplier_site_id)
-        if link.want is not None and is_name_revealed(link.want, organisation):
-            shown.add(link.receiver_site_id)
-    return shown
+        for side, site_id in (("supplier", link.supplier_site_id), ("receiver", link.receiver_site_id)):
+            if site_id not in shown:
+                ends[site_id].append(disclosure.link_end_revealed(user, link, side))
+    return shown | {site_id for site_id, revealed in ends.items() if all(revealed)}
 
 
 def _site_feature(site: Site, *, revealed: bool) -> dict:
-    lon, lat = (site.lon, site.lat) if revealed else (_approximate(site.lon), _approximate(site.lat))
-    properties = {"pk": site.id, "kind": "site", "sector": site.sector_code,
-                  "park": site.park.code if site.park else None, "park_id": site.park_id, "revealed": revealed,
-                  "site_id": None, "name": None, "name_en": None, "organisation": None}
-    if revealed:
-        properties |= {"site_id": site.external_ref, "name": site.name_zh, "name_en": site.name_en,
-                       "organisation": site.organisation.name_zh}
+    view = disclosure.site_view(site, revealed=revealed)
+    properties = {"pk": site.id, "kind": "site", "sector": view.sector, "park": view.park, "park_id": view.park_id,
+                  "revealed": revealed, "site_id": view.external_ref, "name": view.name, "name_en": view.name_en,
+                  "organisation": view.organisation}
     # Feature ids are unique across sites and links (RFC 7946 allows strings), or GIS software renumbers them.
-    return {"type": "Feature", "id": f"site-{site.id}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": properties}
+    return {"type": "Feature", "id": f"site-{site.id}",
+            "geometry": {"type": "Point", "coordinates": [view.lon, view.lat]}, "properties": properties}
+
+
+def _explained(link: Link, supplier_shown: bool, receiver_shown: bool) -> dict:
+    """The distance and the explanation as the map's reader may see them (hidden sides unnamed, distance rounded)."""
+    texts = explanations.both(link, supplier_shown=supplier_shown, receiver_shown=receiver_shown)
+    return {"distance_km": disclosure.shown_km(link.distance_km, revealed=supplier_shown and receiver_shown),
+            "explanation_zh": texts["zh"], "explanation_en": texts["en"]}
 
 
 def network_geojson(user: User, *, park: Park | None) -> dict:
@@ -185,9 +185,9 @@ def network_geojson(user: User, *, park: Park | None) -> dict:
             "material_name": material.name_zh if material else link.material_code,
             "material_name_en": material.name_en if material else link.material_code,
             "quantity": link.quantity, "unit": link.unit, "status": link.status, "coupling": link.coupling,
-            "latent": link.latent, "same_park": link.same_park, "distance_km": link.distance_km,
+            "latent": link.latent, "same_park": link.same_park,
             "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
-            "explanation_zh": link.explanation_zh, "explanation_en": link.explanation_en}})
+            **_explained(link, link.supplier_site_id in revealed, link.receiver_site_id in revealed)}})
     # "cascades" is a foreign member (RFC 7946 section 6.1): GIS software ignores it, the map lists it.
     return {"type": "FeatureCollection",
             "properties": {"park": park.code if park else None, "park_id": park.id if park else None,

@@ -108,11 +108,17 @@ def notify_matching_searches_many(offer_rows: list[Listing], *, today: dt.date |
             name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
             db.session.add(Notification(
                 user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=row.id,
-                message=f"{name}, {hit.distance_km:.1f} km"[:500]))
+                # An anonymous offer is at most its rounded grid distance away, as search shows it.
+                message=f"{name}, {_shown_km(query, row, hit.distance_km)} km"[:500]))
             created += 1
     if created:
         db.session.commit()
     return created
+
+
+def _shown_km(query, row, km: float) -> str:
+    from .disclosure import hidden_km
+    return f"{hidden_km(query.lon, query.lat, row.site)}" if row.visibility == "anonymous" else f"{km:.1f}"
 
 
 def notifications_of(user: User, *, limit: int = 200) -> list[Notification]:

@@ -179,6 +179,7 @@ def settle(
     sectors: Sequence[str],
     kind: str = "offer",
     says_hazardous: bool = False,
+    sectors_confirmed: bool = True,
     knowledge: Knowledge | None = None,
     rules: Sequence[ContextRule] | None = None,
 ) -> ContextReading | None:
@@ -198,6 +199,10 @@ def settle(
         ``"offer"`` or ``"want"``.
     says_hazardous
         The text says it is hazardous waste: no rule may give it a non-hazardous reading.
+    sectors_confirmed
+        ``False`` when the site's sectors are themselves a guess still to confirm: a guessed trade
+        documents nothing, so no rule may then settle a hazard question on the safe side (a choice
+        between kinds of equal hazard, or towards the hazardous reading, still applies).
 
     Examples
     --------
@@ -208,6 +213,9 @@ def settle(
     'incineration-fly-ash'
     >>> settle(("coal-fly-ash", "incineration-fly-ash"), current="incineration-fly-ash", sectors=("3011",)) is None
     True
+    >>> settle(("coal-fly-ash", "incineration-fly-ash"), current="incineration-fly-ash", sectors=("4411",),
+    ...        sectors_confirmed=False) is None
+    True
     """
     kb = knowledge or load_knowledge()
     rules = load_context(knowledge=kb) if rules is None else rules
@@ -215,6 +223,7 @@ def settle(
     if not candidates or not sectors:
         return None
     allowed = _closure(kb, candidates)
+    hazard_question = len({kb.materials[code].hazardous for code in allowed}) > 1
     found: list[tuple[ContextRule, str]] = []
     for sector in dict.fromkeys(sectors):
         for rule in rules:
@@ -224,7 +233,8 @@ def settle(
                 continue
             if len(candidates) == 1 and rule.reading == current:
                 continue
-            if says_hazardous and not kb.materials[rule.reading].hazardous:
+            safe = not kb.materials[rule.reading].hazardous
+            if safe and (says_hazardous or (hazard_question and not sectors_confirmed)):
                 continue
             found.append((rule, sector))
             break  # the first rule that applies to a sector is that sector's reading

@@ -397,6 +397,7 @@ def read_material(
     learned: Mapping[str, str] | None = None,
     sectors: Sequence[str] = (),
     kind: str = "offer",
+    sectors_confirmed: bool = True,
 ) -> MaterialReading:
     """Read a material name the open-vocabulary way: never refused for being unknown or ambiguous.
 
@@ -416,6 +417,9 @@ def read_material(
         text that says it is hazardous waste is never given a safe reading.
     kind
         ``"offer"`` or ``"want"``: most rules say what a site of a trade generates, so apply to offers.
+    sectors_confirmed
+        ``False`` when the site's sectors are a guess still to confirm: then no rule reads a possibly
+        hazardous name as its safe reading.
 
     Raises
     ------
@@ -455,17 +459,19 @@ def read_material(
         how = "generic" if taught in kb._index.generic else "exact"
         return MaterialReading(typed, taught, how, CONFIDENCE[how])
     reading = _read(kb, typed)
-    return _in_context(kb, reading, tuple(sectors), kind) if sectors else reading
+    return _in_context(kb, reading, tuple(sectors), kind, sectors_confirmed) if sectors else reading
 
 
 # An import reads the same few names at the same few kinds of site thousands of times.
 @functools.lru_cache(maxsize=8192)
-def _in_context(kb: Knowledge, reading: MaterialReading, sectors: tuple[str, ...], kind: str) -> MaterialReading:
+def _in_context(kb: Knowledge, reading: MaterialReading, sectors: tuple[str, ...], kind: str,
+                confirmed: bool) -> MaterialReading:
     """The reading the site's sectors settle, if a context rule does; else the reading unchanged."""
     if not reading.candidates:
         return reading
     settled = settle(reading.candidates, current=reading.code, sectors=sectors, kind=kind,
-                     says_hazardous=bool(_SAYS_HAZARDOUS.search(reading.text)), knowledge=kb)
+                     says_hazardous=bool(_SAYS_HAZARDOUS.search(reading.text)), sectors_confirmed=confirmed,
+                     knowledge=kb)
     if settled is None:
         return reading
     hazardous = kb.materials[settled.code].hazardous

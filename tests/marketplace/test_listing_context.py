@@ -248,3 +248,21 @@ def test_the_api_reads_the_material_by_the_site_and_says_why(client, db, caller,
         assert f"({sector})" in name["note"] and name["note"].startswith("read as")
     again = client.get(f"/api/v1/listings/{response.json['id']}", headers=caller).json
     assert again["names"] == response.json["names"]
+
+
+def test_a_sector_still_to_confirm_reads_no_possibly_hazardous_name_as_safe(client, db, make_user, make_site):
+    user = make_user("plant")
+    make_site(organisation=user.organisation, external_ref="AP-GUESS", sector_code="4411", sector_to_confirm=True)
+    headers = {"Authorization": f"Bearer {issue_api_token(user)}"}
+    fly_ash = client.post("/api/v1/listings", headers=headers, json={
+        "site_id": "AP-GUESS", "kind": "offer", "material": "飞灰", "quantity": 1000}).json
+    assert (fly_ash["names"][0]["reading"], fly_ash["possibly_hazardous"]) == ("possibly_hazardous", True)
+    gypsum = client.post("/api/v1/listings", headers=headers, json={
+        "site_id": "AP-GUESS", "kind": "offer", "material": "石膏", "quantity": 1000}).json
+    assert gypsum["names"][0]["material_code"] == "fgd-gypsum"    # kinds of equal hazard follow the guess
+
+
+def test_the_import_reads_no_possibly_hazardous_name_as_safe_at_a_site_whose_sector_is_a_guess(db, make_site):
+    guess = make_site(external_ref="CX-GUESS", sector_code="4412", sector_to_confirm=True)
+    import_listings([{"site_id": "CX-GUESS", "kind": "offer", "material": "灰渣", "quantity": "100"}])
+    assert [n.reading for n in stored(db, guess, "灰渣").names] == ["possibly_hazardous"]

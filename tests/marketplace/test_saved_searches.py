@@ -7,6 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from marketplace.services.disclosure import grid
+
 WUHU = (118.38, 31.33)
 NEAR_WUHU = (118.45, 31.40)      # about 10 km away
 HEFEI = (117.23, 31.82)          # about 120 km away
@@ -152,7 +154,7 @@ def test_search_page_lists_hits_and_maps_them(english, auth, db, people, make_li
     features = json.loads(re.search(r'id="search-map-sites">(.*?)</script>', html, re.S).group(1))["features"]
     assert [f["properties"].get("url") for f in features] == [None, f"/listings/{named.id}", f"/listings/{hidden.id}"]
     hidden_point = features[2]["geometry"]["coordinates"]
-    assert hidden_point == [round(HEFEI[0], 2), round(HEFEI[1], 2)]
+    assert hidden_point == [grid(HEFEI[0]), grid(HEFEI[1])] == [117.25, 31.8]  # the one 0.05° grid
 
 
 def test_first_visit_proposes_my_site_and_shows_no_results(english, auth, people):
@@ -233,7 +235,8 @@ def test_api_search_returns_hits(client, auth, people, make_listing):
     first, second = body["hits"]
     assert (first["listing_id"], second["listing_id"]) == (named.id, hidden.id)
     assert first["supplier"] == people["plant"].organisation.name_zh and second["supplier"] is None
-    assert (second["lon"], second["lat"]) == (round(HEFEI[0], 2), round(HEFEI[1], 2))
+    assert (second["lon"], second["lat"]) == (grid(HEFEI[0]), grid(HEFEI[1]))
+    assert second["distance_km"] % 5 == 0 and second["distance_km"] == int(second["distance_km"])
     assert first["delivered_cost_cny"] == pytest.approx(40 + first["transport_cost_cny"])
     assert first["url"] == f"/listings/{named.id}"
     assert 5 < first["distance_km"] < 15 and first["road_distance_km"] > first["distance_km"]

@@ -193,3 +193,12 @@ def test_a_reference_may_not_redefine_one_of_the_knowledge_base(tmp_path):
     references = 'references:\n  R12: {title: "another title"}\n'
     with pytest.raises(KnowledgeError, match="already defined"):
         load_context(_rules_file(tmp_path, GOOD_RULE, references))
+
+
+def test_a_sector_still_to_confirm_settles_no_hazard_question_on_the_safe_side():
+    # A guessed trade documents nothing: 飞灰 stays possibly hazardous, while a choice between kinds of
+    # equal hazard, or the hazardous reading, still follows the guess.
+    assert read_material("飞灰", sectors=["4411"], sectors_confirmed=False).how == "possibly_hazardous"
+    assert read_material("废电池", sectors=["3612"], sectors_confirmed=False).how == "possibly_hazardous"
+    assert read_material("石膏", sectors=["4411"], sectors_confirmed=False).code == "fgd-gypsum"
+    assert read_material("飞灰", sectors=["4417"], sectors_confirmed=False).how == "context"

@@ -91,7 +91,8 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                 unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
                 hazard_code=row.get("hazard_code"), visibility=row.get("visibility"), note=row.get("note")),
-                knowledge=knowledge, learned=learned, sectors=site.sector_codes if site is not None else ())
+                knowledge=knowledge, learned=learned, sectors=site.sector_codes if site is not None else (),
+                sectors_confirmed=site is None or not site.sector_to_confirm)
         except ListingInvalid as exc:
             row_problems.extend(RowProblem(number, e.field, e.message + (
                 f" (did you mean: {', '.join(e.suggestions)}?)" if e.suggestions else "")) for e in exc.errors)
