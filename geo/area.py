@@ -77,7 +77,10 @@ class ServiceArea:
         return bool(shapely.intersects_xy(self.outline, lon, lat))
 
     def describe(self) -> str:
-        """Human-readable extent: the outline's name, or bounds such as ``"lon 114.38 to 120.15, lat 28.9 to 35.15"``."""
+        """Human-readable extent: the outline's name, or bounds.
+
+        E.g. ``"lon 114.38 to 120.15, lat 28.9 to 35.15"``.
+        """
         if self.name:
             return self.name
         return (f"lon {self.min_lon:.10g} to {self.max_lon:.10g}, "

@@ -33,6 +33,10 @@ def _view(page) -> dict:
     }""")
 
 
+def _links(collection: dict) -> dict[int, dict]:
+    return {f["properties"]["pk"]: f["properties"] for f in collection["features"] if f["properties"]["kind"] == "link"}
+
+
 def _network(page, url: str) -> dict:
     return page.evaluate("(url) => fetch(url, {credentials: 'same-origin'}).then((r) => r.json())", url)
 
@@ -84,7 +88,8 @@ def _park_extent(live_app) -> tuple[float, float, float, float]:
 
     with live_app.app.app_context():
         park = db.session.get(Park, live_app.park_id)
-        shapes = [shapely.Point(s.lon, s.lat) for s in db.session.scalars(db.select(Site).where(Site.park_id == park.id))]
+        in_park = db.session.scalars(db.select(Site).where(Site.park_id == park.id))
+        shapes = [shapely.Point(s.lon, s.lat) for s in in_park]
         if park.boundary is not None:
             shapes.append(park.boundary)
         return shapely.GeometryCollection(shapes).bounds
@@ -119,7 +124,7 @@ def test_widths_scale_within_each_unit_and_colours_stay_with_the_family(page, li
     page.goto(f"/parks/{live_app.park_id}/map")
     page.wait_for_selector("#network-map.map-ready")
     collection = _network(page, f"/api/v1/parks/{live_app.park_id}/network")
-    links = {f["properties"]["pk"]: f["properties"] for f in collection["features"] if f["properties"]["kind"] == "link"}
+    links = _links(collection)
     widths = _stroke_widths(page, "path.network-link")
     assert set(widths) == set(links)
     style = page.evaluate("({max: mapStyle.MAX_WIDTH, min: mapStyle.MIN_WIDTH, colours: mapStyle.FAMILY_COLOURS})")
@@ -160,7 +165,7 @@ def test_province_map_sums_links_by_park_or_city_until_zoomed_in(page, live_app)
     page.wait_for_selector("#network-map.boundaries-ready")
     page.wait_for_function("document.querySelector('#network-map').dataset.mode === 'aggregated'")
     collection = _network(page, "/api/v1/network")
-    links = {f["properties"]["pk"]: f["properties"] for f in collection["features"] if f["properties"]["kind"] == "link"}
+    links = _links(collection)
     assert page.locator("path.network-link").count() == 0
     flows = page.eval_on_selector_all(
         "path.network-flow, path.network-flow-inside",
@@ -184,7 +189,8 @@ def test_province_map_sums_links_by_park_or_city_until_zoomed_in(page, live_app)
 
     # Zoomed in on a park, every link is its own arrow again.
     supplier = next(iter(links.values()))["supplier"]
-    site = next(f for f in collection["features"] if f["properties"]["kind"] == "site" and f["properties"]["pk"] == supplier)
+    site = next(f for f in collection["features"]
+                if f["properties"]["kind"] == "site" and f["properties"]["pk"] == supplier)
     lon, lat = site["geometry"]["coordinates"]
     page.evaluate(f"document.querySelector('#network-map').leafletMap.setView([{lat}, {lon}], 12, {{animate: false}})")
     page.wait_for_function("document.querySelector('#network-map').dataset.mode === 'links'")
