@@ -1,8 +1,9 @@
 """The candidates of a run, offer material by offer material: who could receive each, and the matching in chunks.
 
-Receivers of a material are the posted wants that accept it (directly, through a parent, or, with
-``allow_substitutes``, as a substitute) and, in latent mode, the sites whose sector one of its
-routes names (any of its sectors) and that posted no such want. Offers are matched a chunk at a time
+Receivers of a material are the posted wants that accept it (as named, as a kind of what they name, as
+serving a product they name, or, with ``allow_substitutes``, as a substitute a route declares) and, in latent
+mode, the sites whose sector a route naming the material or its parent names (any of its sectors; never a
+catch-all route) and that posted no such want: the rules are :mod:`matching.acceptance`'s. Offers are matched a chunk at a time
 (:class:`~matching.material_matcher.MaterialMatcher`) to bound memory on large runs; each chunk's
 feasible receivers, posted and latent, are then ranked together (:func:`matching.selection.rank_and_select`).
 An unclassified (``name:``) stream has no route: its offers go only to wants naming the same stream
@@ -11,12 +12,12 @@ An unclassified (``name:``) stream has no route: its offers go only to wants nam
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 
 import numpy as np
 from numpy.typing import NDArray
 
+from matching.acceptance import acceptance_for
 from matching.candidate_table import CandidateTable
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.unclassified import is_unclassified
@@ -40,6 +41,7 @@ def find_candidates(
     found = CandidateTable(feasible_by_offer=np.zeros(len(tables.offers), dtype=np.int64))
     with steps("candidates"):
         accepting = accepting_wants(tables, options=options, knowledge=knowledge)
+        rules = acceptance_for(knowledge)
         materials = sorted({o.material for o in tables.offers})
         by_material: dict[str, list[int]] = defaultdict(list)
         for position, o in enumerate(tables.offers):
@@ -66,7 +68,7 @@ def find_candidates(
             if not routes:
                 found.offers_without_route += len(offer_ids)
                 continue
-            substitute = np.array([wanted[w] for w in want_ids.tolist()], dtype=bool)
+            declared = [wanted[w] for w in want_ids.tolist()]
             latent_ids = np.empty(0, dtype=np.intp)
             if options.latent:
                 posted = {int(tables.w_site[w]) for w in wanted}
@@ -74,7 +76,8 @@ def find_candidates(
                 posted |= {int(tables.o_site[o]) for kin in related(material) for o in by_material.get(kin, ())}
                 users = np.zeros(len(tables.sites), dtype=bool)
                 for route in routes:
-                    users |= tables.sector_match(route)
+                    if rules.finds_latent(route, material):
+                        users |= tables.sector_match(route)
                 latent_ids = np.array([s for s in np.flatnonzero(users).tolist() if s not in posted], dtype=np.intp)
                 latent_sites.update(latent_ids.tolist())
             matcher = MaterialMatcher(tables, material, routes, offer_ids, options=options, knowledge=knowledge)
@@ -82,7 +85,7 @@ def find_candidates(
             chunk = offer_ids[start:start + OFFER_CHUNK]
             parts = []
             if len(want_ids):
-                parts.append(matcher.match(chunk, tables.w_site[want_ids], want_ids, substitute,
+                parts.append(matcher.match(chunk, tables.w_site[want_ids], want_ids, declared,
                                            found=found, steps=steps))
             if len(latent_ids):
                 parts.append(matcher.match(chunk, latent_ids, None, None, found=found, steps=steps))
@@ -128,35 +131,38 @@ def _select(parts: list[dict[str, NDArray]], found: CandidateTable, *, options: 
 
 def accepting_wants(
     tables: InputTables, *, options: MatchOptions, knowledge: Knowledge
-) -> dict[str, dict[int, bool]]:
-    """Offer material -> {want position: served as a substitute?}; a direct match wins over a substitute.
+) -> dict[str, dict[int, frozenset[str] | None]]:
+    """Offer material -> {want position: ``None`` when the want takes it as such, else the ids of the routes
+    declaring it a substitute for what the want names}; taking it as such wins over a substitute.
 
-    A want takes only materials measured in its own unit (:attr:`InputTables.w_unit`): its quantity is in that
-    unit, and tonnes of one stream cannot fill gigajoules of another. A want listing streams of several units
-    (a plant asking for desalinated water, steam and waste heat on one row) is served in its own unit only.
+    What a want takes is :mod:`matching.acceptance`'s rule. A want takes only materials measured in its own unit
+    (:attr:`InputTables.w_unit`): its quantity is in that unit, and tonnes of one stream cannot fill gigajoules of
+    another. A want listing streams of several units (a plant asking for desalinated water, steam and waste heat
+    on one row) is served in its own unit only.
     """
     # Offered materials and their units; an unclassified stream's ("") is checked per pair (it varies by listing).
     offered = {o.material: ("" if is_unclassified(o.material) else knowledge.materials[o.material].unit)
                for o in tables.offers}
-    descendants = functools.lru_cache(maxsize=None)(knowledge.descendants)
-    alternatives = functools.lru_cache(maxsize=None)(knowledge.alternatives)
-    accepting: dict[str, dict[int, bool]] = defaultdict(dict)
+    rules = acceptance_for(knowledge)
+    accepting: dict[str, dict[int, frozenset[str] | None]] = defaultdict(dict)
     for position, want in enumerate(tables.wants):
         takes = (tables.w_unit[position], "")
         for accepted in want.materials:
             if is_unclassified(accepted):  # an unclassified stream: only the very same name
                 if accepted in offered:
-                    accepting[accepted][position] = False
+                    accepting[accepted][position] = None
                 continue
-            for code in knowledge.accepted_by(accepted):  # kinds under it, and what routes serve it
+            for code in rules.accepted(accepted):  # kinds under it, and what serves it
                 if offered.get(code) in takes:
-                    accepting[code][position] = False
+                    accepting[code][position] = None
         if options.allow_substitutes:
             for accepted in want.materials:
                 if is_unclassified(accepted):
                     continue
-                for alternative in alternatives(accepted):
-                    for code in (alternative, *descendants(alternative)):
-                        if offered.get(code) in takes:
-                            accepting[code].setdefault(position, True)
+                for code, route_ids in rules.substitutes(accepted).items():
+                    if offered.get(code) not in takes:
+                        continue
+                    held = accepting[code].get(position, frozenset())
+                    if held is not None:  # several named materials may declare it: any of their routes
+                        accepting[code][position] = held | route_ids
     return accepting

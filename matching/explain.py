@@ -31,6 +31,8 @@ COUPLING_ZH = {
     "mining-building materials": "矿业—建材耦合",
     "chemical-building materials": "化工—建材耦合",
     "steel-chemical": "钢化联产",
+    "steel-power energy cascade": "钢铁—电力能量梯级利用",
+    "steel internal recycling": "钢铁企业内部循环",
     "refining-chemical": "炼化一体化",
     "coal-chemical": "煤化工耦合",
     "chemical-chemical": "化工产业链耦合",

@@ -21,7 +21,8 @@ from matching.name_matcher import name_net_benefit
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.placement import Placed
-from matching.scoring import ALL_MODES, choose_mode, link_coupling, park_flags
+from matching.couplings import link_coupling
+from matching.scoring import ALL_MODES, choose_mode, park_flags
 from matching.tables import InputTables
 from matching.types import TRANSPORT_MODES, Agreement, Link, MatchOptions, Offer, Site, Want
 
@@ -44,7 +45,6 @@ def proposed_links(
     flows = placed.flow[arcs].tolist()
     suppliers = supplier_site.tolist()
     same, cross = same.tolist(), cross.tolist()
-    coupling_of = functools.lru_cache(maxsize=None)(link_coupling)
     implied_of = functools.lru_cache(maxsize=None)(knowledge.implied_quality)
     route_keys = [frozenset(limit.key for limit in route.quality_limits) for route in tables.routes]
     links = []
@@ -67,7 +67,7 @@ def proposed_links(
             continue
         route = tables.routes[route_pos]
         material = knowledge.materials[offer.material]
-        coupling = coupling_of(route.coupling, *_coupling_sectors(route, supplier, receiver))
+        coupling = link_coupling(route.coupling, *_coupling_sectors(route, supplier, receiver))
         facts = LinkFacts(
             supplier.name or supplier.id, supplier.name_en or supplier.name or supplier.id,
             receiver.name or receiver.id, receiver.name_en or receiver.name or receiver.id,

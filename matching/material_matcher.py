@@ -77,13 +77,15 @@ class MaterialMatcher:
         chunk: NDArray[np.intp],
         receiver_sites: NDArray[np.intp],
         want_ids: NDArray[np.intp] | None,
-        substitute: NDArray[np.bool_] | None,
+        declared: list[frozenset[str] | None] | None,
         *,
         found: CandidateTable,
         steps: StepTimer,
     ) -> dict[str, NDArray]:
         """Find, check and score candidates of ``chunk`` offers among these receivers: every feasible one's columns.
 
+        ``declared`` gives, per want, ``None`` when it takes the material as such, else the ids of the routes
+        declaring the material a substitute for it (:func:`matching.candidate_search.accepting_wants`).
         The selection (:func:`matching.selection.rank_and_select`) ranks posted and latent receivers together.
         """
         latent = want_ids is None
@@ -93,7 +95,7 @@ class MaterialMatcher:
             offer, entry, site, distance_km = self._in_radius(chunk, receiver_sites, found=found)
 
         with steps("feasibility"):
-            pairs = self._check_listings(offer, entry, site, distance_km, want_ids, substitute, dropped=found.dropped)
+            pairs = self._check_listings(offer, entry, site, distance_km, want_ids, declared, dropped=found.dropped)
 
         best, stage_max = self.routes.best(pairs, latent=latent, steps=steps)
 
@@ -177,7 +179,7 @@ class MaterialMatcher:
         site: NDArray[np.intp],
         distance_km: NDArray[np.float64],
         want_ids: NDArray[np.intp] | None,
-        substitute: NDArray[np.bool_] | None,
+        declared: list[frozenset[str] | None] | None,
         *,
         dropped: dict[str, int],
     ) -> Pairs:
@@ -219,8 +221,14 @@ class MaterialMatcher:
         idx = np.flatnonzero(alive)
         offer, want, site, local, distance_km = offer[idx], want[idx], site[idx], local[idx], distance_km[idx]
         entry = entry[idx]
+        # Each want's declaring routes as a number into the distinct sets (-1: taken as such), so the route
+        # checks can test a whole column at once.
+        sets = sorted({ids for ids in declared if ids is not None}, key=sorted) if declared else []
+        number = {ids: i for i, ids in enumerate(sets)}
+        by_entry = np.array([-1 if ids is None else number[ids] for ids in declared or ()], dtype=np.intp)
+        declaring = by_entry[entry] if declared else np.full(len(offer), -1, dtype=np.intp)
         return Pairs(
             offer=offer, want=want, site=site, local=local, distance_km=distance_km,
-            road_km=distance_km * options.detour_factor,
-            substitute=substitute[entry] if substitute is not None else np.zeros(len(offer), dtype=bool),
+            road_km=distance_km * options.detour_factor, substitute=declaring >= 0,
+            declaring=declaring, declaring_sets=tuple(sets),
         )

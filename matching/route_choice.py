@@ -4,7 +4,9 @@ A pair is checked route by route, in the order of :data:`ROUTE_STAGES`: the rece
 battery listing, the route's quality limits, then a transport mode whose radius covers the road
 distance (:mod:`matching.feasibility`, :func:`matching.scoring.choose_mode`). A pair may use the
 offer's modes (or the run's default, road and pipeline) and those that both sites' declared access
-opens: two rail sidings rail, two quays barge. A receiver's sector is any of its sectors. Among the routes a
+opens: two rail sidings rail, two quays barge. A receiver's sector is any of its sectors. A latent receiver
+counts only routes that may find one, a substitute only the routes declaring it (:mod:`matching.acceptance`).
+Among the routes a
 pair passes, one written for the material itself beats one inherited from a parent; among equals
 the higher score wins. A pair that passes no route is counted once, at the furthest stage any
 route got; one whose best route loses money is counted as uneconomic.
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from matching.acceptance import acceptance_for
 from matching.candidate_table import CANDIDATE_COLUMNS
 from matching.feasibility import ROUTE_BATTERY_BIT, QualityColumns, category_unknown, route_quality
 from matching.knowledge.knowledge_base import Knowledge
@@ -43,6 +46,9 @@ class Pairs:
     distance_km: NDArray[np.float64]
     road_km: NDArray[np.float64]
     substitute: NDArray[np.bool_]
+    # A substitute's declaring routes: a number into ``declaring_sets`` (-1: the want takes the material as such).
+    declaring: NDArray[np.intp] | None = None
+    declaring_sets: tuple[frozenset[str], ...] = ()
 
     def __len__(self) -> int:
         return len(self.offer)
@@ -94,6 +100,10 @@ class MaterialRoutes:
         self.offer_base_km = reach_of(tables.o_modes[offer_ids])
         self.offer_search_km = reach_of(tables.o_modes[offer_ids] | tables.o_access[offer_ids])
         self.search_km = float(self.offer_search_km.max()) if len(offer_ids) else -1.0
+        # Latent receivers only by routes naming the material or its parent, never a catch-all
+        # (:mod:`matching.acceptance`): without a want, only the route's word proves the use.
+        rules = acceptance_for(knowledge)
+        self.finds_latent = [rules.finds_latent(route, material) for route in routes]
         self.route_quality = [route_quality(route.quality_limits, quality) for route in routes]
         self.route_bets = [category_unknown(route.quality_limits, quality) for route in routes]
 
@@ -104,7 +114,17 @@ class MaterialRoutes:
         t, options = self.tables, self.options
         offer, want, site, local, road_km = pairs.offer, pairs.want, pairs.site, pairs.local, pairs.road_km
         with steps("feasibility"):
-            sector_ok = [route_match[site] for route_match in (t.sector_match(r) for r in self.routes)]
+            sector_ok = [
+                t.sector_match(r)[site] if not latent or self.finds_latent[i] else np.zeros(len(offer), dtype=bool)
+                for i, r in enumerate(self.routes)
+            ]
+            if pairs.substitute.any():
+                # A substitute goes only by a route declaring it one (it serves what the want is used as).
+                sets, number = pairs.declaring_sets, pairs.declaring
+                for i, r in enumerate(self.routes):
+                    # The last entry, read by -1, is for wants taking the material as such: every route.
+                    declares = np.array([r.id in ids for ids in sets] + [True], dtype=bool)
+                    sector_ok[i] = sector_ok[i] & declares[number]
             any_sector = np.logical_or.reduce(sector_ok) if sector_ok else np.zeros(len(offer), dtype=bool)
             # A posted want proves the use even when no route lists the site's sector; latent receivers
             # and substitutes have only the routes' word, so they need the sector.

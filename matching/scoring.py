@@ -12,9 +12,7 @@ Per unit of material (vectorised over pairs):
   (``road_km × kg CO2 per t·km × freight tonnes per unit / 1000``);
 - score = net benefit + CO2 avoided × ``co2_price_cny_per_t``.
 
-Couplings come from the route and, where the two sites' sectors name a more precise one of the same
-family (steel-chemical, refining-chemical, coal-chemical; power-, steel-, chemical-building materials
-...), from the sectors, because they say who actually trades (:func:`link_coupling`).
+A link's coupling is named by :mod:`matching.couplings`, from both sites' sectors.
 """
 
 from __future__ import annotations
@@ -29,117 +27,13 @@ from matching.types import TRANSPORT_MODES
 
 __all__ = [
     "ALL_MODES",
-    "SECTOR_GROUPS",
-    "SECTOR_COUPLINGS",
     "ModeChoice",
     "choose_mode",
-    "coupling_family",
-    "link_coupling",
     "mode_mask",
     "co2_avoided_per_unit",
     "net_benefit_per_unit",
     "park_flags",
-    "sector_coupling",
-    "sector_group",
 ]
-
-# GB/T 4754-2017 code prefixes -> industry group, longest prefix first wins.
-SECTOR_GROUPS: Mapping[str, str] = {
-    "06": "coal",        # coal mining and washing
-    "2521": "coking",    # 炼焦
-    "2522": "coal-chemical", "2523": "coal-chemical", "2524": "coal-chemical",  # coal to syngas, liquids, products
-    "251": "refining",   # 精炼石油产品
-    "26": "chemical",
-    "31": "steel",
-    "32": "nonferrous",
-    "08": "mining", "09": "mining", "10": "mining",
-    "30": "building materials",
-    "441": "power", "443": "power",
-    "3841": "battery", "3842": "battery", "3849": "battery", "3612": "battery",  # cells and NEV makers
-    "42": "recycling", "7724": "recycling",
-}
-
-# (supplier group, receiver group) -> coupling name (the knowledge base's COUPLINGS spelling).
-SECTOR_COUPLINGS: Mapping[tuple[str, str], str] = {
-    ("steel", "chemical"): "steel-chemical",
-    ("coking", "chemical"): "coal-chemical",
-    ("coal-chemical", "chemical"): "coal-chemical",
-    ("coal", "chemical"): "coal-chemical",
-    ("refining", "chemical"): "refining-chemical",
-    ("chemical", "refining"): "refining-chemical",
-    ("power", "building materials"): "power-building materials",
-    ("steel", "building materials"): "steel-building materials",
-    ("nonferrous", "building materials"): "nonferrous-building materials",
-    ("chemical", "building materials"): "chemical-building materials",
-    ("coal", "building materials"): "mining-building materials",
-    ("mining", "building materials"): "mining-building materials",
-    ("battery", "recycling"): "battery make-recycle",
-    ("recycling", "battery"): "battery make-recycle",
-}
-
-
-def sector_group(sector: str | None) -> str | None:
-    """The industry group of a GB/T 4754 code, by its longest listed prefix.
-
-    Examples
-    --------
-    >>> sector_group("3120"), sector_group("2521"), sector_group("2511"), sector_group("5191")
-    ('steel', 'coking', 'refining', None)
-    """
-    if not sector:
-        return None
-    for length in (4, 3, 2):
-        group = SECTOR_GROUPS.get(sector[:length])
-        if group is not None:
-            return group
-    return None
-
-
-def sector_coupling(supplier_sector: str | None, receiver_sector: str | None) -> str | None:
-    """The coupling the two sectors make, if they make one of :data:`SECTOR_COUPLINGS`.
-
-    Examples
-    --------
-    >>> sector_coupling("3120", "2614"), sector_coupling("2521", "2614"), sector_coupling("3011", "3011")
-    ('steel-chemical', 'coal-chemical', None)
-    """
-    first, second = sector_group(supplier_sector), sector_group(receiver_sector)
-    if first is None or second is None:
-        return None
-    return SECTOR_COUPLINGS.get((first, second))
-
-
-def coupling_family(coupling: str) -> str:
-    """Couplings that differ only by the supplying industry form one family.
-
-    Examples
-    --------
-    >>> coupling_family("steel-chemical"), coupling_family("power-building materials"), coupling_family("energy cascade")
-    ('chemical', 'building materials', 'energy cascade')
-    """
-    if coupling.endswith("building materials"):
-        return "building materials"
-    if coupling.endswith("-chemical"):
-        return "chemical"
-    return coupling
-
-
-def link_coupling(route_coupling: str, supplier_sector: str | None, receiver_sector: str | None) -> str:
-    """The coupling a link makes: the sectors' one when it refines the route's, else the route's.
-
-    The sectors only refine within a family: coke-oven gas from an independent coking plant to a
-    methanol plant is coal-chemical rather than the route's steel-chemical; steam between the same
-    two plants stays an energy cascade, and drums from a battery maker stay waste-to-resource.
-
-    Examples
-    --------
-    >>> link_coupling("steel-chemical", "2521", "2614"), link_coupling("energy cascade", "2521", "2614")
-    ('coal-chemical', 'energy cascade')
-    """
-    by_sectors = sector_coupling(supplier_sector, receiver_sector)
-    if by_sectors is not None and coupling_family(by_sectors) == coupling_family(route_coupling):
-        return by_sectors
-    return route_coupling
 
 
 @dataclass(frozen=True, eq=False)

@@ -134,6 +134,48 @@ def test_substitutes_serve_a_want_only_when_allowed():
     assert not run([offer], [want], sites, allow_substitutes=False).links
 
 
+STEEL_SLAG = {"f_cao_pct": 2.0, "specific_surface_m2_kg": 420.0, "mgo_pct": 5.0}
+
+
+def test_a_substitute_goes_only_by_the_route_declaring_it():
+    # Steel slag powder and fly ash both serve as cement admixture: a cement works wanting fly ash may be offered
+    # steel slag as a substitute, as admixture, never by steel slag's raw-meal route (which replaces limestone).
+    sites = [site("STEEL", 0.0, "3120"), site("CEM", 20.0)]
+    offer = Offer("O1", "STEEL", "steel-slag", 1000.0, STEEL_SLAG, 5.0)
+    result = run([offer], [Want("W1", "CEM", ("coal-fly-ash",), 500.0)], sites, keep_candidates=True)
+    assert {(c.route_id, c.substitute) for c in result.candidates} == {("steel-slag-powder", True)}
+
+
+@pytest.mark.parametrize("offer, want, receiver_sector", [
+    # fly ash is no stand-in for GBFS at an aerated-concrete works: their shared use is cement admixture only
+    (fly_ash_offer(quality={"loi_pct": 5.0, "grade": "II"}), ("gbfs",), "3024"),
+    # siblings under a catch-all category are not each other's substitutes
+    (Offer("O1", "PWR", "scrap-steel", 1000.0, price_cny=5.0), ("waste-plastics",), "4220"),
+    (Offer("O1", "PWR", "waste-paper", 1000.0, price_cny=5.0), ("waste-plastics",), "4220"),
+    (Offer("O1", "PWR", "ammonium-sulphate", 1000.0, price_cny=5.0), ("gasification-slag",), "3011"),
+])
+def test_no_substitute_without_a_route_declaring_it(offer, want, receiver_sector):
+    sites = [site("PWR", 0.0, "4411"), site("RCV", 20.0, receiver_sector)]
+    result = run([offer], [Want("W1", "RCV", want, 500.0)], sites, keep_candidates=True)
+    assert not result.candidates and not result.links
+
+
+@pytest.mark.parametrize("material, supplier_sector, users, others", [
+    # sawdust (waste wood): panel and fibreboard mills, not battery recyclers or vehicle dismantlers (4210, 4220)
+    ("waste-wood", "2021", {"PAN": "2022"}, {"BAT": "4210", "DIS": "4220"}),
+    ("waste-paper", "2311", {"PM": "2221"}, {"BAT": "4210"}),
+    ("waste-cardboard", "2311", {"PM": "2221"}, {"BAT": "4210", "DIS": "4220"}),
+    ("scrap-steel", "3360", {"EAF": "3120"}, {"BAT": "4220"}),
+    # a lot that names only the category goes where the category's own route sends it
+    ("recyclable-waste", "3360", {"SORT": "5191"}, {}),
+])
+def test_latent_receivers_come_only_from_routes_about_the_material(material, supplier_sector, users, others):
+    sites = [site("SUP", 0.0, supplier_sector)] + [
+        site(name, 10.0 + 5 * i, sector) for i, (name, sector) in enumerate({**users, **others}.items())]
+    result = run([Offer("O1", "SUP", material, 1000.0, price_cny=5.0)], [], sites, latent=True, keep_candidates=True)
+    assert {c.receiver_site_id for c in result.candidates} == set(users)
+
+
 def test_latent_mode_proposes_users_that_posted_no_want():
     sites = [site("PWR", 0.0, "4411"), site("CEM", 20.0), site("CEM2", 30.0), site("SHOP", 10.0, "5191")]
     wants = [Want("W2", "CEM2", ("coal-fly-ash",), 100.0)]

@@ -8,7 +8,7 @@ import pytest
 from geo.distance import great_circle_km
 from matching.engine import run_matching
 from matching.knowledge.loader import load_knowledge
-from matching.scoring import choose_mode, link_coupling, park_flags, sector_coupling, sector_group
+from matching.scoring import choose_mode, park_flags
 from matching.types import MatchOptions, Offer, Site, Want
 
 KB = load_knowledge()
@@ -109,40 +109,9 @@ def test_park_flags(supplier, receiver, expected):
     assert (bool(same[0]), bool(cross[0])) == expected
 
 
-@pytest.mark.parametrize("supplier, receiver, expected", [
-    ("3120", "2614", "steel-chemical"),
-    ("3110", "2619", "steel-chemical"),
-    ("2521", "2614", "coal-chemical"),
-    ("2511", "2614", "refining-chemical"),
-    ("4411", "3011", "power-building materials"),
-    ("3120", "3011", "steel-building materials"),
-    ("3841", "4210", "battery make-recycle"),
-    ("3011", "3011", None),
-    (None, "3011", None),
-])
-def test_sector_couplings(supplier, receiver, expected):
-    assert sector_coupling(supplier, receiver) == expected
-
-
-@pytest.mark.parametrize("route_coupling, supplier, receiver, expected", [
-    ("steel-chemical", "2521", "2614", "coal-chemical"),        # independent coking plant: refined
-    ("steel-chemical", "3120", "2614", "steel-chemical"),
-    ("chemical-chemical", "2511", "2614", "refining-chemical"),
-    ("energy cascade", "2521", "2614", "energy cascade"),       # steam stays an energy cascade
-    ("waste-to-resource", "3841", "7724", "waste-to-resource"),  # drums from a battery maker are no battery loop
-])
-def test_sectors_refine_the_route_coupling_only_within_its_family(route_coupling, supplier, receiver, expected):
-    assert link_coupling(route_coupling, supplier, receiver) == expected
-
-
 def test_links_carry_park_flags_and_couplings():
     sites = [Site("COKE", 117.23, 31.82, "2521", park="P1"), Site("MEOH", 117.24, 31.83, "2614", park="P1")]
     offer = Offer("O1", "COKE", "coke-oven-gas", 1e8, {"h2_pct": 58.0, "h2s_mg_nm3": 50.0, "ch4_pct": 25.0}, 0.5)
     [link] = run([offer], [Want("W1", "MEOH", ("coke-oven-gas",), 1e8)], sites).links
     assert (link.same_park, link.cross_park, link.coupling, link.mode, link.unit) == (
         True, False, "coal-chemical", "pipeline", "Nm3")
-
-
-def test_sector_group_by_longest_prefix():
-    assert [sector_group(code) for code in ("2521", "2522", "2614", "4412", "0610")] == [
-        "coking", "coal-chemical", "chemical", "power", "coal"]
