@@ -105,8 +105,9 @@ class Listing(db.Model):
     visibility: Mapped[str] = mapped_column(String(10), default="named")
     transport_modes: Mapped[Optional[str]] = mapped_column(String(60))
     note: Mapped[Optional[str]] = mapped_column(Text)
-    # Fingerprint of the listing's content: importing the same row twice creates it once.
-    content_hash: Mapped[str] = mapped_column(String(40), index=True)
+    # Fingerprint of the listing's site and content: importing the same row twice creates it once. Unique,
+    # so two imports of one file running at once cannot both store it.
+    content_hash: Mapped[str] = mapped_column(String(40), index=True, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     published_at: Mapped[Optional[dt.datetime]]
 

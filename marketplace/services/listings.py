@@ -20,7 +20,7 @@ from matching.knowledge.units import UnitError, parse_unit, stored_unit, units_p
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, ListingName, Organisation, Site
 from .errors import FieldError, field_error_from
-from .transaction import unit_of_work
+from .transaction import unit_of_work, write_transaction
 
 # The units the listing form offers; any unit of units.yaml is accepted (万吨/年, Nm3/day, kWh/month ...).
 UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
@@ -595,6 +595,7 @@ def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) 
     with unit_of_work():
         checked = check_listing(listing, learned=learned_synonyms(), sectors=site.sector_codes,
                                 sectors_confirmed=not site.sector_to_confirm)
+        _refuse_duplicate(checked.content_hash(site.id))
         row = apply_checked(Listing(committed_quantity=0.0, status="draft"), checked, site)
         db.session.add(row)
         if publish:
@@ -609,10 +610,12 @@ def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = N
     from .vocabulary import learned_synonyms
 
     with unit_of_work():
+        _locked_afresh(row)  # an acceptance racing the edit commits first; the quantity is checked against it
         checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes,
                                 sectors_confirmed=not (site or row.site).sector_to_confirm)
         if checked.kind != row.kind:
             raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
+        _refuse_duplicate(checked.content_hash((site or row.site).id), exclude_id=row.id)
         apply_checked(row, checked, site or row.site)
     return row
 
@@ -632,9 +635,41 @@ def publish_listing(row: Listing) -> None:
     after_publish(row)
 
 
-def close_listing(row: Listing) -> None:
-    row.status = "closed"
-    db.session.commit()
+def close_listing(row: Listing) -> int:
+    """Close the listing and decline its open proposals on its owner's behalf; returns how many were declined.
+
+    Agreements already made stand (their tonnes stay committed); a proposal can no longer be accepted.
+    The proposals are locked before the listing, the order an acceptance locks them in
+    (services.matching.decide), so a close racing an acceptance waits for it instead of deadlocking.
+    """
+    from .matching import withdraw_proposals
+
+    with unit_of_work():
+        write_transaction()
+        declined = withdraw_proposals(row)
+        _locked_afresh(row)
+        row.status = "closed"
+    return declined
+
+
+def _locked_afresh(row: Listing) -> None:
+    """Re-read ``row`` under a row lock (SQLite: the write lock): what the caller loaded may be stale, an
+    acceptance may have committed tonnes to it since."""
+    write_transaction()
+    db.session.scalars(select(Listing).where(Listing.id == row.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+
+
+def _refuse_duplicate(content_hash: str, *, exclude_id: int | None = None) -> None:
+    """A listing with the same site and content already exists: importing it twice stores it once, and the
+    form refuses it by name (the content hash is unique)."""
+    query = select(Listing.id, Listing.status).where(Listing.content_hash == content_hash)
+    if exclude_id is not None:
+        query = query.where(Listing.id != exclude_id)
+    found = db.session.execute(query).first()
+    if found is not None:
+        raise ListingInvalid([FieldError("listing", f"listing {found.id} ({found.status}) at this site has exactly "
+                                                    "this content already; change that one or this one")])
 
 
 def after_publish(row: Listing) -> None:

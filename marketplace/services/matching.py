@@ -25,7 +25,7 @@ from ..models.link import RunAlternative
 from . import explanations
 from .errors import FieldError
 from .explanations import templates_of
-from .transaction import unit_of_work
+from .transaction import unit_of_work, write_transaction
 
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
 
@@ -376,14 +376,22 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
     - Once agreed or active, a link cannot be declined here; once declined or superseded, it cannot be
       answered at all.
     - An organisation holding both sides answers for both at once.
+    - A link whose offer or want has been closed or has expired cannot be accepted (closing a listing
+      declines its open proposals, see :func:`withdraw_proposals`).
 
-    The link and its listings are read under row locks (SELECT … FOR UPDATE on PostgreSQL), so of two
-    acceptances racing for the last tonnes of an offer one waits for the other and then sees what is left.
+    The link, then its listings in id order, are read afresh under row locks (SELECT … FOR UPDATE on
+    PostgreSQL; on SQLite the transaction takes the write lock before reading), so of two answers racing
+    for one link, or two acceptances racing for the last tonnes of an offer, one waits for the other and
+    then sees what it stored. Every writer that locks links and listings together locks links first.
     """
     with unit_of_work():
-        link = db.session.scalar(select(Link).where(Link.id == link_id).with_for_update())
+        write_transaction()
+        # populate_existing: the caller has usually loaded the link already; what it read then may be stale.
+        link = db.session.scalar(select(Link).where(Link.id == link_id).with_for_update()
+                                 .execution_options(populate_existing=True))
         if link is None:
             raise DecisionRefused("no_link", "no such link")
+        listings = _lock_listings(link)
         sides = sides_of(link, organisation)
         if not sides:
             raise DecisionRefused("not_party", "your organisation is not a party to this link")
@@ -394,8 +402,16 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
         if given == {answer} and still_stands:
             return link
         if link.status != "proposed":
+            gone = next((l for l in listings if l.status in LISTING_GONE), None)
+            if gone is not None and link.status == "declined":
+                raise DecisionRefused("closed", f"the {gone.kind} was {gone.status}, so the link was declined; "
+                                      "it can no longer be answered", status=link.status)
             raise DecisionRefused("closed", f"the link is {link.status}; it can no longer be answered",
                                   status=link.status)
+        gone = next((l for l in listings if l.status in LISTING_GONE), None)
+        if accept and gone is not None:
+            raise DecisionRefused("closed", f"the {gone.kind} is {gone.status}; the link can no longer be accepted",
+                                  status=gone.status)
         for side in sides:
             setattr(link, f"{side}_decision", answer)
         if not accept:
@@ -403,6 +419,34 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
         elif link.supplier_decision == "accepted" and link.receiver_decision == "accepted":
             _reserve(link)
     return link
+
+
+# A listing in one of these states takes no new agreement.
+LISTING_GONE = ("draft", "closed", "expired")
+
+
+def _lock_listings(link: Link) -> list[Listing]:
+    """The link's offer and want, read afresh and locked, in id order (the order every writer uses)."""
+    ids = sorted({link.offer_id} | ({link.want_id} if link.want_id else set()))
+    return list(db.session.scalars(select(Listing).where(Listing.id.in_(ids)).order_by(Listing.id)
+                                   .with_for_update().execution_options(populate_existing=True)))
+
+
+def withdraw_proposals(listing: Listing) -> int:
+    """Decline every open proposal of ``listing`` on its owner's behalf (the listing is being closed).
+
+    To be called inside the caller's unit of work, after :func:`~.transaction.write_transaction` and before
+    the listing itself is locked: links first, then listings, the order :func:`decide` locks them in, so
+    that a close and an acceptance racing each other wait rather than deadlock. Returns how many.
+    """
+    side = "supplier" if listing.kind == "offer" else "receiver"
+    column = Link.offer_id if listing.kind == "offer" else Link.want_id
+    links = db.session.scalars(select(Link).where(column == listing.id, Link.status == "proposed")
+                               .order_by(Link.id).with_for_update().execution_options(populate_existing=True)).all()
+    for link in links:
+        setattr(link, f"{side}_decision", "declined")
+        link.status = "declined"
+    return len(links)
 
 
 TOLERANCE = 1e-6  # float slack when a link takes exactly what is left
@@ -446,4 +490,5 @@ def links_of(organisation: Organisation) -> list[Link]:
 
 
 __all__ = ["DecisionRefused", "MatchingError", "FieldError", "alternative_json", "alternatives_of", "answers_open",
-           "collect_inputs", "decide", "link_json", "links_of", "run_json", "side_of", "sides_of", "start_run"]
+           "collect_inputs", "decide", "link_json", "links_of", "run_json", "side_of", "sides_of", "start_run",
+           "withdraw_proposals"]

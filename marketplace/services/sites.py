@@ -6,12 +6,14 @@ a guess, marked to confirm until the owner or an administrator confirms or corre
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from geo.area import ServiceArea, check_point
 from geo.crs import normalise_crs_name, to_wgs84
@@ -25,7 +27,7 @@ from ..extensions import db
 from ..models import Organisation, Park, Site
 from .errors import FieldError, field_error_from
 from .parks import ParkLocator
-from .transaction import unit_of_work
+from .transaction import is_unique_violation, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,8 @@ def _check_ref_free(organisation: Organisation, external_ref: str, *, exclude_id
 
 
 def create_site(organisation: Organisation, site: SiteInput, *, service_area: ServiceArea) -> Site:
-    with unit_of_work():
-        checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+    checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+    with _ref_taken_meanwhile(checked.external_ref), unit_of_work():
         _check_ref_free(organisation, checked.external_ref)
         row = apply_checked(Site(organisation=organisation), checked)
         db.session.add(row)
@@ -228,11 +230,23 @@ def create_site(organisation: Organisation, site: SiteInput, *, service_area: Se
 
 
 def update_site(row: Site, site: SiteInput, *, service_area: ServiceArea) -> Site:
-    with unit_of_work():
-        checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+    checked = check_site(site, service_area=service_area, locator=ParkLocator.from_database())
+    with _ref_taken_meanwhile(checked.external_ref), unit_of_work():
         _check_ref_free(row.organisation, checked.external_ref, exclude_id=row.id)
         apply_checked(row, checked)
     return row
+
+
+@contextmanager
+def _ref_taken_meanwhile(external_ref: str) -> Iterator[None]:
+    """The reference was free when checked, but a request at the same moment stored a site under it first:
+    the unique key refuses the second, and this names the field instead of a raw IntegrityError."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise SiteInvalid([FieldError("site_id", f"your organisation already has a site {external_ref!r}")]) from None
 
 
 def confirm_sectors(row: Site) -> Site:

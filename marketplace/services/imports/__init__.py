@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from ...models import Organisation
-from ..errors import ImportRejected, RowProblem
-from ..transaction import unit_of_work
+from ..errors import FieldError, ImportRejected, RowProblem
+from ..transaction import is_unique_violation, unit_of_work
 from .files import Table
 from .listings import ListingImportResult, analyse_after_bulk_load, import_listings
 from .sites import SiteImportResult, import_sites
@@ -40,9 +42,34 @@ class ImportResult:
         return "\n".join(lines)
 
 
+# An import that collides with another one storing the same rows at the same moment runs again (against what
+# the other stored, so its rows are then found "unchanged"); this many times at most.
+IMPORT_ATTEMPTS = 3
+
+
 def import_tables(tables: dict[str, Table], *, acting_organisation: Organisation | None = None,
                   publish: bool = True) -> ImportResult:
-    """Import sites, then listings, in one transaction: any bad row in either and nothing is stored."""
+    """Import sites, then listings, in one transaction: any bad row in either and nothing is stored.
+
+    Two imports of the same rows running at once (a double-clicked upload, two colleagues) meet at the
+    unique keys: organisation name, site reference, listing content hash. The one that loses has stored
+    nothing (its transaction is rolled back) and runs again, and then finds the rows the other stored.
+    If it still collides, a FieldError on ``file`` says so; the file can simply be imported again.
+    """
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            return _import_once(tables, acting_organisation=acting_organisation, publish=publish)
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            if attempt == IMPORT_ATTEMPTS:
+                raise FieldError("file", "another import was storing the same sites or listings at the same "
+                                         "moment; nothing of this one was stored. Import the file again") from None
+    raise AssertionError("unreachable")
+
+
+def _import_once(tables: dict[str, Table], *, acting_organisation: Organisation | None,
+                 publish: bool) -> ImportResult:
     from ..listings import after_publish_many
 
     result = ImportResult()
