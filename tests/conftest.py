@@ -191,6 +191,11 @@ def rolled_back(db) -> Iterator[sa.Connection]:
     writes outlives the block. Rows committed before the block stay; other connections (SQLite's
     offer index reads through one) see them, and not the block's writes, as they would see a
     request's writes before its commit.
+
+    Two limits, both loud rather than silent: code that opens its own connection (``engine.begin()``
+    in the CLI) is outside the transaction, and on SQLite waits for its lock and fails; and since the
+    sessions share one connection, a session kept open across requests would undo their commits when
+    it rolls back, so a test should not hold ``db.session`` open while the client writes.
     """
     factory = db.session.session_factory
     db.session.remove()
