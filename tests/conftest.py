@@ -4,8 +4,9 @@ Every test that uses ``app`` (or ``client``, ``make_site`` …) runs once on SQL
 TEST_DATABASE_URL is set, once more on PostgreSQL + PostGIS. Tests of geo/ and matching/ need no app.
 
 Cost that is not a test's point is kept out: the SQLite test database lives on tmpfs when there is
-one and never syncs to disk (a crash loses nothing a test needs), and a module whose cases all read
-one expensive world builds it once and runs each case in a transaction rolled back after it
+one, and commits on either backend do not wait for the disk (a crash loses nothing a test needs);
+tables are emptied after each test by DELETE, not TRUNCATE; and a module whose cases all read one
+expensive world builds it once and runs each case in a transaction rolled back after it
 (:func:`module_world`), so every case still starts from exactly that world.
 """
 from __future__ import annotations
