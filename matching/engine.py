@@ -16,7 +16,7 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
    each dropped pair counted once, by the first check it fails (for route checks: the furthest any
    route got);
 5. **scoring**: the best feasible route per pair (:mod:`matching.route_choice`, :mod:`matching.scoring`);
-   uneconomic pairs dropped;
+   uneconomic pairs dropped, and (``drop_co2_negative``) those whose transport emits more CO2 than the use avoids;
 6. **select**: each offer's feasible receivers ranked, posted and latent together; the ``k_per_offer`` best
    of each kind go to the allocation, and up to ``alternatives_per_offer`` more are kept for ranking only
    (:mod:`matching.selection`);

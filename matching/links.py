@@ -22,7 +22,7 @@ from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.placement import Placed
 from matching.couplings import link_coupling
-from matching.scoring import ALL_MODES, choose_mode, park_flags
+from matching.scoring import ALL_MODES, choose_mode, dangerous_goods, park_flags, transport_rates
 from matching.tables import InputTables
 from matching.types import TRANSPORT_MODES, Agreement, Link, MatchOptions, Offer, Site, Want
 
@@ -139,7 +139,8 @@ def agreed_links(
         if is_unclassified(offer.material):
             unit = tables.o_unit[o]
             freight = float(options.freight_t_per_unit.get(unit, 1.0))
-            transport = road_km * options.transport_cny_per_t_km["road"] * freight
+            rates = transport_rates(options, dangerous=tables.o_hazard[o] is not None)[0]
+            transport = road_km * rates["road"] * freight
             net = float(name_net_benefit(np.array([np.nan if want is None or want.max_price_cny is None
                                                    else want.max_price_cny]),
                                          np.array([np.nan if offer.price_cny is None else offer.price_cny]),
@@ -156,6 +157,7 @@ def agreed_links(
             usable = [r for r in tables.routes if lineage.intersection(r.materials)]
             site_row = tables.site_pos[receiver.id]
             candidates = [r for r in usable if tables.sector_match(r)[site_row]] or usable
+        cny_per_t_km, co2_kg_per_t_km = transport_rates(options, dangerous=dangerous_goods(material))
         best: tuple[float, Route, str | None, float, float, float] | None = None
         modes = int(tables.pair_modes(np.array([o]), np.array([tables.site_pos[receiver.id]]))[0])
         for route in candidates:
@@ -165,7 +167,7 @@ def agreed_links(
                 np.array([road_km]), radius_km={mode: np.inf for mode, _ in route.transport},
                 allowed=np.array([allowed], dtype=np.uint8),
                 freight_t_per_unit=float(options.freight_t_per_unit.get(material.unit, 1.0)),
-                cny_per_t_km=options.transport_cny_per_t_km, co2_kg_per_t_km=options.transport_co2_kg_per_t_km,
+                cny_per_t_km=cny_per_t_km, co2_kg_per_t_km=co2_kg_per_t_km,
             )
             ceiling = want.max_price_cny if want is not None else None
             avoided = ceiling if ceiling is not None else route.replaces.price_cny * route.replacement_ratio

@@ -71,6 +71,7 @@ class MaterialMatcher:
             tables, material, routes, offer_ids, self.quality, options=options, knowledge=knowledge
         )
         self.order_for = category_orders([material], knowledge)
+        self.route_saving = np.array([route.co2_avoided_t_per_unit for route in tables.routes], dtype=np.float64)
 
     def match(
         self,
@@ -101,7 +102,8 @@ class MaterialMatcher:
 
         with steps("feasibility"):
             passed = count_route_drops(
-                best, stage_max, found.dropped, min_net=self.options.min_net_benefit_cny_per_unit
+                best, stage_max, found.dropped, min_net=self.options.min_net_benefit_cny_per_unit,
+                route_saving=self.route_saving if self.options.drop_co2_negative else None,
             )
             found.feasible += int(passed.sum())
             keep = np.flatnonzero(passed)

@@ -33,6 +33,7 @@ from matching.feasibility import (
     want_quality,
     windows_overlap,
 )
+from matching.scoring import transport_rates
 from matching.tables import InputTables
 from matching.timing import StepTimer
 from matching.types import TRANSPORT_MODES, MatchOptions
@@ -139,7 +140,11 @@ class NameMatcher:
         with steps("scoring"):
             freight = np.array([float(options.freight_t_per_unit.get(u, 1.0)) for u in offer_unit.tolist()],
                                dtype=np.float64)
-            transport = road_km * options.transport_cny_per_t_km["road"] * freight
+            # An unclassified stream with a hazard code travels as dangerous goods.
+            dangerous = np.array([t.o_hazard[o] is not None for o in offer.tolist()], dtype=bool)
+            rate = np.where(dangerous, transport_rates(options, dangerous=True)[0]["road"],
+                            options.transport_cny_per_t_km["road"])
+            transport = road_km * rate * freight
             net, priced = name_net_benefit(ceiling, price, transport)
             co2 = np.zeros(len(offer))
             if options.min_net_benefit_cny_per_unit is not None:

@@ -9,7 +9,8 @@ counts only routes that may find one, a substitute only the routes declaring it 
 Among the routes a
 pair passes, one written for the material itself beats one inherited from a parent; among equals
 the higher score wins. A pair that passes no route is counted once, at the furthest stage any
-route got; one whose best route loses money is counted as uneconomic.
+route got; one whose best route loses money is counted as uneconomic, and (``drop_co2_negative``) one whose
+transport emits more CO2 than its route says the use avoids as ``co2_negative``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from matching.candidate_table import CANDIDATE_COLUMNS
 from matching.feasibility import ROUTE_BATTERY_BIT, QualityColumns, category_unknown, route_quality
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
-from matching.scoring import choose_mode
+from matching.scoring import choose_mode, dangerous_goods, transport_rates
 from matching.tables import InputTables
 from matching.timing import StepTimer
 from matching.types import TRANSPORT_MODES, MatchOptions
@@ -73,6 +74,8 @@ class MaterialRoutes:
         self.routes = routes
         self.options = options
         self.freight = float(options.freight_t_per_unit.get(knowledge.materials[material].unit, 1.0))
+        self.cny_per_t_km, self.co2_kg_per_t_km = transport_rates(
+            options, dangerous=dangerous_goods(knowledge.materials[material]))
         cap = options.max_radius_km
         # How far up the material's lineage each route sits: 0 = written for this material itself.
         lineage = knowledge.route_lineage(material)
@@ -159,7 +162,7 @@ class MaterialRoutes:
                 stage[ok] = 3
                 choice = choose_mode(
                     road_km, radius_km=self.radii[r], allowed=allowed, freight_t_per_unit=self.freight,
-                    cny_per_t_km=options.transport_cny_per_t_km, co2_kg_per_t_km=options.transport_co2_kg_per_t_km,
+                    cny_per_t_km=self.cny_per_t_km, co2_kg_per_t_km=self.co2_kg_per_t_km,
                 )
                 ok &= choice.feasible
                 stage[ok] = 4
@@ -204,12 +207,26 @@ class MaterialRoutes:
 
 
 def count_route_drops(
-    best: dict[str, NDArray], stage_max: NDArray[np.int8], dropped: dict[str, int], *, min_net: float | None
+    best: dict[str, NDArray], stage_max: NDArray[np.int8], dropped: dict[str, int], *, min_net: float | None,
+    route_saving: NDArray[np.float64] | None = None,
 ) -> NDArray[np.bool_]:
-    """Count the pairs no route took (at their furthest stage) and the uneconomic ones; return which passed."""
+    """Count the pairs no route took (at their furthest stage), the uneconomic ones and, given each route's
+    stated CO2 saving per unit (``route_saving``, by route position), those whose transport emits more CO2 than
+    the route says the use avoids; return which passed.
+
+    A route stating no saving (acids, brines, water: traded for the material, the CO2 not estimated) makes no
+    claim for transport to outweigh; its links keep their figure, negative by the transport's emissions.
+    """
     routed = best["route"] >= 0
     passed = routed if min_net is None else routed & (best["net"] >= min_net)
     dropped["uneconomic"] += int((routed & ~passed).sum())
+    if route_saving is not None:
+        claims = np.zeros(len(passed), dtype=bool)
+        claims[routed] = route_saving[best["route"][routed]] > 0
+        # A hair below zero is rounding, not a balance worth refusing a link for.
+        emitting = passed & claims & (best["co2"] < -1e-9)
+        dropped["co2_negative"] += int(emitting.sum())
+        passed = passed & ~emitting
     for number, reason in enumerate(ROUTE_STAGES[:-1]):
         dropped[reason] += int(((stage_max == number) & ~routed).sum())
     return passed

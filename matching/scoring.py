@@ -12,6 +12,8 @@ Per unit of material (vectorised over pairs):
   (``road_km × kg CO2 per t·km × freight tonnes per unit / 1000``);
 - score = net benefit + CO2 avoided × ``co2_price_cny_per_t``.
 
+Dangerous goods (hazardous waste, retired batteries) travel at their own rates (:func:`transport_rates`).
+
 A link's coupling is named by :mod:`matching.couplings`, from both sites' sectors.
 """
 
@@ -23,16 +25,19 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.types import TRANSPORT_MODES
+from matching.knowledge.models import Material
+from matching.types import TRANSPORT_MODES, MatchOptions
 
 __all__ = [
     "ALL_MODES",
     "ModeChoice",
     "choose_mode",
+    "dangerous_goods",
     "mode_mask",
     "co2_avoided_per_unit",
     "net_benefit_per_unit",
     "park_flags",
+    "transport_rates",
 ]
 
 
@@ -165,3 +170,35 @@ def mode_mask(modes: Sequence[str]) -> int:
 
 # Every transport mode: what an offer may use when neither it nor the run options restrict them.
 ALL_MODES = mode_mask(TRANSPORT_MODES)
+
+
+def dangerous_goods(material: Material) -> bool:
+    """Whether a material travels as dangerous goods: hazardous waste, and retired traction batteries.
+
+    Examples
+    --------
+    >>> from matching.knowledge.loader import load_knowledge
+    >>> kb = load_knowledge()
+    >>> [dangerous_goods(kb.materials[code]) for code in ("retired-lfp-battery", "waste-mineral-oil", "coal-fly-ash")]
+    [True, True, False]
+    """
+    return material.hazardous or material.receiver_licence.startswith("battery")
+
+
+def transport_rates(
+    options: MatchOptions, *, dangerous: bool
+) -> tuple[Mapping[str, float], Mapping[str, float]]:
+    """CNY and kg CO2 per t·km by mode: the bulk figures, or for dangerous goods their own where given.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> options = MatchOptions(today=dt.date(2026, 1, 1))
+    >>> cny, co2 = transport_rates(options, dangerous=True)
+    >>> cny["road"] > options.transport_cny_per_t_km["road"], cny["rail"] == options.transport_cny_per_t_km["rail"]
+    (True, True)
+    """
+    if not dangerous:
+        return options.transport_cny_per_t_km, options.transport_co2_kg_per_t_km
+    return ({**options.transport_cny_per_t_km, **options.dangerous_goods_cny_per_t_km},
+            {**options.transport_co2_kg_per_t_km, **options.dangerous_goods_co2_kg_per_t_km})

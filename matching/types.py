@@ -14,6 +14,11 @@ Default transport figures (all overridable in :class:`MatchOptions`):
   (e.g. 1.26 for South Korea, http://grec.snu.ac.kr/publications/ Kim et al. 2015).
 - freight tonnes per unit: 1 t per m3 (water); 0.001 t per Nm3 (process gases weigh 0.1-2 kg/Nm3) and
   6 t of water per GJ (hot water at a 40 K drop carries 0.167 GJ/t) are estimates.
+- dangerous goods (hazardous waste, retired traction batteries) by road 0.70 CNY/t·km: the road tariff rules
+  (交通部《汽车运价规则》) price dangerous goods at the basic freight rate plus 60-70 % (class 1) or 40-50 %
+  (class 2) (https://m.110ask.com/wenda/14013437441289062503.html); 0.45 CNY/t·km plus about 55 %, between
+  the two classes, is an estimate. 0.135 kg CO2 per t·km is an estimate: 1.5 times bulk haulage, for
+  dedicated vans and tankers that return empty. Other modes keep their bulk figures.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import Any, Literal
 __all__ = [
     "ALTERNATIVE_REASONS",
     "BATTERY_LISTINGS",
+    "DEFAULT_DANGEROUS_GOODS_CNY_PER_T_KM",
+    "DEFAULT_DANGEROUS_GOODS_CO2_KG_PER_T_KM",
     "DEFAULT_FREIGHT_T_PER_UNIT",
     "DEFAULT_TRANSPORT_CNY_PER_T_KM",
     "DEFAULT_TRANSPORT_CO2_KG_PER_T_KM",
@@ -62,6 +69,9 @@ DEFAULT_TRANSPORT_CNY_PER_T_KM: Mapping[str, float] = MappingProxyType(
 DEFAULT_TRANSPORT_CO2_KG_PER_T_KM: Mapping[str, float] = MappingProxyType(
     {"road": 0.090, "rail": 0.011, "barge": 0.039, "pipeline": 0.005}
 )
+# Dangerous goods (hazardous waste, retired batteries): by mode, where they differ from the bulk figures above.
+DEFAULT_DANGEROUS_GOODS_CNY_PER_T_KM: Mapping[str, float] = MappingProxyType({"road": 0.70})
+DEFAULT_DANGEROUS_GOODS_CO2_KG_PER_T_KM: Mapping[str, float] = MappingProxyType({"road": 0.135})
 DEFAULT_FREIGHT_T_PER_UNIT: Mapping[str, float] = MappingProxyType(
     {"t": 1.0, "m3": 1.0, "Nm3": 0.001, "GJ": 6.0}
 )
@@ -82,6 +92,7 @@ DROP_REASONS = (
     "quality_route",      # the lot misses the limits of every route that would take it
     "distance",           # farther than the route's radius for every usable transport mode
     "uneconomic",         # net benefit below options.min_net_benefit_cny_per_unit
+    "co2_negative",       # transport emits more CO2 than the route's use avoids (with options.drop_co2_negative)
     "unit",               # an unclassified stream offered and wanted in units of different kinds
 )
 
@@ -303,8 +314,14 @@ class MatchOptions:
         By mode; applied to freight tonnes (see ``freight_t_per_unit``).
     freight_t_per_unit
         Tonnes hauled per unit of material, by unit (t, m3, Nm3, GJ).
+    dangerous_goods_cny_per_t_km, dangerous_goods_co2_kg_per_t_km
+        By mode, for hazardous waste and retired batteries, over the bulk figures (a mode not given: bulk).
     min_net_benefit_cny_per_unit
         Candidates below this are dropped as uneconomic (``None``: keep all).
+    drop_co2_negative
+        Drop a candidate whose transport emits more CO2 than its route says the use avoids (counted as
+        ``co2_negative``; a route stating no saving claims none to outweigh); off, it is kept and its link shows
+        the negative balance.
     co2_price_cny_per_t
         Added to the score for each tonne of CO2 avoided (0: the score is the net benefit per unit).
     allow_substitutes
@@ -349,7 +366,12 @@ class MatchOptions:
     transport_cny_per_t_km: Mapping[str, float] = field(default_factory=lambda: DEFAULT_TRANSPORT_CNY_PER_T_KM, hash=False)
     transport_co2_kg_per_t_km: Mapping[str, float] = field(default_factory=lambda: DEFAULT_TRANSPORT_CO2_KG_PER_T_KM, hash=False)
     freight_t_per_unit: Mapping[str, float] = field(default_factory=lambda: DEFAULT_FREIGHT_T_PER_UNIT, hash=False)
+    dangerous_goods_cny_per_t_km: Mapping[str, float] = field(
+        default_factory=lambda: DEFAULT_DANGEROUS_GOODS_CNY_PER_T_KM, hash=False)
+    dangerous_goods_co2_kg_per_t_km: Mapping[str, float] = field(
+        default_factory=lambda: DEFAULT_DANGEROUS_GOODS_CO2_KG_PER_T_KM, hash=False)
     min_net_benefit_cny_per_unit: float | None = 0.0
+    drop_co2_negative: bool = True
     co2_price_cny_per_t: float = 0.0
     allow_substitutes: bool = True
     require_quality_data: bool = False

@@ -70,6 +70,12 @@ def validate_options(options: MatchOptions) -> None:
             value = table.get(mode)
             if not _finite(value) or value < 0:
                 fail(name, f"needs a non-negative number for {mode}, got {value!r}")
+    for name in ("dangerous_goods_cny_per_t_km", "dangerous_goods_co2_kg_per_t_km"):
+        for mode, value in getattr(options, name).items():
+            if mode not in TRANSPORT_MODES:
+                fail(name, f"has unknown mode {mode!r}; use {', '.join(TRANSPORT_MODES)}")
+            if not _finite(value) or value < 0:
+                fail(name, f"needs a non-negative number for {mode}, got {value!r}")
     for unit, value in options.freight_t_per_unit.items():
         if not _finite(value) or value < 0:
             fail("freight_t_per_unit", f"needs a non-negative number for {unit}, got {value!r}")

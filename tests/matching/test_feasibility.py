@@ -333,3 +333,68 @@ def test_route_quality_against_numbers_and_categories():
     ]))
     assert fails.tolist() == [False, True, True, False]
     assert unknown.tolist() == [False, False, False, True]
+
+
+# --------------------------------------------------------------------------- plausibility: CO2 and dangerous goods
+
+FGD = Offer("O1", "PWR", "fgd-gypsum", 5000.0, {"caso4_2h2o_pct": 92.0, "free_water_pct": 8.0, "cl_pct": 0.005,
+                                                 "caso3_pct": 0.2}, 5.0)
+
+
+@pytest.mark.parametrize("lat, kept", [(31.90, True), (32.50, False)])  # ~9 km and ~76 km north
+def test_a_link_whose_transport_outweighs_its_co2_saving_is_dropped(lat, kept):
+    # FGD gypsum as cement retarder saves 0.005 t CO2 a tonne: 0.09 kg a t·km by road outweighs it beyond ~55 km.
+    sites = [site("PWR", 31.82, "4411"), site("CEM", lat)]
+    result = run([FGD], [Want("W1", "CEM", ("fgd-gypsum",), 5000.0)], sites)
+    assert bool(result.links) is kept
+    assert all(link.co2_avoided_t >= 0 for link in result.links)
+    if not kept:
+        assert only_reason(result.summary) == "co2_negative"
+
+
+def test_with_the_option_off_the_emitting_link_is_kept_with_its_negative_balance():
+    sites = [site("PWR", 31.82, "4411"), site("CEM", 32.50)]
+    result = run([FGD], [Want("W1", "CEM", ("fgd-gypsum",), 5000.0)], sites, drop_co2_negative=False)
+    [link] = result.links
+    assert link.co2_avoided_t < 0 and "transport emits" in link.explanation_en
+    assert result.summary.dropped["co2_negative"] == 0
+
+
+def test_a_latent_receiver_beyond_the_co2_break_even_is_not_proposed():
+    sites = [site("PWR", 31.82, "4411"), site("NEAR", 31.90), site("FAR", 32.50)]
+    links = run([FGD], [], sites, latent=True, keep_candidates=True).candidates
+    assert {c.receiver_site_id for c in links} == {"NEAR"}
+
+
+def test_retired_batteries_travel_at_the_dangerous_goods_rate():
+    sites = [site("NEV", 31.82, "3612"), site("REC", 32.30, "4210", battery_listing="recycling")]
+    [link] = run([LFP], [Want("W1", "REC", ("retired-ev-battery",), 100.0)], sites).links
+    options = MatchOptions(today=TODAY)
+    rate = options.dangerous_goods_cny_per_t_km["road"]
+    assert rate > options.transport_cny_per_t_km["road"]
+    assert link.transport_cost_cny == pytest.approx(link.road_km * rate * link.quantity)
+    bulk = {"road": options.transport_cny_per_t_km["road"]}
+    [cheaper] = run([LFP], [Want("W1", "REC", ("retired-ev-battery",), 100.0)], sites,
+                    dangerous_goods_cny_per_t_km=bulk).links
+    assert cheaper.transport_cost_cny == pytest.approx(link.road_km * bulk["road"] * link.quantity)
+
+
+def test_hazardous_waste_travels_at_the_dangerous_goods_rate_and_bulk_waste_does_not():
+    oil = Offer("O9", "GAR", "waste-mineral-oil", 200.0, price_cny=100.0, hazard_code="900-214-08")
+    sites = [site("GAR", 31.82, "8111"), site("HW", 31.95, "7724", permit=Permit(("HW08",), 1000.0)),
+             site("PWR", 31.82, "4411"), site("CEM", 31.90)]
+    options = MatchOptions(today=TODAY)
+    [hazardous] = run([oil], [Want("W9", "HW", ("waste-mineral-oil",), 200.0)], sites).links
+    assert hazardous.transport_cost_cny == pytest.approx(
+        hazardous.road_km * options.dangerous_goods_cny_per_t_km["road"] * hazardous.quantity)
+    [bulk] = run([FGD], [Want("W1", "CEM", ("fgd-gypsum",), 5000.0)], sites).links
+    assert bulk.transport_cost_cny == pytest.approx(bulk.road_km * options.transport_cny_per_t_km["road"] * bulk.quantity)
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"teleport": 0.1}, "unknown mode 'teleport'"),
+    ({"road": -1.0}, "needs a non-negative number for road"),
+])
+def test_bad_dangerous_goods_rates_are_refused(table, message):
+    with pytest.raises(MatchingError, match=f"dangerous_goods_cny_per_t_km.*{message}"):
+        run([LFP], [], [site("NEV", 31.82, "3612")], dangerous_goods_cny_per_t_km=table)
