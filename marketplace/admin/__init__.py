@@ -1,4 +1,4 @@
-"""Administration: verify organisations, manage users, import park boundaries."""
+"""Administration: verify organisations, manage users, edit the knowledge base, import park boundaries."""
 from flask import Blueprint
 from flask_login import current_user, login_required
 
@@ -13,4 +13,4 @@ def admins_only():
     require(current_user, "admin")
 
 
-from . import routes  # noqa: E402,F401
+from . import knowledge, routes  # noqa: E402,F401

@@ -4,6 +4,7 @@ from .listing import (
     ListingName, Notification, SavedSearch,
 )
 from .link import DECISIONS, LINK_STATUSES, Link, MatchRun
+from .knowledge_edit import KnowledgeEdit
 from .material import Material, Route
 from .org import BATTERY_SCOPES, LICENCE_KINDS, Licence, Organisation, Site
 from .park import PARK_LEVELS, Park, park_manager

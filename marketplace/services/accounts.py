@@ -1,6 +1,7 @@
 """Sign-up, sign-in and user administration."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -109,3 +110,25 @@ def update_roles(user: User, roles: set[str], parks: list[Park]) -> None:
 def set_active(user: User, active: bool) -> None:
     user.active = active
     db.session.commit()
+
+
+def initial_password() -> str:
+    """A random first password for an account an administrator creates, shown to them once."""
+    return secrets.token_urlsafe(12)
+
+
+def create_user_by_admin(email: str, *, roles: set[str], organisation: Organisation | None,
+                         parks: list[Park], password: str | None = None) -> tuple[User, str]:
+    """An administrator's new user and its first password (``password``, or a random one when None).
+
+    A park manager manages at least one park; parks go only with that role.
+    """
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise FieldError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if "park_manager" in roles and not parks:
+        raise FieldError("parks", "a park manager manages at least one park")
+    if "park_manager" not in roles and parks:
+        raise FieldError("parks", "only a park manager manages parks")
+    password = password or initial_password()
+    user = create_user(email, password, roles=roles, organisation=organisation, parks=parks)
+    return user, password

@@ -25,6 +25,7 @@ from ..models.link import RunAlternative
 from . import explanations
 from .errors import FieldError
 from .explanations import templates_of
+from .timestamps import utc_iso
 from .transaction import unit_of_work, write_transaction
 
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
@@ -183,7 +184,9 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
     inputs = collect_inputs(latent=latent, today=today)
     collected_s = time.perf_counter() - started
     options = engine.MatchOptions(today=today, latent=latent, park=park.code if park else None)
-    knowledge = load_knowledge()
+    from .knowledge import effective_knowledge  # the data files with the administrators' saved edits
+
+    knowledge = effective_knowledge()
     result = run_matching(inputs.offers, inputs.wants, inputs.sites, knowledge.routes, options=options,
                           knowledge=knowledge, agreements=inputs.agreements)
     summary = result.summary.as_dict()
@@ -310,7 +313,7 @@ def run_json(run: MatchRun, *, alternatives: bool = True) -> dict:
         joinedload(Link.supplier_site).joinedload(Site.organisation),
         joinedload(Link.receiver_site).joinedload(Site.organisation),
         joinedload(Link.offer), joinedload(Link.want))).unique().all()
-    return {"run": {"id": run.id, "created_at": run.created_at.isoformat() if run.created_at else None,
+    return {"run": {"id": run.id, "created_at": utc_iso(run.created_at),
                     "parameters": run.parameters, "timings": run.timings, "counts": run.counts},
             "links": [link_json(link) for link in links],
             "alternatives": [alternative_json(a) for a in alternatives_of(run)] if alternatives else []}

@@ -168,3 +168,76 @@ def add_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
 
 def count_organisations() -> int:
     return db.session.scalar(select(func.count(Organisation.id))) or 0
+
+
+ORG_STATUSES = ("all", "unverified", "verified")
+ORGS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    items: list[Organisation]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_organisations(text: str = "", *, status: str = "all", page: int = 1,
+                         per_page: int = ORGS_PER_PAGE) -> OrganisationPage:
+    """Organisations whose zh or en name or credit code contains ``text``, unverified and flagged first."""
+    query = select(Organisation)
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{needle.lower()}%"
+        query = query.where(func.lower(Organisation.name_zh).like(pattern)
+                            | func.lower(func.coalesce(Organisation.name_en, "")).like(pattern)
+                            | func.lower(func.coalesce(Organisation.credit_code, "")).like(pattern))
+    if status == "verified":
+        query = query.where(Organisation.verified.is_(True))
+    elif status == "unverified":
+        query = query.where(Organisation.verified.is_(False))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(query.order_by(
+        Organisation.verified, Organisation.credit_code_flagged.desc(), Organisation.name_zh, Organisation.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return OrganisationPage(items, total, page, per_page)
+
+
+def credit_code_warning(organisation: Organisation) -> str | None:
+    """Why the organisation's credit code needs a second look before verifying: 'missing', 'check' (its
+    check character fails) or 'malformed'; None when the code is well formed and checks."""
+    if not organisation.credit_code:
+        return "missing"
+    try:
+        result = check_credit_code(organisation.credit_code)
+    except CreditCodeError:
+        return "malformed"
+    return None if result.check_ok else "check"
+
+
+def verify_organisation(organisation: Organisation, verified: bool, *, confirmed: bool = False) -> None:
+    """Verify (or withdraw verification of) an organisation; a code that is missing or fails its check is
+    verified only when the administrator ``confirmed`` having looked it up by other means."""
+    if verified and not confirmed:
+        warning = credit_code_warning(organisation)
+        if warning is not None:
+            raise FieldError("confirm", {
+                "missing": "the organisation has no credit code: confirm to verify it anyway",
+                "check": "the credit code's check character does not match: confirm to verify it anyway",
+                "malformed": "the credit code is malformed: confirm to verify it anyway",
+            }[warning])
+    with unit_of_work():
+        organisation.verified = verified
+
+
+def listing_count(organisation: Organisation) -> int:
+    from ..models import Listing
+
+    return db.session.scalar(select(func.count(Listing.id)).join(Site, Listing.site_id == Site.id)
+                             .where(Site.organisation_id == organisation.id)) or 0

@@ -12,9 +12,9 @@ def expect(anonymous, plant, recycler, park_manager, admin):
 
 
 def _gather():
-    from . import classification, foundation, links, listings, materials, network, search
+    from . import admin, classification, foundation, links, listings, materials, network, search
 
-    return [case for module in (foundation, listings, materials, search, network, links, classification)
+    return [case for module in (foundation, listings, materials, search, network, links, classification, admin)
             for case in module.CASES]
 
 
