@@ -14,6 +14,7 @@ from ..services.listings import (ListingInput, ListingInvalid, close_listing, co
 from ..services.sites import sites_of
 from ..services.vocabulary import confirm_kind
 from .auth import api_login_required, api_require
+from .schemas import QuerySchema, UtcDateTime
 
 blp = Blueprint("api_listings", __name__, url_prefix="/api/v1/listings", description="Offers and wants")
 
@@ -70,7 +71,7 @@ class ListingSchema(Schema):
     visibility = fields.Str()
     transport_modes = fields.Function(lambda listing: [m for m in (listing.transport_modes or "").split(",") if m])
     note = fields.Str(allow_none=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
     name_hidden = fields.Function(lambda listing: not _revealed(listing),
                                   metadata={"description": "anonymous offer whose supplier has not answered you yet"})
     organisation = fields.Function(lambda listing: listing.site.organisation.name_zh if _revealed(listing) else None)
@@ -115,7 +116,7 @@ class ListingInSchema(Schema):
     publish = fields.Bool(load_default=False)
 
 
-class ListingQuerySchema(Schema):
+class ListingQuerySchema(QuerySchema):
     kind = fields.Str(load_default=None, validate=validate.OneOf(LISTING_KINDS))
 
 

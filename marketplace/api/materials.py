@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..services.materials import (
     MATCH_KINDS, MAX_QUERY, MaterialQueryError, families, material_detail, search_materials,
 )
+from .schemas import QuerySchema
 
 blp = Blueprint("api_materials", __name__, url_prefix="/api/v1/materials", description="Materials knowledge base")
 
@@ -14,7 +15,7 @@ blp = Blueprint("api_materials", __name__, url_prefix="/api/v1/materials", descr
 PUBLIC = {"security": []}
 
 
-class MaterialQuerySchema(Schema):
+class MaterialQuerySchema(QuerySchema):
     q = fields.Str(load_default="", validate=validate.Length(max=MAX_QUERY),
                    metadata={"description": "name or synonym (zh or en), abbreviation, code, category (S02, HW31) "
                                             "or hazardous-waste code (900-052-31); fragments match too"})

@@ -1,5 +1,7 @@
 """Marshmallow schemas of the API's resources."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, pre_load
+
+from ..services.timestamps import utc_iso
 
 
 class OrganisationSchema(Schema):
@@ -74,3 +76,20 @@ class ParkSchema(Schema):
     kind = fields.Str(allow_none=True)
     city_code = fields.Str(allow_none=True)
     has_boundary = fields.Function(lambda park: park.boundary is not None)
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) time written with its zone: ``2026-12-04T08:30:00Z``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return utc_iso(value)
+
+
+class QuerySchema(Schema):
+    """Query-string arguments. A query string cannot say null: an empty value of an argument the document
+    marks nullable (``load_default=None``) means "not given", as null would in a JSON body."""
+
+    @pre_load
+    def _empty_means_not_given(self, data, **kwargs):
+        nullable = {name for name, field in self.fields.items() if field.allow_none}
+        return {name: data[name] for name in data if not (name in nullable and data[name] in ("", [""]))}

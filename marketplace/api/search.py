@@ -10,11 +10,12 @@ from ..services.search import (
     SearchInvalid, build_query, search_offers,
 )
 from .auth import api_login_required, api_require
+from .schemas import QuerySchema
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1/offers", description="Nearby-supply search")
 
 
-class SearchArgsSchema(Schema):
+class SearchArgsSchema(QuerySchema):
     material = fields.Str(load_default=None, metadata={
         "description": "code or name (zh/en) of a material; several separated by '|'; child materials are included"})
     want = fields.Int(load_default=None, metadata={"description": "id of one of your wants: the materials it accepts"})

@@ -205,10 +205,11 @@ def test_no_material_means_every_material(offer_at):
 
 
 def test_sort_orders_break_ties_by_listing_id(offer_at, make_site, make_listing):
-    # Two offers at one site: equal distance, so the older listing comes first.
+    # Two offers at one site (two units' ash; identical listings would be one): equal distance, so the older
+    # listing comes first.
     site = make_site(lonlat=north_of(30))
-    twin_a = make_listing(site=site, material="coal-fly-ash", price_cny=10)
-    twin_b = make_listing(site=site, material="coal-fly-ash", price_cny=10)
+    twin_a = make_listing(site=site, material="coal-fly-ash", price_cny=10, note="unit 1")
+    twin_b = make_listing(site=site, material="coal-fly-ash", price_cny=10, note="unit 2")
     near_dear = offer_at(north_of(5), price_cny=120)
     far_cheap = offer_at(north_of(60), price_cny=0)
     unpriced = offer_at(north_of(1))
