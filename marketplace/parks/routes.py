@@ -8,7 +8,8 @@ from ..extensions import db
 from ..models import Park
 from ..permissions import can, require
 from ..services.parks import all_parks
-from ..sitemap import park_features, site_features
+from ..services import disclosure
+from ..sitemap import park_features
 from . import bp
 
 
@@ -33,4 +34,17 @@ def detail(park_id: int):
     sectors = Counter(site.sector_code for site in park.sites)
     return render_template("parks/detail.html", park=park, detailed=detailed, sectors=sorted(sectors.items()),
                            park_geojson=park_features([park], managed_ids={park.id} if detailed else set()),
-                           site_geojson=site_features(park.sites, detailed=detailed))
+                           site_geojson=_site_features(park))
+
+
+def _site_features(park: Park) -> dict:
+    """The park's sites as the viewer may see them: a site behind an anonymous listing on the grid, unnamed."""
+    revealed = disclosure.revealed_sites(current_user, park.sites)
+    features = []
+    for site in park.sites:
+        view = disclosure.site_view(site, revealed=site.id in revealed)
+        feature = disclosure.site_geojson(view, id=site.id, park=view.park)
+        if view.revealed:
+            feature["properties"]["ref"] = view.external_ref
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
