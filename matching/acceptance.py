@@ -7,9 +7,9 @@ A want accepts
 2. what serves a product it names: the materials whose routes declare that they stand in for it
    (``serves``: a want for fertiliser takes digestate);
 3. with ``allow_substitutes``, and flagged as a substitute, a material a route declares as doing the job the
-   wanted material does there: a route of the offered material and a route of the wanted one both ``serve``
-   the same product (FGD gypsum and phosphogypsum both serve as cement retarder). The substitute travels by
-   the declaring route only, so it reaches only that route's sectors.
+   wanted material does at the receiver: a route of the offered material and a route of the wanted one
+   that both take it to the receiver's sector ``serve`` the same product (FGD gypsum and phosphogypsum both
+   serve as cement retarder at a cement works). The substitute travels by the declaring route only.
 
 Never siblings under a **catch-all** category. A route written for a category reaches the category's kinds
 (a route for fly ash serves class F fly ash), except where the category is a catch-all for them:
@@ -162,28 +162,46 @@ class Acceptance:
         return frozenset(found)
 
     @functools.lru_cache(maxsize=None)  # noqa: B019
-    def roles(self, code: str) -> frozenset[str]:
-        """The products a want for ``code`` uses it as: what its routes (no catch-all) serve."""
-        return frozenset(target for route in self.usable(code) for target in route.serves)
-
-    @functools.lru_cache(maxsize=None)  # noqa: B019
-    def substitutes(self, code: str) -> dict[str, frozenset[str]]:
-        """Material -> the ids of the routes declaring it a substitute for ``code``.
-
-        A route declares a substitute when it serves a product ``code`` serves, is no catch-all for the
-        substitute, and reaches it through the substitute's own lineage, not through a category ``code``
-        shares with it (siblings under one category are not each other's substitutes by its routes).
+    def roles(self, code: str, sectors: tuple[str, ...] | None = None) -> frozenset[str]:
+        """The products a want for ``code`` uses it as: what its routes (no catch-all) serve, only those whose
+        users include one of ``sectors`` (the receiver's) when given.
 
         Examples
         --------
         >>> from matching.knowledge.loader import load_knowledge
         >>> acceptance = Acceptance(load_knowledge())
-        >>> "gbfs" in acceptance.substitutes("coal-fly-ash")  # both serve as cement admixture
+        >>> sorted(acceptance.roles("coal-gangue", ("3011",)))  # at a cement works: raw meal and admixture
+        ['cement-admixture', 'cement-raw-material']
+        >>> "fuel-coal" in acceptance.roles("coal-gangue")  # burnt at CFB power plants
+        True
+        """
+        return frozenset(
+            target for route in self.usable(code)
+            if sectors is None or _serves_any(route, sectors)
+            for target in route.serves
+        )
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019
+    def substitutes(self, code: str, sectors: tuple[str, ...] | None = None) -> dict[str, frozenset[str]]:
+        """Material -> the ids of the routes declaring it a substitute for ``code`` (at a receiver of ``sectors``).
+
+        A route declares a substitute when it serves a product ``code`` serves (at that receiver: the job the
+        wanted material does there), takes the substitute to that receiver, is no catch-all for it, and reaches
+        it through the substitute's own lineage, not through a category ``code`` shares with it (siblings under
+        one category are not each other's substitutes by its routes).
+
+        Examples
+        --------
+        >>> from matching.knowledge.loader import load_knowledge
+        >>> acceptance = Acceptance(load_knowledge())
+        >>> "gbfs" in acceptance.substitutes("coal-fly-ash", ("3011",))  # both serve as cement admixture
         True
         >>> "ammonium-sulphate" in acceptance.substitutes("gasification-slag")  # siblings under chemical waste
         False
+        >>> "paper-mill-sludge" in acceptance.substitutes("coal-gangue", ("3011",))  # gangue is no kiln fuel
+        False
         """
-        roles = self.roles(code)
+        roles = self.roles(code, sectors)
         if not roles:
             return {}
         shared = {code, *self.kb.ancestors(code)}
@@ -193,13 +211,18 @@ class Acceptance:
             if material in direct:
                 continue
             for route in self.usable(material):
-                if not roles.intersection(route.serves):
+                if not roles.intersection(route.serves) or (sectors is not None and not _serves_any(route, sectors)):
                     continue
                 via = next(c for c in self.kb.route_lineage(material) if c in route.materials)
                 if via in shared:
                     continue
                 found.setdefault(material, set()).add(route.id)
         return {material: frozenset(ids) for material, ids in found.items()}
+
+
+def _serves_any(route: Route, sectors: tuple[str, ...]) -> bool:
+    """Whether one of ``sectors`` is among the route's users (by GB/T 4754 code prefix)."""
+    return any(sector.startswith(user) for sector in sectors for user in route.user_sectors)
 
 
 @functools.lru_cache(maxsize=8)

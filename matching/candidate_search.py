@@ -156,10 +156,11 @@ def accepting_wants(
                 if offered.get(code) in takes:
                     accepting[code][position] = None
         if options.allow_substitutes:
+            sectors = tables.sites[int(tables.w_site[position])].all_sectors
             for accepted in want.materials:
                 if is_unclassified(accepted):
                     continue
-                for code, route_ids in rules.substitutes(accepted).items():
+                for code, route_ids in rules.substitutes(accepted, sectors).items():
                     if offered.get(code) not in takes:
                         continue
                     held = accepting[code].get(position, frozenset())

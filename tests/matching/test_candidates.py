@@ -153,6 +153,9 @@ def test_a_substitute_goes_only_by_the_route_declaring_it():
     (Offer("O1", "PWR", "scrap-steel", 1000.0, price_cny=5.0), ("waste-plastics",), "4220"),
     (Offer("O1", "PWR", "waste-paper", 1000.0, price_cny=5.0), ("waste-plastics",), "4220"),
     (Offer("O1", "PWR", "ammonium-sulphate", 1000.0, price_cny=5.0), ("gasification-slag",), "3011"),
+    # paper sludge is kiln fuel, coal gangue is fuel only at CFB power plants: at a cement works gangue is raw
+    # meal or admixture, a job the sludge does not do
+    (Offer("O1", "PWR", "paper-mill-sludge", 1000.0, price_cny=-50.0), ("coal-gangue",), "3011"),
 ])
 def test_no_substitute_without_a_route_declaring_it(offer, want, receiver_sector):
     sites = [site("PWR", 0.0, "4411"), site("RCV", 20.0, receiver_sector)]
