@@ -7,10 +7,12 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge
@@ -20,7 +22,7 @@ from matching.knowledge.units import UnitError, parse_unit, stored_unit, units_p
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, ListingName, Organisation, Site
 from .errors import FieldError, field_error_from
-from .transaction import unit_of_work, write_transaction
+from .transaction import is_unique_violation, unit_of_work, write_transaction
 
 # The units the listing form offers; any unit of units.yaml is accepted (万吨/年, Nm3/day, kWh/month ...).
 UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
@@ -592,7 +594,7 @@ def _now() -> dt.datetime:
 def create_listing(site: Site, listing: ListingInput, *, publish: bool = False) -> Listing:
     from .vocabulary import learned_synonyms
 
-    with unit_of_work():
+    with _stored_meanwhile(), unit_of_work():
         checked = check_listing(listing, learned=learned_synonyms(), sectors=site.sector_codes,
                                 sectors_confirmed=not site.sector_to_confirm)
         _refuse_duplicate(checked.content_hash(site.id))
@@ -609,7 +611,7 @@ def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = N
     """Store the new values; ``site`` moves the listing to another site (by default it stays where it is)."""
     from .vocabulary import learned_synonyms
 
-    with unit_of_work():
+    with _stored_meanwhile(), unit_of_work():
         _locked_afresh(row)  # an acceptance racing the edit commits first; the quantity is checked against it
         checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes,
                                 sectors_confirmed=not (site or row.site).sector_to_confirm)
@@ -658,6 +660,19 @@ def _locked_afresh(row: Listing) -> None:
     write_transaction()
     db.session.scalars(select(Listing).where(Listing.id == row.id).with_for_update()
                        .execution_options(populate_existing=True)).one()
+
+
+@contextmanager
+def _stored_meanwhile() -> Iterator[None]:
+    """The same listing stored by a request at the same moment (a double-clicked form): the unique content
+    hash refuses the second, and this says so by name instead of a raw IntegrityError."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise ListingInvalid([FieldError("listing", "the same listing was stored at this site a moment ago; "
+                                                    "nothing more was stored")]) from None
 
 
 def _refuse_duplicate(content_hash: str, *, exclude_id: int | None = None) -> None:

@@ -327,3 +327,23 @@ def test_a_site_created_twice_at_once_is_refused_by_name(app, db, factories):
         refused = next(a for a in answers if a.status_code == 422)
         assert refused.json["errors"]["json"]["site_id"] == [f"your organisation already has a site 'DUP-{round_}'"]
     assert db.session.scalar(select(func.count(Site.id))) == 6
+
+
+def test_one_listing_posted_twice_at_once_is_stored_once(app, db, factories):
+    """A double-clicked form: the same listing twice at the same moment. The unique content hash keeps one;
+    the other is refused by name, whichever check (the look-up, or the key at commit) catches it."""
+    user = factories.user("plant")
+    site = factories.site(organisation=user.organisation, sector_code="4411")
+    token = issue_api_token(user)
+    for round_ in range(6):
+        body = {"site_id": site.external_ref, "kind": "offer", "material": "粉煤灰", "quantity": 1000 + round_}
+        answers = run_together(app, *[lambda: api_post(app, "/api/v1/listings", token, body)] * 2)
+        assert sorted(a.status_code for a in answers) == [201, 422], [a.get_data(as_text=True) for a in answers]
+        refused = next(a for a in answers if a.status_code == 422)
+        assert list(refused.json["errors"]["json"]) == ["listing"]
+        assert db.session.scalar(select(func.count(Listing.id))) == round_ + 1
+    again = api_post(app, "/api/v1/listings", token, body)
+    assert again.status_code == 422
+    assert again.json["errors"]["json"]["listing"] == [
+        f"listing {db.session.scalar(select(func.max(Listing.id)))} (draft) at this site has exactly this content "
+        "already; change that one or this one"]
