@@ -17,7 +17,9 @@ def select_locale() -> str:
         return chosen
     from flask import current_app
 
-    return current_app.config["DEFAULT_LOCALE"]
+    from .api.language import requested_language
+
+    return requested_language(LOCALES) or current_app.config["DEFAULT_LOCALE"]
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -63,6 +65,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(links_bp)
     app.register_blueprint(classification_bp)
     register_api(rest_api)
+    from .api.docs import bp as api_docs_bp
+
+    app.register_blueprint(api_docs_bp)
 
     from .errors import register_error_handlers
     from .security import register_security_headers

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from .api.errors import localise
 from .auth.loader import wants_json
 from .extensions import rest_api
 
@@ -12,8 +13,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
-            # flask-smorest's format, which carries field errors of a 422.
-            return rest_api.handle_http_exception(exc)
+            # flask-smorest's format, which carries field errors of a 422, with its message and field errors
+            # in the request's language.
+            payload, code, headers = rest_api.handle_http_exception(exc)
+            return localise(payload, exc), code, headers
         if wants_json():
             response = jsonify(code=exc.code, status=exc.name, message=exc.description)
             response.status_code = exc.code

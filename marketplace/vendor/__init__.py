@@ -1,7 +1,7 @@
 """Front-end libraries served from their installed packages, never from a CDN nor copied into the repository.
 
-Bootstrap and Leaflet come from PyPI (XStatic); ECharts, which has no current PyPI package, from npm
-(``package.json``, installed by ``make setup`` into ``NODE_MODULES_DIR``).
+Bootstrap and Leaflet come from PyPI (XStatic); ECharts and Swagger UI (the API documentation page), which
+have no current PyPI package, from npm (``package.json``, installed by ``make setup`` into ``NODE_MODULES_DIR``).
 """
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ PACKAGES = {
     "leaflet": xstatic.pkg.leaflet.BASE_DIR,
 }
 
-# The npm packages pages may load, with the file they load: only these are served, so the other packages
-# in node_modules (their dependencies, anything installed by hand) stay private.
+# The npm packages pages may load, with the files they load: only these packages are served, so the other
+# packages in node_modules (their dependencies, anything installed by hand) stay private.
 NPM_PACKAGES = {
-    "echarts": "dist/echarts.min.js",
+    "echarts": ("dist/echarts.min.js",),
+    "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css"),
 }
 
 
@@ -51,16 +52,18 @@ def npm_asset(package: str, filename: str):
 def missing_npm_files(node_modules_dir: str | Path) -> list[Path]:
     """The files of :data:`NPM_PACKAGES` that are not installed under ``node_modules_dir``."""
     node_modules = Path(node_modules_dir)
-    return [node_modules / package / entry for package, entry in NPM_PACKAGES.items()
+    return [node_modules / package / entry for package, entries in NPM_PACKAGES.items() for entry in entries
             if not (node_modules / package / entry).is_file()]
 
 
 @bp.record_once
 def _warn_about_missing_npm_files(state: BlueprintSetupState) -> None:
-    # A missing library only breaks the charts, so the app still starts; the log says how to fix it.
+    # A missing library only breaks the charts (or the API documentation page), so the app still starts; the
+    # log says how to fix it.
     missing = missing_npm_files(state.app.config["NODE_MODULES_DIR"])
     if missing:
         state.app.logger.warning(
-            "Front-end files from npm are missing: %s. Charts will not draw until `make setup` (npm ci) "
+            "Front-end files from npm are missing: %s. Charts and the API documentation page will not draw "
+            "until `make setup` (npm ci) "
             "installs them, or NODE_MODULES_DIR points at the node_modules that holds them.",
             ", ".join(str(path) for path in missing))

@@ -1,6 +1,7 @@
 """Match runs and link decisions through the JSON API."""
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -69,7 +70,7 @@ def test_runs_refused(client, db, world, who, body, status, field):
     if field:
         assert list(response.json["errors"]["json"]) == [field]
     else:
-        assert "may not match_run start" in response.json["message"]
+        assert response.json["message"] == "您无权在此发起匹配运行。"  # the default language, zh
     assert run_count(db) == 0
 
 
@@ -173,16 +174,17 @@ def test_too_few_tonnes_left_is_a_409(client, db, world):
 
 
 @pytest.mark.parametrize(("who", "body", "status", "words"), [
-    ("outsider", {"accept": True}, 403, "may not link decide"),
-    ("manager", {"accept": True}, 403, "may not link decide"),
-    ("admin", {"accept": True}, 403, "not a party"),
-    ("supplier", {}, 422, "Missing data"),
-    ("supplier", {"accept": "yes"}, 422, "true or false"),
+    # Messages in the default language (zh) where they are translated.
+    ("outsider", {"accept": True}, 403, "您无权答复此对接"),
+    ("manager", {"accept": True}, 403, "您无权答复此对接"),
+    ("admin", {"accept": True}, 403, "贵单位不是该对接的任何一方"),
+    ("supplier", {}, 422, "此字段为必填项"),
+    ("supplier", {"accept": "yes"}, 422, "true 或 false"),
 ])
 def test_decisions_refused(client, db, world, who, body, status, words):
     (link,) = start_run().links
     response = client.post(f"/api/v1/links/{link.id}/decision", headers=world.headers[who], json=body)
-    assert response.status_code == status and words in response.get_data(as_text=True)
+    assert response.status_code == status and words in json.dumps(response.json, ensure_ascii=False)
     db.session.expire_all()
     assert db.session.get(Link, link.id).supplier_decision is None
 

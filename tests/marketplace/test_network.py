@@ -140,7 +140,7 @@ def test_unknown_park_and_foreign_manager_get_json_errors(client, auth, net):
     missing = client.get("/api/v1/parks/999999/network")
     assert missing.status_code == 404 and missing.is_json
     refused = client.get(f"/api/v1/parks/{net['park'].id}/network")
-    assert refused.status_code == 403 and "network view" in refused.get_json()["message"]
+    assert refused.status_code == 403 and refused.get_json()["message"] == "您无权查看此共生网络。"
 
 
 def test_geojson_download_has_a_file_name(client, auth, net):

@@ -1,4 +1,4 @@
-"""Front-end libraries served from their installed packages: ECharts from npm, allow-listed, cached."""
+"""Front-end libraries served from their installed packages: ECharts and Swagger UI from npm, allow-listed, cached."""
 from __future__ import annotations
 
 import json
@@ -81,9 +81,12 @@ def test_without_npm_packages_the_app_starts_says_why_and_answers_404(tmp_path, 
 def test_an_installed_package_starts_without_a_warning(tmp_path, caplog):
     from marketplace import create_app
 
-    entry = tmp_path / "echarts/dist/echarts.min.js"
-    entry.parent.mkdir(parents=True)
-    entry.write_text("/* echarts */")
+    from marketplace.vendor import NPM_PACKAGES
+
+    for package, entries in NPM_PACKAGES.items():
+        for name in entries:
+            (tmp_path / package / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / package / name).write_text(f"/* {package} */")
     with caplog.at_level(logging.WARNING):
         app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test", "TESTING": True,
                           "NODE_MODULES_DIR": str(tmp_path)})

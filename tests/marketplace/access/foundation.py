@@ -45,6 +45,9 @@ CASES = [
     ("api_sites.SiteSectors", "POST", "/api/v1/sites/{plant_site}/sectors", expect(401, 401, 401, 401, 401)),
     ("api_sites.SiteResource", "GET", "/api/v1/sites/{recycler_site}", expect(401, 403, 200, 403, 200)),
     ("api-docs.openapi_json", "GET", "/api/v1/openapi.json", expect(200, 200, 200, 200, 200)),
+    # The API's documentation page, public like the document it shows.
+    ("api_docs.page", "GET", "/api/v1/docs", expect(200, 200, 200, 200, 200)),
+    ("vendor.npm_asset", "GET", "/vendor/npm/swagger-ui-dist/swagger-ui-bundle.js", expect(200, 200, 200, 200, 200)),
     ("vendor.asset", "GET", "/vendor/leaflet/leaflet.js", expect(200, 200, 200, 200, 200)),
     ("vendor.npm_asset", "GET", "/vendor/npm/echarts/dist/echarts.min.js", expect(200, 200, 200, 200, 200)),
     ("vendor.npm_asset", "GET", "/vendor/npm/tslib/tslib.js", expect(404, 404, 404, 404, 404)),
