@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from ..models import Listing, User
-from ..services.disclosure import GRID_DEG, listing_revealed, shown_point, site_view
+from ..services.disclosure import listing_revealed, shown_point, site_view
 from ..services.disclosure import site_geojson as _site_feature
-
-# Kept for callers that name the grid by its old name.
-APPROXIMATE_STEP_DEG = GRID_DEG
 
 
 def is_revealed(user: User, listing: Listing) -> bool:

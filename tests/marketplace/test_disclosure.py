@@ -72,7 +72,7 @@ def build_world(db) -> World:
     }
     run = start_run(park=None)
     (link,) = run.links
-    from marketplace.models import Enquiry, EnquiryMessage, Notification, SavedSearch
+    from marketplace.models import Enquiry, EnquiryMessage, SavedSearch
 
     # The recycler asked about the offer; the supplier has not answered.
     enquiry = Enquiry(listing=offer, organisation=recycler_org, messages=[
