@@ -217,6 +217,9 @@ def refusal_text(refused: DecisionRefused) -> str:
     if refused.reason == "closed":
         return _("the link is %(status)s; it can no longer be answered",
                  status=LINK_STATUS_LABELS.get(p["status"], p["status"]))
+    if refused.reason == "listing_gone":  # its offer or want was closed or has expired
+        return _("the offer is no longer published; the link can no longer be answered") if p["kind"] == "offer" \
+            else _("the want is no longer published; the link can no longer be answered")
     if refused.reason == "short":
         return _("only %(left)s %(unit)s a year are left on listing %(listing)s; the link needs %(needed)s",
                  left=format_decimal(p["left"], format="#,##0"), unit=p["unit"], listing=p["listing"],

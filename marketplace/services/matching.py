@@ -326,7 +326,8 @@ def run_json(run: MatchRun, *, alternatives: bool = True) -> dict:
 class DecisionRefused(ValueError):
     """A decision that cannot be taken: not a party, the link no longer open, or not enough tonnes left.
 
-    ``reason`` (``no_link``, ``not_party``, ``closed``, ``short``) and ``params`` let a page say it in
+    ``reason`` (``no_link``, ``not_party``, ``closed``, ``listing_gone``: its offer or want was closed or
+    expired, ``short``) and ``params`` let a page say it in
     the reader's language; ``str()`` is the English message the API returns.
     """
 
@@ -407,14 +408,14 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
         if link.status != "proposed":
             gone = next((l for l in listings if l.status in LISTING_GONE), None)
             if gone is not None and link.status == "declined":
-                raise DecisionRefused("closed", f"the {gone.kind} was {gone.status}, so the link was declined; "
-                                      "it can no longer be answered", status=link.status)
+                raise DecisionRefused("listing_gone", f"the {gone.kind} was {gone.status}, so the link was "
+                                      "declined; it can no longer be answered", kind=gone.kind, status=gone.status)
             raise DecisionRefused("closed", f"the link is {link.status}; it can no longer be answered",
                                   status=link.status)
         gone = next((l for l in listings if l.status in LISTING_GONE), None)
         if accept and gone is not None:
-            raise DecisionRefused("closed", f"the {gone.kind} is {gone.status}; the link can no longer be accepted",
-                                  status=gone.status)
+            raise DecisionRefused("listing_gone", f"the {gone.kind} is {gone.status}; the link can no longer be "
+                                  "accepted", kind=gone.kind, status=gone.status)
         for side in sides:
             setattr(link, f"{side}_decision", answer)
         if not accept:

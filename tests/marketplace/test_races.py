@@ -347,3 +347,18 @@ def test_one_listing_posted_twice_at_once_is_stored_once(app, db, factories):
     assert again.json["errors"]["json"]["listing"] == [
         f"listing {db.session.scalar(select(func.max(Listing.id)))} (draft) at this site has exactly this content "
         "already; change that one or this one"]
+
+
+def test_the_link_page_says_why_an_accept_after_a_close_is_refused(app, db, factories):
+    exchange = Exchange(factories)
+    link_id = exchange.propose(10, supplier_decision="accepted")
+    assert close(app, exchange.want.id, exchange.receiver_token)().status_code == 200
+    receiver = app.test_client()
+    with app.app_context():  # its own context, so the signed-in user is not kept in the test's
+        assert receiver.post("/auth/login", data={"email": exchange.receiver_user.email,
+                                                  "password": "correct horse"}).status_code == 302
+        page = receiver.post(f"/links/{link_id}/decision", data={"decision": "accept"}, follow_redirects=True)
+        db.session.remove()
+    assert page.status_code == 200
+    assert "the want is no longer published; the link can no longer be answered" in page.get_data(as_text=True)
+    assert fresh(db, Link, link_id).status == "declined"
