@@ -110,9 +110,21 @@ class Acceptance:
     def _routes(self) -> dict[str, Route]:
         return {route.id: route for route in self.kb.routes}
 
+    @functools.lru_cache(maxsize=None)  # noqa: B019
     def usable(self, material: str) -> tuple[Route, ...]:
         """The knowledge base's routes of ``material`` that are not a catch-all for it."""
         return tuple(route for route in self.kb.routes_for(material) if not self.catch_all(route, material))
+
+    @functools.cached_property
+    def _servers(self) -> dict[str, tuple[tuple[str, Route, str], ...]]:
+        """Product -> (material, usable route serving it, the lineage member the route names) for every material."""
+        servers: dict[str, list[tuple[str, Route, str]]] = {}
+        for material in self.kb.materials:
+            for route in self.usable(material):
+                via = next(code for code in self.kb.route_lineage(material) if code in route.materials)
+                for target in route.serves:
+                    servers.setdefault(target, []).append((material, route, via))
+        return {target: tuple(found) for target, found in servers.items()}
 
     def finds_latent(self, route: Route, material: str) -> bool:
         """Whether ``route`` may propose latent receivers of ``material``: it names the material or its parent,
@@ -207,14 +219,9 @@ class Acceptance:
         shared = {code, *self.kb.ancestors(code)}
         direct = self.accepted(code)
         found: dict[str, set[str]] = {}
-        for material in self.kb.materials:
-            if material in direct:
-                continue
-            for route in self.usable(material):
-                if not roles.intersection(route.serves) or (sectors is not None and not _serves_any(route, sectors)):
-                    continue
-                via = next(c for c in self.kb.route_lineage(material) if c in route.materials)
-                if via in shared:
+        for role in sorted(roles):
+            for material, route, via in self._servers.get(role, ()):
+                if material in direct or via in shared or (sectors is not None and not _serves_any(route, sectors)):
                     continue
                 found.setdefault(material, set()).add(route.id)
         return {material: frozenset(ids) for material, ids in found.items()}
