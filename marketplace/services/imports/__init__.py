@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ...models import Organisation
 from ..errors import FieldError, ImportRejected, RowProblem
@@ -59,8 +59,11 @@ def import_tables(tables: dict[str, Table], *, acting_organisation: Organisation
     for attempt in range(1, IMPORT_ATTEMPTS + 1):
         try:
             return _import_once(tables, acting_organisation=acting_organisation, publish=publish)
-        except IntegrityError as exc:
-            if not is_unique_violation(exc):
+        except (IntegrityError, OperationalError) as exc:
+            # SQLite: a writer that would deadlock with the other import is refused at once ("locked").
+            collided = is_unique_violation(exc) if isinstance(exc, IntegrityError) else \
+                "database is locked" in str(exc.orig)
+            if not collided:
                 raise
             if attempt == IMPORT_ATTEMPTS:
                 raise FieldError("file", "another import was storing the same sites or listings at the same "
