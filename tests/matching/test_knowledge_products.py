@@ -76,6 +76,8 @@ def test_by_product_chemicals_are_not_hazardous_but_their_spent_forms_are():
     ("process-water", {"treated-effluent", "desalinated-water", "demineralised-water"}),
     ("cooling-water", {"treated-effluent"}),
     ("demineralised-water", {"steam-condensate"}),
+    # a heat network asking for heat as hot water takes recovered heat through its heat pumps (Harjavalta)
+    ("hot-water", {"waste-heat", "waste-heat-low-grade"}),
 ])
 def test_a_want_for_a_product_accepts_the_residues_routes_send_there(product, residues):
     accepted = KB.accepted_by(product)
