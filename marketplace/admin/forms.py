@@ -2,8 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Optional
+from wtforms import (
+    BooleanField, FloatField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from ..forms_util import options
 from ..labels import ROLE_LABELS
@@ -43,3 +45,32 @@ class EntryForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
+
+
+class RouteFieldsForm(FlaskForm):
+    """The figures of a route an administrator changes most, written into its entry; the rest is edited as YAML."""
+
+    part = HiddenField(default="fields")
+    process_zh = StringField(_l("Process (zh)"), validators=[DataRequired()])
+    process_en = StringField(_l("Process (en)"), validators=[DataRequired()])
+    user_sectors = StringField(_l("User sectors (GB/T 4754 codes, separated by commas)"), validators=[DataRequired()])
+    road_km = FloatField(_l("Road radius (km)"), validators=[Optional()])
+    rail_km = FloatField(_l("Rail radius (km)"), validators=[Optional()])
+    barge_km = FloatField(_l("Barge radius (km)"), validators=[Optional()])
+    pipeline_km = FloatField(_l("Pipeline radius (km)"), validators=[Optional()])
+    typical_price_cny_per_unit = FloatField(_l("Typical price (CNY per unit; negative: a gate fee the supplier pays)"),
+                                            validators=[InputRequired()])
+    supplier_disposal_cost_cny_per_unit = FloatField(_l("Supplier's disposal cost avoided (CNY per unit)"),
+                                                     validators=[InputRequired()])
+    co2_avoided_t_per_unit = FloatField(_l("CO₂ avoided (t per unit)"), validators=[InputRequired()])
+    replacement_ratio = FloatField(_l("Replacement ratio"), validators=[InputRequired()])
+
+
+class MaterialFieldsForm(FlaskForm):
+    """A material's names and synonyms, written into its entry; the rest is edited as YAML."""
+
+    part = HiddenField(default="fields")
+    name_zh = StringField(_l("Name (zh)"), validators=[DataRequired()])
+    name_en = StringField(_l("Name (en)"), validators=[DataRequired()])
+    synonyms_zh = TextAreaField(_l("Synonyms (zh), one per line"), validators=[Optional()])
+    synonyms_en = TextAreaField(_l("Synonyms (en), one per line"), validators=[Optional()])

@@ -9,10 +9,14 @@ from matching.knowledge import KnowledgeError
 from ..services.errors import FieldError
 from ..services.knowledge import (
     EDIT_SECTIONS, current_entry, discard_edit, effective_knowledge, error_field, export_edits, file_entry,
-    find_edit, parse_entry_text, save_entry, saved_edits,
+    find_edit, form_field_of, material_fields, parse_entry_text, route_fields, save_entry, saved_edits,
+    with_material_fields, with_route_fields,
 )
 from . import bp
-from .forms import EmptyForm, EntryForm
+from .forms import EmptyForm, EntryForm, MaterialFieldsForm, RouteFieldsForm
+
+FIELDS_FORMS = {"route": (RouteFieldsForm, route_fields, with_route_fields),
+                "material": (MaterialFieldsForm, material_fields, with_material_fields)}
 
 
 def _kind_or_404(kind: str) -> str:
@@ -37,10 +41,17 @@ def knowledge():
                            edits=saved_edits(), form=EmptyForm())
 
 
-def _entry_page(kind: str, key: str | None, form: EntryForm, status: int = 200):
-    return render_template("admin/knowledge_entry.html", kind=kind, key=key, form=form,
+def _entry_page(kind: str, key: str | None, form: EntryForm, status: int = 200, fields_form=None):
+    if fields_form is None and key is not None:
+        form_class, shown, _write = FIELDS_FORMS[kind]
+        fields_form = form_class(formdata=None, data=shown(current_entry(kind, key) or {}))
+    return render_template("admin/knowledge_entry.html", kind=kind, key=key, form=form, fields_form=fields_form,
                            edit=find_edit(kind, key) if key else None,
                            in_files=file_entry(kind, key) is not None if key else False), status
+
+
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, FieldError) else str(exc)
 
 
 def _save(kind: str, key: str | None, form: EntryForm):
@@ -49,10 +60,28 @@ def _save(kind: str, key: str | None, form: EntryForm):
         edit = save_entry(kind, entry, key=key, user=current_user)
     except (FieldError, KnowledgeError) as exc:
         # The loader's message names file, entry and field; the field is shown beside it.
-        form.entry.errors = [*form.entry.errors, f"{error_field(exc)}: {exc.message if isinstance(exc, FieldError) else exc}"]
+        form.entry.errors = [*form.entry.errors, f"{error_field(exc)}: {_message(exc)}"]
         return _entry_page(kind, key, form, 400)
     flash(_("Saved: the next match run uses it."), "success")
     return redirect(url_for("admin.edit_entry", kind=kind, key=edit.key))
+
+
+def _save_fields(kind: str, key: str, entry: dict, fields_form):
+    """The common fields written into the entry, checked by the loader; an error goes beside its field."""
+    changed = FIELDS_FORMS[kind][2](entry, fields_form.data)
+    try:
+        save_entry(kind, changed, key=key, user=current_user)
+    except (FieldError, KnowledgeError) as exc:
+        name = form_field_of(kind, error_field(exc))
+        message = _message(exc)
+        if name in fields_form:
+            fields_form[name].errors = [*fields_form[name].errors, message]
+        else:
+            fields_form.form_errors.append(f"{error_field(exc)}: {message}")
+        form = EntryForm(formdata=None, data={"entry": yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)})
+        return _entry_page(kind, key, form, 400, fields_form)
+    flash(_("Saved: the next match run uses it."), "success")
+    return redirect(url_for("admin.edit_entry", kind=kind, key=key))
 
 
 @bp.route("/knowledge/<kind>/new", methods=["GET", "POST"])
@@ -70,12 +99,20 @@ def edit_entry(kind: str, key: str):
     entry = current_entry(kind, key)
     if entry is None:
         abort(404)
+    form_class, shown, _write = FIELDS_FORMS[kind]
+    if request.method == "POST" and request.form.get("part") == "fields":
+        fields_form = form_class()
+        if fields_form.validate_on_submit():
+            return _save_fields(kind, key, entry, fields_form)
+        form = EntryForm(formdata=None, data={"entry": yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)})
+        return _entry_page(kind, key, form, 400, fields_form)
+    fields_form = form_class(formdata=None, data=shown(entry))
     form = EntryForm()
     if form.validate_on_submit():
         return _save(kind, key, form)
     if request.method == "GET":
         form.entry.data = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)
-    return _entry_page(kind, key, form, 400 if form.errors else 200)
+    return _entry_page(kind, key, form, 400 if form.errors else 200, fields_form)
 
 
 @bp.route("/knowledge/<kind>/<key>/discard", methods=["POST"])

@@ -297,3 +297,55 @@ def error_field(exc: Exception) -> str:
     """The field an edit's error is about, for showing it beside that field."""
     field = getattr(exc, "field", None) or "entry"
     return str(field)
+
+
+TRANSPORT_FIELDS = {"road": "road_km", "rail": "rail_km", "barge": "barge_km", "pipeline": "pipeline_km"}
+ROUTE_FIGURES = ("process_zh", "process_en", "typical_price_cny_per_unit", "supplier_disposal_cost_cny_per_unit",
+                 "co2_avoided_t_per_unit", "replacement_ratio")
+
+
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").replace("，", ",").replace("\n", ",").split(",") if name.strip()]
+
+
+def route_fields(entry: dict) -> dict:
+    """A route entry's common fields as the admin form shows them."""
+    transport = entry.get("transport") or {}
+    return {**{name: entry.get(name) for name in ROUTE_FIGURES},
+            "user_sectors": ", ".join(str(s) for s in entry.get("user_sectors") or []),
+            **{field: transport.get(mode) for mode, field in TRANSPORT_FIELDS.items()}}
+
+
+def with_route_fields(entry: dict, values: dict) -> dict:
+    """``entry`` with the form's common fields written in (the sources and everything else kept)."""
+    changed = dict(entry)
+    for name in ROUTE_FIGURES:
+        changed[name] = values[name]
+    changed["user_sectors"] = _names(values.get("user_sectors"))
+    changed["transport"] = {mode: values[field] for mode, field in TRANSPORT_FIELDS.items()
+                            if values.get(field) is not None}
+    return changed
+
+
+def material_fields(entry: dict) -> dict:
+    return {"name_zh": entry.get("name_zh"), "name_en": entry.get("name_en"),
+            "synonyms_zh": "\n".join(entry.get("synonyms_zh") or []),
+            "synonyms_en": "\n".join(entry.get("synonyms_en") or [])}
+
+
+def with_material_fields(entry: dict, values: dict) -> dict:
+    changed = {**entry, "name_zh": values["name_zh"], "name_en": values["name_en"]}
+    for language in ("synonyms_zh", "synonyms_en"):
+        names = _names(values.get(language))
+        if names:
+            changed[language] = names
+        else:
+            changed.pop(language, None)
+    return changed
+
+
+def form_field_of(kind: str, field: str) -> str:
+    """The admin form's field for a loader error's field (``transport`` is shown at the road radius)."""
+    if kind == "route" and field.split(".")[0] == "transport":
+        return "road_km"
+    return field

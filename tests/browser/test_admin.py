@@ -60,13 +60,19 @@ def test_an_administrator_edits_a_route_radius_and_the_next_run_uses_it(page, li
     entry = yaml.safe_load(page.input_value("textarea[name=entry]"))
     assert entry["id"] == route_id
 
-    # A mistake first: the loader's message comes back beside the field, and nothing is saved.
-    page.fill("textarea[name=entry]", yaml.safe_dump({**entry, "transport": {"road": -1}}, allow_unicode=True))
+    # A mistake first, in the whole entry: the loader's message comes back beside it, and nothing is saved.
+    page.fill("textarea[name=entry]", yaml.safe_dump({**entry, "user_sectors": ["9999"]}, allow_unicode=True))
     page.click("#entry-form button[type=submit]")
-    assert page.locator("[data-field=entry]").inner_text().startswith("transport:")
+    assert page.locator("[data-field=entry]").inner_text().startswith("user_sectors:")
+    # Then in the common fields: a negative radius is shown at the road radius.
+    page.fill("#fields-form input[name=road_km]", "-1")
+    page.click("#fields-form button[type=submit]")
+    assert "negative radius" in page.locator("[data-field=road_km]").inner_text()
 
-    page.fill("textarea[name=entry]", yaml.safe_dump({**entry, "transport": {"road": radius}}, allow_unicode=True))
-    page.click("#entry-form button[type=submit]")
+    for mode in ("rail", "barge", "pipeline"):
+        page.fill(f"#fields-form input[name={mode}_km]", "")
+    page.fill("#fields-form input[name=road_km]", str(radius))
+    page.click("#fields-form button[type=submit]")
     page.wait_for_selector("#edit-state")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "admin-route-edit.png"), full_page=True)

@@ -243,3 +243,27 @@ def test_the_web_form_shows_the_loaders_error_by_field(client, auth, make_user):
     assert b'data-field="entry">transport:' in page.data and b"lorry" in page.data
     broken = client.post(f"/admin/knowledge/route/{ROUTE}", data={"entry": "id: [unclosed"})
     assert broken.status_code == 400 and b"entry: not valid YAML" in broken.data
+
+
+def test_the_common_fields_write_into_the_entry_and_errors_go_beside_their_field(client, auth, make_user):
+    from marketplace.services.knowledge import current_entry, effective_knowledge, find_edit, route_fields
+
+    auth.login(make_user("admin"))
+    fields = {name: "" if value is None else value for name, value in route_fields(_route_entry()).items()}
+    refused = client.post(f"/admin/knowledge/route/{ROUTE}",
+                          data={**fields, "part": "fields", "user_sectors": "3021, 0000"})
+    assert refused.status_code == 400 and b'data-field="user_sectors"' in refused.data
+    assert find_edit("route", ROUTE) is None
+    saved = client.post(f"/admin/knowledge/route/{ROUTE}", data={
+        **fields, "part": "fields", "user_sectors": "3021，3022", "road_km": "55", "rail_km": "", "barge_km": ""})
+    assert saved.status_code == 302
+    route = next(r for r in effective_knowledge().routes if r.id == ROUTE)
+    assert route.transport_km == {"road": 55.0} and route.user_sectors == ("3021", "3022")
+    # What the fields do not hold (sources, limits, notes) is kept.
+    assert current_entry("route", ROUTE)["sources"] == _route_entry()["sources"]
+
+    names = client.post("/admin/knowledge/material/coal-fly-ash", data={
+        "part": "fields", "name_zh": "粉煤灰", "name_en": "coal fly ash", "synonyms_zh": "电厂飞灰粉\n燃煤灰",
+        "synonyms_en": "PFA"})
+    assert names.status_code == 302
+    assert effective_knowledge().materials["coal-fly-ash"].synonyms_zh[:2] == ("电厂飞灰粉", "燃煤灰")
