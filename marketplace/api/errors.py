@@ -128,7 +128,10 @@ def _pattern(template: str) -> re.Pattern:
                       + r"\Z", re.S)
 
 
-_FIELD_PATTERNS = [(_pattern(english), translated) for english, translated in FIELD_MESSAGES]
+# The most literal text first: "Must be greater than {min} and less than {max}." before "Must be greater
+# than {min}.", whose value would otherwise swallow the rest.
+_FIELD_PATTERNS = [(_pattern(english), translated) for english, translated in
+                   sorted(FIELD_MESSAGES, key=lambda entry: -len(re.sub(r"\{\w+\}", "", entry[0])))]
 
 
 def translate_message(text: str) -> str:

@@ -21,6 +21,7 @@ from ..permissions import can
 from ..services.matching import (DecisionRefused, MatchingError, alternatives_of, decide, links_of, run_json, side_of,
                                  start_run)
 from .auth import api_login_required, api_require
+from .documents import LinkSchema
 
 blp = Blueprint("api_match_runs", __name__, url_prefix="/api/v1",
                 description="Match runs, the links they propose, and each side's answer")
@@ -140,7 +141,7 @@ class MatchRunResource(MethodView):
 class Links(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="A list of links")
+    @blp.response(200, LinkSchema(many=True), description="A list of links")
     def get(self):
         """My organisation's links (as supplier and as receiver), superseded proposals left out."""
         organisation = current_user.organisation
@@ -152,7 +153,7 @@ class Links(MethodView):
 class LinkResource(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="The link")
+    @blp.response(200, LinkSchema, description="The link")
     def get(self, link_id: int):
         """One link, with both sides' answers."""
         link = db.get_or_404(Link, link_id)
@@ -165,7 +166,7 @@ class LinkDecision(MethodView):
     decorators = [api_login_required]
 
     @blp.arguments(DecisionInSchema)
-    @blp.response(200, description="The link after your answer")
+    @blp.response(200, LinkSchema, description="The link after your answer")
     @blp.alt_response(409, description="The link can no longer be answered, or too few tonnes are left")
     def post(self, payload, link_id: int):
         """Accept or decline a proposed link for your organisation's side; both accepting makes it agreed.

@@ -4,6 +4,7 @@ from dataclasses import asdict
 from flask import jsonify, request
 from flask.views import MethodView
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -14,6 +15,7 @@ from ..services.closure import ALTERNATIVES_METHOD, ClosureRefused, material_nam
 from ..services.indicators import park_indicators
 from ..services.network_view import network_geojson
 from .auth import api_login_required, api_require
+from .documents import IndicatorsSchema, NetworkSchema
 
 blp = Blueprint("api_network", __name__, url_prefix="/api/v1", description="Symbiosis network and indicators")
 
@@ -30,8 +32,9 @@ def _geojson_response(collection: dict, *, filename: str):
 class ParkNetwork(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="Sites (points) and links (lines) of the park as a GeoJSON FeatureCollection; "
-                                   "?download=1 makes it a file")
+    @blp.response(200, NetworkSchema, content_type="application/geo+json",
+                  description="Sites (points) and links (lines) of the park as a GeoJSON FeatureCollection; "
+                              "?download=1 makes it a file")
     def get(self, park_id: int):
         park = db.get_or_404(Park, park_id)
         api_require("network.view", park)
@@ -42,7 +45,8 @@ class ParkNetwork(MethodView):
 class ProvinceNetwork(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="Sites and links across the province as a GeoJSON FeatureCollection")
+    @blp.response(200, NetworkSchema, content_type="application/geo+json",
+                  description="Sites and links across the province as a GeoJSON FeatureCollection")
     def get(self):
         api_require("network.view", None)
         return _geojson_response(network_geojson(current_user, park=None), filename="network-anhui.geojson")
@@ -52,7 +56,7 @@ class ProvinceNetwork(MethodView):
 class ParkIndicators(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="The park's bulk solid-waste indicators")
+    @blp.response(200, IndicatorsSchema, description="The park's bulk solid-waste indicators")
     def get(self, park_id: int):
         park = db.get_or_404(Park, park_id)
         api_require("network.full", park)
@@ -63,7 +67,8 @@ class ParkIndicators(MethodView):
 class ProvinceIndicators(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="The province's bulk solid-waste indicators")
+    @blp.response(200, IndicatorsSchema, description="The province's bulk solid-waste indicators (of the parks "
+                                                     "a park manager manages)")
     def get(self):
         api_require("network.full", None)
         return jsonify(park_indicators(current_user, park=None).as_dict())
@@ -139,7 +144,7 @@ class SiteClosure(MethodView):
     def get(self, site_id: int):
         site = db.session.get(Site, site_id) if site_id <= MAX_ID else None
         if site is None:
-            abort(404, message=f"no site {site_id}")
+            abort(404, message=_("No site %(id)s.", id=site_id))
         try:
             closure = site_closure(current_user, site)
         except ClosureRefused as exc:

@@ -7,6 +7,7 @@ from ..models import Park
 from ..services.parks import all_parks
 from ..sitemap import park_features
 from .auth import api_login_required, api_require
+from .documents import BoundarySchema
 from .schemas import ParkSchema
 
 blp = Blueprint("api_parks", __name__, url_prefix="/api/v1/parks", description="Industrial parks")
@@ -26,7 +27,7 @@ class Parks(MethodView):
 class ParkBoundary(MethodView):
     decorators = [api_login_required]
 
-    @blp.response(200, description="The park's boundary as a GeoJSON FeatureCollection")
+    @blp.response(200, BoundarySchema, description="The park's boundary as a GeoJSON FeatureCollection")
     def get(self, park_id: int):
         park = db.get_or_404(Park, park_id)
         api_require("park.view", park)
