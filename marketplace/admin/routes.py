@@ -49,8 +49,9 @@ def verify_organisation_view(org_id: int):
         return _organisation_page(org, form)
     try:
         verify_organisation(org, form.verified.data != "0", confirmed=form.confirm.data)
-    except FieldError as exc:
-        apply_field_errors(form, [exc])
+    except FieldError:
+        # The only refusal: a doubtful or missing code verified without the confirmation box.
+        form.confirm.errors = [_("Tick the box to verify an organisation whose credit code could not be checked.")]
         return _organisation_page(org, form)
     flash(_("Saved."), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))
