@@ -18,13 +18,18 @@ def _open_map(page, park_id: int) -> None:
     assert "map-error" not in page.get_attribute("#network-map", "class")
 
 
-def _explanation_of(live_app, link_id: int) -> tuple[str, str]:
+def _explanation_of(live_app, link_id: int, email: str = "park@demo.local") -> tuple[str, str]:
+    """The link's explanation as the map's reader may see it (rendered from the stored template for that user)."""
     from marketplace.extensions import db
-    from marketplace.models import Link
+    from marketplace.models import Park, User
+    from marketplace.services.network_view import network_geojson
 
     with live_app.app.app_context():
-        link = db.session.get(Link, link_id)
-        return link.explanation_zh, link.explanation_en
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        collection = network_geojson(user, park=db.session.get(Park, live_app.park_id))
+        (p,) = [f["properties"] for f in collection["features"] if f["id"] == f"link-{link_id}"]
+        assert "{supplier}" not in p["explanation_zh"] + p["explanation_en"]
+        return p["explanation_zh"], p["explanation_en"]
 
 
 def test_park_map_draws_parks_sites_and_links_and_explains_a_link(page, live_app):
