@@ -94,6 +94,11 @@ class CaseResult:
     listings_import: FileImport = field(default_factory=FileImport)
     hits: dict[str, int] = field(default_factory=dict)
     misses: dict[str, list[str]] = field(default_factory=dict)
+    # Documented exchanges the rules forbid on the case's own data: a hazardous stream (or a battery) to a
+    # receiver the case records no permit (or listing) for. No link may go there, so they are reported
+    # apart, and recall is also given over the exchanges the rules allow.
+    barred: list[str] = field(default_factory=list)
+    hits_allowed: dict[str, int] = field(default_factory=dict)
     noncompliant: list[str] = field(default_factory=list)
     to_bystanders: dict[str, list[str]] = field(default_factory=dict)  # documented offers to non-party sites
     ranked_by: str = ""
@@ -108,6 +113,14 @@ class CaseResult:
 
     def recall(self, mode: str) -> float:
         return self.hits.get(mode, 0) / self.exchanges if self.exchanges else 0.0
+
+    @property
+    def allowed(self) -> int:
+        return self.exchanges - len(self.barred)
+
+    def recall_allowed(self, mode: str) -> float:
+        """Recall over the documented exchanges the permit and listing rules allow on the case's data."""
+        return self.hits_allowed.get(mode, 0) / self.allowed if self.allowed else 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,6 +410,20 @@ def licence_gap(offer, receiver, *, route=None, today: dt.date) -> str | None:
     return None
 
 
+def _exchange_licence_gap(exchange: Exchange, result: CaseResult, offer_rows: dict, *, today: dt.date) -> str | None:
+    """What the documented receiver lacks, on the case's own data, to take the documented offer lawfully."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.models import Listing, Site
+
+    offer_id = result.listings_import.listing_ids.get(offer_rows.get((exchange.offer_site, exchange.offer_material)))
+    receiver = db.session.scalar(select(Site).where(Site.external_ref == exchange.receiver_site))
+    if offer_id is None or receiver is None:
+        return None
+    return licence_gap(db.session.get(Listing, offer_id), receiver, today=today)
+
+
 def _permit_covers(permit_codes: list[str], code: str) -> bool:
     """An 8-digit code is covered by itself or its HW category (its last two digits); a category by itself."""
     code = code.strip().upper()
@@ -540,6 +567,12 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
 
     offer_rows = {(row.get("site_id"), row.get("material")): number for number, row in numbered(case.listings)
                   if row.get("kind") == "offer"}
+    barred_labels = set()
+    for exchange in case.exchanges:
+        gap = _exchange_licence_gap(exchange, result, offer_rows, today=today)
+        if gap:
+            barred_labels.add(exchange.label())
+            result.barred.append(f"{exchange.label()}: {gap}")
     has_alternatives = True
     for mode in MODES:
         try:
@@ -549,6 +582,7 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
             result.notes.append(f"the {mode} run crashed: {_crash(exc)}")
             output = None
         result.hits[mode] = 0
+        result.hits_allowed[mode] = 0
         if output is None:
             result.misses[mode] = [f"{exchange.label()}: the run crashed" for exchange in case.exchanges]
             continue
@@ -562,6 +596,7 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
             receivers = ranked.get(offer_id, []) if offer_id is not None else []
             if exchange.receiver_site in [r.site_ref for r in receivers[:TOP]]:
                 result.hits[mode] += 1
+                result.hits_allowed[mode] += exchange.label() not in barred_labels
             else:
                 result.misses[mode].append(f"{exchange.label()}: "
                                            + explain_miss(exchange, offer_id, receivers, imports=result, case=case))
@@ -637,19 +672,27 @@ def measure(case_paths: list[Path], *, database_url: str | None = None) -> list[
 
 def table(results: list[CaseResult]) -> str:
     lines = ["| case | sites | listing rows | rows refused (sites + listings) | exchanges | recall@5 normal | "
-             "recall@5 latent | links lacking a permit or listing |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "recall@5 latent | barred by licence | recall@5 normal, allowed | recall@5 latent, allowed | "
+             "links lacking a permit or listing |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r.slug} | {r.sites} | {r.listing_rows} | {r.rows_refused} "
                      f"({r.sites_import.refused} + {r.listings_import.refused}) | {r.exchanges} | "
                      f"{r.recall('normal'):.2f} ({r.hits.get('normal', 0)}/{r.exchanges}) | "
-                     f"{r.recall('latent'):.2f} ({r.hits.get('latent', 0)}/{r.exchanges}) | {len(r.noncompliant)} |")
+                     f"{r.recall('latent'):.2f} ({r.hits.get('latent', 0)}/{r.exchanges}) | {len(r.barred)} | "
+                     + " | ".join(f"{r.recall_allowed(m):.2f} ({r.hits_allowed.get(m, 0)}/{r.allowed})" for m in MODES)
+                     + f" | {len(r.noncompliant)} |")
     if results:
         total = sum(r.exchanges for r in results)
         hits = {m: sum(r.hits.get(m, 0) for r in results) for m in MODES}
+        allowed = sum(r.allowed for r in results)
+        allowed_hits = {m: sum(r.hits_allowed.get(m, 0) for r in results) for m in MODES}
         lines.append(f"| **all** | {sum(r.sites for r in results)} | {sum(r.listing_rows for r in results)} | "
                      f"{sum(r.rows_refused for r in results)} | {total} | "
                      + " | ".join(f"{hits[m] / total if total else 0:.2f} ({hits[m]}/{total})" for m in MODES)
+                     + f" | {sum(len(r.barred) for r in results)} | "
+                     + " | ".join(f"{allowed_hits[m] / allowed if allowed else 0:.2f} ({allowed_hits[m]}/{allowed})"
+                                  for m in MODES)
                      + f" | {sum(len(r.noncompliant) for r in results)} |")
     return "\n".join(lines)
 
@@ -668,6 +711,8 @@ def details(results: list[CaseResult]) -> str:
                 out.append(f"- {name}: {file_import.refused} of {file_import.rows} rows refused, {len(reasons)} "
                            f"problems; first {min(FIRST_REASONS, len(reasons))}:")
                 out.extend(f"  - {reason}" for reason in reasons[:FIRST_REASONS])
+        for barred in r.barred:
+            out.append(f"- barred by licence on the case's data (no link may go there): {barred}")
         for mode in MODES:
             if r.misses.get(mode):
                 out.append(f"- missed in {mode} mode ({len(r.misses[mode])}):")

@@ -55,10 +55,22 @@ def test_every_row_of_the_case_imports(app, backend_url, case_dir):
 @pytest.mark.parametrize("mode", RECALL_TARGETS)
 @pytest.mark.parametrize("case_dir", CASES, ids=lambda p: p.name)
 def test_documented_receivers_rank_among_the_offers_best_five(app, backend_url, case_dir, mode):
+    # Over the exchanges the permit and listing rules allow on the case's own data: a documented hazardous
+    # stream to a receiver the case records no permit for may not be linked (the next test), so it is
+    # reported apart (bench/RESULTS.md gives both figures) rather than counted against the ranking.
     result = measure(backend_url, case_dir)
-    assert result.recall(mode) >= RECALL_TARGETS[mode], (
-        f"recall@{TOP} {result.recall(mode):.2f} ({result.hits[mode]}/{result.exchanges}) in {mode} mode, "
-        f"target {RECALL_TARGETS[mode]}; ranked by {result.ranked_by}; missed:\n  " + "\n  ".join(result.misses[mode]))
+    assert result.recall_allowed(mode) >= RECALL_TARGETS[mode], (
+        f"recall@{TOP} {result.recall_allowed(mode):.2f} ({result.hits_allowed[mode]}/{result.allowed}) in {mode} "
+        f"mode, target {RECALL_TARGETS[mode]}; ranked by {result.ranked_by}; missed:\n  "
+        + "\n  ".join(result.misses[mode]))
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=lambda p: p.name)
+def test_only_a_licence_the_case_does_not_record_bars_a_documented_exchange(app, backend_url, case_dir):
+    result = measure(backend_url, case_dir)
+    assert all("permit" in barred or "listing" in barred for barred in result.barred), result.barred
+    # barring is the exception it claims to be, not a way around the ranking
+    assert len(result.barred) <= max(2, result.exchanges // 4), result.barred
 
 
 @pytest.mark.parametrize("case_dir", CASES, ids=lambda p: p.name)
