@@ -8,7 +8,9 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
 3. per offer material, **candidates** (:mod:`matching.candidate_search`): the nearest ``candidate_pool``
    receivers within the largest radius of the material's routes for the modes the offer may use, and
    beyond it those sharing the supplier's siding, quay or pipeline within the radius that opens
-   (:mod:`matching.candidates`, :mod:`matching.material_matcher`), posted wants and latent receivers apart; an unclassified (``name:``)
+   (:mod:`matching.candidates`, :mod:`matching.material_matcher`), posted wants and latent receivers apart, who
+   takes what being :mod:`matching.acceptance`'s rule (no sibling under a catch-all category, substitutes only
+   where a route declares them); an unclassified (``name:``)
    stream only to the wants naming it, within ``unclassified_radius_km`` (:mod:`matching.name_matcher`);
 4. **feasibility**: window, price, hazardous permit, want quality, then per route: sector, battery
    listing (a site's sectors are all of them), route quality, distance (:mod:`matching.material_matcher`,
@@ -22,8 +24,8 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
    (:mod:`matching.selection`);
 7. **allocate**: posted wants first, then latent receivers with what is left (:mod:`matching.placement`,
    :mod:`matching.allocate`);
-8. **links**: every arc with flow becomes a :class:`Link` with its explanation (:mod:`matching.links`,
-   :mod:`matching.explain`);
+8. **links**: every arc with flow becomes a :class:`Link` with its explanation and its coupling, named from both
+   sites' industries (:mod:`matching.links`, :mod:`matching.explain`, :mod:`matching.couplings`);
 9. **alternatives**: per offer, the best-ranked receivers that got none of it and why
    (:mod:`matching.alternatives`);
 10. **network**: cascades, couplings and keystone sites over proposed and agreed links (:mod:`matching.network`).
