@@ -36,6 +36,7 @@ class ParkNetwork(MethodView):
                   description="Sites (points) and links (lines) of the park as a GeoJSON FeatureCollection; "
                               "?download=1 makes it a file")
     def get(self, park_id: int):
+        """The park's symbiosis network: its sites and the links you may see, with hidden sides unnamed."""
         park = db.get_or_404(Park, park_id)
         api_require("network.view", park)
         return _geojson_response(network_geojson(current_user, park=park), filename=f"network-{park.code}.geojson")
@@ -48,6 +49,7 @@ class ProvinceNetwork(MethodView):
     @blp.response(200, NetworkSchema, content_type="application/geo+json",
                   description="Sites and links across the province as a GeoJSON FeatureCollection")
     def get(self):
+        """The province's symbiosis network (a park manager's: its parks'; a plant's: its own links)."""
         api_require("network.view", None)
         return _geojson_response(network_geojson(current_user, park=None), filename="network-anhui.geojson")
 
@@ -58,6 +60,7 @@ class ParkIndicators(MethodView):
 
     @blp.response(200, IndicatorsSchema, description="The park's bulk solid-waste indicators")
     def get(self, park_id: int):
+        """The park's bulk solid-waste utilisation rate against the target, flows per unit family, keystones."""
         park = db.get_or_404(Park, park_id)
         api_require("network.full", park)
         return jsonify(park_indicators(current_user, park=park).as_dict())
@@ -70,6 +73,7 @@ class ProvinceIndicators(MethodView):
     @blp.response(200, IndicatorsSchema, description="The province's bulk solid-waste indicators (of the parks "
                                                      "a park manager manages)")
     def get(self):
+        """The province's indicators, as for a park (a park manager: over the parks it manages)."""
         api_require("network.full", None)
         return jsonify(park_indicators(current_user, park=None).as_dict())
 
