@@ -27,7 +27,8 @@ from matching import network as analysis
 
 from ..extensions import db
 from ..models import Link, Listing, ListingMaterial, Material, Park, Site, User
-from ..permissions import PUBLIC_LISTING_STATUSES, can, network_scope
+from ..permissions import PUBLIC_LISTING_STATUSES, network_scope
+from . import disclosure
 from .network_view import engine_link, visible_links
 
 # Anhui's target for the utilisation rate of bulk industrial solid waste (brief; DOMAIN.md 5.4: unverified).
@@ -229,8 +230,8 @@ def _inside(link, park: Park | None) -> bool:
 
 
 def _shown_name(user: User, site: Site) -> str | None:
-    """The site's name and reference for those who may see it (its park's managers, admins)."""
-    return f"{site.name_zh} ({site.external_ref})" if can(user, "site.view", site) else None
+    """The site's name and reference for those who may name it (:func:`.disclosure.site_revealed`)."""
+    return f"{site.name_zh} ({site.external_ref})" if disclosure.site_revealed(user, site) else None
 
 
 def _sankey(links: list[Link], unit: str) -> tuple[SankeyFlow, ...]:
