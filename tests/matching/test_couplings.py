@@ -89,7 +89,8 @@ def test_steel_chemical_only_when_the_receiver_makes_chemicals():
     ("3110", "steel"), ("4411", "power"), ("4430", "power"), ("2521", "coking"), ("2511", "refining"),
     ("2614", "chemical"), ("2710", "chemical"), ("2821", "chemical"), ("3011", "building materials"),
     ("3216", "nonferrous"), ("3841", "battery"), ("3612", "battery"), ("0610", "coal"), ("0810", "mining"),
-    ("4210", "waste handling"), ("7724", "waste handling"), ("5191", "waste handling"), ("1513", None), (None, None),
+    ("4210", "waste handling"), ("7724", "waste handling"), ("5191", "waste handling"), ("2542", "biomass fuel"),
+    ("1513", None), (None, None),
 ])
 def test_industry_by_longest_prefix(code, industry):
     assert industry_of(code) == industry
