@@ -7,17 +7,12 @@ from __future__ import annotations
 import pytest
 
 from matching.knowledge import load_knowledge, resolve_material
+from tests.matching.knowledge_checks import takes
 
 
 @pytest.fixture(scope="module")
 def kb():
     return load_knowledge()
-
-
-def takes(kb, material: str, sector: str) -> bool:
-    """Whether a site of GB/T 4754 class ``sector`` is a user of one of the material's routes (a route
-    naming a division or group covers every class under it, as the engine reads it)."""
-    return any(sector.startswith(user) for route in kb.routes_for(material) for user in route.user_sectors)
 
 
 @pytest.mark.parametrize(
