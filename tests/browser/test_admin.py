@@ -93,3 +93,26 @@ def test_an_administrator_edits_a_route_radius_and_the_next_run_uses_it(page, li
         page.wait_for_load_state()
         _run(live_app)
     assert _distances(live_app, route_id) == before
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_administration_pages_fit_the_screen(browser, live_app, width):
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.models import Organisation
+
+    with live_app.app.app_context():
+        org_id = db.session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
+    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, "admin@demo.local")
+        for path in ("/admin/", f"/admin/orgs/{org_id}", "/admin/users", "/admin/users/new", "/admin/knowledge",
+                     "/admin/knowledge/route/fly-ash-concrete", "/admin/knowledge/material/coal-fly-ash"):
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow} px wider than a {width} px screen"
+    finally:
+        context.close()
