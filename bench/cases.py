@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
 
 from bench.case_files import (  # noqa: E402
     CASES_DIR,
+    FIRST_DATA_ROW,
     Case,
     Exchange,
     format_problems,
@@ -410,18 +411,39 @@ def licence_gap(offer, receiver, *, route=None, today: dt.date) -> str | None:
     return None
 
 
-def _exchange_licence_gap(exchange: Exchange, result: CaseResult, offer_rows: dict, *, today: dt.date) -> str | None:
-    """What the documented receiver lacks, on the case's own data, to take the documented offer lawfully."""
+def _exchange_licence_gap(exchange: Exchange, case: Case, result: CaseResult, offer_rows: dict, *,
+                          today: dt.date) -> str | None:
+    """What the documented receiver lacks, on the case's own data, to take the documented offer lawfully.
+
+    The case's data, not the platform's reading of it: the offer row states a hazard code and the
+    receiver's row records no valid permit covering it. Otherwise a stream the platform reads as hazardous
+    when the case does not (a coal plant's 灰渣 read as incineration ash) would leave the count instead of
+    showing as a miss. A retired battery, hazardous by what it is, bars on the platform's check.
+    """
     from sqlalchemy import select
 
     from marketplace.extensions import db
     from marketplace.models import Listing, Site
 
-    offer_id = result.listings_import.listing_ids.get(offer_rows.get((exchange.offer_site, exchange.offer_material)))
+    row_number = offer_rows.get((exchange.offer_site, exchange.offer_material))
+    offer_row = case.listings.rows[row_number - FIRST_DATA_ROW] if row_number else {}
+    code = offer_row.get("hazard_code", "").strip()
+    if code:
+        receiver_row = next((row for _, row in numbered(case.sites) if row.get("site_id") == exchange.receiver_site), {})
+        permits = [c.strip() for c in receiver_row.get("hw_permit", "").split(",") if c.strip()]
+        expiry = receiver_row.get("hw_permit_expiry", "").strip()
+        valid = not expiry or expiry >= today.isoformat()
+        if not (valid and _permit_covers(permits, code)):
+            return (f"the case marks the stream {code} and records no valid permit of the receiver covering it"
+                    + (f" (it records {', '.join(permits)}{', expired ' + expiry if not valid else ''})"
+                       if permits else ""))
+        return None
+    offer_id = result.listings_import.listing_ids.get(row_number)
     receiver = db.session.scalar(select(Site).where(Site.external_ref == exchange.receiver_site))
     if offer_id is None or receiver is None:
         return None
-    return licence_gap(db.session.get(Listing, offer_id), receiver, today=today)
+    gap = licence_gap(db.session.get(Listing, offer_id), receiver, today=today)
+    return gap if gap and "listing" in gap else None
 
 
 def _permit_covers(permit_codes: list[str], code: str) -> bool:
@@ -569,7 +591,7 @@ def run_case(case_dir: Path, *, workdir: Path | None = None, today: dt.date | No
                   if row.get("kind") == "offer"}
     barred_labels = set()
     for exchange in case.exchanges:
-        gap = _exchange_licence_gap(exchange, result, offer_rows, today=today)
+        gap = _exchange_licence_gap(exchange, case, result, offer_rows, today=today)
         if gap:
             barred_labels.add(exchange.label())
             result.barred.append(f"{exchange.label()}: {gap}")

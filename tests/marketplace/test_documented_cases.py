@@ -88,20 +88,25 @@ CEM,某水泥厂,某水泥公司,3011,117.30,31.85,,,
 PB,某石膏板厂,某建材公司,3024,117.22,31.81,,,
 FAR,乌鲁木齐某水泥厂,某西部建材公司,3011,87.60,43.80,,,
 REC,某危废处置中心,某环保公司,7724,117.25,31.83,HW08,5000,2099-12-31
+GAR,某汽修厂,某汽修公司,8111,117.24,31.82,,,
+NOP,某无证回收站,某回收公司,7724,117.23,31.84,,,
 """
-TOY_LISTINGS = """site_id,kind,material,quantity,unit
-PWR,offer,粉煤灰,80000,t/yr
-PWR,offer,脱硫石膏,200000,t/yr
-PWR,offer,废矿物油,-5,t/yr
-CEM,want,粉煤灰,60000,t/yr
-PB,want,脱硫石膏,150000,t/yr
-FAR,want,脱硫石膏,50000,t/yr
-REC,want,废矿物油,1000,t/yr
+TOY_LISTINGS = """site_id,kind,material,quantity,unit,hazard_code
+PWR,offer,粉煤灰,80000,t/yr,
+PWR,offer,脱硫石膏,200000,t/yr,
+PWR,offer,废矿物油,-5,t/yr,900-214-08
+GAR,offer,废矿物油,20,t/yr,900-214-08
+CEM,want,粉煤灰,60000,t/yr,
+PB,want,脱硫石膏,150000,t/yr,
+FAR,want,脱硫石膏,50000,t/yr,
+REC,want,废矿物油,1000,t/yr,
+NOP,want,废矿物油,1000,t/yr,
 """
 TOY_EXCHANGES = """offer_site_id,offer_material,receiver_site_id,source,quote
 PWR,粉煤灰,CEM,Toy,fly ash to the cement works next door
 PWR,脱硫石膏,FAR,Toy,gypsum to a cement works 3 000 km away
 PWR,废矿物油,REC,Toy,waste oil (a row with a negative quantity)
+GAR,废矿物油,NOP,Toy,waste oil to a yard the case records no permit for
 """
 
 
@@ -117,10 +122,14 @@ def test_the_measure_counts_refused_rows_and_ranks_by_the_run(app, tmp_path):
     assert (result.sites_import.refused, result.listings_import.refused) == (0, 1)
     assert list(result.listings_import.problems) == [4]
     assert result.hits == {"normal": 1, "latent": 1}
-    assert result.recall("normal") == pytest.approx(1 / 3)
+    assert result.recall("normal") == pytest.approx(1 / 4)
     missed = dict(miss.split(": ", 1) for miss in result.misses["normal"])
     assert missed["PWR 废矿物油 → REC"].startswith("offer row refused")
     assert "km apart" in missed["PWR 脱硫石膏 → FAR"]
+    assert "no valid permit" in missed["GAR 废矿物油 → NOP"]
+    # the one exchange the case's own data forbids is counted apart, not as a ranking miss
+    assert [b.split(": ", 1)[0] for b in result.barred] == ["GAR 废矿物油 → NOP"]
+    assert result.recall_allowed("normal") == pytest.approx(1 / 3)
     assert result.noncompliant == []
 
 
