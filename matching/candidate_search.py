@@ -3,9 +3,9 @@
 Receivers of a material are the posted wants that accept it (as named, as a kind of what they name, as
 serving a product they name, or, with ``allow_substitutes``, as a substitute a route declares) and, in latent
 mode, the sites whose sector a route naming the material or its parent names (any of its sectors; never a
-catch-all route) and that posted no such want: the rules are :mod:`matching.acceptance`'s. Offers are matched a chunk at a time
-(:class:`~matching.material_matcher.MaterialMatcher`) to bound memory on large runs; each chunk's
-feasible receivers, posted and latent, are then ranked together (:func:`matching.selection.rank_and_select`).
+catch-all route) and that posted no such want: the rules are :mod:`matching.acceptance`'s. Offers are matched
+a chunk at a time (:class:`~matching.material_matcher.MaterialMatcher`) to bound memory on large runs; each
+chunk's feasible receivers, posted and latent, are then ranked together (:func:`matching.selection.rank_and_select`).
 An unclassified (``name:``) stream has no route: its offers go only to wants naming the same stream
 (:mod:`matching.name_matcher`).
 """
