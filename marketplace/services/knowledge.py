@@ -245,12 +245,12 @@ def discard_edit(kind: str, key: str) -> None:
     edit = find_edit(kind, key)
     if edit is None:
         return
+    # Another edit may rely on this one (a route on a new material, a limit on an added quality attribute).
     others = [row for row in saved_edits() if row.id != edit.id]
-    if file_entry(kind, key) is None:
-        try:
-            _load_with(_edit_tuples(others))
-        except KnowledgeError as exc:
-            raise FieldError("entry", f"other edits rely on {key}: {exc}") from exc
+    try:
+        _load_with(_edit_tuples(others))
+    except KnowledgeError as exc:
+        raise FieldError("entry", f"other edits rely on this version of {key}: {exc}") from exc
     with unit_of_work():
         db.session.delete(edit)
 

@@ -267,3 +267,24 @@ def test_the_common_fields_write_into_the_entry_and_errors_go_beside_their_field
         "synonyms_en": "PFA"})
     assert names.status_code == 302
     assert effective_knowledge().materials["coal-fly-ash"].synonyms_zh[:2] == ("电厂飞灰粉", "燃煤灰")
+
+
+def test_an_edit_other_edits_rely_on_cannot_be_discarded(app):
+    from marketplace.services.errors import FieldError
+    from marketplace.services.knowledge import current_entry, discard_edit, effective_knowledge, find_edit, save_entry
+
+    material = current_entry("material", "coal-fly-ash")
+    material["quality_attributes"] = [*material.get("quality_attributes", []), {
+        "key": "test_whiteness_pct", "unit": "%", "name_zh": "白度", "name_en": "whiteness"}]
+    save_entry("material", material, key="coal-fly-ash")
+    route = _route_entry()
+    route["quality_limits"] = [*route["quality_limits"], {"key": "test_whiteness_pct", "op": ">=", "value": 60,
+                                                          "standard": "estimate"}]
+    save_entry("route", route, key=ROUTE)
+    with pytest.raises(FieldError) as refused:
+        discard_edit("material", "coal-fly-ash")
+    assert refused.value.field == "entry" and "test_whiteness_pct" in refused.value.message
+    assert find_edit("material", "coal-fly-ash") is not None
+    discard_edit("route", ROUTE)
+    discard_edit("material", "coal-fly-ash")
+    assert effective_knowledge() is load_knowledge()
