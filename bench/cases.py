@@ -798,7 +798,10 @@ def main(argv: list[str] | None = None) -> int:
                 "Australian, Korean and Austrian cases). A miss says where the receiver ranked, or what the "
                 "harness finds in its way (a refused row, a want that does not take the material, a missing permit, "
                 "the distance against the route radii); \"dropped by …\" means the engine's own filters, which the "
-                "run JSON does not itemise per pair.\n\n"
+                "run JSON does not itemise per pair. \"Barred by licence\": documented exchanges of a stream the "
+                "case itself marks hazardous (a hazard code on the offer row) to a receiver the case records no "
+                "valid permit for; no link may go there, so recall is also given over the other (\"allowed\") "
+                "exchanges, and the test suite holds the targets on those.\n\n"
                 + table(results) + "\n\n" + details(results))
         replace_section(str(RESULTS), SECTION, body)
         print(f"written to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
