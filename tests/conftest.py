@@ -71,14 +71,35 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+SHM_PREFIX = "marketplace-tests-"
+
+
 def _sqlite_directory(request, tmp_path_factory) -> Path:
-    """A fresh directory on tmpfs (/dev/shm) when the machine has one, else pytest's temporary one."""
+    """A fresh directory on tmpfs (/dev/shm) when the machine has one, else pytest's temporary one.
+
+    Named for this process, so a run that was killed before its clean-up is recognised and its
+    directory removed by the next run (tmpfs is memory), while concurrent runs are left alone.
+    """
     shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        directory = Path(tempfile.mkdtemp(prefix="marketplace-tests-", dir=shm))
-        request.addfinalizer(lambda: shutil.rmtree(directory, ignore_errors=True))
-        return directory
-    return tmp_path_factory.mktemp("sqlite")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return tmp_path_factory.mktemp("sqlite")
+    for stale in shm.glob(f"{SHM_PREFIX}*-*"):
+        pid = stale.name[len(SHM_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = Path(tempfile.mkdtemp(prefix=f"{SHM_PREFIX}{os.getpid()}-", dir=shm))
+    request.addfinalizer(lambda: shutil.rmtree(directory, ignore_errors=True))
+    return directory
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _unsynced(dbapi_connection, connection_record) -> None:
