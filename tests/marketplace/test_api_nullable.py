@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from marketplace.models import Listing, Site
+from marketplace.models import Listing
 from marketplace.services.accounts import issue_api_token
 
 # RFC 3339 date-time with its offset: what JSON Schema's "date-time" format means.
@@ -53,7 +53,7 @@ def test_sites_take_null_for_every_nullable_field(client, document, plant):
     nullable = nullable_body_fields(document, "/api/v1/sites")
     assert {"name_en", "city", "park"} <= nullable
     body = {"site_id": "N-1", "name": "空值厂区", "sector": "3011", "lon": 117.23, "lat": 31.84,
-            **{name: None for name in nullable}}
+            "transport_access": None, **{name: None for name in nullable}}  # typeless ("any value") too
     created = client.post("/api/v1/sites", json=body, headers=bearer(user))
     assert created.status_code == 201, created.json
     assert created.json["name_en"] is None and created.json["park"] is None
@@ -97,9 +97,10 @@ def test_listing_times_carry_their_zone(client, plant):
     assert again["published_at"] == published
 
 
-def test_match_runs_take_null_park_and_answer_zoned_times(client, db, make_user, make_listing, make_site):
+def test_match_runs_take_null_park_and_answer_zoned_times(client, db, document, make_user, make_listing,
+                                                          make_site):
     admin = make_user("admin")
-    assert nullable_body_fields(document_of(client), "/api/v1/match-runs") == {"park"}
+    assert nullable_body_fields(document, "/api/v1/match-runs") == {"park"}
     power = make_site(sector_code="4411", lonlat=(117.2, 31.8))
     cement = make_site(sector_code="3011", lonlat=(117.215, 31.81))
     make_listing(site=power, kind="offer", quantity=10_000)
@@ -109,10 +110,6 @@ def test_match_runs_take_null_park_and_answer_zoned_times(client, db, make_user,
     assert ZONED.match(run.json["run"]["created_at"]), run.json["run"]["created_at"]
     again = client.get(f"/api/v1/match-runs/{run.json['run']['id']}", headers=bearer(admin)).json
     assert again["run"]["created_at"] == run.json["run"]["created_at"]
-
-
-def document_of(client):
-    return client.get("/api/v1/openapi.json").json
 
 
 def test_search_and_materials_take_empty_nullable_query_parameters(client, document, plant, make_listing,
