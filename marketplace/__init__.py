@@ -32,6 +32,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(settings_from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # Times the database fills in (now()) are UTC whatever the server's zone, as the app reads them.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "options": "-c timezone=UTC"}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))

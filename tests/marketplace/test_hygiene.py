@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from marketplace import create_app
 
 from tests.conftest import PASSWORD
@@ -91,3 +93,10 @@ def test_ids_beyond_the_id_column_are_not_found(client, app, make_user, auth):
     auth.login(make_user("admin"))
     for path in ("/api/v1/sites/99999999999999999999", f"/api/v1/sites/{2**31}", "/listings/99999999999999999999"):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.backend("postgis")  # SQLite's CURRENT_TIMESTAMP is always UTC
+def test_database_times_are_utc_whatever_the_server_zone(db):
+    import sqlalchemy as sa
+
+    assert db.session.execute(sa.text("SHOW timezone")).scalar() == "UTC"
