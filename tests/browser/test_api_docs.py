@@ -70,3 +70,18 @@ def test_try_it_out_reads_with_the_session_and_errors_follow_the_sites_language(
     refused = page.evaluate("() => fetch('/api/v1/sites/999999/closure', {headers: {'Accept-Language': 'zh-CN'}})"
                             ".then((r) => r.json())")
     assert refused == {"code": 404, "status": "Not Found", "message": "No site 999999."}
+
+
+def test_the_docs_fit_a_phone(browser, live_app):
+    context = browser.new_context(base_url=live_app.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto("/api/v1/docs")
+        page.wait_for_selector("#swagger-ui.api-docs-ready .opblock")
+        page.locator(".opblock-summary", has_text="/api/v1/network/indicators").first.click()
+        page.wait_for_selector(".opblock.is-open .responses-wrapper")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1] == 390  # no sideways scrolling
+    finally:
+        context.close()
