@@ -12,10 +12,11 @@ brace in the sentence is doubled, so that words a user typed never act as a slot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import dataclasses
 import re
+from dataclasses import dataclass
+
+from matching.couplings import coupling_table
 
 __all__ = ["COUPLING_ZH", "LinkFacts", "SLOTS", "explain", "explain_by_name", "explain_en", "explain_template",
            "explain_zh", "facts_of", "render"]
@@ -24,28 +25,8 @@ __all__ = ["COUPLING_ZH", "LinkFacts", "SLOTS", "explain", "explain_by_name", "e
 SLOTS = ("supplier", "receiver", "road_km")
 _SLOT = re.compile(r"\{\{|\}\}|\{(supplier|receiver|road_km)\}")
 
-COUPLING_ZH = {
-    "power-building materials": "电力—建材耦合",
-    "steel-building materials": "钢铁—建材耦合",
-    "nonferrous-building materials": "有色—建材耦合",
-    "mining-building materials": "矿业—建材耦合",
-    "chemical-building materials": "化工—建材耦合",
-    "steel-chemical": "钢化联产",
-    "steel-power energy cascade": "钢铁—电力能量梯级利用",
-    "steel internal recycling": "钢铁企业内部循环",
-    "refining-chemical": "炼化一体化",
-    "coal-chemical": "煤化工耦合",
-    "chemical-chemical": "化工产业链耦合",
-    "battery make-recycle": "电池生产—回收闭环",
-    "metal recycling": "金属再生利用",
-    "energy cascade": "能量梯级利用",
-    "water cascade": "水的梯级利用",
-    "agri-food-feed": "农副食品—饲料循环",
-    "food-energy": "食品—能源耦合",
-    "waste-to-resource": "废物资源化",
-    "municipal-industrial": "城市—产业共生",
-    "forest-pulp-paper": "林浆纸一体化",
-}
+# The coupling names in Chinese come from the one table of couplings (matching/knowledge/couplings.yaml).
+COUPLING_ZH = {name: zh for name, (zh, _en) in coupling_table().words.items()}
 UNIT_ZH = {"t": "吨", "GJ": "吉焦", "Nm3": "标准立方米", "m3": "立方米", "MWh": "兆瓦时"}
 MODE_ZH = {"road": "公路", "rail": "铁路", "barge": "水运", "pipeline": "管道"}
 MODE_EN = {"road": "by road", "rail": "by rail", "barge": "by barge", "pipeline": "by pipeline"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 
-from matching.explain import COUPLING_ZH
+from matching.couplings import coupling_table
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 
@@ -47,6 +47,7 @@ DROP_REASON_LABELS = {
     "distance": _l("farther than the route's transport radius"),
     "uneconomic": _l("no net benefit"),
     "unit": _l("offered and wanted in units of different kinds"),
+    "co2_negative": _l("transport emits more CO2 than the use avoids"),
 }
 # Why another receiver got none of an offer (matching.types.ALTERNATIVE_REASONS), in words.
 ALTERNATIVE_REASON_LABELS = {
@@ -72,7 +73,10 @@ def material_name(code: str) -> str:
 def coupling_label(code: str | None) -> str:
     if not code:
         return "—"
-    return COUPLING_ZH.get(code, code) if page_language() == "zh" else code
+    words = coupling_table().words.get(code)
+    if words is None:
+        return code
+    return words[0] if page_language() == "zh" else words[1]
 
 
 @dataclass(frozen=True)
