@@ -157,15 +157,17 @@ def translate_errors(errors):
     return errors
 
 
-def _field_names(errors, prefix: str = "") -> list[str]:
+# Where webargs found a value: the top level of a 422's errors, not a field.
+LOCATIONS = frozenset({"json", "query", "path", "form", "files", "headers", "cookies", "querystring"})
+
+
+def _field_names(errors: Mapping, prefix: str = "", *, top: bool = True) -> list[str]:
     """``{"json": {"quantity": [...], "items": {"0": {"name": [...]}}}}`` -> ``["quantity", "items.0.name"]``."""
     names: list[str] = []
     for key, value in errors.items():
-        # The top level says where the value was (json, query, path, form): not a field.
-        name = f"{prefix}.{key}" if prefix else ("" if key in ("json", "query", "path", "form", "files",
-                                                                 "headers", "cookies") else str(key))
+        name = prefix if top and key in LOCATIONS else (f"{prefix}.{key}" if prefix else str(key))
         if isinstance(value, Mapping):
-            names += _field_names(value, name)
+            names += _field_names(value, name, top=False)
         elif name:
             names.append(name)
     return names

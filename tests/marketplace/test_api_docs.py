@@ -246,3 +246,17 @@ def test_accept_language_is_read_by_quality_and_primary_tag(app, header, expecte
     with app.test_request_context("/api/v1/me", headers={"Accept-Language": header}):
         chosen = str(get_locale())
     assert chosen == (app.config["DEFAULT_LOCALE"] if expected == "default" else expected)
+
+
+def test_nested_field_errors_are_named_by_their_path_and_translated_with_their_values(app):
+    from werkzeug.exceptions import UnprocessableEntity
+
+    from marketplace.api.errors import localise
+
+    errors = {"json": {"query": ["Not a valid string."], "items": {"0": {"unit": ["Must be one of: t, GJ."]}}}}
+    with app.test_request_context("/api/v1/listings", headers={"Accept-Language": "zh"}):
+        payload = localise({"code": 422, "status": "Unprocessable Entity", "errors": errors}, UnprocessableEntity())
+    # A field may be called like a location ("query"): only the top level names where the value was.
+    assert payload["message"] == "以下字段无效：query, items.0.unit。"
+    assert payload["errors"] == {"json": {"query": ["不是有效的文本。"], "items": {"0": {"unit": ["必须是以下之一：t, GJ。"]}}}}
+    assert (payload["code"], payload["status"]) == (422, "Unprocessable Entity")
