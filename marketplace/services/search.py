@@ -21,6 +21,8 @@ from sqlalchemy.orm import joinedload, lazyload
 from geo.distance import great_circle_km
 from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge, resolve_material
+from matching.scoring import dangerous_goods, transport_rates
+from matching.types import MatchOptions
 
 from ..extensions import db
 from ..models import Listing, Site, User
@@ -31,26 +33,16 @@ from .search_index import (
     ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, ensure_statistics, postgis_candidates,
 )
 
-# Road distance is longer than the great circle. 1.3 is an estimate, not measured for Anhui, within
-# the range of national road circuity factors reported by Ballou, Rahardja & Sakai (2002), "Selected
-# country circuity factors for road travel distance estimation", Transportation Research Part A 36(9).
-# Hits report both distances.
-ROAD_DETOUR_FACTOR = 1.3
-
-# CNY per tonne-km, by transport mode. Only road is used: rail and barge need terminals and their own
-# distances. 0.45 is an estimate for 2023-2024 bulk (tanker / tipper) trucking in East China with an
-# empty return trip. For scale, the CFLP road freight price index gave 0.242 CNY/t·km for full truck
-# loads in May 2008 (http://old.chinawuliu.com.cn/office/30/176/7291.shtml); fuel and tolls have
-# risen since and bulk powders travel in dedicated trucks that come back empty.
-FREIGHT_RATE_CNY_PER_T_KM = {"road": 0.45}
-
-# t CO2 per tonne-km, by transport mode. Road: 0.095 kg CO2e/t·km, the GLEC Framework v2.0 default
-# for a 26-32 t rigid diesel truck, average load, tank-to-wheel
-# (https://www.climatiq.io/data/emission-factor/8df5b513-47b0-497c-98db-2bbc380c0f6d). China-specific
-# defaults exist (Smart Freight Centre China, "China Default GHG Emission Values V1.0",
-# https://smartfreightcentre.org/en/skills/library/china-default-ghg-emission-values-v10), not yet used.
-TRANSPORT_CO2_T_PER_T_KM = {"road": 0.095e-3}
+# Search prices a haul as the matching engine does, from the engine's own transport figures (cited in
+# matching/types.py): detour factor, road freight and CO2 per t·km, and the dangerous-goods rates for
+# hazardous waste and retired batteries. Only road is used: rail and barge need terminals of both sides.
+_ENGINE_DEFAULTS = MatchOptions(today=dt.date(2000, 1, 1))
+ROAD_DETOUR_FACTOR = _ENGINE_DEFAULTS.detour_factor
 TRANSPORT_MODE = "road"
+_BULK_CNY, _BULK_CO2_KG = transport_rates(_ENGINE_DEFAULTS, dangerous=False)
+_DANGEROUS_CNY, _DANGEROUS_CO2_KG = transport_rates(_ENGINE_DEFAULTS, dangerous=True)
+FREIGHT_RATE_CNY_PER_T_KM = {TRANSPORT_MODE: _BULK_CNY[TRANSPORT_MODE]}
+TRANSPORT_CO2_T_PER_T_KM = {TRANSPORT_MODE: _BULK_CO2_KG[TRANSPORT_MODE] / 1000}
 # Streams that travel by pipe or wire, not by truck: no road transport cost or CO2 is estimated.
 PIPED_FAMILIES = frozenset({"energy", "gas", "water"})
 
@@ -467,8 +459,12 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     road = d * ROAD_DETOUR_FACTOR
     trucked_codes = [c for c in set(row_codes) if _trucked(c, "t", knowledge)]
     trucked = np.isin(row_codes, trucked_codes) & (found.base_units[rows] == "t")
-    transport = np.where(trucked, road * FREIGHT_RATE_CNY_PER_T_KM[TRANSPORT_MODE], np.nan)
-    co2 = np.where(trucked, road * TRANSPORT_CO2_T_PER_T_KM[TRANSPORT_MODE], np.nan)
+    dangerous = np.isin(row_codes, [c for c in set(row_codes)
+                                    if c in knowledge.materials and dangerous_goods(knowledge.materials[c])])
+    cny_per_t_km = np.where(dangerous, _DANGEROUS_CNY[TRANSPORT_MODE], _BULK_CNY[TRANSPORT_MODE])
+    co2_t_per_t_km = np.where(dangerous, _DANGEROUS_CO2_KG[TRANSPORT_MODE], _BULK_CO2_KG[TRANSPORT_MODE]) / 1000
+    transport = np.where(trucked, road * cny_per_t_km, np.nan)
+    co2 = np.where(trucked, road * co2_t_per_t_km, np.nan)
     delivered = found.price[rows] + transport  # NaN when either is unknown
     score = _scores(d, delivered, found.available[rows], radius_km=query.radius_km)
 

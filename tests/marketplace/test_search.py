@@ -402,3 +402,29 @@ def test_postgis_statistics_are_refreshed_when_stale_at_most_once_a_minute(app, 
         "n_mod_since_analyze > 1000 + 0.2 * n_live_tup", "n_mod_since_analyze > 0"))
     assert "listing" in search_index.ensure_statistics(db.engine)
     assert search_index.ensure_statistics(db.engine) == []  # checked a moment ago
+
+
+def test_search_prices_a_haul_as_the_engine_does():
+    import datetime as dt
+
+    from marketplace.services.search import FREIGHT_RATE_CNY_PER_T_KM, ROAD_DETOUR_FACTOR, TRANSPORT_CO2_T_PER_T_KM
+    from matching.types import MatchOptions
+
+    engine = MatchOptions(today=dt.date(2026, 1, 1))
+    assert ROAD_DETOUR_FACTOR == engine.detour_factor
+    assert FREIGHT_RATE_CNY_PER_T_KM["road"] == engine.transport_cny_per_t_km["road"]
+    assert TRANSPORT_CO2_T_PER_T_KM["road"] * 1000 == pytest.approx(engine.transport_co2_kg_per_t_km["road"])
+
+
+def test_hazardous_waste_is_priced_at_the_dangerous_goods_rate(offer_at):
+    import datetime as dt
+
+    from marketplace.services.search import ROAD_DETOUR_FACTOR
+    from matching.scoring import transport_rates
+    from matching.types import MatchOptions
+
+    cny, co2_kg = transport_rates(MatchOptions(today=dt.date(2026, 1, 1)), dangerous=True)
+    offer_at(north_of(20.0), material="waste-mineral-oil", hazard_code="900-214-08", price_cny=100)
+    (hit,) = search(radius_km=30, material_codes=("waste-mineral-oil",))
+    assert hit.transport_cost_cny == pytest.approx(20.0 * ROAD_DETOUR_FACTOR * cny["road"])
+    assert hit.co2_t == pytest.approx(20.0 * ROAD_DETOUR_FACTOR * co2_kg["road"] / 1000)
