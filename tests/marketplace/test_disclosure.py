@@ -121,6 +121,7 @@ URLS = {
     "api_search.OfferSearch": [f"/api/v1/offers/search?{SEARCH}", f"/api/v1/offers/search?{SEARCH}&sort=score",
                                "/api/v1/offers/search?material=coal-fly-ash&lon=117.27&lat=31.83&radius_km=5"],
     "api-docs.openapi_json": ["/api/v1/openapi.json"],
+    "api_docs.page": ["/api/v1/docs"],
     "api_parks.Parks": ["/api/v1/parks"],
     "api_parks.ParkBoundary": ["/api/v1/parks/{home}/boundary"],
     "api_network.ParkIndicators": ["/api/v1/parks/{home}/indicators", "/api/v1/parks/{other}/indicators"],
