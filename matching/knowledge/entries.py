@@ -27,7 +27,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise KnowledgeError(f"{path.name}: cannot read ({exc})", file=path.name) from exc
     try:
-        document = yaml.safe_load(text)
+        # libyaml's safe loader when installed: the same documents, about 7x faster than pure Python.
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: not valid YAML ({exc})", file=path.name) from exc
     if not isinstance(document, dict):
