@@ -360,5 +360,6 @@ def test_the_link_page_says_why_an_accept_after_a_close_is_refused(app, db, fact
         page = receiver.post(f"/links/{link_id}/decision", data={"decision": "accept"}, follow_redirects=True)
         db.session.remove()
     assert page.status_code == 200
-    assert "the want is no longer published; the link can no longer be answered" in page.get_data(as_text=True)
+    # in the page's language, Chinese by default
+    assert "该需求信息已不再发布，此对接无法再答复" in page.get_data(as_text=True)
     assert fresh(db, Link, link_id).status == "declined"
