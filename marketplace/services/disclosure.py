@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import select
 
 from geo.distance import great_circle_km
@@ -123,6 +124,17 @@ def grid(value: float) -> float:
     (117.3, 31.85)
     """
     return round(round(value / GRID_DEG) * GRID_DEG, 4)
+
+
+def grid_points(values: np.ndarray) -> np.ndarray:
+    """:func:`grid` for an array of coordinates (the same rounding, half to even).
+
+    Examples
+    --------
+    >>> grid_points(np.array([117.2834, 31.8612])).tolist()
+    [117.3, 31.85]
+    """
+    return np.round(np.round(np.asarray(values, dtype=np.float64) / GRID_DEG) * GRID_DEG, 4)
 
 
 def shown_point(site: Site, *, revealed: bool) -> tuple[float, float]:

@@ -27,6 +27,7 @@ from matching.types import MatchOptions
 from ..extensions import db
 from ..models import Listing, Site, User
 from ..permissions import can
+from .disclosure import grid_points
 from .errors import FieldError, field_error_from
 from .listings import parse_number, parse_quality
 from .search_index import (
@@ -434,7 +435,11 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     if not len(found):
         return []
     knowledge = knowledge or load_knowledge()
-    distance = np.atleast_1d(great_circle_km(query.lon, query.lat, found.lon, found.lat))
+    # An anonymous offer is where everyone but its own side sees it, at its grid point: a search's radius and
+    # order must not tell more than its map does (shrinking the radius would otherwise find the exact distance).
+    lon, lat = np.where(found.anonymous, grid_points(found.lon), found.lon), \
+        np.where(found.anonymous, grid_points(found.lat), found.lat)
+    distance = np.atleast_1d(great_circle_km(query.lon, query.lat, lon, lat))
     day = today.toordinal()
     keep = ((distance <= query.radius_km) & (found.available > 0) & (found.available >= query.min_quantity)
             & (found.start <= day) & (found.end >= day))
@@ -545,7 +550,8 @@ def match_offer(query: SearchQuery, row: Listing, *, today: dt.date | None = Non
         return None
     found = candidates_from_rows(
         [(row.id, code, row.site.lon, row.site.lat, row.annual_quantity, row.committed_quantity, row.price_cny,
-          row.available_from, row.available_to, row.base_unit, row.quality) for code in row.material_codes],
+          row.available_from, row.available_to, row.base_unit, row.visibility, row.quality)
+         for code in row.material_codes],
         with_quality=True)
     ranked = rank_candidates(found, query, codes=codes, today=today, knowledge=knowledge)
     if not ranked:

@@ -50,6 +50,9 @@ NO_END = np.iinfo(np.int64).max
 # Prefilters widen the radius by this share so that rounding (and PostGIS's sphere radius,
 # 6371008.77 m against our 6371008.8 m) never drops an offer the exact check would keep.
 PREFILTER_SLACK = 1e-6
+# An anonymous offer is searched at its grid point (services.disclosure.GRID_DEG), up to half a cell's
+# diagonal (under 4 km at 0.05 degrees) from its site: prefilters reach that much farther.
+GRID_MARGIN_KM = 4.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Candidates:
     start: np.ndarray          # int64 date ordinals; NO_START when open
     end: np.ndarray            # int64 date ordinals; NO_END when open
     base_units: np.ndarray     # object: t, GJ, MWh, m3, Nm3
+    anonymous: np.ndarray      # bool: the offer is anonymous, so a search places it at its grid point
     # Quality as stored (dicts, or JSON text decoded on demand); None when not asked for.
     quality: list | None = None
 
@@ -75,7 +79,7 @@ class Candidates:
         quality = [self.quality[i] for i in positions] if with_quality and self.quality is not None else None
         return Candidates(self.ids[positions], self.codes[positions], self.lon[positions], self.lat[positions],
                           self.available[positions], self.price[positions], self.start[positions],
-                          self.end[positions], self.base_units[positions], quality)
+                          self.end[positions], self.base_units[positions], self.anonymous[positions], quality)
 
     def quality_of(self, position: int) -> dict:
         value = self.quality[position] if self.quality is not None else None
@@ -85,9 +89,9 @@ class Candidates:
 
 
 def candidates_from_rows(rows, *, with_quality: bool) -> Candidates:
-    """Columns from rows of (id, code, lon, lat, annual, committed, price, from, to, base_unit[, quality])."""
+    """Columns from rows of (id, code, lon, lat, annual, committed, price, from, to, base_unit, visibility[, quality])."""
     rows = list(rows)
-    return candidates_from_columns(list(zip(*rows)) if rows else [()] * 11, with_quality=with_quality)
+    return candidates_from_columns(list(zip(*rows)) if rows else [()] * 12, with_quality=with_quality)
 
 
 def candidates_from_columns(columns, *, with_quality: bool) -> Candidates:
@@ -100,7 +104,8 @@ def candidates_from_columns(columns, *, with_quality: bool) -> Candidates:
         available=available, price=np.array(columns[6], dtype=np.float64),  # None becomes NaN
         start=_ordinals(columns[7], NO_START), end=_ordinals(columns[8], NO_END),
         base_units=np.array(columns[9], dtype=object),
-        quality=list(columns[10]) if with_quality and len(columns) > 10 else ([] if with_quality else None))
+        anonymous=np.array([visibility == "anonymous" for visibility in columns[10]], dtype=bool),
+        quality=list(columns[11]) if with_quality and len(columns) > 11 else ([] if with_quality else None))
 
 
 def _ordinals(values, missing: int) -> np.ndarray:
@@ -117,7 +122,7 @@ def _ordinals(values, missing: int) -> np.ndarray:
 
 _POSTGIS_SQL = """
 SELECT l.id, lm.material_code, ST_X(s.location), ST_Y(s.location), l.annual_quantity, l.committed_quantity,
-       l.price_cny, l.available_from, l.available_to, l.base_unit{quality}
+       l.price_cny, l.available_from, l.available_to, l.base_unit, l.visibility{quality}
 FROM site s
 JOIN listing l ON l.site_id = s.id
 JOIN listing_material lm ON lm.listing_id = l.id
@@ -178,7 +183,7 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
                               codes="\n  AND lm.material_code IN :codes" if codes is not None else "",
                               price="\n  AND l.price_cny <= :max_price" if max_price is not None else "")
     statement = sa.text(sql)
-    params = {"lon": lon, "lat": lat, "radius_m": radius_km * 1000.0 * (1 + PREFILTER_SLACK),
+    params = {"lon": lon, "lat": lat, "radius_m": (radius_km * (1 + PREFILTER_SLACK) + GRID_MARGIN_KM) * 1000.0,
               "min_quantity": min_quantity, "today": today}
     if codes is not None:
         statement = statement.bindparams(sa.bindparam("codes", expanding=True))
@@ -231,7 +236,7 @@ class _Snapshot:
 
 _LOAD_SQL = """
 SELECT l.id, lm.material_code, s.location, l.annual_quantity, l.committed_quantity, l.price_cny,
-       l.available_from, l.available_to, l.base_unit, l.quality
+       l.available_from, l.available_to, l.base_unit, l.visibility, l.quality
 FROM listing l
 JOIN site s ON s.id = l.site_id
 JOIN listing_material lm ON lm.listing_id = l.id
@@ -275,7 +280,7 @@ class OfferIndex:
         ``session_connection`` (the session's connection) is used only for an in-memory database.
         """
         snapshot = self.current(session_connection)
-        positions = snapshot.index.near(lon, lat, radius_km)
+        positions = snapshot.index.near(lon, lat, radius_km + GRID_MARGIN_KM)
         if codes is not None:
             positions = positions[np.isin(snapshot.candidates.codes[positions], list(codes))]
         positions.sort()  # listing order, so the exact stage sees the same order on both backends
@@ -327,7 +332,7 @@ class OfferIndex:
     # -- internals
 
     def _build(self, rows: list[tuple], generation: int, version: int | None, fingerprint: tuple) -> _Snapshot:
-        columns = list(zip(*rows)) if rows else [()] * 10
+        columns = list(zip(*rows)) if rows else [()] * 11
         points = shapely.from_wkt(np.array(columns[2], dtype=object))
         columns[2:3] = [shapely.get_x(points), shapely.get_y(points)]  # WKT text -> lon, lat
         # Quality stays JSON text until a search with quality filters reads it.

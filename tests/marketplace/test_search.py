@@ -428,3 +428,19 @@ def test_hazardous_waste_is_priced_at_the_dangerous_goods_rate(offer_at):
     (hit,) = search(radius_km=30, material_codes=("waste-mineral-oil",))
     assert hit.transport_cost_cny == pytest.approx(20.0 * ROAD_DETOUR_FACTOR * cny["road"])
     assert hit.co2_t == pytest.approx(20.0 * ROAD_DETOUR_FACTOR * co2_kg["road"] / 1000)
+
+
+def test_an_anonymous_offer_is_searched_at_its_grid_point(offer_at):
+    # Shrinking the radius step by step must not find the exact distance: the radius and the order see the
+    # anonymous offer where its map does, at its grid point; a named offer stays exact.
+    from geo.distance import great_circle_km
+    from marketplace.services.disclosure import grid
+
+    point = north_of(21.3)
+    hidden = offer_at(point, visibility="anonymous")
+    to_grid = float(great_circle_km(CENTRE[0], CENTRE[1], grid(point[0]), grid(point[1])))
+    assert abs(to_grid - 21.3) > 0.5  # the test means something only if the grid point is elsewhere
+    assert ids(search(radius_km=to_grid + 0.01)) == [hidden.id]
+    assert ids(search(radius_km=to_grid - 0.01)) == []
+    named = offer_at(north_of(12.0))
+    assert named.id in ids(search(radius_km=12.0 + 1e-6)) and named.id not in ids(search(radius_km=12.0 - 1e-6))
