@@ -730,15 +730,3 @@ def listings_of(organisation: Organisation, *, kind: str | None = None) -> list[
         query = query.where(Listing.kind == kind)
     return list(db.session.scalars(query.order_by(Listing.kind, Listing.id)))
 
-
-def is_name_revealed(row: Listing, viewer: Organisation | None) -> bool:
-    """Anonymous offers show their company only to those the supplier has answered."""
-    if row.visibility == "named":
-        return True
-    if viewer is None:
-        return False
-    if viewer.id == row.site.organisation_id:
-        return True
-    return any(enquiry.organisation_id == viewer.id and
-               any(message.organisation_id == row.site.organisation_id for message in enquiry.messages)
-               for enquiry in row.enquiries)

@@ -42,7 +42,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from matching.knowledge.errors import KnowledgeError
-from matching.knowledge.sectors import SECTORS_CSV, Sector, load_sectors
+from matching.knowledge.sectors import SECTORS_CSV, Sector, lineage_in as _lineage, load_sectors
 from matching.knowledge.text import clean
 
 __all__ = [
@@ -288,7 +288,7 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
     zero = "0" + digits
     if len(digits) == 3 and zero in by_code and letter is not None:
         # the section letter settles it: "A313" is 0313 with its zero lost, "C313" the group
-        if _section_of(zero, by_code) == letter.upper():
+        if _lineage(zero, by_code)[-1] == letter.upper():
             digits = zero
             sector = by_code[zero]
     elif len(digits) == 3 and zero in by_code:
@@ -318,8 +318,8 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
         return _Part(prefix, 0.5, tuple(notes))
     code = sector.code
     confidence = _EXACT_CODE
-    if letter is not None and _section_of(code, by_code) != letter.upper():
-        notes.append(f"{part!r}: {code} is in section {_section_of(code, by_code)}, not {letter.upper()}; "
+    if letter is not None and _lineage(code, by_code)[-1] != letter.upper():
+        notes.append(f"{part!r}: {code} is in section {_lineage(code, by_code)[-1]}, not {letter.upper()}; "
                      "the code is kept")
         confidence = 0.7
     if named is not None and named.confidence >= CONFIRM_BELOW and named.code.startswith(code) \
@@ -678,19 +678,6 @@ def _en_keys(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- codes
-
-def _section_of(code: str, by_code: Mapping[str, Sector]) -> str:
-    return _lineage(code, by_code)[-1]
-
-
-def _lineage(code: str, by_code: Mapping[str, Sector]) -> list[str]:
-    sector = by_code[code]
-    lineage = [sector.code]
-    while sector.parent_code is not None:
-        sector = by_code[sector.parent_code]
-        lineage.append(sector.code)
-    return lineage
-
 
 def _related(a: str, b: str) -> bool:
     """One code is the other's ancestor (or the same): ``30`` and ``3011`` agree, ``3011`` and ``3012`` not."""

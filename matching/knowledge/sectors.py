@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from matching.knowledge.text import clean, lookup_key, suggest
 __all__ = [
     "SECTORS_CSV",
     "Sector",
+    "lineage_in",
     "load_sectors",
     "resolve_sector",
     "sector_lineage",
@@ -173,9 +175,21 @@ def sector_lineage(code: str, *, path: Path | str | None = None) -> list[str]:
     ['3011', '301', '30', 'C']
     """
     by_code = _index(str(path or SECTORS_CSV)).by_code
-    sector = by_code.get(str(code).strip().upper())
-    if sector is None:
+    code = str(code).strip().upper()
+    if code not in by_code:
         raise UnknownSector(f"sector: {code!r} is not a GB/T 4754-2017 code", field="sector")
+    return lineage_in(code, by_code)
+
+
+def lineage_in(code: str, by_code: Mapping[str, Sector]) -> list[str]:
+    """Codes from ``code`` (a key of ``by_code``) up to its section, within one sector table.
+
+    Examples
+    --------
+    >>> lineage_in("3011", load_sectors())
+    ['3011', '301', '30', 'C']
+    """
+    sector = by_code[code]
     lineage = [sector.code]
     while sector.parent_code is not None:
         sector = by_code[sector.parent_code]
@@ -183,11 +197,8 @@ def sector_lineage(code: str, *, path: Path | str | None = None) -> list[str]:
     return lineage
 
 
-def _section_of(code: str, by_code: dict[str, Sector]) -> str:
-    sector = by_code[code]
-    while sector.parent_code is not None:
-        sector = by_code[sector.parent_code]
-    return sector.code
+def _section_of(code: str, by_code: Mapping[str, Sector]) -> str:
+    return lineage_in(code, by_code)[-1]
 
 
 @functools.lru_cache(maxsize=8)
