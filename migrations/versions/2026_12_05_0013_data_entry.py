@@ -1,0 +1,20 @@
+"""Data entry: quality fields, duplicates
+
+Revision ID: 0013_data_entry
+Revises: 0012_run_jobs
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0013_data_entry"
+down_revision = "0012_run_jobs"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
