@@ -84,9 +84,9 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     register_label_filters(app)
 
-    from .cli import register_cli
+    from .commands import register_commands
 
-    register_cli(app)
+    register_commands(app)
 
     @app.context_processor
     def inject_globals():

@@ -1,0 +1,51 @@
+"""flask match run: the matching engine over the published listings."""
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+from sqlalchemy import select
+
+from ..cli import fail
+from ..extensions import db
+from ..models import Park
+
+bp = Blueprint("match_commands", __name__, cli_group=None)
+
+
+@bp.cli.group()
+def match():
+    """The matching engine."""
+
+
+@match.command("run")
+@click.option("--park", "park_code", help="Only links with at least one side in this park (its code).")
+@click.option("--latent", is_flag=True, help="Also propose sites that use the material but posted no want.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+def match_run(park_code: str | None, latent: bool, fmt: str):
+    """Run the matcher over the published listings, store the run, print its links."""
+    import json
+
+    from matching.errors import MatchingError
+
+    from ..services.matching import run_json, start_run
+
+    park = None
+    if park_code:
+        park = db.session.scalar(select(Park).where(Park.code == park_code))
+        if park is None:
+            fail(f"no park with the code {park_code!r}")
+    try:
+        run = start_run(park=park, latent=latent)
+    except MatchingError as exc:
+        fail(str(exc))
+    output = run_json(run)
+    if fmt == "json":
+        click.echo(json.dumps(output, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Run {run.id}: {len(output['links'])} links proposed")
+    for link in output["links"]:
+        receiver = link.get("want") or link.get("receiver")
+        click.echo(f"  {link['offer']['site_id']:<16} -> {receiver['site_id']:<16} {link['offer']['material_code']:<24} "
+                   f"{link['quantity']:>12,.0f} {link['unit']:<4} {link['distance_km']:>6.1f} km "
+                   f"{link['net_benefit_cny']:>14,.0f} CNY {link['co2_avoided_t']:>10,.0f} t CO2"
+                   f"{'  latent' if link['latent'] else ''}")
