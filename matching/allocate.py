@@ -32,6 +32,7 @@ Integer scaling, per batch (both solvers get the same integer problem, so they r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,7 +44,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matching.errors import MatchingError, SolverError
 
-__all__ = ["Allocation", "FlowProblem", "allocate"]
+__all__ = ["Allocation", "FlowProblem", "MapParts", "PartProblem", "allocate", "solve_part"]
 
 _QUANTITY_STEPS = 2**30
 _COST_MAGNITUDE = 2**24
@@ -143,6 +144,7 @@ def allocate(
     *,
     solver: Literal["auto", "networkx", "ortools"] = "auto",
     networkx_max_arcs: int = 2000,
+    map_parts: MapParts | None = None,
 ) -> Allocation:
     """Place the most quantity at the best total value; the one allocation function of the engine.
 
@@ -154,6 +156,10 @@ def allocate(
         ``"networkx"``, ``"ortools"`` or ``"auto"`` (NetworkX up to ``networkx_max_arcs`` arcs).
     networkx_max_arcs
         The ``"auto"`` threshold.
+    map_parts
+        How the independent parts (batches of components) are solved: ``map_parts(solve_part, parts)``
+        returns ``solve_part(part)`` for each, in order; one after the other here when ``None``
+        (:mod:`matching.distributed` solves them on a cluster's workers). The parts and the answer are the same.
 
     Returns
     -------
@@ -190,19 +196,47 @@ def allocate(
     flow = np.zeros(n_arcs, dtype=np.float64)
     cost = 0
     used: list[str] = []
-    for arcs in _batches(problem):
-        part = _subproblem(problem, arcs)
-        scaled = _scale(part)
-        chosen = solver if solver != "auto" else ("networkx" if len(arcs) <= networkx_max_arcs else "ortools")
-        if chosen == "networkx":
-            flow_steps, part_cost = _solve_networkx(part, scaled)
-        else:
-            flow_steps, part_cost = _solve_ortools(part, scaled)
-        flow[arcs] = flow_steps.astype(np.float64) * scaled.arc_step
+    batches = _batches(problem)
+    parts = [PartProblem(_subproblem(problem, arcs), solver, networkx_max_arcs) for arcs in batches]
+    solved = (map_parts or _map_in_turn)(solve_part, parts)
+    for arcs, (part_flow, part_cost, chosen) in zip(batches, solved):
+        flow[arcs] = part_flow
         cost += part_cost
         used.append(chosen)
     value = float(np.dot(flow, problem.arc_value))
     return Allocation(flow, value, float(flow.sum()), int(cost), "+".join(sorted(set(used))))
+
+
+@dataclass(frozen=True, eq=False)
+class PartProblem:
+    """One batch of components, renumbered, and how to solve it: what :func:`solve_part` needs, nothing more."""
+
+    problem: FlowProblem
+    solver: Literal["auto", "networkx", "ortools"]
+    networkx_max_arcs: int
+
+    @property
+    def arcs(self) -> int:
+        return len(self.problem.arc_value)
+
+
+MapParts = Callable[[Callable[[PartProblem], tuple], list[PartProblem]], list[tuple]]
+
+
+def solve_part(part: PartProblem) -> tuple[NDArray[np.float64], int, str]:
+    """Flow per arc of one batch (in the problem's units), its integer cost and the solver used."""
+    scaled = _scale(part.problem)
+    solver = part.solver
+    chosen = solver if solver != "auto" else ("networkx" if part.arcs <= part.networkx_max_arcs else "ortools")
+    if chosen == "networkx":
+        flow_steps, cost = _solve_networkx(part.problem, scaled)
+    else:
+        flow_steps, cost = _solve_ortools(part.problem, scaled)
+    return flow_steps.astype(np.float64) * scaled.arc_step, cost, chosen
+
+
+def _map_in_turn(function: Callable[[PartProblem], tuple], parts: list[PartProblem]) -> list[tuple]:
+    return [function(part) for part in parts]
 
 
 def _batches(problem: FlowProblem, *, batch_arcs: int = _BATCH_ARCS) -> list[NDArray[np.intp]]:

@@ -13,6 +13,7 @@ An unclassified (``name:``) stream has no route: its offers go only to wants nam
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 from matching.acceptance import acceptance_for
 from matching.candidate_table import CandidateTable
 from matching.knowledge.knowledge_base import Knowledge
+from matching.knowledge.models import Route
 from matching.knowledge.unclassified import is_unclassified
 from matching.material_matcher import MaterialMatcher
 from matching.name_matcher import NameMatcher
@@ -28,7 +30,7 @@ from matching.tables import InputTables, listing_unit
 from matching.timing import StepTimer
 from matching.types import MatchOptions
 
-__all__ = ["OFFER_CHUNK", "accepting_wants", "find_candidates"]
+__all__ = ["OFFER_CHUNK", "accepting_wants", "find_candidates", "latent_receivers"]
 
 # Offers of one material are examined this many at a time, to bound memory on large runs.
 OFFER_CHUNK = 25_000
@@ -41,15 +43,11 @@ def find_candidates(
     found = CandidateTable(feasible_by_offer=np.zeros(len(tables.offers), dtype=np.int64))
     with steps("candidates"):
         accepting = accepting_wants(tables, options=options, knowledge=knowledge)
-        rules = acceptance_for(knowledge)
         materials = sorted({o.material for o in tables.offers})
         by_material: dict[str, list[int]] = defaultdict(list)
         for position, o in enumerate(tables.offers):
             by_material[o.material].append(position)
         latent_sites: set[int] = set()
-
-        def related(material: str) -> set[str]:
-            return {material, *knowledge.ancestors(material), *knowledge.descendants(material)}
     for material in materials:
         with steps("candidates"):
             offer_ids = np.array(by_material[material], dtype=np.intp)
@@ -71,14 +69,7 @@ def find_candidates(
             declared = [wanted[w] for w in want_ids.tolist()]
             latent_ids = np.empty(0, dtype=np.intp)
             if options.latent:
-                posted = {int(tables.w_site[w]) for w in wanted}
-                # A site that itself offers the material has it to spare: it is no latent user of it.
-                posted |= {int(tables.o_site[o]) for kin in related(material) for o in by_material.get(kin, ())}
-                users = np.zeros(len(tables.sites), dtype=bool)
-                for route in routes:
-                    if rules.finds_latent(route, material):
-                        users |= tables.sector_match(route)
-                latent_ids = np.array([s for s in np.flatnonzero(users).tolist() if s not in posted], dtype=np.intp)
+                latent_ids = latent_receivers(tables, material, routes, wanted, by_material, knowledge=knowledge)
                 latent_sites.update(latent_ids.tolist())
             matcher = MaterialMatcher(tables, material, routes, offer_ids, options=options, knowledge=knowledge)
         for start in range(0, len(offer_ids), OFFER_CHUNK):
@@ -94,6 +85,27 @@ def find_candidates(
     found.latent_receivers = len(latent_sites)
     found.finish()
     return found
+
+
+def latent_receivers(
+    tables: InputTables, material: str, routes: list[Route], wanted: Mapping[int, object],
+    by_material: Mapping[str, Sequence[int]], *, knowledge: Knowledge,
+) -> NDArray[np.intp]:
+    """Site positions that are latent receivers of ``material``: a sector a route finding latent users names,
+    and neither a want of it (``wanted``: the want positions accepting it) nor an offer of a related material.
+
+    ``by_material`` gives each material's offer positions (whatever is left of them).
+    """
+    rules = acceptance_for(knowledge)
+    posted = {int(tables.w_site[w]) for w in wanted}
+    # A site that itself offers the material has it to spare: it is no latent user of it.
+    related = {material, *knowledge.ancestors(material), *knowledge.descendants(material)}
+    posted |= {int(tables.o_site[o]) for kin in related for o in by_material.get(kin, ())}
+    users = np.zeros(len(tables.sites), dtype=bool)
+    for route in routes:
+        if rules.finds_latent(route, material):
+            users |= tables.sector_match(route)
+    return np.array([s for s in np.flatnonzero(users).tolist() if s not in posted], dtype=np.intp)
 
 
 def _match_by_name(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.allocate import FlowProblem, allocate
+from matching.allocate import FlowProblem, MapParts, allocate
 from matching.candidate_table import CandidateTable
 from matching.tables import InputTables
 from matching.knowledge import Knowledge
@@ -43,8 +43,11 @@ class Placed:
 
 
 def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
-          knowledge: Knowledge) -> tuple[Placed, str]:
-    """The allocation of both rounds, and the solver(s) used (``"none"`` when nothing was to allocate)."""
+          knowledge: Knowledge, map_parts: MapParts | None = None) -> tuple[Placed, str]:
+    """The allocation of both rounds, and the solver(s) used (``"none"`` when nothing was to allocate).
+
+    ``map_parts`` solves each round's independent parts (:func:`matching.allocate.allocate`); in turn when ``None``.
+    """
     c = found.columns
     flow = np.zeros(len(found), dtype=np.float64)
     offer_placed = np.zeros(len(tables.offers), dtype=np.float64)
@@ -91,7 +94,8 @@ def place(tables: InputTables, found: CandidateTable, *, options: MatchOptions,
             group_capacity=group_left.copy(), arc_offer=c["offer"][arcs], arc_receiver=arc_receiver,
             arc_value=c["score"][arcs],
         )
-        allocation = allocate(problem, solver=options.solver, networkx_max_arcs=options.networkx_max_arcs)
+        allocation = allocate(problem, solver=options.solver, networkx_max_arcs=options.networkx_max_arcs,
+                              map_parts=map_parts)
         solvers.append(allocation.solver)
         flow[arcs] = allocation.flow
         np.add.at(offer_placed, c["offer"][arcs], allocation.flow)
