@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 # superseded: a later run replaced an unanswered proposal.
 LINK_STATUSES = ("proposed", "agreed", "active", "declined", "superseded")
 DECISIONS = ("accepted", "declined")
+# A run started from the web or the API waits (queued) for the job executor, runs, and ends done or failed;
+# one run from the command line is executed at once and stored done.
+RUN_STATUSES = ("queued", "running", "done", "failed")
+# What a running run is doing now, in order (marketplace.services.match_runs records them).
+RUN_STEPS = ("queued", "collect", "match", "store", "done")
 
 
 class MatchRun(db.Model):
@@ -32,6 +37,14 @@ class MatchRun(db.Model):
     parameters: Mapped[dict] = mapped_column(JSON)
     timings: Mapped[dict] = mapped_column(JSON, default=dict)
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="done", server_default="done", index=True)
+    step: Mapped[Optional[str]] = mapped_column(String(10))
+    # Why a failed run failed (the engine's message, or that a restart interrupted it).
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    started_at: Mapped[Optional[dt.datetime]]
+    finished_at: Mapped[Optional[dt.datetime]]
+    # The process that holds a queued or running run ("host:pid:start"), so a restart that lost it is recognised.
+    holder: Mapped[Optional[str]] = mapped_column(String(200))
 
     links: Mapped[list[Link]] = relationship(back_populates="run", order_by="Link.id")
     alternatives: Mapped[list[RunAlternative]] = relationship(
@@ -63,6 +76,8 @@ class Link(db.Model):
     transport_cost_cny: Mapped[float]
     net_benefit_cny: Mapped[float]
     co2_avoided_t: Mapped[float]
+    # What the transport emits a year, already taken off co2_avoided_t (see services.disclosure.link_figures).
+    transport_co2_t: Mapped[float] = mapped_column(default=0.0, server_default="0")
     score: Mapped[float]
     same_park: Mapped[bool] = mapped_column(default=False)
     coupling: Mapped[Optional[str]] = mapped_column(String(60))

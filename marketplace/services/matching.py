@@ -8,31 +8,24 @@ both ends of a link (a transfer between its plants) answers for both sides at on
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import dataclass
 
-from sqlalchemy import case, insert, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import joinedload
 
 from matching import types as engine
-from matching.engine import run_matching
 from matching.errors import MatchingError
-from matching.knowledge.loader import load_knowledge
 
 from ..extensions import db
-from ..models import Licence, Link, Listing, MatchRun, Organisation, Park, Site, User
+from ..models import Licence, Link, Listing, MatchRun, Organisation, Site
 from ..models.link import RunAlternative
 from . import explanations
 from .errors import FieldError
-from .explanations import templates_of
+# Runs are read, executed and stored in .match_runs; these names are imported from here too.
+from .match_runs import (ACTIVE_LISTING_STATUSES, PROPOSAL_LIFETIME, EngineInputs, RunOutcome,  # noqa: F401
+                         _now, collect_inputs, engine_permit_and_battery, fail_interrupted, queue_run, run_now,
+                         run_state, start_run)
 from .timestamps import utc_iso
 from .transaction import unit_of_work, write_transaction
-
-ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
-
-
-# How long a proposal that one side accepted waits for the other before a new run may replace it.
-PROPOSAL_LIFETIME = dt.timedelta(days=60)
 
 
 def lapses_on(link: Link) -> dt.date | None:
@@ -43,212 +36,15 @@ def lapses_on(link: Link) -> dt.date | None:
     return (link.run.created_at + PROPOSAL_LIFETIME).date()
 
 
-def _today() -> dt.date:
-    return dt.date.today()
-
-
-def _now() -> dt.datetime:
-    """Naive UTC, as the timestamps are stored."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def engine_site(site: Site, licences: list[Licence], today: dt.date) -> engine.Site:
     """A site with the permits and battery listing that apply to it (its own, or its organisation's)."""
-    permits = [l for l in licences if l.kind == "hw_permit"]
-    permit = None
-    if permits:
-        # Several permits of one site act as one: the union of codes and capacities, valid while any is.
-        valid = [l for l in permits if l.is_valid_on(today)] or permits
-        expiries = [l.expires_on for l in valid if l.expires_on is not None]
-        permit = engine.Permit(codes=tuple(dict.fromkeys(c for l in valid for c in l.hw_code_list)),
-                               capacity_t=sum(l.capacity_t_per_yr or 0.0 for l in valid),
-                               expires=max(expiries) if len(expiries) == len(valid) else None)
-    scopes = {l.battery_scope for l in licences if l.kind == "battery_listing"}
-    battery = "both" if "both" in scopes or {"cascade", "recycling"} <= scopes else next(iter(scopes), None)
+    permit, battery = engine_permit_and_battery(licences, today)
     # Every sector of the site counts (a chemical complex making acid and cement); a reading still to
     # confirm is the best guess, used as it is until the owner corrects it.
     return engine.Site(id=str(site.id), lon=site.lon, lat=site.lat, sector=site.sector_code or "",
                        park=site.park.code if site.park else None, name=site.name_zh, name_en=site.name_en or "",
                        permit=permit, battery_listing=battery, extra_sectors=site.sector_codes[1:],
                        transport_access=tuple(site.transport_access or ()))
-
-
-def _licences_by_site(sites: list[Site]) -> dict[int, list[Licence]]:
-    organisation_ids = {s.organisation_id for s in sites}
-    rows = db.session.scalars(select(Licence).where(Licence.organisation_id.in_(organisation_ids))).all() \
-        if organisation_ids else []
-    by_site: dict[int, list[Licence]] = {s.id: [] for s in sites}
-    for site in sites:
-        by_site[site.id] = [l for l in rows if l.organisation_id == site.organisation_id
-                            and (l.site_id is None or l.site_id == site.id)]
-    return by_site
-
-
-@dataclass(frozen=True)
-class EngineInputs:
-    offers: list[engine.Offer]
-    wants: list[engine.Want]
-    sites: list[engine.Site]
-    agreements: list[engine.Agreement]
-
-
-def _engine_materials(listing: Listing) -> tuple[str, ...]:
-    """What the engine matches a listing's names by, in the author's order: each name's material (a generic
-    name's generic material, a possibly hazardous name's hazardous reading), or the pseudo-code
-    ``name:<key>`` of a name still unclassified, matched only with listings naming the same stream.
-
-    A want's quantity is counted in one unit; materials it accepts that are counted in another (brine in
-    m3 beside salt in t, accepted at import with a warning) are left out of the engine's want, which
-    holds one unit.
-    """
-    codes = tuple(dict.fromkeys(listing.engine_codes))
-    if listing.kind != "want" or len(codes) < 2:
-        return codes
-    materials = load_knowledge().materials
-    same = tuple(code for code in codes if code not in materials or materials[code].unit == listing.base_unit)
-    return same or codes[:1]
-
-
-def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
-    agreed = db.session.scalars(select(Link).where(Link.status.in_(("agreed", "active")))).all()
-    # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
-    # it to place the agreement, but with nothing left to offer anew.
-    agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
-    listings = db.session.scalars(select(Listing).where(
-        Listing.status.in_(ACTIVE_LISTING_STATUSES) | Listing.id.in_(agreed_listing_ids)).options(
-        selectinload(Listing.materials), selectinload(Listing.names))).all()
-    site_ids = {l.site_id for l in listings} | {k.receiver_site_id for k in agreed} | {k.supplier_site_id for k in agreed}
-    query = select(Site).options(joinedload(Site.park))
-    if not latent:  # latent mode needs every site whose sector could use a material
-        query = query.where(Site.id.in_(site_ids))
-    sites = db.session.scalars(query).unique().all()
-    licences = _licences_by_site(list(sites))
-    # Tonnage promised to agreed links reaches the engine as the agreements themselves, not as "committed".
-    agreed_by_listing: dict[int, float] = {}
-    for link in agreed:
-        for listing_id in (link.offer_id, link.want_id):
-            if listing_id is not None:
-                agreed_by_listing[listing_id] = agreed_by_listing.get(listing_id, 0.0) + link.quantity
-
-    def outside(listing: Listing) -> float:
-        agreed_t = agreed_by_listing.get(listing.id, 0.0)
-        if listing.status not in ACTIVE_LISTING_STATUSES:
-            return max(0.0, listing.annual_quantity - agreed_t)
-        return max(0.0, listing.committed_quantity - agreed_t)
-
-    offers, wants = [], []
-    for listing in listings:
-        if listing.kind == "offer":
-            offers.append(engine.Offer(
-                id=str(listing.id), site_id=str(listing.site_id), material=_engine_materials(listing)[0],
-                quantity=listing.annual_quantity, committed=outside(listing), quality=listing.quality,
-                price_cny=listing.price_cny, available_from=listing.available_from,
-                available_to=listing.available_to, hazard_code=listing.hazard_code,
-                transport_modes=tuple(m.strip() for m in (listing.transport_modes or "").split(",")
-                                      if m.strip() in engine.TRANSPORT_MODES),
-                # An unclassified stream's unit and words (the engine ignores both for a known material).
-                unit=listing.base_unit, material_name=listing.material))
-        else:
-            wants.append(engine.Want(
-                id=str(listing.id), site_id=str(listing.site_id), materials=_engine_materials(listing),
-                quantity=listing.annual_quantity, committed=outside(listing), quality=listing.quality,
-                max_price_cny=listing.price_cny, available_from=listing.available_from,
-                available_to=listing.available_to, unit=listing.base_unit))
-    agreements = [engine.Agreement(offer_id=str(k.offer_id), receiver_site_id=str(k.receiver_site_id),
-                                   quantity=k.quantity, want_id=str(k.want_id) if k.want_id else None,
-                                   route_id=k.route_id, status=k.status) for k in agreed]
-    return EngineInputs(offers, wants, [engine_site(s, licences[s.id], today) for s in sites], agreements)
-
-
-def start_run(*, user: User | None = None, park: Park | None = None, latent: bool = False,
-              today: dt.date | None = None) -> MatchRun:
-    """Run the matcher over the published listings and store the run and its proposed links.
-
-    A run that fails (a MatchingError) stores nothing. Otherwise, against the links already stored:
-
-    - Proposals nobody has answered yet within the run's scope are superseded by the new run's: every
-      one for a province run; for a park run those whose supplier or receiver site is in the park, the
-      same rule the engine applies to ``options.park``. Other parks' proposals stay as they are.
-    - A proposal one side has answered waits for the other side, for ``PROPOSAL_LIFETIME`` after its
-      run; after that a new run supersedes it too, so that one silent party cannot hold the tonnes forever.
-    - Agreed and active links reach the engine as agreements, which take their tonnes off what the offer
-      and the want have left; a new link between the same offer and receiver is for further tonnes and
-      is stored next to the agreement.
-    - A proposal awaiting the other side's answer is unknown to the engine, so a new link for the same
-      offer and receiver site would put the same tonnes to the same parties twice: it is not stored.
-      ``counts["already_proposed"]`` says how many were held back; the other counts and totals are
-      those of the links stored.
-    """
-    today = today or _today()
-    started = time.perf_counter()
-    inputs = collect_inputs(latent=latent, today=today)
-    collected_s = time.perf_counter() - started
-    options = engine.MatchOptions(today=today, latent=latent, park=park.code if park else None)
-    from .knowledge import effective_knowledge  # the data files with the administrators' saved edits
-
-    knowledge = effective_knowledge()
-    result = run_matching(inputs.offers, inputs.wants, inputs.sites, knowledge.routes, options=options,
-                          knowledge=knowledge, agreements=inputs.agreements)
-    summary = result.summary.as_dict()
-    with unit_of_work():
-        lapsed = select(MatchRun.id).where(MatchRun.created_at < _now() - PROPOSAL_LIFETIME)
-        unanswered = [Link.status == "proposed",
-                      (Link.supplier_decision.is_(None) & Link.receiver_decision.is_(None)) | Link.run_id.in_(lapsed)]
-        if park is not None:
-            in_park = select(Site.id).where(Site.park_id == park.id)
-            unanswered.append(Link.supplier_site_id.in_(in_park) | Link.receiver_site_id.in_(in_park))
-        superseded = db.session.execute(update(Link).where(*unanswered).values(status="superseded")).rowcount
-        awaiting = set(db.session.execute(select(Link.offer_id, Link.receiver_site_id)
-                                          .where(Link.status == "proposed")).tuples())
-        links = [link for link in result.links
-                 if (int(link.offer_id), int(link.receiver_site_id)) not in awaiting]
-        run = MatchRun(created_by=user, park=park, latent=latent,
-                       parameters={"park": park.code if park else None, "latent": latent, "today": today.isoformat()},
-                       timings={"collect_s": round(collected_s, 4), **summary.get("timings_s", {})},
-                       counts=_run_counts(summary, links, held_back=len(result.links) - len(links),
-                                          superseded=superseded))
-        db.session.add(run)
-        offers_by_id, wants_by_id = {o.id: o for o in inputs.offers}, {w.id: w for w in inputs.wants}
-        for link in links:
-            db.session.add(Link(
-                run=run, offer_id=int(link.offer_id), want_id=int(link.want_id) if link.want_id else None,
-                supplier_site_id=int(link.supplier_site_id), receiver_site_id=int(link.receiver_site_id),
-                material_code=link.material, route_id=link.route_id, quantity=link.quantity, unit=link.unit,
-                distance_km=link.distance_km, transport_cost_cny=link.transport_cost_cny,
-                net_benefit_cny=link.net_benefit_cny, co2_avoided_t=link.co2_avoided_t, score=link.score,
-                same_park=link.same_park, coupling=link.coupling, latent=link.latent,
-                **dict(zip(("explanation_zh", "explanation_en"), templates_of(  # templates naming nobody
-                    link, knowledge=knowledge, offers=offers_by_id, wants=wants_by_id))), status="proposed"))
-        db.session.flush()  # the run's id, for the bulk insert of its alternatives
-        _store_alternatives(run, result.alternatives)
-    return run
-
-
-def _store_alternatives(run: MatchRun, alternatives: tuple[engine.Alternative, ...]) -> None:
-    """Every offer's ranked alternatives, in one multi-row insert (a province run has tens of thousands)."""
-    if not alternatives:
-        return
-    db.session.execute(insert(RunAlternative), [
-        {"run_id": run.id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
-         "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
-         "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
-         "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
-         "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
-         "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
-        for a in alternatives])
-
-
-def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, superseded: int) -> dict:
-    """The engine's counts, with the totals of the links stored when some were held back."""
-    counts = {k: v for k, v in summary.items() if k != "timings_s"}
-    if held_back:
-        allocated: dict[str, float] = {}
-        for link in links:
-            allocated[link.unit] = allocated.get(link.unit, 0.0) + link.quantity
-        counts |= {"links": len(links), "allocated": dict(sorted(allocated.items())),
-                   "net_benefit_cny": float(sum(link.net_benefit_cny for link in links)),
-                   "co2_avoided_t": float(sum(link.co2_avoided_t for link in links))}
-    return counts | {"already_proposed": held_back, "superseded": superseded}
 
 
 def _side(link: Link | RunAlternative, site: Site, listing: Listing | None) -> dict:
@@ -314,7 +110,7 @@ def run_json(run: MatchRun, *, alternatives: bool = True) -> dict:
         joinedload(Link.receiver_site).joinedload(Site.organisation),
         joinedload(Link.offer), joinedload(Link.want))).unique().all()
     return {"run": {"id": run.id, "created_at": utc_iso(run.created_at),
-                    "parameters": run.parameters, "timings": run.timings, "counts": run.counts},
+                    "parameters": run.parameters, "timings": run.timings, "counts": run.counts, **run_state(run)},
             "links": [link_json(link) for link in links],
             "alternatives": [alternative_json(a) for a in alternatives_of(run)] if alternatives else []}
 
@@ -494,5 +290,5 @@ def links_of(organisation: Organisation) -> list[Link]:
 
 
 __all__ = ["DecisionRefused", "MatchingError", "FieldError", "alternative_json", "alternatives_of", "answers_open",
-           "collect_inputs", "decide", "link_json", "links_of", "run_json", "side_of", "sides_of", "start_run",
-           "withdraw_proposals"]
+           "collect_inputs", "decide", "fail_interrupted", "link_json", "links_of", "queue_run", "run_json", "run_now",
+           "side_of", "sides_of", "start_run", "withdraw_proposals"]

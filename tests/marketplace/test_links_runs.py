@@ -74,7 +74,7 @@ def test_an_administrator_runs_the_province_or_any_park(client, auth, db, parks)
 
 
 def test_a_failed_run_shows_why_and_stores_nothing(client, auth, db, parks, monkeypatch):
-    import marketplace.services.matching as service
+    import marketplace.services.match_runs as service
     from matching.errors import MatchingError
 
     def broken(*args, **kwargs):

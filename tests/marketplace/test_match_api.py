@@ -87,7 +87,7 @@ def test_an_administrator_runs_the_province_in_latent_mode(client, db, world):
 
 
 def test_a_failed_run_is_a_422_and_stores_nothing(client, db, world, monkeypatch):
-    import marketplace.services.matching as service
+    import marketplace.services.match_runs as service
     from matching.errors import MatchingError
 
     def broken(*args, **kwargs):

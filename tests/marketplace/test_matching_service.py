@@ -80,7 +80,7 @@ def test_unknown_park_and_failed_runs_store_nothing(runner, db, make_listing, mo
     assert result.exit_code == 1 and "NOPE" in result.output
 
     from matching.errors import MatchingError
-    import marketplace.services.matching as service
+    import marketplace.services.match_runs as service
 
     def broken(*args, **kwargs):
         raise MatchingError("site 7 has no coordinates")

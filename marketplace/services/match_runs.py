@@ -1,0 +1,602 @@
+"""A match run, from the database's rows to the engine and back: read its inputs, execute it, store it.
+
+Read and written in bulk, since a province run reads tens of thousands of listings and stores as many links:
+the inputs are read as columns (Core selects, no ORM objects), links and alternatives are written by
+multi-row inserts, and the run's JSON is built from the engine's result and the columns already read, never
+from reloaded rows. Everything a run stores is written in one transaction: a failed run stores nothing
+(a run queued from the web or the API then stays, marked failed with the reason).
+
+Two ways to run: :func:`start_run` with ``execute="now"`` (the command line, tests that need the links at
+once) runs in the caller's process and returns the done run; ``execute="background"`` stores a queued run
+and hands it to the job executor (:mod:`.jobs`), which calls :func:`execute_queued`; the run records its
+step as it goes and ends done or failed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+import shapely
+from sqlalchemy import Text, func, insert, or_, select, type_coerce, update
+
+from matching import types as engine
+from matching.engine import run_matching
+from matching.errors import MatchingError
+from matching.knowledge.loader import load_knowledge
+
+from ..extensions import db
+from ..models import Licence, Link, Listing, MatchRun, Organisation, Park, Site, User
+from ..models.link import RunAlternative
+from ..models.listing import ListingMaterial, ListingName
+from . import explanations
+from .explanations import templates_of
+from .timestamps import utc_iso
+from .transaction import unit_of_work
+
+ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
+AGREED_LINK_STATUSES = ("agreed", "active")
+# How a run may be executed: "now" in the caller's process, "background" by the job executor.
+EXECUTIONS = ("now", "background")
+
+# How long a proposal that one side accepted waits for the other before a new run may replace it.
+PROPOSAL_LIFETIME = dt.timedelta(days=60)
+# Rows per multi-row INSERT: SQLite allows 32 766 bound values a statement (link has 22 columns).
+INSERT_CHUNK = 1000
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _now() -> dt.datetime:
+    """Naive UTC, as the timestamps are stored."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def engine_permit_and_battery(licences, today: dt.date) -> tuple[engine.Permit | None, str | None]:
+    """A site's hazardous-waste permit and battery listing from the licences that apply to it (its own or
+    its organisation's): ORM rows or column rows alike (kind, hw_codes, capacity_t_per_yr, expires_on,
+    battery_scope)."""
+    permits = [l for l in licences if l.kind == "hw_permit"]
+    permit = None
+    if permits:
+        # Several permits of one site act as one: the union of codes and capacities, valid while any is.
+        valid = [l for l in permits if l.expires_on is None or l.expires_on >= today] or permits
+        expiries = [l.expires_on for l in valid if l.expires_on is not None]
+        codes = (c for l in valid for c in (l.hw_codes or "").split(",") if c)
+        permit = engine.Permit(codes=tuple(dict.fromkeys(codes)),
+                               capacity_t=sum(l.capacity_t_per_yr or 0.0 for l in valid),
+                               expires=max(expiries) if len(expiries) == len(valid) else None)
+    scopes = {l.battery_scope for l in licences if l.kind == "battery_listing"}
+    battery = "both" if "both" in scopes or {"cascade", "recycling"} <= scopes else next(iter(scopes), None)
+    return permit, battery
+
+
+@dataclass(frozen=True)
+class SideFacts:
+    """What a run's JSON says of a site: its import id, names and organisation (read with the inputs)."""
+
+    external_ref: str
+    name_zh: str
+    name_en: str | None
+    organisation: str
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    offers: list[engine.Offer]
+    wants: list[engine.Want]
+    sites: list[engine.Site]
+    agreements: list[engine.Agreement]
+    # For the run's JSON: each site's facts and each want's accepted materials, by database id.
+    site_facts: dict[int, SideFacts] = field(default_factory=dict, compare=False)
+    want_materials: dict[int, list[str]] = field(default_factory=dict, compare=False)
+
+
+def _engine_materials(kind: str, codes: tuple[str, ...], base_unit: str) -> tuple[str, ...]:
+    """What the engine matches a listing's names by, in the author's order: each name's material (a generic
+    name's generic material, a possibly hazardous name's hazardous reading), or the pseudo-code
+    ``name:<key>`` of a name still unclassified, matched only with listings naming the same stream.
+
+    A want's quantity is counted in one unit; materials it accepts that are counted in another (brine in
+    m3 beside salt in t, accepted at import with a warning) are left out of the engine's want, which
+    holds one unit.
+    """
+    codes = tuple(dict.fromkeys(codes))
+    if kind != "want" or len(codes) < 2:
+        return codes
+    materials = load_knowledge().materials
+    same = tuple(code for code in codes if code not in materials or materials[code].unit == base_unit)
+    return same or codes[:1]
+
+
+def _points(ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Sites' lon/lat, read as numbers: PostGIS gives them itself, SQLite's WKT text is parsed in one go."""
+    column = Site.__table__.c.location
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = db.session.execute(select(Site.id, func.ST_X(column), func.ST_Y(column)).where(Site.id.in_(ids)))
+        return {row[0]: (row[1], row[2]) for row in rows}
+    rows = db.session.execute(select(Site.id, type_coerce(column, Text)).where(Site.id.in_(ids))).all()
+    if not rows:
+        return {}
+    points = shapely.from_wkt(np.array([row[1] for row in rows], dtype=object))
+    return dict(zip((row[0] for row in rows), zip(shapely.get_x(points).tolist(), shapely.get_y(points).tolist())))
+
+
+def _chunks(values: list, size: int = 5000) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+LISTING_COLUMNS = (Listing.id, Listing.site_id, Listing.kind, Listing.status, Listing.annual_quantity,
+                   Listing.committed_quantity, Listing.quality, Listing.price_cny, Listing.available_from,
+                   Listing.available_to, Listing.hazard_code, Listing.transport_modes, Listing.base_unit,
+                   Listing.material)
+
+
+def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
+    """The engine's offers, wants, sites and agreements, read as columns."""
+    session = db.session
+    agreed = session.execute(select(
+        Link.offer_id, Link.want_id, Link.supplier_site_id, Link.receiver_site_id, Link.quantity, Link.route_id,
+        Link.status).where(Link.status.in_(AGREED_LINK_STATUSES)).order_by(Link.id)).all()
+    # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
+    # it to place the agreement, but with nothing left to offer anew.
+    agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
+    listings = session.execute(select(*LISTING_COLUMNS).where(Listing.status.in_(ACTIVE_LISTING_STATUSES))
+                               .order_by(Listing.id)).all()
+    for ids in _chunks(sorted(agreed_listing_ids - {row.id for row in listings})):
+        listings += session.execute(select(*LISTING_COLUMNS).where(Listing.id.in_(ids)).order_by(Listing.id)).all()
+    listing_ids = select(Listing.id).where(or_(Listing.status.in_(ACTIVE_LISTING_STATUSES),
+                                               Listing.id.in_(select(Link.offer_id).where(
+                                                   Link.status.in_(AGREED_LINK_STATUSES))),
+                                               Listing.id.in_(select(Link.want_id).where(
+                                                   Link.status.in_(AGREED_LINK_STATUSES)))))
+    names: dict[int, list[str]] = {}
+    for listing_id, material_code, name_code in session.execute(
+            select(ListingName.listing_id, ListingName.material_code, ListingName.name_code)
+            .where(ListingName.listing_id.in_(listing_ids)).order_by(ListingName.listing_id, ListingName.position)):
+        names.setdefault(listing_id, []).append(material_code or name_code)
+    materials: dict[int, list[str]] = {}
+    for listing_id, material_code in session.execute(
+            select(ListingMaterial.listing_id, ListingMaterial.material_code)
+            .where(ListingMaterial.listing_id.in_(listing_ids))
+            .order_by(ListingMaterial.listing_id, ListingMaterial.position)):
+        materials.setdefault(listing_id, []).append(material_code)
+
+    site_columns = (Site.id, Site.organisation_id, Site.external_ref, Site.name_zh, Site.name_en, Site.sector_code,
+                    Site.extra_sector_codes, Site.transport_access, Park.code.label("park_code"),
+                    Organisation.name_zh.label("organisation_name"))
+    site_query = select(*site_columns).join(Organisation, Organisation.id == Site.organisation_id) \
+        .outerjoin(Park, Park.id == Site.park_id).order_by(Site.id)
+    if latent:  # latent mode needs every site whose sector could use a material
+        sites = session.execute(site_query).all()
+    else:
+        wanted = sorted({row.site_id for row in listings} | {k.receiver_site_id for k in agreed}
+                        | {k.supplier_site_id for k in agreed})
+        sites = [row for ids in _chunks(wanted) for row in session.execute(site_query.where(Site.id.in_(ids)))]
+    points: dict[int, tuple[float, float]] = {}
+    for ids in _chunks([row.id for row in sites]):
+        points |= _points(ids)
+    organisation_ids = sorted({row.organisation_id for row in sites})
+    licences_of_org: dict[int, list] = {}
+    for ids in _chunks(organisation_ids):
+        for licence in session.execute(select(
+                Licence.organisation_id, Licence.site_id, Licence.kind, Licence.hw_codes, Licence.capacity_t_per_yr,
+                Licence.expires_on, Licence.battery_scope).where(Licence.organisation_id.in_(ids)).order_by(Licence.id)):
+            licences_of_org.setdefault(licence.organisation_id, []).append(licence)
+
+    # Tonnage promised to agreed links reaches the engine as the agreements themselves, not as "committed".
+    agreed_by_listing: dict[int, float] = {}
+    for link in agreed:
+        for listing_id in (link.offer_id, link.want_id):
+            if listing_id is not None:
+                agreed_by_listing[listing_id] = agreed_by_listing.get(listing_id, 0.0) + link.quantity
+
+    offers, wants, want_materials = [], [], {}
+    for row in listings:
+        agreed_t = agreed_by_listing.get(row.id, 0.0)
+        base = row.annual_quantity if row.status not in ACTIVE_LISTING_STATUSES else row.committed_quantity
+        outside = max(0.0, base - agreed_t)
+        codes = _engine_materials(row.kind, tuple(names.get(row.id) or materials.get(row.id, ())), row.base_unit)
+        if row.kind == "offer":
+            offers.append(engine.Offer(
+                id=str(row.id), site_id=str(row.site_id), material=codes[0],
+                quantity=row.annual_quantity, committed=outside, quality=row.quality or {},
+                price_cny=row.price_cny, available_from=row.available_from, available_to=row.available_to,
+                hazard_code=row.hazard_code,
+                transport_modes=tuple(m.strip() for m in (row.transport_modes or "").split(",")
+                                      if m.strip() in engine.TRANSPORT_MODES),
+                # An unclassified stream's unit and words (the engine ignores both for a known material).
+                unit=row.base_unit, material_name=row.material))
+        else:
+            want_materials[row.id] = materials.get(row.id, [])
+            wants.append(engine.Want(
+                id=str(row.id), site_id=str(row.site_id), materials=codes,
+                quantity=row.annual_quantity, committed=outside, quality=row.quality or {},
+                max_price_cny=row.price_cny, available_from=row.available_from,
+                available_to=row.available_to, unit=row.base_unit))
+    agreements = [engine.Agreement(offer_id=str(k.offer_id), receiver_site_id=str(k.receiver_site_id),
+                                   quantity=k.quantity, want_id=str(k.want_id) if k.want_id else None,
+                                   route_id=k.route_id, status=k.status) for k in agreed]
+    engine_sites, facts = [], {}
+    for row in sites:
+        licences = [l for l in licences_of_org.get(row.organisation_id, ()) if l.site_id in (None, row.id)]
+        permit, battery = engine_permit_and_battery(licences, today)
+        lon, lat = points.get(row.id, (None, None))
+        extra = tuple(c for c in (row.extra_sector_codes or ()) if c != row.sector_code) if row.sector_code \
+            else tuple(row.extra_sector_codes or ())
+        engine_sites.append(engine.Site(
+            id=str(row.id), lon=lon, lat=lat, sector=row.sector_code or "", park=row.park_code, name=row.name_zh,
+            name_en=row.name_en or "", permit=permit, battery_listing=battery,
+            # Every sector of the site counts (a chemical complex making acid and cement); a reading still
+            # to confirm is the best guess, used as it is until the owner corrects it.
+            extra_sectors=extra if row.sector_code else extra[1:], transport_access=tuple(row.transport_access or ())))
+        facts[row.id] = SideFacts(row.external_ref, row.name_zh, row.name_en, row.organisation_name)
+    return EngineInputs(offers, wants, engine_sites, agreements, facts, want_materials)
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution
+
+
+def queue_run(*, user: User | None = None, park: Park | None = None, latent: bool = False,
+              today: dt.date | None = None) -> MatchRun:
+    """Store a queued run for the job executor; it does nothing until :func:`execute_queued` takes it."""
+    with unit_of_work():
+        run = MatchRun(created_by=user, park=park, latent=latent, parameters=_parameters(park, latent, today or _today()),
+                       timings={}, counts={}, status="queued", step="queued", holder=this_process())
+        db.session.add(run)
+    return run
+
+
+def start_run(*, user: User | None = None, park: Park | None = None, latent: bool = False,
+              today: dt.date | None = None, execute: str = "now") -> MatchRun:
+    """Run the matcher over the published listings: ``execute="now"`` here and now, returning the done run
+    (a MatchingError is raised and nothing is stored); ``"background"`` queued for the job executor, returning
+    the queued run at once. What a run stores is said at :func:`store_run`."""
+    if execute not in EXECUTIONS:
+        raise ValueError(f"execute must be one of {EXECUTIONS}, not {execute!r}")
+    if execute == "background":
+        run = queue_run(user=user, park=park, latent=latent, today=today)
+        from . import jobs
+
+        jobs.submit_run(run.id)
+        return run
+    return run_now(user=user, park=park, latent=latent, today=today).run
+
+
+def run_now(*, user: User | None = None, park: Park | None = None, latent: bool = False,
+            today: dt.date | None = None) -> RunOutcome:
+    """Execute a run in this process and store it done; the outcome carries what its JSON is built from."""
+    today = today or _today()
+    run = MatchRun(created_by=user, park=park, latent=latent, parameters=_parameters(park, latent, today))
+    return execute_run(run, today=today)
+
+
+def execute_queued(run_id: int) -> None:
+    """The job executor's work: take the queued run, execute it recording each step, end it done or failed.
+
+    A run no longer queued (taken by another worker, or failed by the restart rule) is left alone. A failure
+    stores nothing of the run but its status, step reached and reason.
+    """
+    with unit_of_work():
+        taken = db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == "queued").values(
+            status="running", step="collect", started_at=_now(), holder=this_process())).rowcount
+    if taken != 1:
+        return
+    run = db.session.get(MatchRun, run_id)
+    today = dt.date.fromisoformat(run.parameters.get("today") or _today().isoformat())
+    try:
+        execute_run(run, today=today, progress=lambda step: _record_step(run_id, step))
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the run must not stay "running"
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, MatchingError) else f"internal error ({type(exc).__name__}): {exc}"
+        if isinstance(exc, MatchingError) and exc.field:
+            message = f"{exc.field}: {message}"
+        with unit_of_work():
+            db.session.execute(update(MatchRun).where(MatchRun.id == run_id).values(
+                status="failed", error=message[:2000], finished_at=_now(), holder=None))
+        if not isinstance(exc, MatchingError):
+            raise
+
+
+def _record_step(run_id: int, step: str) -> None:
+    """Commit the step a running run reached, so that its page sees it while the run goes on."""
+    with unit_of_work():
+        db.session.execute(update(MatchRun).where(MatchRun.id == run_id).values(step=step))
+
+
+def _parameters(park: Park | None, latent: bool, today: dt.date) -> dict:
+    return {"park": park.code if park else None, "latent": latent, "today": today.isoformat()}
+
+
+def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None] = lambda step: None,
+                executor: str = "engine") -> RunOutcome:
+    """Execute ``run`` (new, or queued and taken): read its inputs, match, and store it in one transaction.
+
+    ``executor`` says who matches: ``"engine"``, :func:`matching.engine.run_matching` in this process, is the
+    only one today; a partitioned executor for the national scale (``"dask-partitioned"``) belongs in
+    :func:`_match`, which is all that would change.
+    """
+    started = time.perf_counter()
+    progress("collect")
+    inputs = collect_inputs(latent=run.latent, today=today)
+    collected_s = time.perf_counter() - started
+    progress("match")
+    options = engine.MatchOptions(today=today, latent=run.latent, park=run.park.code if run.park else None)
+    from .knowledge import effective_knowledge  # the data files with the administrators' saved edits
+
+    knowledge = effective_knowledge()
+    result = _match(inputs, options, knowledge, executor=executor)
+    progress("store")
+    started = time.perf_counter()
+    outcome = store_run(run, result, inputs, knowledge=knowledge, collected_s=collected_s)
+    outcome.store_s = time.perf_counter() - started
+    return outcome
+
+
+def _match(inputs: EngineInputs, options: engine.MatchOptions, knowledge, *, executor: str) -> engine.Result:
+    """The engine's result for these inputs, computed by ``executor`` (the one place to add another)."""
+    if executor != "engine":
+        raise ValueError(f"unknown executor {executor!r}")
+    return run_matching(inputs.offers, inputs.wants, inputs.sites, knowledge.routes, options=options,
+                        knowledge=knowledge, agreements=inputs.agreements)
+
+
+def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, knowledge,
+              collected_s: float) -> RunOutcome:
+    """Store the run done with its proposed links and alternatives, in one transaction, against the links
+    already stored:
+
+    - Proposals nobody has answered yet within the run's scope are superseded by the new run's: every
+      one for a province run; for a park run those whose supplier or receiver site is in the park, the
+      same rule the engine applies to ``options.park``. Other parks' proposals stay as they are.
+    - A proposal one side has answered waits for the other side, for ``PROPOSAL_LIFETIME`` after its
+      run; after that a new run supersedes it too, so that one silent party cannot hold the tonnes forever.
+    - Agreed and active links reach the engine as agreements, which take their tonnes off what the offer
+      and the want have left; a new link between the same offer and receiver is for further tonnes and
+      is stored next to the agreement.
+    - A proposal awaiting the other side's answer is unknown to the engine, so a new link for the same
+      offer and receiver site would put the same tonnes to the same parties twice: it is not stored.
+      ``counts["already_proposed"]`` says how many were held back; the other counts and totals are
+      those of the links stored.
+    """
+    summary = result.summary.as_dict()
+    with unit_of_work():
+        lapsed = select(MatchRun.id).where(MatchRun.created_at < _now() - PROPOSAL_LIFETIME)
+        unanswered = [Link.status == "proposed",
+                      (Link.supplier_decision.is_(None) & Link.receiver_decision.is_(None)) | Link.run_id.in_(lapsed)]
+        if run.park_id is not None or run.park is not None:
+            park_id = run.park_id if run.park_id is not None else run.park.id
+            in_park = select(Site.id).where(Site.park_id == park_id)
+            unanswered.append(Link.supplier_site_id.in_(in_park) | Link.receiver_site_id.in_(in_park))
+        superseded = db.session.execute(update(Link).where(*unanswered).values(status="superseded")
+                                        .execution_options(synchronize_session=False)).rowcount
+        awaiting = set(db.session.execute(select(Link.offer_id, Link.receiver_site_id)
+                                          .where(Link.status == "proposed")).tuples())
+        links = [link for link in result.links
+                 if (int(link.offer_id), int(link.receiver_site_id)) not in awaiting]
+        run.timings = {"collect_s": round(collected_s, 4), **summary.get("timings_s", {})}
+        run.counts = _run_counts(summary, links, held_back=len(result.links) - len(links), superseded=superseded)
+        run.status, run.step, run.error, run.holder = "done", "done", None, None
+        run.finished_at = _now()
+        if run.started_at is None:
+            run.started_at = run.finished_at
+        if run.id is None:
+            db.session.add(run)
+        db.session.flush()  # the run's id, for the bulk inserts
+        offers_by_id, wants_by_id = {o.id: o for o in inputs.offers}, {w.id: w for w in inputs.wants}
+        stored = []
+        for link in links:
+            zh, en = templates_of(link, knowledge=knowledge, offers=offers_by_id, wants=wants_by_id)
+            stored.append(StoredLink(0, link, zh, en))  # templates naming nobody
+        ids = _insert_links(run.id, stored)
+        stored = [StoredLink(id_, s.link, s.explanation_zh, s.explanation_en) for id_, s in zip(ids, stored)]
+        _insert_alternatives(run.id, result.alternatives)
+    return RunOutcome(run, stored, result.alternatives, inputs)
+
+
+def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, superseded: int) -> dict:
+    """The engine's counts, with the totals of the links stored when some were held back."""
+    counts = {k: v for k, v in summary.items() if k != "timings_s"}
+    if held_back:
+        allocated: dict[str, float] = {}
+        for link in links:
+            allocated[link.unit] = allocated.get(link.unit, 0.0) + link.quantity
+        counts |= {"links": len(links), "allocated": dict(sorted(allocated.items())),
+                   "net_benefit_cny": float(sum(link.net_benefit_cny for link in links)),
+                   "co2_avoided_t": float(sum(link.co2_avoided_t for link in links))}
+    return counts | {"already_proposed": held_back, "superseded": superseded}
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    id: int
+    link: engine.Link
+    explanation_zh: str
+    explanation_en: str
+
+
+def _insert_links(run_id: int, stored: list[StoredLink]) -> list[int]:
+    """Insert the links, a multi-row INSERT … RETURNING id per chunk; their ids in the order given."""
+    table = Link.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    connection = db.session.connection()
+    ids: list[int] = []
+    for start in range(0, len(stored), INSERT_CHUNK):
+        rows = [_link_row(run_id, s) for s in stored[start:start + INSERT_CHUNK]]
+        ids += connection.execute(statement, rows).scalars().all()
+    return ids
+
+
+def _link_row(run_id: int, s: StoredLink) -> dict:
+    link = s.link
+    return {"run_id": run_id, "offer_id": int(link.offer_id), "want_id": int(link.want_id) if link.want_id else None,
+            "supplier_site_id": int(link.supplier_site_id), "receiver_site_id": int(link.receiver_site_id),
+            "material_code": link.material, "route_id": link.route_id, "quantity": link.quantity, "unit": link.unit,
+            "distance_km": link.distance_km, "transport_cost_cny": link.transport_cost_cny,
+            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t, "score": link.score,
+            "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
+            "explanation_zh": s.explanation_zh, "explanation_en": s.explanation_en, "status": "proposed",
+            "supplier_decision": None, "receiver_decision": None, "agreed_at": None}
+
+
+def _insert_alternatives(run_id: int, alternatives: tuple[engine.Alternative, ...]) -> None:
+    """Every offer's ranked alternatives (a province run has tens of thousands), a multi-row INSERT per chunk."""
+    connection = db.session.connection()
+    statement = insert(RunAlternative.__table__)
+    for start in range(0, len(alternatives), INSERT_CHUNK):
+        connection.execute(statement, [
+            {"run_id": run_id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
+             "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
+             "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
+             "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
+             "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
+             "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
+            for a in alternatives[start:start + INSERT_CHUNK]])
+
+
+# ---------------------------------------------------------------------------------------------
+# The run's JSON, from the engine's result
+
+
+@dataclass
+class RunOutcome:
+    """A run just stored, with what its JSON is built from: the engine's links (with their new ids) and
+    alternatives, and the facts of each side read with the inputs."""
+
+    run: MatchRun
+    links: list[StoredLink]
+    alternatives: tuple[engine.Alternative, ...]
+    inputs: EngineInputs
+    store_s: float = 0.0
+
+    def header(self) -> dict:
+        run = self.run
+        return {"id": run.id, "created_at": utc_iso(run.created_at), "parameters": run.parameters,
+                "timings": run.timings, "counts": run.counts, **run_state(run)}
+
+    def _side(self, site_id: str, listing_id: str | None) -> dict:
+        facts = self.inputs.site_facts[int(site_id)]
+        return {"site_id": facts.external_ref, "site_name": facts.name_zh, "organisation": facts.organisation,
+                "listing_id": int(listing_id) if listing_id else None}
+
+    def _receiver(self, site_id: str, want_id: str | None) -> tuple[str, dict]:
+        codes = self.inputs.want_materials.get(int(want_id), []) if want_id else []
+        return ("want" if want_id else "receiver"), {**self._side(site_id, want_id), "material_codes": codes}
+
+    def link_documents(self) -> Iterator[dict]:
+        """Each link as :func:`~.matching.link_json` writes a stored one, best score first."""
+        facts = self.inputs.site_facts
+        for s in sorted(self.links, key=lambda s: (-s.link.score, s.id)):
+            link = s.link
+            key, receiver = self._receiver(link.receiver_site_id, link.want_id)
+            shown = SimpleNamespace(explanation_zh=s.explanation_zh, explanation_en=s.explanation_en,
+                                    distance_km=link.distance_km, supplier_site=facts[int(link.supplier_site_id)],
+                                    receiver_site=facts[int(link.receiver_site_id)])
+            yield {"id": s.id, "offer": {**self._side(link.supplier_site_id, link.offer_id),
+                                         "material_code": link.material},
+                   key: receiver, "route": link.route_id, "quantity": link.quantity, "unit": link.unit,
+                   "distance_km": link.distance_km, "transport_cost_cny": link.transport_cost_cny,
+                   "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t, "score": link.score,
+                   "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
+                   "status": "proposed", "explanation": explanations.both(shown)}
+
+    def alternative_documents(self) -> Iterator[dict]:
+        """Each alternative as :func:`~.matching.alternative_json` writes a stored one, by offer and rank."""
+        for a in sorted(self.alternatives, key=lambda a: (int(a.offer_id), a.rank)):
+            key, receiver = self._receiver(a.receiver_site_id, a.want_id)
+            yield {"offer": {**self._side(a.supplier_site_id, a.offer_id), "material_code": a.material},
+                   key: receiver, "route": a.route_id, "mode": a.mode, "rank": a.rank,
+                   "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity,
+                   "unit": a.unit, "net_benefit_cny": a.net_benefit_cny,
+                   "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit, "distance_km": a.distance_km,
+                   "latent": a.latent, "reason": a.reason}
+
+    def as_json(self) -> dict:
+        """The run in the shape of PRODUCT.md section 5, as :func:`~.matching.run_json` reads it back."""
+        return {"run": self.header(), "links": list(self.link_documents()),
+                "alternatives": list(self.alternative_documents())}
+
+    def json_chunks(self) -> Iterator[str]:
+        """The same document as text, piece by piece (one link or alternative a line), to stream it."""
+        def items(documents: Iterator[dict]) -> Iterator[str]:
+            for n, document in enumerate(documents):
+                yield ("" if n == 0 else ",\n") + "    " + json.dumps(document, ensure_ascii=False)
+        yield '{\n  "run": ' + json.dumps(self.header(), ensure_ascii=False) + ',\n  "links": [\n'
+        yield from items(self.link_documents())
+        yield '\n  ],\n  "alternatives": [\n'
+        yield from items(self.alternative_documents())
+        yield "\n  ]\n}\n"
+
+
+def run_state(run: MatchRun) -> dict:
+    """Where a run is: status, step, error, and when it started and finished."""
+    return {"status": run.status, "step": run.step, "error": run.error, "started_at": utc_iso(run.started_at),
+            "finished_at": utc_iso(run.finished_at)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs a restart interrupted
+
+
+INTERRUPTED = "interrupted: the process running it stopped (a restart) before it finished"
+
+
+def this_process() -> str:
+    """``host:pid:start``: who holds a run, recognisable after a restart even if the pid is reused."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_started_at(os.getpid())}"
+
+
+def _started_at(pid: int) -> str:
+    import psutil  # installed with distributed, the job executor
+
+    try:
+        return f"{psutil.Process(pid).create_time():.2f}"
+    except psutil.Error:
+        return "gone"
+
+
+def holder_gone(holder: str | None) -> bool:
+    """Whether the process that held a run is gone: only this machine's processes can be told; a holder
+    elsewhere (a Dask worker on another host) is taken to be alive."""
+    if not holder:
+        return True
+    host, _, rest = holder.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return _started_at(int(pid)) != started
+
+
+def fail_interrupted(runs: list[MatchRun] | None = None) -> int:
+    """Mark failed the queued and running runs (these, or all) whose process is gone; how many.
+
+    Called wherever a run's state is shown, so a run a restart interrupted is never shown running."""
+    if runs is None:
+        runs = list(db.session.scalars(select(MatchRun).where(MatchRun.status.in_(("queued", "running")))))
+    gone = [run for run in runs if run.status in ("queued", "running") and holder_gone(run.holder)]
+    failed = 0
+    if gone:
+        with unit_of_work():
+            for run in gone:
+                same_holder = MatchRun.holder.is_(None) if run.holder is None else MatchRun.holder == run.holder
+                failed += db.session.execute(update(MatchRun).where(
+                    MatchRun.id == run.id, MatchRun.status == run.status, same_holder).values(
+                    status="failed", error=INTERRUPTED, finished_at=_now(), holder=None)
+                    .execution_options(synchronize_session=False)).rowcount
+        for run in gone:
+            db.session.refresh(run)
+    return failed
