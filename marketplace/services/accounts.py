@@ -94,8 +94,8 @@ def create_user(email: str, password: str, *, roles: set[str], organisation: Org
 
 def issue_api_token(user: User) -> str:
     """A new bearer token for ``user``; the previous one stops working."""
-    token = user.new_api_token()
-    db.session.commit()
+    with unit_of_work():
+        token = user.new_api_token()
     return token
 
 
@@ -108,8 +108,8 @@ def update_roles(user: User, roles: set[str], parks: list[Park]) -> None:
 
 
 def set_active(user: User, active: bool) -> None:
-    user.active = active
-    db.session.commit()
+    with unit_of_work():
+        user.active = active
 
 
 def initial_password() -> str:

@@ -72,8 +72,8 @@ def _ensure_account(email: str, roles: set[str], organisation: Organisation | No
 
 def load_demo() -> DemoResult:
     """Load (or refresh) the demo set; running it twice changes nothing."""
-    sync_knowledge(db.session.connection())
-    db.session.commit()
+    with unit_of_work():
+        sync_knowledge(db.session.connection())
     import_park_boundaries(DEMO_DATA / "parks.geojson", is_demo=True)
     import_tables({"sites": read_csv(DEMO_DATA / "sites.csv"), "listings": read_csv(DEMO_DATA / "listings.csv")})
     with unit_of_work():

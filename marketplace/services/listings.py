@@ -699,21 +699,23 @@ def after_publish(row: Listing) -> None:
 def after_publish_many(listing_ids: list[int]) -> None:
     """after_publish for a batch (an import): one query decides whether any saved search could care."""
     from ..models import SavedSearch
+    from .saved_searches import notify_matching_searches_many
 
     if not listing_ids or db.session.scalar(select(SavedSearch.id).limit(1)) is None:
         return
-    for row in db.session.scalars(select(Listing).where(Listing.id.in_(listing_ids), Listing.kind == "offer")):
-        after_publish(row)
+    # One pass and one commit for the whole import: the saved searches are read once, not once per offer.
+    notify_matching_searches_many(list(db.session.scalars(
+        select(Listing).where(Listing.id.in_(listing_ids), Listing.kind == "offer").order_by(Listing.id))))
 
 
 def expire_listings(today: dt.date | None = None) -> int:
     """Mark published listings whose window has ended as expired; returns how many."""
     today = today or dt.date.today()
-    rows = db.session.scalars(select(Listing).where(
-        Listing.status.in_(("published", "partly_matched")), Listing.available_to < today)).all()
-    for row in rows:
-        row.status = "expired"
-    db.session.commit()
+    with unit_of_work():
+        rows = db.session.scalars(select(Listing).where(
+            Listing.status.in_(("published", "partly_matched")), Listing.available_to < today)).all()
+        for row in rows:
+            row.status = "expired"
     return len(rows)
 
 

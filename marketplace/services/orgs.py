@@ -62,21 +62,21 @@ def _check_unique(name_zh: str, code: str | None, *, exclude_id: int | None = No
 
 
 def create_organisation(org: OrganisationInput, *, commit: bool = True, is_demo: bool = False) -> Organisation:
-    name_zh = (org.name_zh or "").strip()
-    if not name_zh:
-        raise FieldError("name_zh", "the organisation's name is required")
-    checked = check_code_for(org.credit_code)
-    _check_unique(name_zh, checked.code)
-    organisation = Organisation(
-        name_zh=name_zh,
-        name_en=(org.name_en or "").strip() or None,
-        credit_code=checked.code,
-        credit_code_flagged=checked.flagged,
-        is_demo=is_demo,
-    )
-    db.session.add(organisation)
-    if commit:
-        db.session.commit()
+    """Store a new organisation; ``commit=False`` adds it to the caller's unit of work (a sign-up, a new user)."""
+    with unit_of_work(commit=commit):
+        name_zh = (org.name_zh or "").strip()
+        if not name_zh:
+            raise FieldError("name_zh", "the organisation's name is required")
+        checked = check_code_for(org.credit_code)
+        _check_unique(name_zh, checked.code)
+        organisation = Organisation(
+            name_zh=name_zh,
+            name_en=(org.name_en or "").strip() or None,
+            credit_code=checked.code,
+            credit_code_flagged=checked.flagged,
+            is_demo=is_demo,
+        )
+        db.session.add(organisation)
     return organisation
 
 
@@ -98,8 +98,8 @@ def update_organisation(organisation: Organisation, org: OrganisationInput) -> O
 
 
 def set_verified(organisation: Organisation, verified: bool) -> None:
-    organisation.verified = verified
-    db.session.commit()
+    with unit_of_work():
+        organisation.verified = verified
 
 
 def parse_hw_codes(text: str | None, *, field: str = "hw_permit") -> list[str]:

@@ -47,9 +47,9 @@ def save_search(user: User, query: SearchQuery, *, name: str | None = None, labe
 
 def delete_search(row: SavedSearch) -> None:
     """Delete the search and the notifications it raised (PostgreSQL cascades; SQLite does not enforce it)."""
-    db.session.execute(delete(Notification).where(Notification.saved_search_id == row.id))
-    db.session.delete(row)
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(delete(Notification).where(Notification.saved_search_id == row.id))
+        db.session.delete(row)
 
 
 def searches_of(user: User) -> list[SavedSearch]:
@@ -96,23 +96,22 @@ def notify_matching_searches_many(offer_rows: list[Listing], *, today: dt.date |
         already.update(db.session.execute(select(Notification.saved_search_id, Notification.listing_id).where(
             Notification.listing_id.in_(ids[start:start + ID_CHUNK]), Notification.kind == NOTIFICATION_KIND)).tuples())
     created = 0
-    for row in offers:
-        owner_org = row.site.organisation_id
-        for search, organisation_id, query, codes in searches:
-            if (search.id, row.id) in already or (organisation_id is not None and organisation_id == owner_org):
-                continue
-            hit = match_offer(query, row, today=today, knowledge=knowledge, codes=codes)
-            if hit is None:
-                continue
-            material = knowledge.materials.get(hit.material_code)
-            name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
-            db.session.add(Notification(
-                user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=row.id,
-                # An anonymous offer is at most its rounded grid distance away, as search shows it.
-                message=f"{name}, {_shown_km(query, row, hit.distance_km)} km"[:500]))
-            created += 1
-    if created:
-        db.session.commit()
+    with unit_of_work():
+        for row in offers:
+            owner_org = row.site.organisation_id
+            for search, organisation_id, query, codes in searches:
+                if (search.id, row.id) in already or (organisation_id is not None and organisation_id == owner_org):
+                    continue
+                hit = match_offer(query, row, today=today, knowledge=knowledge, codes=codes)
+                if hit is None:
+                    continue
+                material = knowledge.materials.get(hit.material_code)
+                name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
+                db.session.add(Notification(
+                    user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=row.id,
+                    # An anonymous offer is at most its rounded grid distance away, as search shows it.
+                    message=f"{name}, {_shown_km(query, row, hit.distance_km)} km"[:500]))
+                created += 1
     return created
 
 
@@ -133,12 +132,12 @@ def unread_count(user: User) -> int:
 
 def mark_read(row: Notification) -> None:
     if row.read_at is None:
-        row.read_at = _now()
-        db.session.commit()
+        with unit_of_work():
+            row.read_at = _now()
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=_now()))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(update(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=_now()))
     return result.rowcount

@@ -158,5 +158,5 @@ def analyse_after_bulk_load(rows: int) -> None:
     orders of magnitude slower (measured: a 50 km search took 1.3 s instead of 32 ms).
     """
     if rows >= BULK_ANALYSE_ROWS and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE site, listing, listing_material, listing_name"))
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(sa.text("ANALYZE site, listing, listing_material, listing_name"))
