@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from matching.candidate_table import CandidateTable
 from matching.tables import InputTables
@@ -30,8 +31,14 @@ def run_summary(
     steps: StepTimer,
     *,
     options: MatchOptions,
+    executor: Literal["local", "dask"] = "local",
+    partitions: int = 1,
+    partition_timings: Sequence[Mapping[str, Any]] = (),
 ) -> RunSummary:
-    """Everything the run counted, for the summary a caller shows and the benchmark records."""
+    """Everything the run counted, for the summary a caller shows and the benchmark records.
+
+    ``executor``, ``partitions`` and ``partition_timings``: where the run ran (see :class:`RunSummary`).
+    """
     unit_of_offer = {o.id: tables.o_unit[i] for i, o in enumerate(tables.offers)}
     return RunSummary(
         offers=len(tables.offers),
@@ -57,4 +64,7 @@ def run_summary(
         timings_s={step: round(steps.seconds.get(step, 0.0), 6) for step in (*STEPS, "total")},
         peak_memory_mb={step: round(mb, 3) for step, mb in steps.peak_mb.items()} if options.trace_memory else {},
         options=options.as_dict(),
+        executor=executor,
+        partitions=partitions,
+        partition_timings=tuple(partition_timings),
     )

@@ -576,6 +576,13 @@ class RunSummary:
     offer-receiver pairs of matching material within the search radius; ``cut_by_pool`` those beyond
     the nearest ``candidate_pool`` of an offer; ``cut_by_k`` feasible candidates beyond the best ``k``.
     Quantities are by unit. ``timings_s`` and ``peak_memory_mb`` are by step.
+
+    ``executor`` says where the run ran: ``"local"`` (one process, :func:`matching.engine.run_matching`) or
+    ``"dask"`` (partitioned on a Dask cluster, :func:`matching.distributed.run_matching_distributed`, where
+    the candidate steps ran on the workers: ``timings_s["candidates"]`` is then the wall time of all of them,
+    and ``feasibility``, ``scoring`` and ``select`` are in ``partition_timings`` only). ``partitions`` counts
+    the pieces the candidate search was split into (1 for a local run); ``partition_timings`` has one entry
+    per piece of work sent out (kind ``"search"`` or ``"allocate"``), with its size, its seconds and its worker.
     """
 
     offers: int
@@ -601,13 +608,20 @@ class RunSummary:
     timings_s: Mapping[str, float] = field(hash=False)
     peak_memory_mb: Mapping[str, float] = field(hash=False)
     options: Mapping[str, Any] = field(hash=False)
+    executor: Literal["local", "dask"] = "local"
+    partitions: int = 1
+    partition_timings: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            out[name] = dict(value) if isinstance(value, Mapping) else value
+            if isinstance(value, Mapping):
+                value = dict(value)
+            elif name == "partition_timings":
+                value = [dict(entry) for entry in value]
+            out[name] = value
         return out
 
 
