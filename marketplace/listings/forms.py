@@ -25,6 +25,8 @@ class ListingForm(FlaskForm):
     quantity = StringField(_l("Quantity"), validators=[Length(max=40)])
     unit = SelectField(_l("Unit"), choices=options((unit, unit) for unit in UNITS), default="t/yr",
                        validate_choice=False)
+    # The form's script shows the chosen material's quality fields and grades and writes them here as
+    # key=value text, the form the API and imports take too; without the script this text is typed.
     quality = StringField(_l("Quality (key=value; key=value)"), validators=[Length(max=1000)])
     price_cny = StringField(_l("Price (CNY per unit; negative: you pay a gate fee)"), validators=[Length(max=40)])
     available_from = DateField(_l("Available from"), validators=[Optional()])
@@ -34,6 +36,8 @@ class ListingForm(FlaskForm):
                              validate_choice=False)
     transport_modes = SelectMultipleField(_l("Transport modes"), choices=options(TRANSPORT_MODE_LABELS.items()))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 3})
+    # Ticked after the form warned of a likely duplicate (services/listing_duplicates.py): save it all the same.
+    save_anyway = BooleanField(_l("Save anyway: this is a different lot"))
     save = SubmitField(_l("Save as draft"))
     publish = SubmitField(_l("Publish"))
 

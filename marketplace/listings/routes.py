@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -18,12 +18,16 @@ from ..services.imports import import_tables
 from ..services.imports.export import export_listings, listing_export_row
 from ..services.imports.files import read_import_file
 from ..services.imports.template import import_template
+from ..services.listing_duplicates import likely_duplicates
 from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, context_reason,
                                  create_listing, listings_of, publish_listing, update_listing)
+from ..services.material_choices import material_choices
+from ..services.quality_fields import quality_form_for_name
 from ..services.sites import sites_of
 from ..services.vocabulary import confirm_kind as confirm_kind_of, kinds_to_confirm
 from . import bp
 from .disclosure import is_revealed, shown_location, site_geojson
+from .entry import choices_json, quality_json
 from .forms import TRANSPORT_MODE_LABELS, EnquiryForm, ImportForm, ListingForm
 
 KIND_LABELS = {"offer": _l("offer"), "want": _l("want")}
@@ -118,20 +122,35 @@ def new(kind: str):
     if form.validate_on_submit():
         site = _chosen_site(form, sites)
         errors = _form_errors(form, site)
+        duplicates = []
         try:
             if errors:
                 check_listing(_listing_input(form, kind))  # to report the other fields at the same time
-            else:
+            elif not (duplicates := _unconfirmed_duplicates(form, site, _listing_input(form, kind))):
                 listing = create_listing(site, _listing_input(form, kind), publish=bool(form.publish.data))
         except ListingInvalid as exc:
             errors += exc.errors
         if errors:
             apply_field_errors(form, errors)
+        elif duplicates:
+            return _render_form(form, kind, None, sites, duplicates)
         else:
             flash(_("Published.") if listing.status == "published" else _("Saved as a draft."), "success")
             return redirect(url_for("listings.detail", listing_id=listing.id))
-    return render_template("listings/form.html", form=form, kind=kind, listing=None, sites=sites), \
-        (400 if form.errors or form.form_errors else 200)
+    return _render_form(form, kind, None, sites)
+
+
+def _unconfirmed_duplicates(form: ListingForm, site: Site, listing_input: ListingInput,
+                            exclude_id: int | None = None) -> list[Listing]:
+    """Likely duplicates to show before saving, unless the author ticked "save anyway" after seeing them."""
+    return [] if form.save_anyway.data else likely_duplicates(site, listing_input, exclude_id=exclude_id)
+
+
+def _render_form(form: ListingForm, kind: str, listing: Listing | None, sites: list[Site],
+                 duplicates: list[Listing] = ()):
+    # A warning of duplicates is no error: 200, with the tick box to save anyway.
+    return render_template("listings/form.html", form=form, kind=kind, listing=listing, sites=sites,
+                           duplicates=duplicates), (400 if form.errors or form.form_errors else 200)
 
 
 def _form_data(listing: Listing) -> dict:
@@ -156,10 +175,12 @@ def edit(listing_id: int):
     if form.validate_on_submit():
         site = _chosen_site(form, sites)
         errors = _form_errors(form, site)
+        duplicates = []
         try:
             if errors:
                 check_listing(_listing_input(form, listing.kind))
-            else:
+            elif not (duplicates := _unconfirmed_duplicates(form, site, _listing_input(form, listing.kind),
+                                                            exclude_id=listing.id)):
                 update_listing(listing, _listing_input(form, listing.kind), site=site)
                 if form.publish.data:
                     publish_listing(listing)
@@ -169,11 +190,29 @@ def edit(listing_id: int):
             errors.append(exc)
         if errors:
             apply_field_errors(form, errors)
+        elif duplicates:
+            return _render_form(form, listing.kind, listing, sites, duplicates)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("listings.detail", listing_id=listing.id))
-    return render_template("listings/form.html", form=form, kind=listing.kind, listing=listing, sites=sites), \
-        (400 if form.errors or form.form_errors else 200)
+    return _render_form(form, listing.kind, listing, sites)
+
+
+@bp.route("/materials.json")
+@login_required
+def material_choices_json():
+    """Materials for what is typed in the material field (autocomplete)."""
+    return jsonify(choices_json(material_choices(request.args.get("q", "")[:100])))
+
+
+@bp.route("/quality-fields.json")
+@login_required
+def quality_fields_json():
+    """The quality fields and grades of the material a name means (the first of a want's list)."""
+    kind = "want" if request.args.get("kind") == "want" else "offer"
+    named = quality_form_for_name(request.args.get("material", "")[:300], kind=kind)
+    return jsonify(quality_json(named.form, kind=kind, stated=named.stated,
+                                name=material_name(named.material) if named.material else ""))
 
 
 # ------------------------------------------------------------------------------------- detail and life cycle

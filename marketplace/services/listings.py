@@ -117,6 +117,14 @@ def _clean(text) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip() if text is not None else ""
 
 
+def verbatim_note(text) -> str:
+    """A note as its author typed it: Chinese punctuation and full-width characters stay (no NFKC, unlike the
+    fields that are read and matched); only the whitespace around it goes, and Windows line ends become \\n."""
+    if text is None:
+        return ""
+    return str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def parse_number(text, field_name: str) -> float:
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = float(text)
@@ -187,11 +195,12 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
     """
     checked = {}
     for key, value in quality.items():
-        base, suffix = re.match(r"^(.*?)(_min|_max)?$", key).groups()
+        base, suffix = re.match(r"^(.*?)(_min|_max)?$", key, re.IGNORECASE).groups()
+        suffix = suffix.lower() if suffix else suffix
         attribute, first_error = None, None
         for material in materials:
             try:
-                attribute = knowledge.quality_attribute(material.code, base)
+                attribute = knowledge.quality_attribute(material.code, _key_as_known(base, material.code, knowledge))
                 break
             except KnowledgeError as exc:
                 first_error = first_error or exc
@@ -203,6 +212,8 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
         if suffix and kind == "offer":
             raise FieldError("quality", f"{key!r}: an offer states its quality ({base}=…); limits are for wants")
         if attribute.kind == "category":
+            # "ii", "f" are the values II and F: values, like keys, are matched whatever their case.
+            value = next((v for v in attribute.values if v.casefold() == str(value).casefold()), value)
             if str(value) not in attribute.values:
                 raise FieldError("quality", f"{key}={value!r} is not one of {', '.join(attribute.values)}")
             value = str(value)
@@ -219,6 +230,16 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
             value = _number_text_or_str(value)
         checked[attribute.key + (suffix or "")] = value
     return checked
+
+
+def _key_as_known(written: str, code: str, knowledge: Knowledge) -> str:
+    """The material's own spelling of a key written in another case ("LOI_pct" -> "loi_pct"); else as written."""
+    folded = written.strip().casefold()
+    for attribute in knowledge.quality_attributes(code):
+        for name in (attribute.key, *attribute.aliases):
+            if name.casefold() == folded:
+                return name
+    return written
 
 
 _LOWER_WORDS = ("≥", ">=", ">", "不低于", "不小于", "大于", "以上", "及以上", "at least", "min")
@@ -518,7 +539,7 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     visibility = _clean(listing.visibility).lower() or "named"
     if visibility not in VISIBILITIES:
         errors.append(FieldError("visibility", "visibility must be named or anonymous"))
-    note = _clean(listing.note) or None
+    note = verbatim_note(listing.note) or None
     if note and len(note) > MAX_NOTE:
         errors.append(FieldError("note", f"at most {MAX_NOTE} characters"))
 
