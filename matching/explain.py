@@ -5,25 +5,29 @@ benefit per unit and per year after transport, the CO2 avoided, and the park and
 
 Who the two sides are, and how exactly the distance may be given, depends on who reads it (an
 anonymous side is not named to everyone), so a link's explanation is kept as a **template**: the
-sentence with the slots ``{supplier}``, ``{receiver}`` and ``{road_km}`` (:func:`explain_template`,
-from the link's figures via :func:`facts_of`), which :func:`render` fills for one reader. Any other
-brace in the sentence is doubled, so that words a user typed never act as a slot.
+sentence with the sides, the road distance and every figure that follows from the distance (transport
+cost, net benefit, CO2 balance) as slots (:func:`explain_template`, from the link's figures via
+:func:`facts_of`), which :func:`render` fills for one reader with the words of :func:`figure_words`. A
+reader who may not know the exact distance gets figures worked out from the rounded one; a figure baked
+into the sentence would give the distance back. Any other brace in the sentence is doubled, so that words
+a user typed never act as a slot.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 
 from matching.couplings import coupling_table
 
 __all__ = ["COUPLING_ZH", "LinkFacts", "SLOTS", "explain", "explain_by_name", "explain_en", "explain_template",
-           "explain_zh", "facts_of", "render"]
+           "explain_zh", "facts_of", "figure_words", "render"]
 
-# The parts of a template that a reader's view fills in.
-SLOTS = ("supplier", "receiver", "road_km")
-_SLOT = re.compile(r"\{\{|\}\}|\{(supplier|receiver|road_km)\}")
+# The parts of a template that a reader's view fills in: the sides, and the figures that depend on the distance.
+SLOTS = ("supplier", "receiver", "road_km", "transport", "net_per_unit", "net", "co2")
+_SLOT = re.compile(r"\{\{|\}\}|\{(" + "|".join(SLOTS) + r")\}")
 
 # The coupling names in Chinese come from the one table of couplings (matching/knowledge/couplings.yaml).
 COUPLING_ZH = {name: zh for name, (zh, _en) in coupling_table().words.items()}
@@ -81,14 +85,14 @@ def explain_en(f: LinkFacts) -> str:
         receiver += ", whose sector uses it though it posted no want,"
     how = f"{_km(f)} km {MODE_EN.get(f.mode or '', 'away')}"
     use = f"as a substitute to replace {f.replaces_en}" if f.substitute else f"to replace {f.replaces_en}"
-    co2 = (f"{_number(f.co2_avoided_t)} t CO2 avoided a year" if f.co2_avoided_t >= 0
-           else f"transport emits {_number(-f.co2_avoided_t)} t CO2 a year more than the use saves")
+    co2 = (f"{_co2(f)} t CO2 avoided a year" if not _emits(f)
+           else f"transport emits {_co2(f)} t CO2 a year more than the use saves")
     tail = "".join(f"; {flag}" for flag in _flags(f, same="same park", across="across parks",
                                                       coupling=f"{f.coupling} coupling"))
     return (
         f"{f.supplier_en} can send {_number(f.quantity)} {unit}/yr of {f.material_en} to {receiver} {use}, {how}: "
-        f"net benefit {_money_en(f.net_benefit_cny)}/yr ({_per_unit(f.net_benefit_cny_per_unit)} CNY/{unit} after "
-        f"{_per_unit(f.transport_cny_per_unit)} CNY/{unit} transport), {co2}{tail}."
+        f"net benefit {_net(f, 'en')}/yr ({_net_per_unit(f)} CNY/{unit} after {_transport(f)} CNY/{unit} transport), "
+        f"{co2}{tail}."
     )
 
 
@@ -107,14 +111,13 @@ def explain_zh(f: LinkFacts) -> str:
     mode = MODE_ZH.get(f.mode or "", "")
     how = f"{mode}运距约{_km(f)}公里"
     use = f"作为替代料替代{f.replaces_zh}" if f.substitute else f"替代{f.replaces_zh}"
-    co2 = (f"年减排二氧化碳{_number(f.co2_avoided_t)}吨" if f.co2_avoided_t >= 0
-           else f"运输排放比利用减排多{_number(-f.co2_avoided_t)}吨二氧化碳/年")
+    co2 = f"年减排二氧化碳{_co2(f)}吨" if not _emits(f) else f"运输排放比利用减排多{_co2(f)}吨二氧化碳/年"
     tail = "".join(f"；{flag}" for flag in _flags(f, same="同一园区", across="跨园区",
                                                       coupling=COUPLING_ZH.get(f.coupling or "", f.coupling)))
     return (
         f"{f.supplier_zh}每年可向{receiver}供应{f.material_zh}{_number(f.quantity)}{unit}，{use}，{how}："
-        f"扣除每{unit}{_per_unit(f.transport_cny_per_unit)}元运费后每{unit}净效益{_per_unit(f.net_benefit_cny_per_unit)}元，"
-        f"年净效益{_money_zh(f.net_benefit_cny)}，{co2}{tail}。"
+        f"扣除每{unit}{_transport(f)}元运费后每{unit}净效益{_net_per_unit(f)}元，"
+        f"年净效益{_net(f, 'zh')}，{co2}{tail}。"
     )
 
 
@@ -136,15 +139,14 @@ def explain_by_name(facts: LinkFacts, *, priced: bool) -> tuple[str, str]:
     """
     unit, unit_zh = facts.unit, UNIT_ZH.get(facts.unit, facts.unit)
     if priced:
-        money_en = (f"net benefit {_money_en(facts.net_benefit_cny)}/yr from the prices given "
-                    f"({_per_unit(facts.net_benefit_cny_per_unit)} CNY/{unit} after "
-                    f"{_per_unit(facts.transport_cny_per_unit)} CNY/{unit} transport)")
-        money_zh = (f"按双方报价，扣除每{unit_zh}{_per_unit(facts.transport_cny_per_unit)}元运费后每{unit_zh}净效益"
-                    f"{_per_unit(facts.net_benefit_cny_per_unit)}元，年净效益{_money_zh(facts.net_benefit_cny)}")
+        money_en = (f"net benefit {_net(facts, 'en')}/yr from the prices given "
+                    f"({_net_per_unit(facts)} CNY/{unit} after {_transport(facts)} CNY/{unit} transport)")
+        money_zh = (f"按双方报价，扣除每{unit_zh}{_transport(facts)}元运费后每{unit_zh}净效益"
+                    f"{_net_per_unit(facts)}元，年净效益{_net(facts, 'zh')}")
     else:
         money_en = (f"no price on both sides, so the value is unknown; transport costs about "
-                    f"{_per_unit(facts.transport_cny_per_unit)} CNY/{unit}")
-        money_zh = f"双方未都给出价格，效益无法估算；运费约每{unit_zh}{_per_unit(facts.transport_cny_per_unit)}元"
+                    f"{_transport(facts)} CNY/{unit}")
+        money_zh = f"双方未都给出价格，效益无法估算；运费约每{unit_zh}{_transport(facts)}元"
     tail_en = "".join(f"; {flag}" for flag in _flags(facts, same="same park", across="across parks", coupling=None))
     tail_zh = "".join(f"；{flag}" for flag in _flags(facts, same="同一园区", across="跨园区", coupling=None))
     en = (f"{facts.supplier_en} can send {_number(facts.quantity)} {unit}/yr of “{facts.material_en}” to "
@@ -157,9 +159,52 @@ def explain_by_name(facts: LinkFacts, *, priced: bool) -> tuple[str, str]:
     return zh, en
 
 
+# In a template (see explain_template) the distance and the figures that follow from it are NaN: each of
+# these writes its slot there, for the reader's view to fill (figure_words), and the figure otherwise.
 def _km(f: LinkFacts) -> str:
-    # A template (road_km NaN, see explain_template) leaves the distance to the reader's view.
-    return "{road_km}" if f.road_km != f.road_km else f"{f.road_km:,.0f}"
+    return "{road_km}" if math.isnan(f.road_km) else _road_km(f.road_km)
+
+
+def _transport(f: LinkFacts) -> str:
+    return "{transport}" if math.isnan(f.transport_cny_per_unit) else _per_unit(f.transport_cny_per_unit)
+
+
+def _net_per_unit(f: LinkFacts) -> str:
+    return "{net_per_unit}" if math.isnan(f.net_benefit_cny_per_unit) else _per_unit(f.net_benefit_cny_per_unit)
+
+
+def _net(f: LinkFacts, language: str) -> str:
+    if math.isnan(f.net_benefit_cny):
+        return "{net}"
+    return _money_zh(f.net_benefit_cny) if language == "zh" else _money_en(f.net_benefit_cny)
+
+
+def _emits(f: LinkFacts) -> bool:
+    # The sign picks the sentence; a template keeps it on its NaN (math.copysign), the size is the slot's.
+    return math.copysign(1.0, f.co2_avoided_t) < 0 and f.co2_avoided_t != 0
+
+
+def _co2(f: LinkFacts) -> str:
+    return "{co2}" if math.isnan(f.co2_avoided_t) else _number(abs(f.co2_avoided_t))
+
+
+def _road_km(km: float) -> str:
+    return f"{km:,.0f}"
+
+
+def figure_words(language: str, *, road_km: float, transport_per_unit: float, net_per_unit: float, net: float,
+                 co2_t: float) -> dict[str, str]:
+    """The words for a template's figure slots in ``language`` (``zh`` or ``en``), written as :func:`explain`
+    writes them; the CO2 slot takes the size (the template's sentence already says which way it goes).
+
+    Examples
+    --------
+    >>> figure_words("zh", road_km=85.0, transport_per_unit=38.25, net_per_unit=230.0, net=2_760_000.0, co2_t=9200.0)
+    {'road_km': '85', 'transport': '38', 'net_per_unit': '230', 'net': '276.0万元', 'co2': '9,200'}
+    """
+    return {"road_km": _road_km(road_km), "transport": _per_unit(transport_per_unit),
+            "net_per_unit": _per_unit(net_per_unit), "net": _money_zh(net) if language == "zh" else _money_en(net),
+            "co2": _number(abs(co2_t))}
 
 
 def _escaped(facts: LinkFacts) -> LinkFacts:
@@ -167,12 +212,16 @@ def _escaped(facts: LinkFacts) -> LinkFacts:
     words = {name: getattr(facts, name).replace("{", "{{").replace("}", "}}")
              for name in ("material_zh", "material_en", "replaces_zh", "replaces_en")}
     coupling = facts.coupling.replace("{", "{{").replace("}", "}}") if facts.coupling else facts.coupling
+    nan = float("nan")
     return dataclasses.replace(facts, supplier_zh="{supplier}", supplier_en="{supplier}", receiver_zh="{receiver}",
-                               receiver_en="{receiver}", road_km=float("nan"), coupling=coupling, **words)
+                               receiver_en="{receiver}", road_km=nan, transport_cny_per_unit=nan,
+                               net_benefit_cny_per_unit=nan, net_benefit_cny=nan,
+                               co2_avoided_t=math.copysign(nan, facts.co2_avoided_t), coupling=coupling, **words)
 
 
 def explain_template(facts: LinkFacts, *, by_name: bool = False, priced: bool = True) -> tuple[str, str]:
-    """``(zh, en)`` templates for a link: its sentences with the sides and the road distance as slots.
+    """``(zh, en)`` templates for a link: its sentences with the sides, the road distance and the figures that
+    follow from it as slots.
 
     The names in ``facts`` are not used: a template names nobody. ``by_name`` (a stream matched by
     name only) writes the sentences of :func:`explain_by_name`.
@@ -182,7 +231,9 @@ def explain_template(facts: LinkFacts, *, by_name: bool = False, priced: bool = 
     >>> zh, en = explain_template(_example())
     >>> en[:61]
     '{supplier} can send 12,000 t/yr of coal fly ash to {receiver}'
-    >>> render(en, supplier="Plant A", receiver="Cement B", road_km="85") == explain(_example())[1]
+    >>> figures = figure_words("en", road_km=85.0, transport_per_unit=38.25, net_per_unit=230.0, net=2_760_000.0,
+    ...                        co2_t=9200.0)
+    >>> render(en, supplier="Plant A", receiver="Cement B", **figures) == explain(_example())[1]
     True
     """
     escaped = _escaped(facts)
@@ -191,8 +242,9 @@ def explain_template(facts: LinkFacts, *, by_name: bool = False, priced: bool = 
     return explain_zh(escaped), explain_en(escaped)
 
 
-def render(template: str, *, supplier: str, receiver: str, road_km: str) -> str:
-    """A template (:func:`explain_template`) for one reader: the sides as that reader may name them.
+def render(template: str, *, supplier: str, receiver: str, **figures: str) -> str:
+    """A template (:func:`explain_template`) for one reader: the sides as that reader may name them, and the
+    figure slots (``road_km``, ``transport``, ``net_per_unit``, ``net``, ``co2``; see :func:`figure_words`).
 
     Filled in one pass, so a name that looks like a slot stays as written.
 
@@ -202,8 +254,8 @@ def render(template: str, *, supplier: str, receiver: str, road_km: str) -> str:
     ...        road_km="5")
     '{receiver} sends {x} to B, 5 km'
     """
-    values = {"supplier": supplier, "receiver": receiver, "road_km": road_km}
-    return _SLOT.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], template)
+    values = {"supplier": supplier, "receiver": receiver, **figures}
+    return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) else m.group(0)[0], template)
 
 
 def facts_of(link, *, material_zh: str, material_en: str, replaces_zh: str = "", replaces_en: str = "") -> LinkFacts:
@@ -229,7 +281,10 @@ def facts_of(link, *, material_zh: str, material_en: str, replaces_zh: str = "",
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2g}" if value else "0"
+    # Two significant figures below 10, written out (never 1e-05).
+    if abs(value) >= 10 or value == 0:
+        return f"{value:,.0f}"
+    return f"{value:.{max(1, 1 - math.floor(math.log10(abs(value))))}f}".rstrip("0").rstrip(".")
 
 
 def _per_unit(value: float) -> str:

@@ -83,7 +83,7 @@ def proposed_links(
             net_per_unit, facts.co2_avoided_t, columns["score"][i], same[i], cross[i], coupling, facts.latent,
             facts.substitute,
             tuple(sorted(key for key in limited if key not in offer.quality and key not in implied_of(offer.material))),
-            zh, en, "proposed",
+            zh, en, "proposed", (route.co2_avoided_t_per_unit - columns["co2"][i]) * quantity,
         ))
     links.sort(key=lambda l: (l.supplier_site_id, l.offer_id, l.receiver_site_id, l.want_id or "", l.route_id or ""))
     return links
@@ -203,6 +203,7 @@ def agreed_links(
             net_benefit_cny=net * quantity, net_benefit_cny_per_unit=net, co2_avoided_t=co2 * quantity, score=score,
             same_park=bool(same[0]), cross_park=bool(cross[0]), coupling=coupling, latent=want is None,
             explanation_zh=zh, explanation_en=en, status=agreement.status,
+            transport_co2_t=(route.co2_avoided_t_per_unit - co2) * quantity if route else 0.0,
         ))
     links.sort(key=lambda l: (l.supplier_site_id, l.offer_id, l.receiver_site_id, l.want_id or ""))
     return links

@@ -514,6 +514,9 @@ class Link:
     explanation_zh: str = ""
     explanation_en: str = ""
     status: Literal["proposed", "agreed", "active"] = "proposed"
+    # What the transport emits a year, already taken off ``co2_avoided_t``: kept so that a reader who may only
+    # know a rounded distance can be given the balance for that distance.
+    transport_co2_t: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """The link as JSON-ready values."""

@@ -18,8 +18,8 @@ from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 from sqlalchemy import select
 
 from ..services.explanations import explanation
-from ..services.disclosure import (link_end_revealed, listing_revealed, shown_km, site_geojson, site_revealed,
-                                   site_view)
+from ..services.disclosure import (AlternativeFigures, LinkFigures, alternative_figures, link_end_revealed,
+                                   link_figures, listing_revealed, site_geojson, site_revealed, site_view)
 
 from ..models import Link, Site, User
 from ..models.link import RunAlternative
@@ -98,9 +98,14 @@ class LinkView:
         return SIDES if self.side == "both" else ((self.side,) if self.side else ())
 
     @property
+    def figures(self) -> LinkFigures:
+        """Distance, transport, net benefit, CO2 and score: exact between two named sides; when one is hidden,
+        for the rounded distance (whole km, 5 km steps)."""
+        return link_figures(self.link, revealed=self.supplier_shown and self.receiver_shown)
+
+    @property
     def distance_km(self) -> float:
-        """Exact between two named sides; rounded (whole km, 5 km steps) when one is hidden."""
-        return shown_km(self.link.distance_km, revealed=self.supplier_shown and self.receiver_shown)
+        return self.figures.distance_km
 
     @property
     def my_decision(self) -> str | None:
@@ -143,6 +148,22 @@ def link_geojson(view: LinkView) -> dict:
     return {"type": "FeatureCollection", "features": [*ends, line]}
 
 
+def shown_totals(views: list[LinkView]) -> dict[str, float]:
+    """A run's net benefit and CO2 as one reader may see them: the sums of the figures that reader is shown
+    on each link (a total over one link with a hidden side would give its exact figure back)."""
+    figures = [view.figures for view in views]
+    return {"net_benefit_cny": float(sum(f.net_benefit_cny for f in figures)),
+            "co2_avoided_t": float(sum(f.co2_avoided_t for f in figures))}
+
+
+def run_totals(user: User, run) -> dict[str, float]:
+    """:func:`shown_totals` over the links of ``run`` that ``user`` may see; an administrator sees the run's own."""
+    counts = run.counts or {}
+    if can(user, "admin"):
+        return {key: counts.get(key) for key in ("net_benefit_cny", "co2_avoided_t")}
+    return shown_totals([view_of(user, link) for link in run.links if can(user, "link.view", link)])
+
+
 def link_payload(view: LinkView) -> dict:
     """The link in the shape of PRODUCT.md section 5, plus both answers, the viewer's side and the answers
     open to it now, with hidden names left out."""
@@ -154,7 +175,10 @@ def link_payload(view: LinkView) -> dict:
         if not shown:
             data[key] |= {"site_id": None, "site_name": None, "organisation": None}
     data["explanation"] = {"zh": view.explanation("zh"), "en": view.explanation("en")}
-    data["distance_km"] = view.distance_km
+    figures = view.figures
+    data |= {"distance_km": figures.distance_km, "transport_cost_cny": figures.transport_cost_cny,
+             "net_benefit_cny": figures.net_benefit_cny, "co2_avoided_t": figures.co2_avoided_t,
+             "score": figures.score}
     data |= {"run_id": link.run_id, "supplier_decision": link.supplier_decision,
              "receiver_decision": link.receiver_decision, "your_side": view.side,
              "your_answers": list(view.answers)}
@@ -170,8 +194,12 @@ class AlternativeView:
     receiver_shown: bool
 
     @property
+    def figures(self) -> AlternativeFigures:
+        return alternative_figures(self.alternative, revealed=self.supplier_shown and self.receiver_shown)
+
+    @property
     def distance_km(self) -> float:
-        return shown_km(self.alternative.distance_km, revealed=self.supplier_shown and self.receiver_shown)
+        return self.figures.distance_km
 
 
 def may_see_alternatives(user: User, alternative: RunAlternative, *, whole_run: bool) -> bool:
@@ -209,7 +237,9 @@ def alternative_payload(view: AlternativeView) -> dict:
         data[key]["anonymous"] = not shown
         if not shown:
             data[key] |= {"site_id": None, "site_name": None, "organisation": None}
-    data["distance_km"] = view.distance_km
+    figures = view.figures
+    data |= {"distance_km": figures.distance_km, "net_benefit_cny": figures.net_benefit_cny,
+             "net_benefit_cny_per_unit": figures.net_benefit_cny_per_unit, "score": figures.score}
     return data
 
 

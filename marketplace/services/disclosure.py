@@ -20,6 +20,7 @@ Three contexts ask:
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -27,15 +28,23 @@ import numpy as np
 from sqlalchemy import select
 
 from geo.distance import great_circle_km
+from matching import types as engine
+from matching.knowledge import load_knowledge
+from matching.scoring import dangerous_goods, transport_rates
 
 from ..extensions import db
 from ..models import Link, Listing, Organisation, Site, User
+from ..models.link import RunAlternative
 
 # Hidden sites are shown on a 0.05° grid (about 5 km): enough to judge transport distance,
 # too coarse to pick out the plant on a satellite image.
 GRID_DEG = 0.05
 # Distances to a hidden site are whole km in steps this coarse, never less than one step.
 HIDDEN_DISTANCE_STEP_KM = 5
+# The road distance the engine assumed for a stored link (great circle times the detour factor), and the
+# price runs put on CO2 in a link's score (runs take the engine's defaults).
+DETOUR_FACTOR = engine.MatchOptions.__dataclass_fields__["detour_factor"].default
+CO2_PRICE_CNY_PER_T = engine.MatchOptions.__dataclass_fields__["co2_price_cny_per_t"].default
 
 
 def _signed_in(user: User | None) -> bool:
@@ -164,6 +173,85 @@ def hidden_km(lon: float, lat: float, site: Site) -> int:
 def shown_km(km: float, *, revealed: bool) -> float:
     """A distance between two sites, one of which may be hidden: exact, or rounded."""
     return km if revealed else float(rounded_km(km))
+
+
+@dataclass(frozen=True)
+class LinkFigures:
+    """A link's figures as one reader may see them (totals a year; ``road_km`` the road distance assumed)."""
+
+    distance_km: float
+    road_km: float
+    transport_cost_cny: float
+    net_benefit_cny: float
+    co2_avoided_t: float
+    score: float
+
+    def per_unit(self, quantity: float) -> tuple[float, float]:
+        """``(transport, net benefit)`` per unit of ``quantity``."""
+        quantity = quantity or 1.0
+        return self.transport_cost_cny / quantity, self.net_benefit_cny / quantity
+
+
+def link_figures(link: Link, *, revealed: bool) -> LinkFigures:
+    """The link's distance and the figures that follow from it, for a reader who may (``revealed``: both sides
+    shown) or may not know where both sides are.
+
+    For the latter the distance is rounded, and transport, which the engine costs and counts in proportion to
+    the road distance, is worked out again for the rounded one; the net benefit, CO2 balance and score move by
+    the difference. Any exact figure would give the exact distance back (the value of the use is public).
+    The CO2 balance keeps its sign: rounding does not turn a saving into a loss.
+    """
+    road_km = link.distance_km * DETOUR_FACTOR
+    exact = LinkFigures(link.distance_km, road_km, link.transport_cost_cny, link.net_benefit_cny,
+                        link.co2_avoided_t, link.score)
+    if revealed:
+        return exact
+    shown_road = float(rounded_km(road_km))
+    ratio = shown_road / road_km if road_km > 0 else 1.0
+    transport = link.transport_cost_cny * ratio
+    net = link.net_benefit_cny + link.transport_cost_cny - transport
+    co2 = link.co2_avoided_t + (link.transport_co2_t or 0.0) * (1.0 - ratio)
+    if (co2 < 0) != (link.co2_avoided_t < 0):
+        co2 = 0.0
+    quantity = link.quantity or 1.0
+    score = (link.score + (net - link.net_benefit_cny) / quantity
+             + CO2_PRICE_CNY_PER_T * (co2 - link.co2_avoided_t) / quantity)
+    return LinkFigures(shown_km(link.distance_km, revealed=False), shown_road, transport, net, co2, score)
+
+
+@dataclass(frozen=True)
+class AlternativeFigures:
+    """A run alternative's distance and the figures that follow from it, as one reader may see them."""
+
+    distance_km: float
+    net_benefit_cny: float
+    net_benefit_cny_per_unit: float
+    score: float
+
+
+def alternative_figures(alternative: RunAlternative, *, revealed: bool) -> AlternativeFigures:
+    """Like :func:`link_figures`, for another receiver that could take an offer (a run stores no transport
+    figure for those, so it is costed again at the engine's rates for its material and mode)."""
+    exact = AlternativeFigures(alternative.distance_km, alternative.net_benefit_cny,
+                               alternative.net_benefit_cny_per_unit, alternative.score)
+    if revealed:
+        return exact
+    road_km = alternative.distance_km * DETOUR_FACTOR
+    cny, co2_kg = _rates_per_unit_km(alternative.material_code, alternative.unit, alternative.mode or "road")
+    saved_km = road_km - rounded_km(road_km)  # negative when the shown distance is the longer
+    net_per_unit = alternative.net_benefit_cny_per_unit + cny * saved_km
+    score = alternative.score + cny * saved_km + CO2_PRICE_CNY_PER_T * co2_kg / 1000.0 * saved_km
+    return AlternativeFigures(shown_km(alternative.distance_km, revealed=False), net_per_unit * alternative.quantity,
+                              net_per_unit, score)
+
+
+def _rates_per_unit_km(material_code: str, unit: str, mode: str) -> tuple[float, float]:
+    """CNY and kg CO2 per unit and road km the engine charges a material by ``mode``."""
+    material = load_knowledge().materials.get(material_code)
+    dangerous = material is not None and dangerous_goods(material)
+    cny, co2 = transport_rates(engine.MatchOptions(today=dt.date.today()), dangerous=dangerous)
+    freight = engine.DEFAULT_FREIGHT_T_PER_UNIT.get(unit, 1.0)
+    return cny.get(mode, cny["road"]) * freight, co2.get(mode, co2["road"]) * freight
 
 
 @dataclass(frozen=True)

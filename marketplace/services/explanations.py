@@ -2,26 +2,24 @@
 
 The engine's sentences name both sites; what is stored with a link is the template of
 :func:`matching.explain.explain_template`, written from the link's figures, whose slots (the two
-sides and the road distance) are filled for one reader by :func:`explanation`, with the names that
-reader may see (:mod:`.disclosure`) and, when a side is hidden, the distance rounded like every other
-distance to a hidden site.
+sides, the road distance and the figures that follow from it) are filled for one reader by
+:func:`explanation`, with the names and figures that reader may see (:mod:`.disclosure`): when a side is
+hidden, the distance rounded like every other distance to a hidden site, and the money and CO2 for that.
 """
 from __future__ import annotations
 
 from matching import types as engine
-from matching.explain import explain_template, facts_of, render
+from matching.explain import explain_template, facts_of, figure_words, render
 from matching.knowledge import Knowledge
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX, is_unclassified
 
 from ..models import Link
-from .disclosure import rounded_km
+from .disclosure import link_figures
 
 # Stand-ins for a hidden side: each template is in one language whatever the page's, so these are
 # literal rather than translated. The supplier opens the sentence.
 HIDDEN_SUPPLIER = {"zh": "一家匿名供方", "en": "An anonymous supplier"}
 HIDDEN_RECEIVER = {"zh": "一家匿名需方", "en": "an anonymous buyer"}
-# The road distance the engine assumed for a stored link (great circle times the detour factor).
-DETOUR_FACTOR = engine.MatchOptions.__dataclass_fields__["detour_factor"].default
 
 
 def templates_of(link: engine.Link, *, knowledge: Knowledge, offers: dict[str, engine.Offer],
@@ -48,14 +46,17 @@ def _name(site, language: str) -> str:
 
 
 def explanation(link: Link, language: str, *, supplier_shown: bool = True, receiver_shown: bool = True) -> str:
-    """The link's explanation in ``language`` (``zh`` or ``en``), naming only the sides shown to the reader."""
+    """The link's explanation in ``language`` (``zh`` or ``en``), naming only the sides shown to the reader,
+    with the figures that reader may see (:func:`.disclosure.link_figures`)."""
     template = link.explanation_en if language == "en" else link.explanation_zh
-    road_km = link.distance_km * DETOUR_FACTOR
+    figures = link_figures(link, revealed=supplier_shown and receiver_shown)
+    transport, net_per_unit = figures.per_unit(link.quantity)
     return render(
         template or "",
         supplier=_name(link.supplier_site, language) if supplier_shown else HIDDEN_SUPPLIER[language],
         receiver=_name(link.receiver_site, language) if receiver_shown else HIDDEN_RECEIVER[language],
-        road_km=f"{road_km:,.0f}" if supplier_shown and receiver_shown else f"{rounded_km(road_km):,}")
+        **figure_words(language, road_km=figures.road_km, transport_per_unit=transport, net_per_unit=net_per_unit,
+                       net=figures.net_benefit_cny, co2_t=figures.co2_avoided_t))
 
 
 def both(link: Link, *, supplier_shown: bool = True, receiver_shown: bool = True) -> dict[str, str]:

@@ -152,10 +152,12 @@ def _site_feature(site: Site, *, revealed: bool) -> dict:
 
 
 def _explained(link: Link, supplier_shown: bool, receiver_shown: bool) -> dict:
-    """The distance and the explanation as the map's reader may see them (hidden sides unnamed, distance rounded)."""
+    """The distance, the figures that follow from it and the explanation as the map's reader may see them
+    (hidden sides unnamed, distance rounded, money and CO2 for the rounded distance)."""
     texts = explanations.both(link, supplier_shown=supplier_shown, receiver_shown=receiver_shown)
-    return {"distance_km": disclosure.shown_km(link.distance_km, revealed=supplier_shown and receiver_shown),
-            "explanation_zh": texts["zh"], "explanation_en": texts["en"]}
+    figures = disclosure.link_figures(link, revealed=supplier_shown and receiver_shown)
+    return {"distance_km": figures.distance_km, "net_benefit_cny": figures.net_benefit_cny,
+            "co2_avoided_t": figures.co2_avoided_t, "explanation_zh": texts["zh"], "explanation_en": texts["en"]}
 
 
 def network_geojson(user: User, *, park: Park | None) -> dict:
@@ -186,7 +188,6 @@ def network_geojson(user: User, *, park: Park | None) -> dict:
             "material_name_en": material.name_en if material else link.material_code,
             "quantity": link.quantity, "unit": link.unit, "status": link.status, "coupling": link.coupling,
             "latent": link.latent, "same_park": link.same_park,
-            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
             **_explained(link, link.supplier_site_id in revealed, link.receiver_site_id in revealed)}})
     # "cascades" is a foreign member (RFC 7946 section 6.1): GIS software ignores it, the map lists it.
     return {"type": "FeatureCollection",

@@ -238,15 +238,34 @@ CASES = [pytest.param(role, endpoint, id=f"{endpoint} as {role}") for endpoint i
          for role in HIDDEN_FROM]
 
 
+def exact_figures(db, world) -> list[str]:
+    """The link's transport cost, net benefit and CO2 for its exact distance, as a page, a file or JSON would
+    write them: any of them gives the exact distance back to whoever knows the value of the use."""
+    from marketplace.models import Link
+    from marketplace.services.disclosure import link_figures
+
+    link = db.session.get(Link, world.ids["link"])
+    shown = link_figures(link, revealed=False)
+    pairs = ((link.transport_cost_cny, shown.transport_cost_cny), (link.net_benefit_cny, shown.net_benefit_cny),
+             (link.co2_avoided_t, shown.co2_avoided_t))
+    # A format in which the two coincide (CO2 to the tonne, when transport emits little) gives nothing away.
+    return [exact_text for exact, seen in pairs for form in ("{:,.0f}", "{:.0f}", "{!r}", "{:,.1f}")
+            if (exact_text := form.format(exact)) != form.format(seen)]
+
+
 @pytest.mark.parametrize(("role", "endpoint"), CASES)
-def test_no_surface_names_the_anonymous_supplier(client, auth, world, role, endpoint):
+def test_no_surface_names_the_anonymous_supplier(client, auth, world, db, role, endpoint):
     login(client, auth, world, role)
+    figures = exact_figures(db, world)
     for template in URLS[endpoint]:
         url = template.format(**world.ids)
         response = client.get(url)
         assert response.status_code < 500, url
         if response.status_code == 200:
-            assert leaks(text_of(response), points=endpoint != "network.boundaries") == [], f"{url} as {role}"
+            text = text_of(response)
+            assert leaks(text, points=endpoint != "network.boundaries") == [], f"{url} as {role}"
+            assert [f for f in figures if re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", text)] == [], \
+                f"{url} as {role}: a figure for the exact distance"
 
 
 def test_every_get_route_is_checked(app):
@@ -346,6 +365,42 @@ def test_distances_to_a_hidden_site_are_rounded_on_links_and_maps(client, auth, 
     assert line["properties"]["distance_km"] % 5 == 0
     assert re.search(r"约\d*[05]公里", line["properties"]["explanation_zh"])
     assert re.search(r"\b\d*[05] km", line["properties"]["explanation_en"])
+
+
+def test_figures_with_a_hidden_side_are_those_of_the_rounded_distance(client, auth, world, db):
+    """Transport is costed again for the rounded road distance; the net benefit and the CO2 balance move by the
+    difference, in the JSON, on the map and in the sentence, whose figures match the JSON's."""
+    from marketplace.models import Link
+
+    link = db.session.get(Link, world.ids["link"])
+    road = link.distance_km * 1.3
+    shown_road = rounded_km(road)
+    assert shown_road != pytest.approx(road, abs=0.01)  # the case shows something
+    transport = link.transport_cost_cny * shown_road / road
+    net = link.net_benefit_cny + link.transport_cost_cny - transport
+    co2 = link.co2_avoided_t + link.transport_co2_t * (1 - shown_road / road)
+    assert link.transport_co2_t > 0
+
+    login(client, auth, world, "other_plant")
+    body = client.get(f"/api/v1/links/{world.ids['link']}").get_json()
+    assert body["transport_cost_cny"] == pytest.approx(transport)
+    assert body["net_benefit_cny"] == pytest.approx(net)
+    assert body["co2_avoided_t"] == pytest.approx(co2)
+    assert f"{shown_road} km by road" in body["explanation"]["en"]
+    assert f"after {transport / link.quantity:,.0f} CNY/t transport" in body["explanation"]["en"] \
+        or f"after {transport / link.quantity:.2f} CNY/t transport" in body["explanation"]["en"]
+    assert f"{co2:,.0f} t CO2 avoided" in body["explanation"]["en"]
+    network = client.get("/api/v1/parks/{other}/network".format(**world.ids)).get_json()
+    (line,) = [f for f in network["features"] if f["properties"]["kind"] == "link"]
+    assert line["properties"]["net_benefit_cny"] == pytest.approx(net)
+    assert line["properties"]["co2_avoided_t"] == pytest.approx(co2)
+
+    auth.logout()
+    login(client, auth, world, "admin")
+    body = client.get(f"/api/v1/links/{world.ids['link']}").get_json()
+    assert body["transport_cost_cny"] == pytest.approx(link.transport_cost_cny)
+    assert body["net_benefit_cny"] == pytest.approx(link.net_benefit_cny)
+    assert f"{link.co2_avoided_t:,.0f} t CO2 avoided" in body["explanation"]["en"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/network", "/api/v1/parks/{other}/network", "/listings/{offer}",
