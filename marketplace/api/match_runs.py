@@ -7,6 +7,7 @@ those links only; everyone else gets 403. Names of anonymous sides are left out 
 supplier's business: listed for offers whose supplier site the caller may see, or all of them to those
 who see the whole run.
 """
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -18,8 +19,8 @@ from ..links.present import alternative_payload, alternative_views, link_payload
 from ..links.queries import links_of_run, preload
 from ..models import Link, MatchRun, Park
 from ..permissions import can
-from ..services.matching import (DecisionRefused, MatchingError, alternatives_of, decide, links_of, run_json, side_of,
-                                 start_run)
+from ..services.matching import (DecisionRefused, alternatives_of, decide, fail_interrupted, links_of, run_json,
+                                 side_of, start_run)
 from .auth import api_login_required, api_require
 from .documents import LinkSchema
 
@@ -57,7 +58,8 @@ def _run_payload(run: MatchRun, links: list[Link]) -> dict:
     rows = alternatives_of(run) if complete else alternatives_of(run, supplier_sites=visible_sites(current_user))
     data["alternatives"] = [alternative_payload(view) for view in
                             alternative_views(current_user, rows, whole_run=complete)]
-    data["run"] |= {"park": run.park.code if run.park else None, "latent": run.latent, "complete": complete}
+    data["run"] |= {"park": run.park.code if run.park else None, "latent": run.latent, "complete": complete,
+                    "url": url_for("api_match_runs.MatchRunResource", run_id=run.id, _external=True)}
     return data
 
 
@@ -97,7 +99,10 @@ class AlternativeSchema(Schema):
 
 
 class RunOutSchema(Schema):
-    run = fields.Dict(metadata={"description": "id, created_at, parameters, timings, counts, park, latent, complete"})
+    run = fields.Dict(metadata={"description": "id, url, created_at, parameters, timings, counts, park, latent, "
+                                               "complete, and its job state: status (queued, running, done, "
+                                               "failed), step (queued, collect, match, store, done), error (why it "
+                                               "failed), started_at, finished_at"})
     links = fields.List(fields.Dict(), metadata={"description": "the proposed links you may see"})
     alternatives = fields.List(fields.Nested(AlternativeSchema), metadata={
         "description": "per offer you may see, the best receivers that got none of it (up to five), best first"})
@@ -108,20 +113,21 @@ class MatchRuns(MethodView):
     decorators = [api_login_required]
 
     @blp.arguments(RunInSchema)
-    @blp.response(201, RunOutSchema, description="The run in the shape of PRODUCT.md section 5")
+    @blp.response(202, RunOutSchema, description="The run, queued: its URL is in `Location` and `run.url`; "
+                                                 "read it there until `run.status` is done (with its links) or "
+                                                 "failed (with `run.error`, nothing stored)")
     def post(self, payload):
-        """Run the matcher (park managers for one of their parks, administrators for any park or the province)."""
+        """Start a run of the matcher (park managers for one of their parks, administrators for any park or the
+        province). It runs in the background: the answer comes at once, with the queued run."""
         park = None
         if payload["park"]:
             park = db.session.scalar(select(Park).where(Park.code == payload["park"].strip()))
             if park is None:
                 _unprocessable("park", f"no park with the code {payload['park']!r}")
         api_require("match_run.start", park)
-        try:
-            run = start_run(user=current_user, park=park, latent=payload["latent"])
-        except MatchingError as exc:
-            _unprocessable(exc.field or "run", str(exc))
-        return _run_payload(run, links_of_run(run))
+        run = start_run(user=current_user, park=park, latent=payload["latent"], execute="background")
+        data = _run_payload(run, [])
+        return data, 202, {"Location": data["run"]["url"]}
 
 
 @blp.route("/match-runs/<int:run_id>")
@@ -134,6 +140,7 @@ class MatchRunResource(MethodView):
         run = db.get_or_404(MatchRun, run_id)
         links = links_of_run(run)  # loaded with their sites before the permission check walks them
         api_require("match_run.view", run)
+        fail_interrupted([run])
         return _run_payload(run, links)
 
 

@@ -1,16 +1,18 @@
 """My organisation's proposed links, one link's page with each side's answer, and match runs."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms_util import options
 from ..models import LINK_STATUSES, Link, MatchRun, Park
+from ..models.link import RUN_STEPS
 from ..permissions import can, require
-from ..services.matching import (DecisionRefused, MatchingError, alternatives_of, decide, lapses_on, links_of, side_of,
-                                 start_run)
+from ..services.matching import (DecisionRefused, alternatives_of, decide, fail_interrupted, lapses_on, links_of,
+                                 side_of, start_run)
 from ..services.parks import all_parks
 from . import bp
 from .forms import DecisionForm, RunForm
@@ -31,7 +33,9 @@ def link_labels():
             "decision_label": lambda d: DECISION_LABELS.get(d, d), "side_label": lambda s: SIDE_LABELS.get(s, s),
             "drop_reason_label": lambda r: DROP_REASON_LABELS.get(r, r), "material_name": material_name,
             "alternative_reason_label": lambda r: ALTERNATIVE_REASON_LABELS.get(r, r),
-            "coupling_label": coupling_label, "link_lapses_on": lapses_on}
+            "coupling_label": coupling_label, "link_lapses_on": lapses_on,
+            "run_status_label": lambda s: RUN_STATUS_LABELS.get(s, s),
+            "run_step_label": lambda s: RUN_STEP_LABELS.get(s or "", "")}
 
 
 def _views(links):
@@ -128,21 +132,36 @@ def runs():
     require(current_user, "match_run.list")
     parks = _runnable_parks()
     form = _run_form(parks)
-    error = None
     if form.validate_on_submit():
         park = next((p for p in parks if p.code == form.park.data), None)
         require(current_user, "match_run.start", park)
-        try:
-            run = start_run(user=current_user, park=park, latent=form.latent.data)
-        except MatchingError as exc:
-            error = str(exc)
-        else:
-            flash(_("Run %(id)d proposed %(count)d links.", id=run.id, count=run.counts.get("links", 0)), "success")
-            return redirect(url_for("links.run", run_id=run.id))
+        # Queued for the job executor: the page answers at once, the run's page shows its progress.
+        run = start_run(user=current_user, park=park, latent=form.latent.data, execute="background")
+        flash(_("Run %(id)d is queued; this page shows its progress.", id=run.id), "info")
+        return redirect(url_for("links.run", run_id=run.id))
     listed = runs_of(None if can(current_user, "admin") else current_user.managed_parks)
-    status = 400 if form.errors or error else 200
-    return render_template("links/runs.html", form=form, runs=listed, error=error, may_start=bool(form.park.choices)), \
-        status
+    fail_interrupted(listed)
+    status = 400 if form.errors else 200
+    return render_template("links/runs.html", form=form, runs=listed, may_start=bool(form.park.choices)), status
+
+
+# What a run is doing, as its page says it.
+RUN_STATUS_LABELS = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"), "failed": _l("failed")}
+RUN_STEP_LABELS = {"queued": _l("waiting for a worker"), "collect": _l("reading the listings"),
+                   "match": _l("matching"), "store": _l("storing the links"), "done": _l("done")}
+
+
+@bp.route("/runs/<int:run_id>/progress")
+@login_required
+def run_progress(run_id: int):
+    """The run's status and step, for its page to poll while it is queued or running."""
+    match_run = db.get_or_404(MatchRun, run_id)
+    require(current_user, "match_run.view", match_run)
+    fail_interrupted([match_run])
+    return jsonify(status=match_run.status, status_label=str(RUN_STATUS_LABELS.get(match_run.status, "")),
+                   step=match_run.step, step_label=str(RUN_STEP_LABELS.get(match_run.step or "", "")),
+                   error=match_run.error, links=match_run.counts.get("links") if match_run.status == "done" else None,
+                   url=url_for("links.run", run_id=match_run.id))
 
 
 @bp.route("/runs/<int:run_id>")
@@ -151,6 +170,7 @@ def run(run_id: int):
     match_run = db.get_or_404(MatchRun, run_id)
     links = links_of_run(match_run)  # loaded with their sites before the permission check walks them
     require(current_user, "match_run.view", match_run)
+    fail_interrupted([match_run])
     everything = can(current_user, "match_run.detail", match_run)
     shown = links if everything else [link for link in links if can(current_user, "link.view", link)]
     if everything:
@@ -160,4 +180,4 @@ def run(run_id: int):
     alternatives = alternative_views(current_user, rows, whole_run=everything)
     return render_template("links/run.html", run=match_run, links=_views(shown), everything=everything,
                            total=len(links), alternatives=alternatives[:ALTERNATIVES_ON_A_PAGE],
-                           more_alternatives=len(alternatives) > ALTERNATIVES_ON_A_PAGE)
+                           more_alternatives=len(alternatives) > ALTERNATIVES_ON_A_PAGE, run_steps=RUN_STEPS)

@@ -40,7 +40,10 @@ def client(app: Flask | None = None):
             if address:
                 _client = Client(address, set_as_default=False, timeout="10s")
             else:
+                # No dashboard; the scheduler's small HTTP server (health, metrics) on a free local port, so
+                # that several app processes on one machine never compete for Dask's default 8787.
                 cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None,
+                                       scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                                        silence_logs=logging.WARNING)
                 _client = Client(cluster, set_as_default=False)
         return _client

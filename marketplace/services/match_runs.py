@@ -447,8 +447,8 @@ def _link_row(run_id: int, s: StoredLink) -> dict:
             "supplier_site_id": int(link.supplier_site_id), "receiver_site_id": int(link.receiver_site_id),
             "material_code": link.material, "route_id": link.route_id, "quantity": link.quantity, "unit": link.unit,
             "distance_km": link.distance_km, "transport_cost_cny": link.transport_cost_cny,
-            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t, "score": link.score,
-            "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
+            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
+            "transport_co2_t": getattr(link, "transport_co2_t", 0.0), "score": link.score, "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
             "explanation_zh": s.explanation_zh, "explanation_en": s.explanation_en, "status": "proposed",
             "supplier_decision": None, "receiver_decision": None, "agreed_at": None}
 
@@ -503,8 +503,8 @@ class RunOutcome:
         for s in sorted(self.links, key=lambda s: (-s.link.score, s.id)):
             link = s.link
             key, receiver = self._receiver(link.receiver_site_id, link.want_id)
-            shown = SimpleNamespace(explanation_zh=s.explanation_zh, explanation_en=s.explanation_en,
-                                    distance_km=link.distance_km, supplier_site=facts[int(link.supplier_site_id)],
+            # The stored link's columns, as explanations read them from a Link row.
+            shown = SimpleNamespace(**_link_row(self.run.id, s), id=s.id, supplier_site=facts[int(link.supplier_site_id)],
                                     receiver_site=facts[int(link.receiver_site_id)])
             yield {"id": s.id, "offer": {**self._side(link.supplier_site_id, link.offer_id),
                                          "material_code": link.material},

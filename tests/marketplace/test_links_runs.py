@@ -11,6 +11,8 @@ from marketplace.models import Link, MatchRun
 from marketplace.services.matching import start_run
 from marketplace.services.explanations import explanation
 
+from .run_jobs import wait_for_run
+
 
 @pytest.fixture
 def parks(make_org, make_park, make_site, make_listing, make_user):
@@ -40,9 +42,11 @@ def test_a_park_manager_runs_the_matcher_for_one_of_its_parks(client, auth, db, 
     auth.login(parks.manager)
     assert choices(client.get("/links/runs").get_data(as_text=True)) == ["FIRST"]
     response = client.post("/links/runs", data={"park": "FIRST", "latent": "y"})
-    assert response.status_code == 302
+    assert response.status_code == 302  # at once: the run is queued, a worker runs it
     run = db.session.scalars(select(MatchRun)).one()
     assert response.headers["Location"].endswith(f"/links/runs/{run.id}")
+    run = wait_for_run(db, run.id)
+    assert run.status == "done" and run.step == "done" and run.started_at <= run.finished_at
     assert run.park_id == parks.first.id and run.latent and run.created_by_id == parks.manager.id
     assert run.parameters["park"] == "FIRST" and run.counts["links"] >= 1
 
@@ -69,7 +73,8 @@ def test_an_administrator_runs_the_province_or_any_park(client, auth, db, parks)
     assert {"FIRST", "SECOND"} <= set(choices(client.get("/links/runs").get_data(as_text=True)))
     assert client.post("/links/runs", data={"park": ""}).status_code == 302
     assert client.post("/links/runs", data={"park": "SECOND"}).status_code == 302
-    runs = db.session.scalars(select(MatchRun).order_by(MatchRun.id)).all()
+    runs = [wait_for_run(db, run_id) for run_id in list(db.session.scalars(select(MatchRun.id).order_by(MatchRun.id)))]
+    assert [r.status for r in runs] == ["done", "done"]
     assert [r.park_id for r in runs] == [None, parks.second.id] and not runs[0].latent
 
 
@@ -83,9 +88,13 @@ def test_a_failed_run_shows_why_and_stores_nothing(client, auth, db, parks, monk
     monkeypatch.setattr(service, "run_matching", broken)
     auth.login(parks.admin)
     response = client.post("/links/runs", data={"park": "FIRST"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400 and 'id="run-error"' in html and "k_per_offer must be at least 1" in html
-    assert run_count(db) == 0 and db.session.scalar(select(func.count(Link.id))) == 0
+    assert response.status_code == 302
+    run = wait_for_run(db, db.session.scalars(select(MatchRun.id)).one())
+    assert run.status == "failed" and "k_per_offer must be at least 1" in run.error
+    html = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-failed"' in html and "k_per_offer must be at least 1" in html and 'id="run-links"' not in html
+    assert db.session.scalar(select(func.count(Link.id))) == 0
+    assert client.get(f"/links/runs/{run.id}/progress").json["status"] == "failed"
 
 
 def test_runs_are_listed_to_administrators_and_to_the_managers_of_their_park(client, auth, db, parks):
@@ -135,7 +144,7 @@ def test_a_run_of_the_demo_from_the_web_proposes_the_known_exchanges(client, aut
     assert result.exit_code == 0, result.output
     auth.login(make_user("admin"))
     assert client.post("/links/runs", data={"park": ""}).status_code == 302
-    run = db.session.scalars(select(MatchRun)).one()
+    run = wait_for_run(db, db.session.scalars(select(MatchRun.id)).one())
     links = run.links
     assert len(links) > 50
 

@@ -11,6 +11,8 @@ from marketplace.models import Link, Listing, MatchRun
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.matching import start_run
 
+from .run_jobs import wait_for_run
+
 
 def bearer(user) -> dict:
     return {"Authorization": f"Bearer {issue_api_token(user)}"}
@@ -41,8 +43,13 @@ def run_count(db) -> int:
 
 def test_a_park_manager_starts_a_run_for_its_park(client, db, world):
     response = client.post("/api/v1/match-runs", headers=world.headers["manager"], json={"park": "FIRST"})
-    assert response.status_code == 201, response.json
-    data = response.json
+    assert response.status_code == 202, response.json  # queued: a worker runs it
+    queued = response.json["run"]
+    assert response.headers["Location"] == queued["url"] and queued["url"].endswith(f"/api/v1/match-runs/{queued['id']}")
+    assert queued["status"] in ("queued", "running", "done") and queued["park"] == "FIRST"
+    assert wait_for_run(db, queued["id"]).status == "done"
+    data = client.get(response.headers["Location"], headers=world.headers["manager"]).json
+    assert data["run"]["status"] == "done" and data["run"]["step"] == "done" and data["run"]["error"] is None
     assert data["run"]["id"] and data["run"]["park"] == "FIRST" and data["run"]["latent"] is False
     assert data["run"]["parameters"]["park"] == "FIRST" and data["run"]["timings"]["total"] >= 0
     assert data["run"]["counts"]["links"] == len(data["links"]) == 1 and data["run"]["complete"] is True
@@ -52,6 +59,7 @@ def test_a_park_manager_starts_a_run_for_its_park(client, db, world):
     assert {"quantity", "unit", "distance_km", "transport_cost_cny", "net_benefit_cny", "co2_avoided_t", "score",
             "same_park", "coupling", "latent", "status", "explanation"} <= set(link)
     assert link["explanation"]["zh"].startswith("甲电厂") and link["status"] == "proposed"
+    assert db.session.scalar(select(func.count(Link.id))) == 1
 
 
 @pytest.mark.parametrize(("who", "body", "status", "field"), [
@@ -81,12 +89,12 @@ def test_an_unknown_park_is_named(client, world):
 
 def test_an_administrator_runs_the_province_in_latent_mode(client, db, world):
     response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={"park": None, "latent": True})
-    assert response.status_code == 201, response.json
-    run = db.session.get(MatchRun, response.json["run"]["id"])
-    assert run.park_id is None and run.latent and run.parameters["latent"] is True
+    assert response.status_code == 202, response.json
+    run = wait_for_run(db, response.json["run"]["id"])
+    assert run.status == "done" and run.park_id is None and run.latent and run.parameters["latent"] is True
 
 
-def test_a_failed_run_is_a_422_and_stores_nothing(client, db, world, monkeypatch):
+def test_a_failed_run_ends_failed_and_stores_nothing(client, db, world, monkeypatch):
     import marketplace.services.match_runs as service
     from matching.errors import MatchingError
 
@@ -95,9 +103,12 @@ def test_a_failed_run_is_a_422_and_stores_nothing(client, db, world, monkeypatch
 
     monkeypatch.setattr(service, "run_matching", broken)
     response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={})
-    assert response.status_code == 422
-    assert response.json["errors"]["json"] == {"lon/lat": ["site 7 has no coordinates"]}
-    assert run_count(db) == 0 and db.session.scalar(select(func.count(Link.id))) == 0
+    assert response.status_code == 202
+    run = wait_for_run(db, response.json["run"]["id"])
+    assert run.status == "failed" and run.error == "lon/lat: site 7 has no coordinates" and run.finished_at
+    data = client.get(response.headers["Location"], headers=world.headers["admin"]).json
+    assert data["run"]["status"] == "failed" and data["run"]["error"] == run.error and data["links"] == []
+    assert run.counts == {} and db.session.scalar(select(func.count(Link.id))) == 0
 
 
 @pytest.mark.parametrize(("who", "status", "complete"), [

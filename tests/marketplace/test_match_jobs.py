@@ -1,0 +1,83 @@
+"""Match runs as jobs: a queued run's page shows its progress, a run a restart interrupted is marked failed,
+and the run JSON built from the engine's result is the one read back from the stored rows."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.models import Link, MatchRun
+from marketplace.services.match_runs import INTERRUPTED, fail_interrupted, queue_run, run_now, this_process
+from marketplace.services.matching import run_json
+
+
+@pytest.fixture
+def world(make_park, make_site, make_listing, make_user):
+    park = make_park(code="FIRST", centre=(117.2, 31.8))
+    power = make_site(sector_code="4411", park=park, lonlat=(117.2, 31.8), name_zh="甲电厂", external_ref="PWR-1")
+    cement = make_site(sector_code="3011", lonlat=(117.5, 31.8), name_zh="乙水泥厂", external_ref="CEM-1")
+    other = make_site(sector_code="4411", lonlat=(117.45, 31.75), name_zh="丙电厂")
+    make_listing(site=power, kind="offer", material="coal-fly-ash", quantity=10_000)
+    make_listing(site=other, kind="offer", material="coal-fly-ash", quantity=5_000)
+    make_listing(site=cement, kind="want", material="coal-fly-ash", quantity=6_000)
+    blocks = make_site(sector_code="3031", lonlat=(117.3, 31.7), name_zh="丁砖厂", external_ref="BRK-1")
+    make_listing(site=blocks, kind="want", material="coal-fly-ash", quantity=2_000)
+    return SimpleNamespace(park=park, admin=make_user("admin"))
+
+
+def dead_process() -> str:
+    """A holder naming a process of this machine that has ended (as after a restart)."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
+    host, _, _ = this_process().split(":")
+    return f"{host}:{ended.stdout.strip()}:1700000000.00"
+
+
+def test_a_queued_run_page_shows_its_progress(client, auth, db, world):
+    run = queue_run(park=world.park)  # nobody executes it: it stays queued
+    auth.login(world.admin)
+    html = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-progress"' in html and f'/links/runs/{run.id}/progress' in html and 'id="run-links"' not in html
+    progress = client.get(f"/links/runs/{run.id}/progress").json
+    assert progress["status"] == "queued" and progress["step"] == "queued" and progress["error"] is None
+    listing = client.get("/links/runs").get_data(as_text=True)
+    assert f'data-run="{run.id}"' in listing and 'data-status="queued"' in listing
+
+
+@pytest.mark.parametrize("status", ["queued", "running"])
+def test_a_run_a_restart_interrupted_is_marked_failed(client, auth, db, world, status):
+    run = queue_run(park=world.park)
+    run.status, run.holder = status, dead_process()
+    alive = queue_run(park=world.park)  # held by this process, which is still running
+    db.session.commit()
+    auth.login(world.admin)
+    progress = client.get(f"/links/runs/{run.id}/progress").json
+    assert progress["status"] == "failed" and progress["error"] == INTERRUPTED
+    html = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-failed"' in html and 'id="run-progress"' not in html
+    db.session.expire_all()
+    assert db.session.get(MatchRun, alive.id).status == "queued" and fail_interrupted() == 0
+    assert db.session.scalar(select(func.count(Link.id))) == 0
+
+
+def test_a_run_interrupted_before_a_page_looked_is_failed_by_the_next_check(db, world):
+    run = queue_run()
+    run.status, run.holder = "running", dead_process()
+    db.session.commit()
+    assert fail_interrupted() == 1
+    db.session.expire_all()
+    stored = db.session.get(MatchRun, run.id)
+    assert stored.status == "failed" and stored.error == INTERRUPTED and stored.finished_at is not None
+
+
+def test_the_run_json_from_the_result_is_the_stored_runs(db, world):
+    outcome = run_now(latent=True)
+    assert outcome.run.status == "done" and outcome.links and outcome.alternatives
+    built = outcome.as_json()
+    assert built == run_json(outcome.run)
+    assert json.loads("".join(outcome.json_chunks())) == built
+
