@@ -17,7 +17,7 @@ from ..services.errors import FieldError, ImportRejected
 from ..services.imports import import_tables
 from ..services.imports.export import export_listings, listing_export_row
 from ..services.imports.files import read_import_file
-from ..services.imports.template import import_template
+from ..services.imports.template import EXAMPLE_SITE_REF, column_guide, import_template
 from ..services.listing_duplicates import likely_duplicates
 from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, context_reason,
                                  create_listing, listings_of, publish_listing, update_listing)
@@ -367,13 +367,19 @@ def import_listings():
             # Stored, with rows to confirm (a sector read as a guess…): the report lists them.
             warnings = result.warnings
     failed = bool(form.errors or problems)
-    return render_template("listings/import.html", form=form, problems=problems,
-                           warnings=warnings,
-                           acting=None if can(current_user, "listing.import_any") else current_user.organisation), \
+    acting = None if can(current_user, "listing.import_any") else current_user.organisation
+    refs = [site.external_ref for site in sites_of(acting)] if acting is not None else []
+    return render_template("listings/import.html", form=form, problems=problems, warnings=warnings, acting=acting,
+                           guide=column_guide(site_refs=refs or [EXAMPLE_SITE_REF], with_sites=not refs,
+                                              chinese=str(get_locale()) != "en")), \
         (400 if failed else 200)
 
 
 @bp.route("/import/template.<any(csv, xlsx):fmt>")
 @login_required
 def template(fmt: str):
-    return _download(import_template(fmt), "listings-template", fmt)
+    """The template for the user's own sites (an administrator's: the example company's), in the page's language."""
+    organisation = None if can(current_user, "listing.import_any") else current_user.organisation
+    refs = [site.external_ref for site in sites_of(organisation)] if organisation is not None else []
+    return _download(import_template(fmt, site_refs=refs, organisation_name=organisation.name_zh if organisation else None,
+                                     language=str(get_locale())), "listings-template", fmt)

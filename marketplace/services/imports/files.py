@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FieldError, ImportRejected, RowProblem
+from .headers import canonical_column, canonical_sheet
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -71,7 +72,7 @@ def read_csv(source: str | os.PathLike | bytes) -> Table:
         raise FieldError("file", "the file is empty") from None
     except csv.Error as exc:
         raise FieldError("file", f"the header row cannot be read as CSV ({exc})", row=1) from None
-    columns = [h.strip() for h in header]
+    columns = [canonical_column(h) for h in header]  # Chinese headers read as the format's names
     rows = []
     try:
         for values in reader:
@@ -139,7 +140,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
         raise FieldError("file", f"the file is not an XLSX workbook ({exc.__class__.__name__})") from None
     tables = {}
     try:
-        names = {name.strip().lower(): name for name in workbook.sheetnames}
+        names = {canonical_sheet(name): name for name in workbook.sheetnames}
         for wanted in ("sites", "listings"):
             if wanted not in names:
                 continue
@@ -150,7 +151,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
             header = next(rows, None)
             if header is None:
                 continue
-            columns = [_cell_text(h) for h in header]
+            columns = [canonical_column(_cell_text(h)) for h in header]
             while columns and not columns[-1]:
                 columns.pop()
             body = []
@@ -166,7 +167,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
     finally:
         workbook.close()
     if not tables:
-        raise FieldError("file", "the workbook has no sheet named 'sites' or 'listings'")
+        raise FieldError("file", "the workbook has no sheet named 'sites' or 'listings' (站点, 供需信息)")
     return tables
 
 

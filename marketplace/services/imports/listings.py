@@ -12,6 +12,7 @@ from ...models import Organisation, Site
 from ..errors import FieldError, ImportRejected, RowProblem
 from ..transaction import unit_of_work
 from .files import FIRST_DATA_ROW, Table, check_columns, on_sheet
+from .headers import canonical_value
 
 LISTING_REQUIRED = ("site_id", "kind", "material", "quantity")
 LISTING_OPTIONAL = ("unit", "quality", "price_cny", "available_from", "available_to", "hazard_code", "visibility",
@@ -87,10 +88,11 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
             row_problems.append(RowProblem(number, exc.field, exc.message))
         try:
             checked = check_listing(ListingInput(
-                kind=row.get("kind", ""), material=row.get("material", ""), quantity=row.get("quantity", ""),
+                kind=canonical_value("kind", row.get("kind", "")), material=row.get("material", ""), quantity=row.get("quantity", ""),
                 unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
-                hazard_code=row.get("hazard_code"), visibility=row.get("visibility"), note=row.get("note")),
+                hazard_code=row.get("hazard_code"), visibility=canonical_value("visibility", row.get("visibility", "")),
+                note=row.get("note")),
                 knowledge=knowledge, learned=learned, sectors=site.sector_codes if site is not None else (),
                 sectors_confirmed=site is None or not site.sector_to_confirm)
         except ListingInvalid as exc:

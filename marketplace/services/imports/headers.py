@@ -1,0 +1,89 @@
+"""Column and sheet names of import files in Chinese as well as English, and the Chinese words for the values
+of the ``kind`` and ``visibility`` columns.
+
+The template a Chinese user downloads has Chinese headers (站点编号, 物料, 数量 …) and sheets (站点, 供需信息);
+an English one the format's own names (PRODUCT.md section 4). Either imports: :func:`canonical_column` reads
+a header in either language, whatever its case, so the rest of the import sees one set of names.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+LISTING_COLUMNS_ZH = {
+    "site_id": "站点编号", "kind": "类型", "material": "物料名称", "quantity": "数量", "unit": "单位",
+    "quality": "质量指标", "price_cny": "价格(元/单位)", "available_from": "起始日期", "available_to": "截止日期",
+    "hazard_code": "危险废物代码", "visibility": "公开方式", "note": "备注",
+    "material_code": "物料代码", "hazardous": "是否危险废物",
+}
+SITE_COLUMNS_ZH = {
+    "site_id": "站点编号", "name": "站点名称", "org": "单位名称", "sector": "行业", "lon": "经度", "lat": "纬度",
+    "name_en": "英文名称", "credit_code": "统一社会信用代码", "transport_access": "运输条件", "crs": "坐标系",
+    "park": "园区代码", "city": "行政区划代码", "hw_permit": "危险废物经营许可类别",
+    "hw_capacity_t": "许可能力(吨/年)", "hw_permit_expiry": "许可有效期至", "battery_listing": "动力电池规范企业",
+}
+# Other Chinese headers people write for the same columns.
+OTHER_NAMES_ZH = {
+    "站点": "site_id", "站点代码": "site_id", "物料": "material", "材料": "material",
+    "价格": "price_cny", "单价": "price_cny", "开始日期": "available_from", "结束日期": "available_to",
+    "危废代码": "hazard_code", "公开": "visibility", "质量": "quality",
+    "企业名称": "org", "公司名称": "org", "统一社会信用代码(选填)": "credit_code",
+}
+SHEETS_ZH = {"sites": "站点", "listings": "供需信息", "instructions": "填写说明"}
+OTHER_SHEETS = {"供需": "listings", "挂牌": "listings", "挂牌信息": "listings", "供应与需求": "listings",
+                "sites": "sites", "listings": "listings"}
+KIND_VALUES_ZH = {"offer": "供应", "want": "需求"}
+VISIBILITY_VALUES_ZH = {"named": "公开", "anonymous": "匿名"}
+_OTHER_KIND_WORDS = {"供给": "offer", "出售": "offer", "产生": "offer", "求购": "want", "采购": "want", "收购": "want"}
+
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip().casefold()
+
+
+_COLUMN_BY_KEY: dict[str, str] = {}
+for _names in (LISTING_COLUMNS_ZH, SITE_COLUMNS_ZH):
+    for _column, _zh in _names.items():
+        _COLUMN_BY_KEY.setdefault(_key(_column), _column)
+        _COLUMN_BY_KEY.setdefault(_key(_zh), _column)
+        _COLUMN_BY_KEY.setdefault(_key(_BRACKETS.sub("", _zh)), _column)
+for _zh, _column in OTHER_NAMES_ZH.items():
+    _COLUMN_BY_KEY.setdefault(_key(_zh), _column)
+
+
+def canonical_column(header: str) -> str:
+    """The format's name of a header written in Chinese or English (any case, full-width or not, with or without
+    a bracketed unit); an unknown header comes back as written, for the column check to report.
+
+    >>> canonical_column("物料名称"), canonical_column("价格（元/单位）"), canonical_column("Site_ID")
+    ('material', 'price_cny', 'site_id')
+    """
+    key = _key(header)
+    found = _COLUMN_BY_KEY.get(key) or _COLUMN_BY_KEY.get(_key(_BRACKETS.sub("", header or "")))
+    return found or (header or "").strip()
+
+
+def canonical_sheet(name: str) -> str:
+    """``sites``, ``listings`` or ``instructions`` for a sheet named in either language; else the name folded."""
+    key = _key(name)
+    for sheet, zh in SHEETS_ZH.items():
+        if key in (sheet, _key(zh)):
+            return sheet
+    return OTHER_SHEETS.get(key, key)
+
+
+def canonical_value(column: str, value: str) -> str:
+    """A ``kind`` or ``visibility`` written in Chinese (供应, 需求, 公开, 匿名) as the format's word."""
+    text = (value or "").strip()
+    if column == "kind":
+        for word, zh in KIND_VALUES_ZH.items():
+            if text == zh:
+                return word
+        return _OTHER_KIND_WORDS.get(text, text)
+    if column == "visibility":
+        for word, zh in VISIBILITY_VALUES_ZH.items():
+            if text == zh:
+                return word
+    return text
