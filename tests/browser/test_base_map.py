@@ -195,3 +195,16 @@ def test_province_map_sums_links_by_park_or_city_until_zoomed_in(page, live_app)
     page.evaluate(f"document.querySelector('#network-map').leafletMap.setView([{lat}, {lon}], 12, {{animate: false}})")
     page.wait_for_function("document.querySelector('#network-map').dataset.mode === 'links'")
     assert page.locator("path.network-link").count() == len(links)
+
+
+@pytest.mark.parametrize("path", ["/parks/{park}", "/org"])
+def test_park_and_site_maps_draw_on_the_offline_boundaries(page, live_app, path):
+    """The small maps of a park's page and an organisation's sites have the same base layer as the network map:
+    Anhui's prefectures with their names, and no request leaves the app."""
+    refused = _offline(page, urlsplit(live_app.url).netloc)
+    sign_in(page, "park@demo.local" if "park" in path else "plant@demo.local")
+    page.goto(path.format(park=live_app.park_id))
+    page.wait_for_selector(".symbiosis-map.boundaries-ready")
+    assert int(page.get_attribute(".symbiosis-map", "data-prefecture-count")) == 16
+    assert page.locator(".symbiosis-map .base-prefecture").count() >= 16
+    assert refused == []

@@ -1,6 +1,6 @@
-// Draws parks (polygons) and sites (points) on every .symbiosis-map element.
-// The GeoJSON comes inline from the server; tiles only if BASEMAP_URL is set, so the map
-// works with no internet at all.
+// Draws parks (polygons) and sites (points) on every .symbiosis-map element, over the offline base layer of
+// administrative boundaries with their names (base_map.js). The GeoJSON comes inline from the server; tiles
+// only if BASEMAP_URL is set, so the map works with no internet at all.
 (function () {
   "use strict";
 
@@ -23,9 +23,17 @@
       var p = gcj ? window.gcj02.fromWgs84(c[0], c[1]) : c;
       return L.latLng(p[1], p[0]);
     };
-    var map = L.map(el, { preferCanvas: false, attributionControl: true });
+    var map = L.map(el, { preferCanvas: false, attributionControl: true, zoomSnap: 0.25 });
+    el.leafletMap = map;  // for the browser tests
     if (el.dataset.basemapUrl) {
       L.tileLayer(el.dataset.basemapUrl, { attribution: el.dataset.basemapAttribution || "" }).addTo(map);
+    } else {
+      el.classList.add("bg-light");
+    }
+    if (window.baseMap && el.dataset.boundariesUrl) {
+      window.baseMap.add(map, { url: el.dataset.boundariesUrl, toLatLng: coordsToLatLng, tiles: !!el.dataset.basemapUrl })
+        .ready.then(function (n) { el.dataset.prefectureCount = String(n); el.classList.add("boundaries-ready"); })
+        .catch(function () { el.classList.add("boundaries-error"); });
     }
     var zh = el.dataset.locale === "zh";
     var parkLayer = L.geoJSON(parks, {
