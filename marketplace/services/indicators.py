@@ -10,6 +10,12 @@ stock utilised) × 100 %. The marketplace knows no stocks, so the prior-year sto
   stored and which disposed, so the two are reported together.
 - proposed: tonnage of links proposed but not yet agreed (a potential, not counted as utilised).
 
+A reporting year (``year``) reads the agreed links' history instead of today's network: a link counts
+in a year when it was agreed by the year's end (``agreed_at``) and its offer's availability window
+overlaps the year; an offer counts as generated in a year when it was published by the year's end and
+its window overlaps the year. Open proposals are today's state, so they count in the current year
+only. Without a year the figures are today's network, proposals included.
+
 These solid-waste figures (and the cross-park tonnage) count bulk solid waste only: links of a bulk
 material, never gases, steam, water or heat. Every unit family (t, GJ, Nm³, m³: the material's unit
 in the knowledge base) has its own totals, Sankey flows and keystone sites in ``families``; no
@@ -17,10 +23,12 @@ figure adds quantities of two units.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from matching import network as analysis
@@ -34,6 +42,12 @@ from .network_view import engine_link, visible_links
 # Anhui's target for the utilisation rate of bulk industrial solid waste (brief; DOMAIN.md 5.4: unverified).
 UTILISATION_TARGET_PCT = 62.0
 AGREED_STATUSES = ("agreed", "active")
+# Offers that were once on offer; a closed offer is left out of every year (nothing says when it closed).
+REPORTED_OFFER_STATUSES = (*PUBLIC_LISTING_STATUSES, "expired")
+# The reporting calendar is the province's: a year ends at midnight in Shanghai, not in UTC.
+REPORTING_ZONE = ZoneInfo("Asia/Shanghai")
+# The earliest year the selector offers: links carry no agreement date before the marketplace existed.
+FIRST_REPORTING_YEAR = 2020
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class FlowFamily:
     cross_park: float
     basis: str
     sankey: tuple[SankeyFlow, ...] = ()
+    agreed_links: int = 0
     keystones: tuple[Keystone, ...] = ()
 
 
@@ -89,18 +104,22 @@ class Indicators:
     """
 
     park: str | None
-    generated_t: float
-    utilised_t: float
-    stored_or_disposed_t: float
-    proposed_t: float
-    utilisation_rate_pct: float | None
-    target_pct: float
+    # The reporting year, or None for today's network (open proposals included).
+    year: int | None = None
+    generated_t: float = 0.0
+    utilised_t: float = 0.0
+    stored_or_disposed_t: float = 0.0
+    proposed_t: float = 0.0
+    utilisation_rate_pct: float | None = None
+    target_pct: float = UTILISATION_TARGET_PCT
     # The rate the park would reach if every open proposal were agreed: what a manager can still steer.
-    potential_rate_pct: float | None
-    in_park_closure_pct: float | None
-    cross_park_links: int
-    cross_park_t: float
-    co2_avoided_t: float
+    potential_rate_pct: float | None = None
+    in_park_closure_pct: float | None = None
+    cross_park_links: int = 0
+    cross_park_t: float = 0.0
+    co2_avoided_t: float = 0.0
+    # Net benefit a year of the agreed and active links (CNY), the matcher's estimate.
+    net_benefit_cny: float = 0.0
     couplings: dict[str, int] = field(default_factory=dict)
     families: tuple[FlowFamily, ...] = ()
     estimates: tuple[str, ...] = ("generated_t", "stored_or_disposed_t", "utilisation_rate_pct", "potential_rate_pct")
@@ -126,15 +145,61 @@ def _sites_in_scope(user: User, park: Park | None) -> list[int] | None:
     return None
 
 
-def _bulk_offers(site_ids: list[int] | None) -> list[Listing]:
+def this_year() -> int:
+    return dt.datetime.now(REPORTING_ZONE).year
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date, dt.datetime]:
+    """The year's first and last day, and its end as a naive UTC time (how times are stored).
+
+    >>> year_bounds(2025)[2]
+    datetime.datetime(2025, 12, 31, 16, 0)
+    """
+    end = dt.datetime(year + 1, 1, 1, tzinfo=REPORTING_ZONE).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), end
+
+
+def _window_overlaps(listing: Listing, year: int) -> bool:
+    first, last, _ = year_bounds(year)
+    return ((listing.available_from is None or listing.available_from <= last)
+            and (listing.available_to is None or listing.available_to >= first))
+
+
+def _bulk_offers(site_ids: list[int] | None, year: int | None = None) -> list[Listing]:
+    statuses = PUBLIC_LISTING_STATUSES if year is None else REPORTED_OFFER_STATUSES
     query = (select(Listing).join(ListingMaterial, ListingMaterial.listing_id == Listing.id)
              .join(Material, Material.code == ListingMaterial.material_code)
-             .where(Listing.kind == "offer", Listing.status.in_(PUBLIC_LISTING_STATUSES), Listing.base_unit == "t",
+             .where(Listing.kind == "offer", Listing.status.in_(statuses), Listing.base_unit == "t",
                     Material.bulk.is_(True), ListingMaterial.position == 0)
              .options(joinedload(Listing.site)).order_by(Listing.id))
     if site_ids is not None:
         query = query.where(Listing.site_id.in_(site_ids))
-    return list(db.session.scalars(query).unique())
+    offers = list(db.session.scalars(query).unique())
+    if year is None:
+        return offers
+    end = year_bounds(year)[2]
+    return [offer for offer in offers if _window_overlaps(offer, year)
+            and (offer.published_at or offer.created_at or end) < end]
+
+
+def _agreed_on(link: Link) -> dt.datetime | None:
+    """When both sides agreed; a link agreed before the date was recorded counts from its run."""
+    return link.agreed_at or (link.run.created_at if link.run is not None else None)
+
+
+def links_in_year(links: list[Link], year: int) -> list[Link]:
+    """The agreed (or active) links whose agreement covers ``year``, plus, in the current year, the open proposals."""
+    end = year_bounds(year)[2]
+    kept = []
+    for link in links:
+        if link.status == "proposed":
+            if year == this_year():
+                kept.append(link)
+            continue
+        agreed = _agreed_on(link)
+        if agreed is not None and agreed < end and _window_overlaps(link.offer, year):
+            kept.append(link)
+    return kept
 
 
 def _round(value: float) -> float:
@@ -147,8 +212,8 @@ def _bulk_codes(links: list[Link]) -> set[str]:
     return set(db.session.scalars(select(Material.code).where(Material.code.in_(codes), Material.bulk.is_(True))))
 
 
-def park_indicators(user: User, *, park: Park | None) -> Indicators:
-    """The indicators of ``park`` (the province, or the parks ``user`` manages, when None).
+def park_indicators(user: User, *, park: Park | None, year: int | None = None) -> Indicators:
+    """The indicators of ``park`` (the province, or the parks ``user`` manages, when None), today or in ``year``.
 
     Examples
     --------
@@ -156,11 +221,13 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
     62.0
     """
     site_ids = _sites_in_scope(user, park)
-    offers = _bulk_offers(site_ids)
+    offers = _bulk_offers(site_ids, year)
     offer_ids = {offer.id: offer for offer in offers}
     generated = sum(offer.annual_quantity for offer in offers)
     links = [link for link in visible_links(user, park=park)
              if site_ids is None or link.supplier_site_id in site_ids or link.receiver_site_id in site_ids]
+    if year is not None:
+        links = links_in_year(links, year)
     bulk = _bulk_codes(links)
     solid = [link for link in links if link.material_code in bulk and link.unit == "t"]
     out_of_offers = [link for link in solid if link.offer_id in offer_ids]
@@ -190,13 +257,14 @@ def park_indicators(user: User, *, park: Park | None) -> Indicators:
             couplings[link.coupling] += 1
 
     return Indicators(
-        park=park.code if park else None, generated_t=_round(generated), utilised_t=_round(utilised),
+        park=park.code if park else None, year=year, generated_t=_round(generated), utilised_t=_round(utilised),
         stored_or_disposed_t=_round(max(generated - utilised, 0.0)), proposed_t=_round(proposed),
         utilisation_rate_pct=round(rate, 1) if rate is not None else None, target_pct=UTILISATION_TARGET_PCT,
         potential_rate_pct=round(potential_rate, 1) if potential_rate is not None else None,
         in_park_closure_pct=round(closure, 1) if closure is not None else None,
         cross_park_links=len(cross), cross_park_t=_round(sum(link.quantity for link in cross)),
         co2_avoided_t=_round(sum(link.co2_avoided_t for link in agreed)),
+        net_benefit_cny=round(sum(link.net_benefit_cny for link in agreed), 2),
         couplings=dict(sorted(couplings.items())), families=_families(user, links))
 
 
@@ -215,7 +283,7 @@ def _families(user: User, links: list[Link]) -> tuple[FlowFamily, ...]:
             unit=unit, links=len(own), agreed=_round(sum(link.quantity for link in agreed)),
             proposed=_round(sum(link.quantity for link in own if link.status == "proposed")),
             cross_park=_round(sum(link.quantity for link in agreed if not link.same_park)), basis=basis,
-            sankey=_sankey(basis_links, unit),
+            sankey=_sankey(basis_links, unit), agreed_links=len(agreed),
             keystones=tuple(Keystone(int(k.site_id), _shown_name(user, sites[int(k.site_id)]),
                                      sites[int(k.site_id)].sector_code, unit, round(k.tonnage_share, 4), k.links)
                             for k in keystones)))
@@ -245,3 +313,61 @@ def _sankey(links: list[Link], unit: str) -> tuple[SankeyFlow, ...]:
             materials[pair].add(link.material_code)
     return tuple(SankeyFlow(s, t, unit, _round(q), tuple(sorted(materials[(s, t)])))
                  for (s, t), q in sorted(flows.items(), key=lambda item: (-item[1], item[0])))
+
+
+def reporting_years(user: User, *, park: Park | None) -> list[int]:
+    """The years a selector offers, latest first: from the first agreement or publication in scope to this year."""
+    site_ids = _sites_in_scope(user, park)
+    agreed = select(func.min(Link.agreed_at)).where(Link.status.in_(AGREED_STATUSES))
+    published = select(func.min(Listing.published_at)).where(Listing.kind == "offer")
+    if site_ids is not None:
+        agreed = agreed.where(or_(Link.supplier_site_id.in_(site_ids), Link.receiver_site_id.in_(site_ids)))
+        published = published.where(Listing.site_id.in_(site_ids))
+    firsts = [value for value in (db.session.scalar(agreed), db.session.scalar(published)) if value is not None]
+    current = this_year()
+    first = max(min([v.year for v in firsts], default=current), FIRST_REPORTING_YEAR)
+    return list(range(current, min(first, current) - 1, -1))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One year of the trend: the agreed links covering it and what they did."""
+
+    year: int
+    generated_t: float
+    utilised_t: float
+    utilisation_rate_pct: float | None
+    co2_avoided_t: float
+    net_benefit_cny: float
+    links: int
+    # Agreed quantity a year by unit family (t, GJ, Nm3, m3): never added across units.
+    agreed: dict[str, float] = field(default_factory=dict)
+
+
+def indicator_trend(user: User, *, park: Park | None, years: list[int] | None = None) -> list[TrendPoint]:
+    """The figures of every reporting year, oldest first, from the agreed links' history."""
+    points = []
+    for year in sorted(years if years is not None else reporting_years(user, park=park)):
+        ind = park_indicators(user, park=park, year=year)
+        points.append(TrendPoint(year, ind.generated_t, ind.utilised_t, ind.utilisation_rate_pct, ind.co2_avoided_t,
+                                 ind.net_benefit_cny, sum(f.agreed_links for f in ind.families),
+                                 {f.unit: f.agreed for f in ind.families if f.agreed > 0}))
+    return points
+
+
+def scope_parks(user: User) -> list[Park] | None:
+    """The parks a province page shows ``user``: those it manages, or None for the whole province."""
+    if network_scope(user, None) == "managed":
+        return sorted(user.managed_parks, key=lambda p: p.code)
+    return None
+
+
+def park_comparison(user: User, *, year: int | None = None) -> list[tuple[Park, Indicators]]:
+    """Every park in the user's province view side by side (a manager's own parks; all parks for others
+    who see the whole network), by park code."""
+    parks = scope_parks(user)
+    if parks is None:
+        if network_scope(user, None) != "all":
+            return []
+        parks = list(db.session.scalars(select(Park).order_by(Park.code)))
+    return [(park, park_indicators(user, park=park, year=year)) for park in parks]

@@ -4,7 +4,8 @@ import io
 
 from openpyxl import load_workbook
 
-from marketplace.network.exports import COLUMNS, to_csv, to_xlsx
+from marketplace.network.exports import COLUMNS, to_csv
+from marketplace.services.spreadsheets import DECIMAL_1, Column, xlsx_bytes
 from marketplace.services.imports.export import write_csv, write_xlsx
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)"]
@@ -36,10 +37,14 @@ def test_links_download_neutralises_site_names():
     header, values = cells[0], cells[1]
     assert values[header.index("supplier_name")] == "'=1+1"
     assert values[header.index("receiver_name")] == "'@x"
-    sheet = load_workbook(io.BytesIO(to_xlsx([row])))["links"]
+    columns = [Column(name, f"={name}", number_format=DECIMAL_1 if name == "net_benefit_cny" else None)
+               for name in COLUMNS]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes({"links": (columns, [row])})))["links"]
     by_name = {name: sheet.cell(row=2, column=i + 1) for i, name in enumerate(COLUMNS)}
     assert by_name["supplier_name"].data_type == "s" and by_name["supplier_name"].value == "=1+1"
-    assert by_name["net_benefit_cny"].value == -12.5
+    assert by_name["net_benefit_cny"].value == -12.5 and by_name["net_benefit_cny"].number_format == DECIMAL_1
+    # Headers are text too, whatever they start with.
+    assert sheet.cell(row=1, column=1).data_type == "s" and sheet.cell(row=1, column=1).value == "=link_id"
 
 
 def test_identifiers_with_leading_zeros_stay_text():
