@@ -6,10 +6,11 @@ FAMILY_LABELS = {
     "tailings": _l("tailings and mining residues"), "chemical-residue": _l("chemical residues"),
     "hazardous": _l("hazardous waste"), "energy": _l("energy (steam, hot water, heat)"), "gas": _l("gases"),
     "water": _l("water"), "organic": _l("organic residues"), "end-of-life": _l("end-of-life products"),
-    "scrap": _l("scrap and recyclables"),
+    "scrap": _l("scrap and recyclables"), "chemical": _l("chemicals and by-product chemicals"),
+    "brine": _l("brines and salts"), "product": _l("products and feedstocks"),
 }
 CATEGORY_LABELS = {"ENERGY": _l("energy"), "GAS": _l("gas"), "WATER": _l("water"), "ORGANIC": _l("organic"),
-                   "EOL": _l("end-of-life product")}
+                   "EOL": _l("end-of-life product"), "CHEMICAL": _l("chemical"), "PRODUCT": _l("product")}
 LICENCE_LABELS = {
     "none": _l("no licence needed"),
     "hw_permit": _l("hazardous-waste operating permit"),

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from marketplace import formatting
+from matching.knowledge import load_knowledge
 from marketplace.models import Link, Listing
 from marketplace.services.matching import start_run
 from marketplace.services.explanations import explanation
@@ -68,9 +70,12 @@ def test_both_sides_see_the_link_with_its_numbers(client, auth, exchange):
         row = html[html.index(f'id="link-{link.id}"'):]
         row = row[:row.index("</tr>")]
         assert "粉煤灰" in row and "甲电力公司" in row and "乙水泥公司" in row
-        assert f"{link.quantity:,.0f} t" in row and f"{link.distance_km:,.1f} km" in row
-        assert f"{link.net_benefit_cny:,.0f}" in row and f"{link.transport_cost_cny:,.0f}" in row
-        assert f"{link.co2_avoided_t:,.0f} t" in row and "电力—建材耦合" in row
+        # Figures as a Chinese reader writes them (the page's language): 6,000吨/年, 1.2万元.
+        assert formatting.quantity(link.quantity, "t/yr", "zh") in row
+        assert f"{formatting.number(link.distance_km, 'zh')} km" in row
+        assert formatting.money(link.net_benefit_cny, "zh") in row
+        assert formatting.money(link.transport_cost_cny, "zh") in row
+        assert formatting.quantity(link.co2_avoided_t, "t", "zh") in row and "电力—建材耦合" in row
         assert explanation(link, "zh") in row
         assert ('name="decision" value="accept"' in row) and ('name="decision" value="decline"' in row)
     # What is stored names nobody: the sides are slots, filled for each reader.
@@ -101,9 +106,13 @@ def test_link_page_shows_every_number_both_explanations_and_a_map(client, auth, 
     client.get(f"/lang/{lang}")
     html = page(client, f"/links/{link.id}")
     assert explanation(link, "zh") in html and explanation(link, "en") in html
-    assert f"{link.quantity:,.0f} t" in html and f"{link.distance_km:,.1f} km" in html
-    assert f"{link.net_benefit_cny / link.quantity:,.2f}" in html and f"{link.co2_avoided_t:,.1f} t" in html
-    assert link.route_id and f"<code>{link.route_id}</code>" in html
+    assert formatting.quantity(link.quantity, "t/yr", lang) in html
+    assert f"{formatting.number(link.distance_km, lang)} km" in html
+    assert formatting.money(link.net_benefit_cny / link.quantity, lang, per="t", digits=2) in html
+    assert formatting.quantity(link.co2_avoided_t, "t", lang) in html
+    # The route by what it does, in the page's language, not by its code.
+    route = next(r for r in load_knowledge().routes if r.id == link.route_id)
+    assert f'data-route="{link.route_id}">{route.process_en if lang == "en" else route.process_zh}<' in html
     sites = json.loads(re.search(r'<script type="application/json" id="link-map-sites">(.*?)</script>', html,
                                  re.S).group(1))
     points = [f for f in sites["features"] if f["geometry"]["type"] == "Point"]

@@ -1,0 +1,166 @@
+"""Every page the four demo users reach speaks their language: no knowledge-base codes, no English in the Chinese
+interface, no Chinese-only labels in the English one, no scientific numbers.
+
+Each user's pages are found the way a user finds them: from the home page, following the links the pages show
+(one page per address pattern, so a list of 180 organisations costs one visit). What users typed themselves
+(names, notes, emails, their own references) is theirs and is not held against the interface.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import sign_in
+
+USERS = ["plant@demo.local", "recycler@demo.local", "park@demo.local", "admin@demo.local"]
+MAX_PAGES = 70
+
+# Addresses that are not pages a person reads: files, the API, switching language or signing out.
+NOT_PAGES = re.compile(r"^/(api/|vendor/|static/|lang/|auth/logout)|/export|/template|\.(csv|xlsx|json|geojson|pdf)$"
+                       r"|[?&](fmt|format)=")
+SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d", re.I)
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Latin words in a Chinese page that a Chinese reader reads as they are: units, standards, formats, brands.
+ZH_ALLOWED_WORDS = {
+    "nm", "nm³", "gj", "mwh", "kwh", "km", "kg", "mg", "ppm", "co₂", "co2", "gb", "gb/t", "hj", "t", "m³", "mj",
+    "csv", "xlsx", "pdf", "geojson", "json", "api", "openapi", "url", "id", "email", "e-mail", "cny", "ph",
+    "k", "m", "h", "d", "wgs", "gcj", "osm", "openstreetmap", "leaflet", "echarts", "swagger", "amap",
+    "bearer", "token", "authorization", "http", "https", "sio", "cao", "mgo", "tfe", "fe", "al", "so", "cl", "fe₂o₃",
+    "sio₂", "al₂o₃", "loi", "mw", "iii", "ii", "i", "iv", "v", "cas", "hw", "pm", "utc", "mpa", "cod", "bod", "ss",
+    "tds", "pet", "pp", "pe", "pvc", "nox", "so₂", "uscc", "rdf", "srf", "dri", "lng", "lpg", "bfg", "ldg",
+    "ccs", "ccus", "ddgs", "tgf", "flask", "demo", "local",
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z₀-₉²³'’-]*(?:/[A-Za-z]+)?")
+
+
+def _knowledge_codes() -> set[str]:
+    from matching.knowledge import load_knowledge
+
+    knowledge = load_knowledge()
+    codes = {code for code in knowledge.materials}
+    codes |= {route.id for route in knowledge.routes}
+    # Codes that are also everyday words ("water", "steam") are names too; the test looks for coded forms.
+    return {code for code in codes if "-" in code or "_" in code}
+
+
+def _user_texts(app) -> list[str]:
+    """What users typed: names (Chinese ones only where no English name was given), references, notes, emails."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.models import EnquiryMessage, Listing, Organisation, Park, SavedSearch, Site, User
+
+    with app.app_context():
+        texts: list[str] = []
+        for model in (Organisation, Site, Park):
+            for row in db.session.scalars(select(model)):
+                texts += [row.name_zh, row.name_en or ""]
+        texts += [site.external_ref for site in db.session.scalars(select(Site))]
+        texts += [park.code for park in db.session.scalars(select(Park))]
+        for listing in db.session.scalars(select(Listing)):
+            texts += [listing.material or "", listing.note or ""]
+            texts += (listing.material or "").split("|")
+        texts += list(db.session.scalars(select(EnquiryMessage.body)))
+        texts += list(db.session.scalars(select(SavedSearch.name)))
+        texts += list(db.session.scalars(select(User.email)))
+    return sorted({text for text in texts if text}, key=len, reverse=True)
+
+
+def _english_names(app) -> set[str]:
+    """Chinese names that have an English one: an English page shows the English."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.models import Organisation, Park, Site
+
+    with app.app_context():
+        return {row.name_zh for model in (Organisation, Site, Park) for row in db.session.scalars(select(model))
+                if row.name_en}
+
+
+def _pattern(path: str) -> str:
+    """One visit per kind of page: /listings/12 and /listings/13 alike, /materials/coal-fly-ash and /materials/slag."""
+    return "/".join("*" if re.search(r"[\d_-]", part) else part for part in path.split("/"))
+
+
+def _visible_text(page) -> str:
+    # Text marked as being in another language (lang="zh" on an English page: the Chinese names of a material,
+    # the language switch's 中文) is read as that language, not as the page's.
+    return page.evaluate("""() => {
+        const page = document.documentElement.lang || '';
+        for (const el of document.querySelectorAll('body [lang]')) {
+          if (!el.lang.startsWith(page.slice(0, 2))) el.remove();
+        }
+        const parts = [document.title, document.body.innerText];
+        for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
+          for (const name of ['placeholder', 'title', 'aria-label']) if (el.getAttribute(name)) parts.push(el.getAttribute(name));
+        }
+        for (const option of document.querySelectorAll('option')) parts.push(option.textContent);
+        return parts.join('\\n');
+    }""")
+
+
+def _walk(page, start: str):
+    """(path, text) of every page reachable from ``start`` by links, one per address pattern."""
+    queue, seen, visited = deque([start]), {_pattern(start)}, 0
+    while queue and visited < MAX_PAGES:
+        path = queue.popleft()
+        visited += 1
+        response = page.goto(path)
+        page.wait_for_load_state("networkidle")
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        yield path, _visible_text(page)
+        for href in hrefs:
+            parts = urlsplit(href)
+            if parts.netloc and parts.netloc != urlsplit(page.url).netloc:
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if not parts.path or NOT_PAGES.search(target) or _pattern(parts.path) in seen:
+                continue
+            seen.add(_pattern(parts.path))
+            queue.append(target)
+
+
+def _without(text: str, pieces: list[str]) -> str:
+    for piece in pieces:
+        text = text.replace(piece, " ")
+    return text
+
+
+@pytest.fixture(scope="module")
+def vocabulary(live_app):
+    return {"codes": _knowledge_codes(), "typed": _user_texts(live_app.app), "named": _english_names(live_app.app)}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("email", USERS)
+def test_every_page_speaks_the_readers_language(page, live_app, vocabulary, email, language):
+    sign_in(page, email)
+    page.goto(f"/lang/{language}")
+    code_pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(vocabulary["codes"], key=len,
+                                                                                 reverse=True))) + r")(?![\w-])")
+    problems: dict[str, set[str]] = {}
+    pages = 0
+    for path, text in _walk(page, "/"):
+        pages += 1
+        found: set[str] = set()
+        found |= {f"scientific number {m.group(0)!r}" for m in SCIENTIFIC.finditer(_without(text, vocabulary["typed"]))}
+        # Typed names are removed first, except Chinese names with an English one on an English page.
+        typed = [t for t in vocabulary["typed"] if not (language == "en" and t in vocabulary["named"])]
+        own = _without(text, typed)
+        found |= {f"code {m.group(1)!r}" for m in code_pattern.finditer(own)}
+        if language == "zh":
+            own = re.sub(r"\S+@\S+|https?://\S+", " ", own)
+            found |= {f"English {w!r}" for w in WORD.findall(own) if w.lower().strip("'’-") not in ZH_ALLOWED_WORDS}
+        else:
+            found |= {f"Chinese {w!r}" for w in HAN.findall(own)}
+        if found:
+            problems[path] = found
+    assert pages > 3, f"{email} reached only {pages} pages"
+    report = "\n".join(f"{path}: {', '.join(sorted(found)[:25])}" for path, found in problems.items())
+    assert not problems, f"{email} in {language}, {len(problems)} of {pages} pages:\n{report}"
