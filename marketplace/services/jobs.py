@@ -22,6 +22,8 @@ _client = None
 # The apps of this process by id, for jobs run in-process (a worker elsewhere creates its own from the URI).
 _apps: weakref.WeakValueDictionary[str, Flask] = weakref.WeakValueDictionary()
 _remote_apps: dict[str, Flask] = {}
+# Jobs this process submitted that have not finished (see wait_pending).
+_pending: set = set()
 
 
 def scheduler_address(app: Flask | None = None) -> str | None:
@@ -71,6 +73,17 @@ def submit_run(run_id: int) -> None:
     future = client(app).submit(run_match_job, key, str(app.config["SQLALCHEMY_DATABASE_URI"]), run_id,
                                 pure=False, key=f"match-run-{run_id}-{os.getpid()}")
     fire_and_forget(future)
+    _pending.add(future)
+    future.add_done_callback(_pending.discard)
+
+
+def wait_pending(timeout: float | None = None) -> None:
+    """Wait until the jobs this process submitted have finished (tests, before they empty the database)."""
+    pending = list(_pending)
+    if pending:
+        from distributed import wait
+
+        wait(pending, timeout=timeout)
 
 
 def run_match_job(app_key: str, database_uri: str, run_id: int) -> None:

@@ -30,6 +30,10 @@ CASES = [
     ("links.run", "GET", "/links/runs/{run}", EVERYONE),
     ("links.run", "GET", "/links/runs/{province_run}", RECYCLER_ONLY),
     ("links.run", "GET", "/links/runs/999999", expect(LOGIN, 404, 404, 404, 404)),
+    # A run's progress (status and step, no names): whoever may see the run.
+    ("links.run_progress", "GET", "/links/runs/{run}/progress", EVERYONE),
+    ("links.run_progress", "GET", "/links/runs/{province_run}/progress", RECYCLER_ONLY),
+    ("links.run_progress", "GET", "/links/runs/999999/progress", expect(LOGIN, 404, 404, 404, 404)),
     # Writes through the API need a bearer token, so a session alone is refused for everyone.
     ("api_match_runs.MatchRuns", "POST", "/api/v1/match-runs", expect(401, 401, 401, 401, 401)),
     ("api_match_runs.MatchRunResource", "GET", "/api/v1/match-runs/{run}", _api(EVERYONE)),
