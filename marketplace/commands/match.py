@@ -22,12 +22,14 @@ def match():
 @click.option("--latent", is_flag=True, help="Also propose sites that use the material but posted no want.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 def match_run(park_code: str | None, latent: bool, fmt: str):
-    """Run the matcher over the published listings, store the run, print its links."""
-    import json
+    """Run the matcher over the published listings, store the run, print its links.
 
+    Executed here and now (not queued): the JSON is built from the engine's result and written out piece by
+    piece, a link a line, as it is made.
+    """
     from matching.errors import MatchingError
 
-    from ..services.matching import run_json, start_run
+    from ..services.match_runs import run_now
 
     park = None
     if park_code:
@@ -35,15 +37,18 @@ def match_run(park_code: str | None, latent: bool, fmt: str):
         if park is None:
             fail(f"no park with the code {park_code!r}")
     try:
-        run = start_run(park=park, latent=latent)
+        outcome = run_now(park=park, latent=latent)
     except MatchingError as exc:
         fail(str(exc))
-    output = run_json(run)
     if fmt == "json":
-        click.echo(json.dumps(output, ensure_ascii=False, indent=2))
+        import sys
+
+        for chunk in outcome.json_chunks():
+            sys.stdout.write(chunk)  # buffered by the stream; the whole document is never one string
+        sys.stdout.flush()
         return
-    click.echo(f"Run {run.id}: {len(output['links'])} links proposed")
-    for link in output["links"]:
+    click.echo(f"Run {outcome.run.id}: {len(outcome.links)} links proposed")
+    for link in outcome.link_documents():
         receiver = link.get("want") or link.get("receiver")
         click.echo(f"  {link['offer']['site_id']:<16} -> {receiver['site_id']:<16} {link['offer']['material_code']:<24} "
                    f"{link['quantity']:>12,.0f} {link['unit']:<4} {link['distance_km']:>6.1f} km "
