@@ -112,6 +112,13 @@ def _width(quantity: float, top: float) -> float:
     return MIN_LINE + (MAX_LINE - MIN_LINE) * math.sqrt(min(quantity / top, 1.0))
 
 
+def _markers(colours: set[str]) -> str:
+    """One arrowhead per colour drawn (SVG 1.1 markers cannot take the line's colour)."""
+    return "<defs>" + "".join(
+        f'<marker id="arrow-{colour[1:]}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="4" markerHeight="4" '
+        f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>' for colour in sorted(colours)) + "</defs>"
+
+
 def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool = False,
                 title: str = "") -> str:
     """An SVG document of the network (sites and links of ``collection``) over the park ``outlines``."""
@@ -129,8 +136,7 @@ def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool
     colours = family_colours()
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH_PX:.0f} {frame.height:.0f}" '
            f'class="report-map-svg" role="img" aria-label="{html.escape(title)}">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="4" markerHeight="4" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>',
+           _markers({colours.get(f["properties"].get("material_family") or "", OTHER_FAMILY_COLOUR) for f in links}),
            f'<rect x="0" y="0" width="{WIDTH_PX:.0f}" height="{frame.height:.0f}" fill="#f8f9fa"/>']
     labels = []
     for level, shape, name in _divisions(view, english):
@@ -158,7 +164,7 @@ def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool
         dash = ' stroke-dasharray="6 4"' if p["status"] == "proposed" else ""
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
                    f'stroke-width="{_width(p["quantity"] or 0.0, top[p["unit"]]):.1f}" stroke-opacity="0.85"'
-                   f'{dash} marker-end="url(#arrow)" data-link="{p["pk"]}"/>')
+                   f'{dash} marker-end="url(#arrow-{colour[1:]})" data-link="{p["pk"]}"/>')
     for feature in sites:
         x, y = frame.xy(*feature["geometry"]["coordinates"])
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#fff" stroke="#212529" stroke-width="1.4" '

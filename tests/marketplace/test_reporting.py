@@ -170,3 +170,20 @@ def test_csv_names_its_charset_once(client, auth, net):
     auth.login(net["users"]["manager"])
     response = client.get(f"/parks/{net['park'].id}/links.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_report_map_draws_every_site_and_link_in_the_web_maps_colours():
+    import shapely
+
+    from marketplace.services.report_map import family_colours, network_svg
+
+    assert family_colours()["ash"] == "#7f7f7f"  # the web map's table (static/js/map_style.js), read once
+    site = lambda pk, lon, lat: {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},  # noqa: E731
+                                 "properties": {"kind": "site", "pk": pk}}
+    link = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[117.2, 31.8], [117.21, 31.81]]},
+            "properties": {"kind": "link", "pk": 7, "unit": "t", "quantity": 3000.0, "status": "agreed",
+                           "material_family": "ash"}}
+    svg = network_svg({"features": [site(1, 117.2, 31.8), site(2, 117.21, 31.81), link]},
+                      [shapely.box(117.18, 31.78, 117.23, 31.83)], title="测试")
+    assert svg.count("<circle") == 2 and svg.count('data-link="7"') == 1 and 'stroke="#7f7f7f"' in svg
+    assert "合肥" in svg or "区" in svg or "县" in svg  # the county names around the park
