@@ -1,13 +1,13 @@
 """Exceptions raised by the matching engine.
 
-Both are ``ValueError`` subclasses: the web layer turns them into a 400/422
+All are ``ValueError`` subclasses: the web layer turns them into a 400/422
 answer and the CLI into a non-zero exit, showing the message, which always
 names the listing, site, agreement or option at fault.
 """
 
 from __future__ import annotations
 
-__all__ = ["MatchingError", "SolverError"]
+__all__ = ["ClusterError", "MatchingError", "SolverError"]
 
 
 class MatchingError(ValueError):
@@ -38,3 +38,9 @@ class MatchingError(ValueError):
 
 class SolverError(MatchingError):
     """A min-cost-flow solver did not reach an optimum (it should always reach one)."""
+
+
+class ClusterError(MatchingError):
+    """A partitioned run (:mod:`matching.distributed`) could not use its Dask cluster: the scheduler cannot be
+    reached, or a worker was lost and Dask gave the task up. The message names the scheduler's address; the run
+    returns nothing, so nothing of it is stored."""
