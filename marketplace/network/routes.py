@@ -14,7 +14,7 @@ from ..links.present import LINK_STATUS_LABELS, coupling_label, material_name
 from ..materials.labels import FAMILY_LABELS
 from ..models import Material, Park
 from ..permissions import can, require
-from ..services import report_format
+from .. import formatting
 from ..services.indicators import indicator_trend, park_comparison, park_indicators, reporting_years, scope_parks
 from ..services.network_view import network_geojson
 from ..services.report import PDF_FONTS, build_report, report_pdf
@@ -47,11 +47,13 @@ def network_navigation() -> dict:
     return {"nav_network_map": can(current_user, "network.view"),
             "nav_network_indicators": can(current_user, "network.full"),
             "unit_symbol": unit_symbol, "unit_family_label": unit_family_label,
-            "report_number": lambda value, digits=1: report_format.number(value, _locale(), digits=digits),
-            "report_quantity": lambda value, unit, per_year=True: report_format.quantity(
-                value, unit, _locale(), per_year=per_year),
-            "report_money": lambda value, per_year=True: report_format.money(value, _locale(), per_year=per_year),
-            "report_percent": lambda value: report_format.percent(value, _locale()),
+            # Figures a year in the reader's language (marketplace.formatting: 140万吨/年, 1.4M t/yr).
+            "report_number": lambda value, digits=1: formatting.number(value, _locale(), digits=digits),
+            "report_quantity": lambda value, unit, per_year=True: formatting.quantity(
+                value, f"{unit}/yr" if per_year else unit, _locale()),
+            "report_money": lambda value, per_year=True: formatting.quantity(
+                value, "CNY/yr" if per_year else "CNY", _locale(), digits=0),
+            "report_percent": lambda value: formatting.percent(value, _locale()),
             "material_label": material_name, "coupling_name": coupling_label,
             "status_name": lambda status: LINK_STATUS_LABELS.get(status, status),
             "family_name": lambda family: FAMILY_LABELS.get(family, family or "—")}
