@@ -26,6 +26,7 @@ UNIT_NAMES = {
     "en": {"t": "t", "kg": "kg", "Nm3": "Nm³", "m3": "m³", "L": "L", "GJ": "GJ", "MJ": "MJ", "MWh": "MWh",
            "kWh": "kWh", "CNY": "CNY", "km": "km"},
 }
+_FOLDED = {language: {unit.casefold(): name for unit, name in names.items()} for language, names in UNIT_NAMES.items()}
 PERIOD_NAMES = {"zh": {"yr": "年", "a": "年", "month": "月", "day": "天"},
                 "en": {"yr": "yr", "a": "yr", "month": "month", "day": "day"}}
 
@@ -69,7 +70,7 @@ def unit_name(unit: str | None, language: str = "zh") -> str:
         return ""
     language = language_of(language)
     base, _, per = unit.partition("/")
-    name = UNIT_NAMES[language].get(base, base)
+    name = UNIT_NAMES[language].get(base) or _FOLDED[language].get(base.casefold(), base)  # gj, mwh as GJ, MWh
     if not per:
         return name
     per_name = PERIOD_NAMES[language].get(per) or UNIT_NAMES[language].get(per, per)

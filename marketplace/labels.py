@@ -30,6 +30,9 @@ BATTERY_SCOPE_LABELS = {"cascade": _l("cascade use"), "recycling": _l("recycling
                         "both": _l("cascade use and recycling")}
 LICENCE_KIND_LABELS = {"hw_permit": _l("hazardous-waste operating permit"),
                        "battery_listing": _l("retired power battery listing")}
+# Notes a park boundary file may carry that the app knows (the demo's); any other note is shown as written.
+BOUNDARY_NOTES = {"approximate boundary drawn for the demo, not an official boundary":
+                  _l("approximate boundary drawn for the demo, not an official boundary")}
 # A want's quality limit is written as the attribute's key with a bound: loi_pct_max = "LOI at most".
 BOUND_LABELS = {"max": _l("%(name)s, at most"), "min": _l("%(name)s, at least")}
 
@@ -140,6 +143,10 @@ def quality_label(key: str | None) -> str:
     return str(BOUND_LABELS[bound]) % {"name": name} if bound else name
 
 
+def boundary_note_label(note: str | None) -> str:
+    return str(BOUNDARY_NOTES.get((note or "").strip(), note or ""))
+
+
 def battery_scope_label(scope: str | None) -> str:
     return str(BATTERY_SCOPE_LABELS.get(scope, scope or "—"))
 
@@ -149,6 +156,15 @@ def licence_kind_label(kind: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------------- numbers in the page's language
+
+def text_language(text: str | None) -> str:
+    """The language a knowledge-base text (a note, a source's title) is written in, for its ``lang`` attribute:
+    ``zh`` if it is mostly Chinese, else ``en``. Such texts exist in one language only and are shown as written."""
+    text = text or ""
+    han = sum("\u3400" <= ch <= "\u9fff" for ch in text)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return "zh" if han and han * 2 >= latin else "en"
+
 
 def number(value, digits: int = 1) -> str:
     return formatting.number(value, page_language(), digits=digits)
@@ -177,14 +193,29 @@ def china_time(value, seconds: bool = False) -> str:
 LABELS = {
     "sector": sector_label, "city": city_label, "local_name": local_name, "material": material_label,
     "route": route_label, "coupling": coupling_label, "family": family_label, "category": category_label,
-    "quality_key": quality_label, "battery_scope": battery_scope_label, "licence_kind": licence_kind_label,
+    "quality_key": quality_label, "battery_scope": battery_scope_label, "boundary_note": boundary_note_label, "licence_kind": licence_kind_label,
     "park_level": lambda level: PARK_LEVEL_LABELS.get(level, level), "role": lambda role: ROLE_LABELS.get(role, role),
     "number": number, "quantity": quantity, "unit": unit_label, "money": money, "percent": percent,
     "china_time": china_time, "china_date": formatting.china_date,
 }
 
 
+def map_labels() -> dict:
+    """Names the map scripts show for codes in the network data, in the page's language (``/labels.json``)."""
+    from .links.present import LINK_STATUS_LABELS
+
+    sectors = {code: sector_label(code) for code in load_sectors()}
+    couplings = {code: coupling_label(code) for code in coupling_table().words}
+    units = {unit: formatting.unit_name(unit, page_language()) for unit in formatting.UNIT_NAMES["en"]}
+    return {"sector": sectors, "coupling": couplings, "unit": units,
+            "status": {status: str(label) for status, label in LINK_STATUS_LABELS.items()},
+            "family": {family: str(label) for family, label in FAMILY_LABELS.items()}}
+
+
 def register_label_filters(app: Flask) -> None:
+    from flask import jsonify
+
+    app.add_url_rule("/labels.json", "map_labels", lambda: jsonify(map_labels()))
     for name, function in LABELS.items():
         app.add_template_filter(function, name)
     # The same as globals for templates that call them with several arguments: quantity(x, 't/yr').
@@ -193,3 +224,4 @@ def register_label_filters(app: Flask) -> None:
     app.add_template_global(number, "number")
     app.add_template_global(unit_label, "unit_label")
     app.add_template_global(local_name, "local_name")
+    app.add_template_global(text_language, "text_language")

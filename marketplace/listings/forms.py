@@ -9,6 +9,10 @@ from wtforms.validators import Length, Optional
 from ..forms_util import options
 from ..services.listings import UNITS
 
+# The units by name: 吨/年, Nm³/天 (the value stays the unit as the services read it).
+UNIT_LABELS = {"t/yr": _l("t/yr"), "t/month": _l("t/month"), "t/day": _l("t/day"), "GJ/yr": _l("GJ/yr"),
+               "MWh/yr": _l("MWh/yr"), "m3/yr": _l("m³/yr"), "Nm3/yr": _l("Nm³/yr"), "m3/day": _l("m³/day"),
+               "Nm3/day": _l("Nm³/day")}
 # The modes the knowledge base gives transport radii for (matching/knowledge/routes.py TRANSPORT_MODES).
 TRANSPORT_MODE_LABELS = {"road": _l("road"), "rail": _l("rail"), "barge": _l("barge / ship"),
                          "pipeline": _l("pipeline")}
@@ -23,7 +27,7 @@ class ListingForm(FlaskForm):
     material = TextAreaField(_l("Material (name in Chinese or English, synonym or code)"),
                              validators=[Length(max=1000)], render_kw={"rows": 2})
     quantity = StringField(_l("Quantity"), validators=[Length(max=40)])
-    unit = SelectField(_l("Unit"), choices=options((unit, unit) for unit in UNITS), default="t/yr",
+    unit = SelectField(_l("Unit"), choices=options((unit, UNIT_LABELS.get(unit, unit)) for unit in UNITS), default="t/yr",
                        validate_choice=False)
     # The form's script shows the chosen material's quality fields and grades and writes them here as
     # key=value text, the form the API and imports take too; without the script this text is typed.
@@ -31,7 +35,7 @@ class ListingForm(FlaskForm):
     price_cny = StringField(_l("Price (CNY per unit; negative: you pay a gate fee)"), validators=[Length(max=40)])
     available_from = DateField(_l("Available from"), validators=[Optional()])
     available_to = DateField(_l("Available until"), validators=[Optional()])
-    hazard_code = StringField(_l("Hazardous-waste code (NNN-NNN-CC), if hazardous"), validators=[Length(max=12)])
+    hazard_code = StringField(_l("Hazardous-waste code (such as 900-052-31), if hazardous"), validators=[Length(max=12)])
     visibility = SelectField(_l("Visibility"), choices=options(VISIBILITY_LABELS.items()), default="named",
                              validate_choice=False)
     transport_modes = SelectMultipleField(_l("Transport modes"), choices=options(TRANSPORT_MODE_LABELS.items()))

@@ -200,7 +200,7 @@ def test_detail_page_lists_routes_with_sectors_limits_and_sources(client):
 def test_detail_page_shows_routes_inherited_from_the_parent(client):
     html = client.get("/materials/coal-fly-ash-class-f").get_data(as_text=True)
     route = html.split('data-route="fly-ash-cement-admixture"')[1].split('class="card mb-3 route"')[0]
-    assert "coal-fly-ash" in route  # "applies through coal-fly-ash"
+    assert "经由 粉煤灰 适用" in route  # "applies through" the parent material, by its name
     assert 'data-key="loi_pct"' in html  # quality attributes inherited too
 
 

@@ -3,6 +3,13 @@
 // only if BASEMAP_URL is set, so the map works with no internet at all.
 (function () {
   "use strict";
+  // Leaflet's own controls in the page's language (their titles are read out and shown on hover); the
+  // attribution names Leaflet without its English tagline.
+  if (window.L && document.body.dataset.zoomIn) {
+    L.Control.Zoom.prototype.options.zoomInTitle = document.body.dataset.zoomIn;
+    L.Control.Zoom.prototype.options.zoomOutTitle = document.body.dataset.zoomOut;
+    L.Control.Attribution.prototype.options.prefix = '<a href="https://leafletjs.com">Leaflet</a>';
+  }
 
   var SECTOR_COLOURS = { "31": "#6c757d", "44": "#343a40", "30": "#b08d57", "32": "#c0392b", "25": "#8e44ad",
     "26": "#9b59b6", "38": "#27ae60", "36": "#16a085", "42": "#2ecc71", "77": "#e67e22", "22": "#2980b9" };

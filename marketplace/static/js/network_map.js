@@ -9,6 +9,13 @@
 // would strand (from /api/v1/sites/<id>/closure).
 (function () {
   "use strict";
+  // Leaflet's own controls in the page's language (their titles are read out and shown on hover); the
+  // attribution names Leaflet without its English tagline.
+  if (window.L && document.body.dataset.zoomIn) {
+    L.Control.Zoom.prototype.options.zoomInTitle = document.body.dataset.zoomIn;
+    L.Control.Zoom.prototype.options.zoomOutTitle = document.body.dataset.zoomOut;
+    L.Control.Attribution.prototype.options.prefix = '<a href="https://leafletjs.com">Leaflet</a>';
+  }
 
   var style = window.mapStyle;
   var sectorColour = style.sectorColour;
@@ -30,7 +37,7 @@
   // 1 400 000 -> "140万" in Chinese, "1.4M" in English: how a reader of each language says a large quantity.
   function formatQuantity(value, zh) {
     var n = Number(value), abs = Math.abs(n);
-    var steps = zh ? [[1e8, "亿"], [1e4, "万"]] : [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    var steps = zh ? [[1e8, "亿"], [1e4, "万"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
     for (var i = 0; i < steps.length; i++) {
       if (abs >= steps[i][0]) return formatNumber(n / steps[i][0], abs >= steps[i][0] * 100 ? 0 : 1) + steps[i][1];
     }
@@ -84,7 +91,11 @@
     function linkColour(p) {
       return colourBy.value === "status" ? style.statusColour(p.status) : style.familyColour(p.material_family);
     }
-    function unitText(unit) { return unitSymbol(unit) + labels.per_year; }
+    var codeNames = {};
+    function nameOf(kind, code) { return (codeNames[kind] || {})[code] || code; }
+    function unitText(unit) { return nameOf("unit", unit).replace(/3$/, "³") + labels.per_year; }
+    // 140万吨/年 but 3.7亿 Nm³/年 and 1.4M t/yr: a space only before a unit written in Latin letters.
+    function spaceBefore(unit) { return /^[\u3400-\u9fff]/.test(unit) ? unit : " " + unit; }
     function siteTitle(p) {
       if (!p.revealed) return labels.hidden;
       return zh ? p.name : (p.name_en || p.name);
@@ -107,7 +118,7 @@
     function quantities(byUnit) {
       var units = Object.keys(byUnit || {});
       if (!units.length) return "–";
-      return units.map(function (u) { return formatNumber(byUnit[u]) + " " + unitSymbol(u) + "/a"; }).join(" · ");
+      return units.map(function (u) { return formatQuantity(byUnit[u], zh) + spaceBefore(unitText(u)); }).join(" · ");
     }
     function refTitle(ref) {
       if (!ref.revealed) return labels.hidden + " (" + ref.sector + ")";
@@ -137,7 +148,7 @@
             }).join("") + "</ul>" : "<div class=\"text-muted\">" + escapeHtml(labels.no_alternatives.replace("{km}", formatNumber(l.radius_km, 0))) + "</div>";
             return "<li class=\"mb-1\" data-link-id=\"" + l.link_id + "\" data-direction=\"" + l.direction + "\">" +
               "<strong>" + escapeHtml(l.direction === "downstream" ? labels.to : labels.from) + " " + escapeHtml(refTitle(l.partner)) + "</strong>: " +
-              escapeHtml(l.material_name + " " + formatNumber(l.quantity) + " " + unitSymbol(l.unit) + "/a (" + (labels[l.status] || l.status) + ")") +
+              escapeHtml(l.material_name + " " + formatQuantity(l.quantity, zh) + spaceBefore(unitText(l.unit)) + " (" + (labels[l.status] || l.status) + ")") +
               "<div>" + escapeHtml(l.direction === "downstream" ? labels.other_suppliers : labels.other_receivers) + ":</div>" + alternatives + "</li>";
           }).join("") + "</ul><p class=\"text-muted mb-0\">" + escapeHtml(labels.alternatives_method) + "</p>";
           box.innerHTML = html;
@@ -150,12 +161,12 @@
       details.innerHTML = "<h2 class=\"h6\" data-kind=\"link\" data-link-id=\"" + p.pk + "\">" + escapeHtml(labels.link) + " #" + p.pk +
         ": " + escapeHtml(zh ? p.material_name : p.material_name_en) + "</h2><dl class=\"row mb-1\">" +
         row(labels.from, escapeHtml(from ? siteTitle(from) : "")) + row(labels.to, escapeHtml(to ? siteTitle(to) : "")) +
-        row(labels.quantity, escapeHtml(formatNumber(p.quantity) + " " + unitSymbol(p.unit))) +
+        row(labels.quantity, escapeHtml(formatQuantity(p.quantity, zh) + spaceBefore(unitText(p.unit)))) +
         row(labels.status, escapeHtml(labels[p.status] || p.status)) +
         row(labels.distance, escapeHtml(formatNumber(p.distance_km) + " km")) +
-        row(labels.benefit, escapeHtml(formatNumber(p.net_benefit_cny, 0) + " CNY")) +
-        row(labels.co2, escapeHtml(formatNumber(p.co2_avoided_t) + " t")) +
-        (p.coupling ? row(labels.coupling, escapeHtml(p.coupling)) : "") +
+        row(labels.benefit, escapeHtml(formatQuantity(p.net_benefit_cny, zh) + spaceBefore(nameOf("unit", "CNY")))) +
+        row(labels.co2, escapeHtml(formatQuantity(p.co2_avoided_t, zh) + spaceBefore(nameOf("unit", "t")))) +
+        (p.coupling ? row(labels.coupling, escapeHtml(nameOf("coupling", p.coupling))) : "") +
         (p.latent ? row(labels.latent, escapeHtml(labels.yes)) : "") +
         "</dl><p class=\"mb-0\"><strong>" + escapeHtml(labels.explanation) + ":</strong> <span class=\"link-explanation\">" +
         escapeHtml(zh ? p.explanation_zh : p.explanation_en) + "</span></p>";
@@ -242,7 +253,7 @@
       arrow.feature = f;
       [line, arrow].forEach(function (layer) {
         layer.on("click", function (e) { L.DomEvent.stopPropagation(e); showLink(p); });
-        layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatQuantity(p.quantity, zh) + " " + unitText(p.unit)));
+        layer.bindTooltip(escapeHtml((zh ? p.material_name : p.material_name_en) + " · " + formatQuantity(p.quantity, zh) + spaceBefore(unitText(p.unit))));
         linkLayer.addLayer(layer);
       });
       [line, arrow].forEach(function (layer) { if (layer.getElement()) layer.getElement().setAttribute("data-link-id", p.pk); });
@@ -272,14 +283,14 @@
       return colourBy.value === "status" ? style.statusColour(largestKey(flow.statuses)) : style.familyColour(largestKey(flow.families));
     }
     function flowText(flow) {
-      return labels.flow_links.replace("{n}", flow.links.length) + " · " + formatQuantity(flow.quantity, zh) + " " + unitText(flow.unit);
+      return labels.flow_links.replace("{n}", flow.links.length) + " · " + formatQuantity(flow.quantity, zh) + spaceBefore(unitText(flow.unit));
     }
     function showFlow(flow) {
       var families = Object.keys(flow.families).map(function (k) { return (labels.families || {})[k] || k || labels.other_family; });
       var statuses = Object.keys(flow.statuses).map(function (k) { return labels[k] || k; });
       details.innerHTML = "<h2 class=\"h6\" data-kind=\"flow\">" + escapeHtml(flow.from.name) + " → " + escapeHtml(flow.to.name) + "</h2>" +
         "<dl class=\"row mb-1\">" + row(labels.links, escapeHtml(String(flow.links.length))) +
-        row(labels.quantity, escapeHtml(formatQuantity(flow.quantity, zh) + " " + unitText(flow.unit))) +
+        row(labels.quantity, escapeHtml(formatQuantity(flow.quantity, zh) + spaceBefore(unitText(flow.unit)))) +
         row(labels.families_heading, escapeHtml(families.join(zh ? "、" : ", "))) +
         row(labels.status, escapeHtml(statuses.join(zh ? "、" : ", "))) + "</dl>" +
         "<p class=\"text-muted mb-0\">" + escapeHtml(labels.zoom_for_links) + "</p>";
@@ -422,7 +433,7 @@
           box.appendChild(label);
           [1, 0.25, 0.04].forEach(function (share) {
             var q = scale[unit] * share;
-            line("#495057", style.width(q, unit, scale), false, formatQuantity(q, zh) + " " + unitText(unit),
+            line("#495057", style.width(q, unit, scale), false, formatQuantity(q, zh) + spaceBefore(unitText(unit)),
               { "data-unit": unit, "data-width": style.width(q, unit, scale).toFixed(1) });
           });
         });
@@ -498,13 +509,17 @@
       cascadeBox.appendChild(list);
     }
 
-    function fillSelect(select, values) {
-      values.sort().forEach(function (value) {
-        var option = document.createElement("option");
-        option.value = value;
-        option.textContent = labels[value] || value;
-        select.appendChild(option);
-      });
+    // Options by name, never by code: the server names sectors, couplings, units and statuses in the page's
+    // language (/labels.json); materials are named by the links themselves.
+    function fillSelect(select, values, names) {
+      values.map(function (value) { return [value, (names || {})[value] || labels[value] || value]; })
+        .sort(function (a, b) { return a[1].localeCompare(b[1]); })
+        .forEach(function (pair) {
+          var option = document.createElement("option");
+          option.value = pair[0];
+          option.textContent = pair[1];
+          select.appendChild(option);
+        });
     }
 
     // Where the map opens: a park's map on the park (its boundary and its own sites, not its partners far
@@ -530,11 +545,15 @@
     fitInitial();  // at once on what is known, again when the park's sites have arrived
 
     el.dataset.parkCount = String(parkLayer.getLayers().length);
+    var namesReady = fetch(el.dataset.labelsUrl || "/labels.json", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .catch(function () { return {}; });
     fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       })
+      .then(function (collection) { return namesReady.then(function (names) { codeNames = names; return collection; }); })
       .then(function (collection) {
         var values = { material_code: {}, status: { proposed: true, agreed: true, active: true }, sector: {}, coupling: {},
           unit: {} };
@@ -551,7 +570,14 @@
             values.unit[p.unit] = true;
           }
         });
-        filters.forEach(function (select) { fillSelect(select, Object.keys(values[select.dataset.filter])); });
+        var materialNames = {};
+        links.forEach(function (f) {
+          materialNames[f.properties.material_code] = zh ? f.properties.material_name : f.properties.material_name_en;
+        });
+        filters.forEach(function (select) {
+          var filter = select.dataset.filter;
+          fillSelect(select, Object.keys(values[filter]), filter === "material_code" ? materialNames : codeNames[filter]);
+        });
         cascades = collection.cascades || [];
         listCascades();
         if (el.dataset.parkCode) fitInitial();
