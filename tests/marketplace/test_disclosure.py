@@ -145,6 +145,8 @@ URLS = {
     "listings.export": ["/listings/export.csv", "/listings/export.xlsx"],
     "listings.import_listings": ["/listings/import"],
     "listings.template": ["/listings/import/template.csv"],
+    "listings.material_choices_json": ["/listings/materials.json?q=粉煤"],
+    "listings.quality_fields_json": ["/listings/quality-fields.json?material=粉煤灰"],
     "listings.mine": ["/listings/mine"],
     "listings.new": ["/listings/new/offer"],
     "materials.index": ["/materials/"],

@@ -33,6 +33,10 @@ CASES = [
     ("listings.import_listings", "POST", "/listings/import", expect(LOGIN, 400, 400, 403, 400)),
     ("listings.template", "GET", "/listings/import/template.csv", expect(LOGIN, 200, 200, 200, 200)),
     ("listings.template", "GET", "/listings/import/template.xlsx", expect(LOGIN, 200, 200, 200, 200)),
+    # What the listing form's script reads: knowledge-base names and quality fields, for every signed-in user.
+    ("listings.material_choices_json", "GET", "/listings/materials.json?q=粉煤", expect(LOGIN, 200, 200, 200, 200)),
+    ("listings.quality_fields_json", "GET", "/listings/quality-fields.json?material=粉煤灰",
+     expect(LOGIN, 200, 200, 200, 200)),
     ("api_listings.Listings", "GET", "/api/v1/listings", expect(401, 200, 200, 200, 200)),
     # Writes through the API need a bearer token, so a session alone is refused for everyone.
     ("api_listings.Listings", "POST", "/api/v1/listings", expect(401, 401, 401, 401, 401)),
