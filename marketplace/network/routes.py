@@ -18,6 +18,7 @@ from .. import formatting
 from ..services.indicators import indicator_trend, park_comparison, park_indicators, reporting_years, scope_parks
 from ..services.network_view import network_geojson
 from ..services.report import PDF_FONTS, build_report, report_pdf
+from ..services.run_summary import summarise_run
 from ..sitemap import park_features
 from . import bp
 from .exports import geojson_zip, link_rows, to_csv, to_xlsx
@@ -57,6 +58,13 @@ def network_navigation() -> dict:
             "material_label": material_name, "coupling_name": coupling_label,
             "status_name": lambda status: LINK_STATUS_LABELS.get(status, status),
             "family_name": lambda family: FAMILY_LABELS.get(family, family or "—")}
+
+
+@bp.app_context_processor
+def run_summary_helpers() -> dict:
+    """The run page (links blueprint) includes ``links/_run_summary.html``, which reports a run as these pages
+    report a park; its helper is offered from here so that the run page's view needs no change."""
+    return {"summarise_run": summarise_run}
 
 
 @bp.app_template_filter("report_date")
