@@ -129,18 +129,25 @@ def run_matching_distributed(
                 # Knowledge's read-only views do not pickle; plain dicts hold the same entries.
                 portable = dataclasses.replace(kb, materials=dict(kb.materials), references=dict(kb.references))
                 shared = _guarded(where, lambda: dask_client.scatter(portable, broadcast=True, hash=False))
+                sending = time.perf_counter()
                 futures = []
+                sent: dict[tuple[int, int], int] = {}
                 # Largest first, so that a small partition fills a worker's gap instead of a large one ending last.
                 for partition in sorted(plan, key=lambda p: (-len(p.offers), p.group, p.cell)):
-                    payload = _guarded(where, lambda: dask_client.scatter(_packed(slice_tables(tables, partition)),
-                                                                          hash=False))
+                    packed = _packed(slice_tables(tables, partition))
+                    sent[(partition.group, partition.cell)] = len(packed)
+                    payload = _guarded(where, lambda: dask_client.scatter(packed, hash=False))
+                    del packed
                     futures.append(dask_client.submit(
                         _search_on_worker, payload, options, shared, pure=False,
                         key=f"match-search-{partition.group}-{partition.cell}-{uuid.uuid4().hex[:8]}"))
                     del payload  # the worker keeps it until the search has read it
+                entries.append({"kind": "send", "partitions": len(plan), "bytes_sent": sum(sent.values()),
+                                "seconds": {"total": round(time.perf_counter() - sending, 6)}, "worker": "client"})
                 parts: list[tuple[PartitionFound, str]] = _guarded(where, lambda: dask_client.gather(futures))
                 del futures
-                entries += [partition_entry(part, worker) for part, worker in parts]
+                entries += [partition_entry(part, worker) | {"bytes_sent": sent[(part.group, part.cell)]}
+                            for part, worker in parts]
                 latent_count = count_latent_receivers(tables, options=options, knowledge=kb)
                 found = join_found(tables, [part for part, _ in parts], latent_receivers=latent_count)
             with steps("allocate"):
@@ -212,13 +219,14 @@ class _ParallelParts:
         self.where = where
         self.central_max_arcs = central_max_arcs
         self.entries: list[dict[str, Any]] = []
+        self.sent: dict[int, int] = {}
         self.round = 0
 
     def __call__(self, function: Callable[[PartProblem], tuple], parts: list[PartProblem]) -> list[tuple]:
         self.round += 1
         central = [self.central_max_arcs is not None and part.arcs > self.central_max_arcs for part in parts]
         futures = {
-            i: self.client.submit(_solve_on_worker, _packed(part), pure=False,
+            i: self.client.submit(_solve_on_worker, self._packed(i, part), pure=False,
                                   key=f"match-allocate-{self.round}-{i}-{uuid.uuid4().hex[:8]}")
             for i, (part, here) in enumerate(zip(parts, central)) if not here
         }
@@ -230,9 +238,15 @@ class _ParallelParts:
         for i, part in enumerate(parts):
             solved, seconds, worker = done[i]
             self.entries.append({"kind": "allocate", "round": self.round, "batch": i, "arcs": part.arcs,
-                                 "seconds": {"total": round(seconds, 6)}, "worker": worker})
+                                 "seconds": {"total": round(seconds, 6)}, "worker": worker,
+                                 "bytes_sent": self.sent.pop(i, 0)})
             out.append(solved)
         return out
+
+    def _packed(self, i: int, part: PartProblem) -> bytes:
+        packed = _packed(part)
+        self.sent[i] = len(packed)
+        return packed
 
 
 # --------------------------------------------------------------------------- the cluster
