@@ -3,6 +3,9 @@
     .venv/bin/python bench/match.py                 # 1 000, 10 000 and 100 000 offers and as many wants
     .venv/bin/python bench/match.py --sizes 1000    # just one size
     .venv/bin/python bench/match.py --no-write      # print, do not touch bench/RESULTS.md
+    .venv/bin/python bench/match.py --end-to-end --sizes 10000 100000 --backends sqlite postgis
+        # the command line with the database, beside an in-process reference (bench/match_end_to_end.py);
+        # PostGIS at BENCH_POSTGRES_ADMIN_URL (default postgres@127.0.0.1), a database created per size
 
 Each size runs in a fresh interpreter so its peak resident memory (``ru_maxrss``) is its own. In it:
 
@@ -378,8 +381,59 @@ def write_section(text: str) -> None:
         body = existing.rstrip("\n") + "\n\n" + text
     else:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        # The end-to-end part (--end-to-end) is measured apart and kept as it is.
+        sub = next((i for i in range(start, end) if lines[i].rstrip() == END_TO_END), None)
+        if sub is not None:
+            text = text.rstrip("\n") + "\n\n" + "".join(lines[sub:end]).rstrip("\n") + "\n"
         body = "".join(lines[:start]) + text + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
     RESULTS.write_text(body.rstrip("\n") + "\n", encoding="utf-8")
+
+
+END_TO_END = "### End to end: the command line with the database, beside an in-process reference"
+
+
+def end_to_end_report(rows: list[dict]) -> str:
+    lines = [
+        END_TO_END, "",
+        f"Measured {rows[0]['measured'][:10]} with `.venv/bin/python bench/match.py --end-to-end` on {machine()}.",
+        "The same synthetic data as above, loaded into a fresh database (SQLite on tmpfs; PostgreSQL 17 + PostGIS on",
+        "this machine), then `flask --app wsgi match run --format json > file` timed as a whole in a fresh",
+        "interpreter: start-up, reading the inputs as columns, the engine, storing links and alternatives in one",
+        "transaction (multi-row inserts), writing the JSON built from the engine's result. The reference runs in",
+        "the benchmark's own process on the same offers and wants: per material a KD-tree of the accepting wants,",
+        "the 50 nearest within the material's largest route radius, then OR-tools' min-cost flow (cost = road km);",
+        "no database, no feasibility rules, no scoring, alternatives or explanations. Target: ratio ≤ 2.",
+        "",
+        "| n offers × n wants | backend | command, whole | of which reading inputs | engine | rest (start-up, storing, JSON) "
+        "| links / alternatives stored | JSON | reference (candidates + flow) | reference arcs, links | ratio | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        run, ref = row["run"], row["reference"]
+        rest = run["s"] - run["collect_s"] - run["engine_s"]
+        lines.append(
+            f"| {row['n']:,} × {row['n']:,} | {row['backend']} | {run['s']:.2f} s | {run['collect_s']:.2f} s "
+            f"| {run['engine_s']:.2f} s | {rest:.2f} s | {run['links']:,} / {run['alternatives']:,} "
+            f"| {run['json_mb']:,.0f} MB | {ref['s']:.2f} s ({ref['candidates_s']:.2f} + {ref['s'] - ref['candidates_s']:.2f}) "
+            f"| {ref['arcs']:,}, {ref['links']:,} | **{row['ratio']:.2f}×** | {row['load']:.1f} |")
+    lines += ["", "Loading the data (set-up, not part of the figures): " + ", ".join(
+        f"{row['n']:,} {row['backend']} {row['load_s']:.0f} s" for row in rows) + ".", ""]
+    return "\n".join(lines)
+
+
+def write_subsection(text: str) -> None:
+    """Add or replace the end-to-end part at the end of the engine's section, leaving the rest alone."""
+    existing = RESULTS.read_text(encoding="utf-8")
+    lines = existing.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.rstrip() == SECTION)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    sub = next((i for i in range(start, end) if lines[i].rstrip() == END_TO_END), None)
+    if sub is None:
+        head, tail = "".join(lines[:end]).rstrip("\n") + "\n\n", "".join(lines[end:])
+    else:
+        sub_end = next((i for i in range(sub + 1, end) if lines[i].startswith("### ")), end)
+        head, tail = "".join(lines[:sub]), "".join(lines[sub_end:])
+    RESULTS.write_text(head + text.rstrip("\n") + "\n" + ("\n" + tail if tail else ""), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -389,7 +443,32 @@ def main(argv: list[str] | None = None) -> None:
                         help="offers in the naive baseline above 10 000 (extrapolated linearly)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="flask match run with the database, beside the in-process reference")
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgis"], choices=["sqlite", "postgis"])
+    parser.add_argument("--end-to-end-one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.end_to_end_one:
+        from bench.match_end_to_end import measure as measure_end_to_end
+
+        print(json.dumps(measure_end_to_end(int(args.end_to_end_one[0]), args.end_to_end_one[1])))
+        return
+    if args.end_to_end:
+        rows = []
+        for n in args.sizes:
+            for backend in args.backends:
+                out = subprocess.run([sys.executable, __file__, "--end-to-end-one", str(n), backend],
+                                     check=True, capture_output=True, text=True, cwd=ROOT,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                rows.append(row)
+                print(f"{n:>7,} {backend}: command {row['run']['s']:.2f} s, reference {row['reference']['s']:.2f} s, "
+                      f"ratio {row['ratio']:.2f}", flush=True)
+        text = end_to_end_report(rows)
+        print(text)
+        if not args.no_write:
+            write_subsection(text)
+        return
     if args.one:
         sample = None if args.one <= 10_000 else args.baseline_sample
         print(json.dumps(measure(args.one, baseline_sample=sample)))

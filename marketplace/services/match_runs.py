@@ -121,17 +121,34 @@ def _engine_materials(kind: str, codes: tuple[str, ...], base_unit: str) -> tupl
     return same or codes[:1]
 
 
-def _points(ids: list[int]) -> dict[int, tuple[float, float]]:
-    """Sites' lon/lat, read as numbers: PostGIS gives them itself, SQLite's WKT text is parsed in one go."""
+def _point_columns() -> tuple:
+    """The site's location as numbers: PostGIS gives them itself; on SQLite its WKT text, parsed in one go."""
     column = Site.__table__.c.location
     if db.session.get_bind().dialect.name == "postgresql":
-        rows = db.session.execute(select(Site.id, func.ST_X(column), func.ST_Y(column)).where(Site.id.in_(ids)))
-        return {row[0]: (row[1], row[2]) for row in rows}
-    rows = db.session.execute(select(Site.id, type_coerce(column, Text)).where(Site.id.in_(ids))).all()
+        return func.ST_X(column).label("lon"), func.ST_Y(column).label("lat")
+    return (type_coerce(column, Text).label("wkt"),)
+
+
+def _points(rows) -> list[tuple[float | None, float | None]]:
+    """Each row's (lon, lat), from the columns of :func:`_point_columns`."""
     if not rows:
-        return {}
-    points = shapely.from_wkt(np.array([row[1] for row in rows], dtype=object))
-    return dict(zip((row[0] for row in rows), zip(shapely.get_x(points).tolist(), shapely.get_y(points).tolist())))
+        return []
+    if "wkt" not in rows[0]._fields:
+        return [(row.lon, row.lat) for row in rows]
+    points = shapely.from_wkt(np.array([row.wkt for row in rows], dtype=object))
+    return list(zip(shapely.get_x(points).tolist(), shapely.get_y(points).tolist()))
+
+
+def _json_dict(value) -> dict:
+    if not isinstance(value, str):
+        return value or {}
+    return {} if value in ("{}", "null", "") else json.loads(value)
+
+
+def _json_list(value) -> tuple:
+    if not isinstance(value, str):
+        return tuple(value or ())
+    return () if value in ("[]", "null", "") else tuple(json.loads(value))
 
 
 def _chunks(values: list, size: int = 5000) -> Iterator[list]:
@@ -139,10 +156,11 @@ def _chunks(values: list, size: int = 5000) -> Iterator[list]:
         yield values[start:start + size]
 
 
+# The quality as its text (SQLite; PostgreSQL's driver decodes JSON itself): "{}" for most listings.
 LISTING_COLUMNS = (Listing.id, Listing.site_id, Listing.kind, Listing.status, Listing.annual_quantity,
-                   Listing.committed_quantity, Listing.quality, Listing.price_cny, Listing.available_from,
-                   Listing.available_to, Listing.hazard_code, Listing.transport_modes, Listing.base_unit,
-                   Listing.material)
+                   Listing.committed_quantity, type_coerce(Listing.quality, Text).label("quality"),
+                   Listing.price_cny, Listing.available_from, Listing.available_to, Listing.hazard_code,
+                   Listing.transport_modes, Listing.base_unit, Listing.material)
 
 
 def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
@@ -175,27 +193,27 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
             .order_by(ListingMaterial.listing_id, ListingMaterial.position)):
         materials.setdefault(listing_id, []).append(material_code)
 
+    # The two list columns as their text: nearly always "[]", decoded only when not.
     site_columns = (Site.id, Site.organisation_id, Site.external_ref, Site.name_zh, Site.name_en, Site.sector_code,
-                    Site.extra_sector_codes, Site.transport_access, Park.code.label("park_code"),
+                    type_coerce(Site.extra_sector_codes, Text).label("extra_sector_codes"),
+                    type_coerce(Site.transport_access, Text).label("transport_access"), Park.code.label("park_code"),
                     Organisation.name_zh.label("organisation_name"))
-    site_query = select(*site_columns).join(Organisation, Organisation.id == Site.organisation_id) \
+    site_query = select(*site_columns, *_point_columns()).join(Organisation, Organisation.id == Site.organisation_id) \
         .outerjoin(Park, Park.id == Site.park_id).order_by(Site.id)
-    if latent:  # latent mode needs every site whose sector could use a material
-        sites = session.execute(site_query).all()
-    else:
-        wanted = sorted({row.site_id for row in listings} | {k.receiver_site_id for k in agreed}
-                        | {k.supplier_site_id for k in agreed})
-        sites = [row for ids in _chunks(wanted) for row in session.execute(site_query.where(Site.id.in_(ids)))]
-    points: dict[int, tuple[float, float]] = {}
-    for ids in _chunks([row.id for row in sites]):
-        points |= _points(ids)
-    organisation_ids = sorted({row.organisation_id for row in sites})
+    if not latent:  # latent mode needs every site whose sector could use a material
+        agreed_sites = select(Link.supplier_site_id).where(Link.status.in_(AGREED_LINK_STATUSES)).union(
+            select(Link.receiver_site_id).where(Link.status.in_(AGREED_LINK_STATUSES)))
+        site_query = site_query.where(or_(Site.id.in_(select(Listing.site_id).where(Listing.id.in_(listing_ids))),
+                                          Site.id.in_(agreed_sites)))
+    sites = session.execute(site_query).all()
+    points = _points(sites)
     licences_of_org: dict[int, list] = {}
-    for ids in _chunks(organisation_ids):
-        for licence in session.execute(select(
-                Licence.organisation_id, Licence.site_id, Licence.kind, Licence.hw_codes, Licence.capacity_t_per_yr,
-                Licence.expires_on, Licence.battery_scope).where(Licence.organisation_id.in_(ids)).order_by(Licence.id)):
-            licences_of_org.setdefault(licence.organisation_id, []).append(licence)
+    for licence in session.execute(select(
+            Licence.organisation_id, Licence.site_id, Licence.kind, Licence.hw_codes, Licence.capacity_t_per_yr,
+            Licence.expires_on, Licence.battery_scope).where(Licence.organisation_id.in_(
+                select(site_query.with_only_columns(Site.organisation_id).order_by(None).subquery())))
+            .order_by(Licence.id)):
+        licences_of_org.setdefault(licence.organisation_id, []).append(licence)
 
     # Tonnage promised to agreed links reaches the engine as the agreements themselves, not as "committed".
     agreed_by_listing: dict[int, float] = {}
@@ -213,7 +231,7 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
         if row.kind == "offer":
             offers.append(engine.Offer(
                 id=str(row.id), site_id=str(row.site_id), material=codes[0],
-                quantity=row.annual_quantity, committed=outside, quality=row.quality or {},
+                quantity=row.annual_quantity, committed=outside, quality=_json_dict(row.quality),
                 price_cny=row.price_cny, available_from=row.available_from, available_to=row.available_to,
                 hazard_code=row.hazard_code,
                 transport_modes=tuple(m.strip() for m in (row.transport_modes or "").split(",")
@@ -224,25 +242,24 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
             want_materials[row.id] = materials.get(row.id, [])
             wants.append(engine.Want(
                 id=str(row.id), site_id=str(row.site_id), materials=codes,
-                quantity=row.annual_quantity, committed=outside, quality=row.quality or {},
+                quantity=row.annual_quantity, committed=outside, quality=_json_dict(row.quality),
                 max_price_cny=row.price_cny, available_from=row.available_from,
                 available_to=row.available_to, unit=row.base_unit))
     agreements = [engine.Agreement(offer_id=str(k.offer_id), receiver_site_id=str(k.receiver_site_id),
                                    quantity=k.quantity, want_id=str(k.want_id) if k.want_id else None,
                                    route_id=k.route_id, status=k.status) for k in agreed]
     engine_sites, facts = [], {}
-    for row in sites:
+    for row, (lon, lat) in zip(sites, points):
         licences = [l for l in licences_of_org.get(row.organisation_id, ()) if l.site_id in (None, row.id)]
-        permit, battery = engine_permit_and_battery(licences, today)
-        lon, lat = points.get(row.id, (None, None))
-        extra = tuple(c for c in (row.extra_sector_codes or ()) if c != row.sector_code) if row.sector_code \
-            else tuple(row.extra_sector_codes or ())
+        permit, battery = engine_permit_and_battery(licences, today) if licences else (None, None)
+        extra_codes, access = _json_list(row.extra_sector_codes), _json_list(row.transport_access)
+        extra = tuple(c for c in extra_codes if c != row.sector_code) if row.sector_code else extra_codes
         engine_sites.append(engine.Site(
             id=str(row.id), lon=lon, lat=lat, sector=row.sector_code or "", park=row.park_code, name=row.name_zh,
             name_en=row.name_en or "", permit=permit, battery_listing=battery,
             # Every sector of the site counts (a chemical complex making acid and cement); a reading still
             # to confirm is the best guess, used as it is until the owner corrects it.
-            extra_sectors=extra if row.sector_code else extra[1:], transport_access=tuple(row.transport_access or ())))
+            extra_sectors=extra if row.sector_code else extra[1:], transport_access=access))
         facts[row.id] = SideFacts(row.external_ref, row.name_zh, row.name_en, row.organisation_name)
     return EngineInputs(offers, wants, engine_sites, agreements, facts, want_materials)
 
@@ -430,14 +447,25 @@ class StoredLink:
 
 
 def _insert_links(run_id: int, stored: list[StoredLink]) -> list[int]:
-    """Insert the links, a multi-row INSERT … RETURNING id per chunk; their ids in the order given."""
-    table = Link.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    """Insert the links with ids taken beforehand, a multi-row INSERT per chunk; their ids in the order given.
+
+    The ids are reserved first (PostgreSQL: from the table's sequence; SQLite: after the largest, which no
+    other writer can change while this transaction holds the write lock its first UPDATE took), since an
+    INSERT … RETURNING in the rows' order falls back to one statement per row on SQLite.
+    """
+    if not stored:
+        return []
     connection = db.session.connection()
-    ids: list[int] = []
+    if connection.dialect.name == "postgresql":
+        ids = list(connection.execute(select(func.nextval(func.pg_get_serial_sequence("link", "id")))
+                                      .select_from(func.generate_series(1, len(stored)))).scalars())
+    else:
+        first = (connection.execute(select(func.max(Link.id))).scalar() or 0) + 1
+        ids = list(range(first, first + len(stored)))
+    statement = insert(Link.__table__)
     for start in range(0, len(stored), INSERT_CHUNK):
-        rows = [_link_row(run_id, s) for s in stored[start:start + INSERT_CHUNK]]
-        ids += connection.execute(statement, rows).scalars().all()
+        connection.execute(statement, [{"id": id_, **_link_row(run_id, s)} for id_, s in
+                                       zip(ids[start:start + INSERT_CHUNK], stored[start:start + INSERT_CHUNK])])
     return ids
 
 
