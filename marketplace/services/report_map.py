@@ -113,10 +113,11 @@ def _width(quantity: float, top: float) -> float:
 
 
 def _markers(colours: set[str]) -> str:
-    """One arrowhead per colour drawn (SVG 1.1 markers cannot take the line's colour)."""
+    """One arrowhead per colour drawn (SVG 1.1 markers cannot take the line's colour), of one size whatever
+    the line's width: scaled with it, the heads of the widest flows would hide their ends."""
     return "<defs>" + "".join(
-        f'<marker id="arrow-{colour[1:]}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="4" markerHeight="4" '
-        f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>' for colour in sorted(colours)) + "</defs>"
+        f'<marker id="arrow-{colour[1:]}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" '
+        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>' for colour in sorted(colours)) + "</defs>"
 
 
 def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool = False,
