@@ -108,7 +108,10 @@ class CheckedListing:
     def content_hash(self, site_id: int) -> str:
         content = [site_id, self.kind, [n.written for n in self.names] or list(self.material_codes), self.quantity, self.unit,
                    sorted(self.quality.items()), self.price_cny, str(self.available_from or ""),
-                   str(self.available_to or ""), self.hazard_code, self.visibility, self.note or ""]
+                   str(self.available_to or ""), self.hazard_code, self.visibility,
+                   # The note is stored as typed but compared folded: a file imported again, or a listing stored
+                   # before notes were kept verbatim (full-width punctuation folded), is the same listing.
+                   _clean(self.note or "")]
         return hashlib.sha1(json.dumps(content, ensure_ascii=False, default=str).encode()).hexdigest()
 
 

@@ -282,3 +282,13 @@ def test_closing_and_confirming_a_kind_ask_first(client, db, plant, make_listing
     assert page.count("data-confirm=") >= 2
     with client.get("/static/js/confirm.js") as script:
         assert script.status_code == 200 and b"window.confirm" in script.data
+
+
+def test_a_note_typed_with_other_punctuation_widths_is_the_same_listing(client, db, plant):
+    # A listing stored before notes were kept verbatim has its full-width punctuation folded; the same row
+    # imported again (now kept as typed) is recognised, not stored twice.
+    folded = check_listing(ListingInput(kind="offer", material="粉煤灰", quantity=1, note="汽运,散装(含税)"))
+    typed = check_listing(ListingInput(kind="offer", material="粉煤灰", quantity=1, note="汽运，散装（含税）"))
+    assert typed.note == "汽运，散装（含税）" and typed.content_hash(plant.site.id) == folded.content_hash(plant.site.id)
+    other = check_listing(ListingInput(kind="offer", material="粉煤灰", quantity=1, note="汽运，袋装"))
+    assert other.content_hash(plant.site.id) != typed.content_hash(plant.site.id)
