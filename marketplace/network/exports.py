@@ -11,6 +11,7 @@ import zipfile
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import mapping
 
+from .. import formatting
 from ..labels import city_label, sector_label
 from ..links.present import LINK_STATUS_LABELS, coupling_label, material_name
 from ..models import Park
@@ -83,13 +84,16 @@ INDICATOR_COLUMNS = (Column("indicator", _l("Indicator"), 48), Column("value", _
 
 
 def _readable_link(row: dict, english: bool) -> dict:
+    language = "en" if english else "zh"
+
     def side(prefix: str) -> str:
         return row[f"{prefix}_name"] or f"{_l('not disclosed')} · {sector_label(row[f'{prefix}_sector'])}"
 
     return {**row, "status_label": str(LINK_STATUS_LABELS.get(row["status"], row["status"])),
             "material_label": material_name(row["material_code"]), "supplier_label": side("supplier"),
             "receiver_label": side("receiver"), "coupling_label": coupling_label(row["coupling"]),
-            "explanation": row["explanation_en"] if english else row["explanation_zh"]}
+            "explanation": row["explanation_en"] if english else row["explanation_zh"],
+            "unit": formatting.unit_name(row["unit"], language)}
 
 
 def _site_rows(collection: dict) -> list[dict]:
@@ -105,7 +109,7 @@ def _site_rows(collection: dict) -> list[dict]:
     return rows
 
 
-def _indicator_rows(ind: Indicators) -> list[dict]:
+def _indicator_rows(ind: Indicators, language: str) -> list[dict]:
     estimate, potential = str(_l("estimate")), str(_l("potential"))
     rows = [
         (_l("Generated (bulk industrial solid waste)"), ind.generated_t, "t/a", estimate),
@@ -123,7 +127,8 @@ def _indicator_rows(ind: Indicators) -> list[dict]:
     ]
     for family in ind.families:
         rows.append((_l("Agreed and active: %(unit)s", unit=family.unit), family.agreed, f"{family.unit}/a", ""))
-    return [{"indicator": str(name), "value": value, "unit": unit, "note": note} for name, value, unit, note in rows]
+    return [{"indicator": str(name), "value": value, "unit": formatting.unit_name(unit.replace("/a", "/yr"), language),
+             "note": note} for name, value, unit, note in rows]
 
 
 def to_xlsx(collection: dict, indicators: Indicators | None, *, english: bool) -> bytes:
@@ -132,7 +137,7 @@ def to_xlsx(collection: dict, indicators: Indicators | None, *, english: bool) -
     links = [_readable_link(row, english) for row in link_rows(collection)]
     sheets = {}
     if indicators is not None:
-        sheets[str(SHEET_NAMES["indicators"])] = ([_header(c) for c in INDICATOR_COLUMNS], _indicator_rows(indicators))
+        sheets[str(SHEET_NAMES["indicators"])] = ([_header(c) for c in INDICATOR_COLUMNS], _indicator_rows(indicators, "en" if english else "zh"))
     sheets[str(SHEET_NAMES["links"])] = ([_header(c) for c in LINK_COLUMNS], links)
     sheets[str(SHEET_NAMES["sites"])] = ([_header(c) for c in SITE_COLUMNS], _site_rows(collection))
     return xlsx_bytes(sheets)

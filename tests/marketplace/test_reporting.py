@@ -138,8 +138,8 @@ def test_xlsx_has_a_sheet_per_topic_headed_in_the_readers_language(client, auth,
     links = book["对接"]
     assert [c.value for c in links[1]][1:3] == ["状态", "物料"]
     assert links.cell(row=2, column=3).value == "粉煤灰" and links.cell(row=2, column=2).value == "已达成"
-    indicators = {row[0]: row[1] for row in book["指标"].iter_rows(min_row=2, values_only=True)}
-    assert indicators["综合利用率"] == 30.0
+    indicators = {row[0]: row[1:3] for row in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert indicators["综合利用率"] == (30.0, "%") and indicators["减排二氧化碳"] == (40.0, "吨/年")
     client.get("/lang/en")
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/parks/{net['park'].id}/links.xlsx").get_data()))
     assert book.sheetnames == ["Indicators", "Links", "Sites"]
