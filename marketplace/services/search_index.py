@@ -120,31 +120,31 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # --------------------------------------------------------------------------- PostGIS
 
 
+# `search_offer` (migration 0015) holds one row per active offer and material with its site's point as
+# geography: one GiST index scan, where joining site, listing and listing_material read each of some 30 000
+# rows of a 150 km search from a page of its own. The database keeps it in step with those tables (triggers);
+# it holds active offers only, so status and kind need no test here.
 _POSTGIS_SQL = """
-SELECT l.id, lm.material_code, ST_X(s.location), ST_Y(s.location), l.annual_quantity, l.committed_quantity,
-       l.price_cny, l.available_from, l.available_to, l.base_unit, l.visibility{quality}
-FROM site s
-JOIN listing l ON l.site_id = s.id
-JOIN listing_material lm ON lm.listing_id = l.id
-WHERE ST_DWithin(s.location::geography, ST_MakePoint(:lon, :lat)::geography, :radius_m, false)
-  AND l.kind = 'offer' AND l.status IN ('published', 'partly_matched')
-  AND l.annual_quantity - l.committed_quantity > 0
-  AND l.annual_quantity - l.committed_quantity >= :min_quantity
-  AND (l.available_from IS NULL OR l.available_from <= :today)
-  AND (l.available_to IS NULL OR l.available_to >= :today){codes}{price}
+SELECT o.listing_id, o.material_code, o.lon, o.lat, o.annual_quantity, o.committed_quantity,
+       o.price_cny, o.available_from, o.available_to, o.base_unit, o.visibility{quality}
+FROM search_offer o{quality_join}
+WHERE ST_DWithin(o.location, ST_MakePoint(:lon, :lat)::geography, :radius_m, false)
+  AND o.annual_quantity - o.committed_quantity > 0
+  AND o.annual_quantity - o.committed_quantity >= :min_quantity
+  AND (o.available_to IS NULL OR o.available_to >= :today){starts}{codes}{price}
 """
+# Without upcoming offers: only windows already open.
+_STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= :today)"
 
 
-# The plan above (GiST on site, then listing by site_id) needs planner statistics: without them
-# PostgreSQL guesses that `kind = 'offer'` is selective and ANDs that index into every per-site
-# lookup, and a 50 km search over 100 000 offers takes seconds instead of milliseconds. Autovacuum
-# normally keeps statistics fresh, but it can be off (as on the benchmark machine) and a bulk import
-# outruns it, so searches check, at most once a minute per process, and analyse the three tables
-# when a large share of their rows changed since the last analysis.
+# The GiST scan above needs planner statistics: without them PostgreSQL may choose a plan that takes
+# seconds instead of milliseconds. Autovacuum normally keeps statistics fresh, but it can be off (as on
+# the benchmark machine) and a bulk import outruns it, so searches check, at most once a minute per
+# process, and analyse the tables when a large share of their rows changed since the last analysis.
 STATISTICS_CHECK_INTERVAL_S = 60.0
 _STALE_STATISTICS_SQL = """
 SELECT relname FROM pg_stat_user_tables
-WHERE relname IN ('site', 'listing', 'listing_material')
+WHERE relname IN ('site', 'listing', 'listing_material', 'search_offer')
   AND n_mod_since_analyze > 1000 + 0.2 * n_live_tup
 """
 _statistics_checked: dict[str, float] = {}
@@ -173,15 +173,17 @@ def ensure_statistics(engine: Engine) -> list[str]:
 
 def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, codes: frozenset[str] | None,
                        min_quantity: float, max_price: float | None, today: dt.date,
-                       with_quality: bool) -> Candidates:
-    """Offers within ``radius_km`` (plus slack) through the GiST index on ``site.location::geography``.
+                       with_quality: bool, upcoming: bool = False) -> Candidates:
+    """Offers within ``radius_km`` (plus slack) through the GiST index on ``search_offer.location``.
 
-    ``use_spheroid = false`` measures on the sphere, as the exact check in Python does. The
-    expression ``s.location::geography`` is the indexed one (migration 0003), so the index applies.
+    ``use_spheroid = false`` measures on the sphere, as the exact check in Python does.
+    ``upcoming``: offers whose window opens after ``today`` are candidates too.
     """
     sql = _POSTGIS_SQL.format(quality=", l.quality" if with_quality else "",
-                              codes="\n  AND lm.material_code IN :codes" if codes is not None else "",
-                              price="\n  AND l.price_cny <= :max_price" if max_price is not None else "")
+                              quality_join="\nJOIN listing l ON l.id = o.listing_id" if with_quality else "",
+                              starts="" if upcoming else _STARTED_SQL,
+                              codes="\n  AND o.material_code IN :codes" if codes is not None else "",
+                              price="\n  AND o.price_cny <= :max_price" if max_price is not None else "")
     statement = sa.text(sql)
     params = {"lon": lon, "lat": lat, "radius_m": (radius_km * (1 + PREFILTER_SLACK) + GRID_MARGIN_KM) * 1000.0,
               "min_quantity": min_quantity, "today": today}
@@ -190,6 +192,9 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
         params["codes"] = sorted(codes)
     if max_price is not None:
         params["max_price"] = max_price
+    # ST_DWithin's high declared cost makes the planner compile the statement (JIT) at every search, which
+    # cost more than the search itself; off for this transaction only.
+    connection.exec_driver_sql("SET LOCAL jit = off")
     return candidates_from_rows(connection.execute(statement, params).all(), with_quality=with_quality)
 
 
