@@ -148,10 +148,13 @@ class FlowFamilySchema(Described):
                                  "description": "what the Sankey and keystones read"})
     sankey = fields.List(fields.Nested(SankeyFlowSchema))
     keystones = fields.List(fields.Nested(KeystoneSchema))
+    agreed_links = fields.Int(metadata={"description": "how many of the links are agreed or active"})
 
 
 class IndicatorsSchema(Described):
     park = fields.Str(allow_none=True, metadata={"description": "the park's code; null for the province"})
+    year = fields.Int(allow_none=True, metadata={
+        "description": "the reporting year (links agreed by its end); null: today's network, proposals included"})
     generated_t = fields.Float(metadata={"description": "bulk solid waste offered (an estimate: what is listed)"})
     utilised_t = fields.Float(metadata={"description": "agreed and active links out of those offers"})
     stored_or_disposed_t = fields.Float(metadata={"description": "generated − utilised (an estimate)"})
@@ -165,6 +168,8 @@ class IndicatorsSchema(Described):
     cross_park_links = fields.Int()
     cross_park_t = fields.Float()
     co2_avoided_t = fields.Float()
+    net_benefit_cny = fields.Float(metadata={"description": "net benefit a year of the agreed and active links "
+                                                            "(an estimate)"})
     couplings = fields.Dict(keys=fields.Str(), values=fields.Int(), metadata={
         "description": "links per industrial coupling"})
     families = fields.List(fields.Nested(FlowFamilySchema), metadata={
