@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ..search.present import listing_url, shown_hit, shown_point
 from ..services.search import (
-    DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, ROAD_DETOUR_FACTOR, SORTS, SearchInput,
+    DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, ROAD_DETOUR_FACTOR, SORTS, SearchInput,
     SearchInvalid, build_query, search_offers,
 )
 from .auth import api_login_required, api_require
@@ -30,6 +30,8 @@ class SearchArgsSchema(QuerySchema):
     max_price = fields.Float(load_default=None, metadata={"description": "CNY per base unit"})
     sort = fields.Str(load_default="distance", validate=validate.OneOf(SORTS))
     limit = fields.Int(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET), metadata={
+        "description": "hits to skip, for the next page (offset = previous offset + limit)"})
 
 
 class HitSchema(Schema):
@@ -49,6 +51,8 @@ class HitSchema(Schema):
     delivered_cost_cny = fields.Float(allow_none=True, metadata={"description": "price + transport"})
     co2_t = fields.Float(allow_none=True, metadata={"description": "t CO2 of transport per base unit"})
     score = fields.Float(metadata={"description": "0..1, higher is better"})
+    available_from = fields.Date(allow_none=True, metadata={"description": "first day of the offer's window"})
+    upcoming = fields.Bool(metadata={"description": "the window opens after today: supply to plan for"})
 
 
 class SearchResultSchema(Schema):
@@ -70,7 +74,8 @@ def _hit(hit, query) -> dict:
             "available_quantity": listing.available_quantity, "base_unit": listing.base_unit,
             "price_cny": listing.price_cny, "quality": listing.quality or {}, "distance_km": hit.distance_km,
             "road_distance_km": hit.road_distance_km, "transport_cost_cny": hit.transport_cost_cny,
-            "delivered_cost_cny": hit.delivered_cost_cny, "co2_t": hit.co2_t, "score": hit.score}
+            "delivered_cost_cny": hit.delivered_cost_cny, "co2_t": hit.co2_t, "score": hit.score,
+            "available_from": listing.available_from, "upcoming": hit.upcoming}
 
 
 @blp.route("/search")
@@ -86,7 +91,8 @@ class OfferSearch(MethodView):
             query = build_query(SearchInput(
                 material=args["material"], want_id=args["want"], site_id=args["site"], lon=args["lon"],
                 lat=args["lat"], radius_km=args["radius_km"], min_quantity=args["min_quantity"],
-                quality=args["quality"], max_price=args["max_price"], sort=args["sort"], limit=args["limit"]),
+                quality=args["quality"], max_price=args["max_price"], sort=args["sort"], limit=args["limit"],
+                offset=args["offset"]),
                 user=current_user)
         except SearchInvalid as exc:
             abort(422, message=str(exc), errors={"query": {e.field: [e.message] for e in exc.errors}})

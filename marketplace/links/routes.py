@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..extensions import db
 from ..forms_util import options
@@ -14,6 +15,7 @@ from ..permissions import can, require
 from ..services.matching import (DecisionRefused, alternatives_of, decide, fail_interrupted, lapses_on, links_of,
                                  side_of, start_run)
 from ..services.parks import all_parks
+from ..services.run_requests import RunRequestRefused, last_run, request_run as ask_for_run, run_status
 from . import bp
 from .forms import DecisionForm, RunForm
 from .present import (ALTERNATIVE_REASON_LABELS, DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS,
@@ -53,9 +55,36 @@ def mine():
     if status:
         mine_ = [link for link in mine_ if link.status == status]
         in_parks = [link for link in in_parks if link.status == status]
+    # An organisation with no link yet is told when matching runs, and may ask its park's managers for a run.
+    parks_runs = run_status(organisation) if organisation is not None and not mine_ and not status else []
     return render_template("links/mine.html", organisation=organisation, links=_views(mine_),
                            park_links=_views(in_parks), status=status, statuses=LISTED_STATUSES,
-                           may_list_runs=can(current_user, "match_run.list"))
+                           may_list_runs=can(current_user, "match_run.list"), parks_runs=parks_runs,
+                           province_run=last_run(None) if organisation is not None and not mine_ else None)
+
+
+@bp.route("/request-run", methods=["POST"])
+@login_required
+def request_run():
+    """A plant asks the managers of one of its parks for a match run."""
+    organisation = current_user.organisation
+    if organisation is None:
+        abort(403)
+    park = db.session.scalar(select(Park).where(Park.code == request.form.get("park", "")))
+    if park is None:  # the form's CSRF token is checked by CSRFProtect before this view
+        abort(400)
+    try:
+        told = ask_for_run(organisation, park)
+    except RunRequestRefused:
+        abort(403)
+    english = str(get_locale()) == "en"
+    if told:
+        flash(_("The managers of %(park)s were asked for a match run; you will see its proposals here.",
+                park=park.name_en if english and park.name_en else park.name_zh), "success")
+    else:
+        flash(_("You have already asked the managers of %(park)s; they have not opened the request yet.",
+                park=park.name_en if english and park.name_en else park.name_zh), "info")
+    return redirect(url_for("links.mine"))
 
 
 @bp.route("/<int:link_id>")

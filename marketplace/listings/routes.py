@@ -24,6 +24,7 @@ from ..services.listings import (ListingInput, ListingInvalid, check_listing, cl
 from ..services.material_choices import material_choices
 from ..services.quality_fields import quality_form_for_name
 from ..services.sites import sites_of
+from ..services.unread import mark_thread_read, unread_thread_ids
 from ..services.vocabulary import confirm_kind as confirm_kind_of, kinds_to_confirm
 from . import bp
 from .disclosure import is_revealed, shown_location, site_geojson
@@ -319,6 +320,7 @@ def enquiry(enquiry_id: int):
         else:
             flash(_("Your message was sent."), "success")
             return redirect(url_for("listings.enquiry", enquiry_id=thread.id))
+    mark_thread_read(thread, current_user.organisation)  # before rendering, so the nav badge counts it seen
     return render_template("listings/enquiry.html", thread=thread, form=form,
                            side=side_of(thread, current_user.organisation),
                            revealed=is_revealed(current_user, thread.listing)), (400 if form.errors else 200)
@@ -331,7 +333,7 @@ def enquiries():
     threads = enquiries_of(organisation) if organisation is not None else []
     rows = [{"thread": t, "side": side_of(t, organisation), "awaiting": awaits_reply_from(t, organisation),
              "revealed": is_revealed(current_user, t.listing)} for t in threads]
-    return render_template("listings/enquiries.html", rows=rows)
+    return render_template("listings/enquiries.html", rows=rows, unread=unread_thread_ids(organisation))
 
 
 # ------------------------------------------------------------------------------------- bulk import

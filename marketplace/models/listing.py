@@ -12,6 +12,7 @@ from ..extensions import db
 if TYPE_CHECKING:
     from .material import Material
     from .org import Organisation, Site
+    from .park import Park
     from .user import User
 
 LISTING_KINDS = ("offer", "want")
@@ -171,6 +172,8 @@ class EnquiryMessage(db.Model):
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # When the thread's other side first opened it (services.unread): unread messages light the nav badge.
+    read_at: Mapped[Optional[dt.datetime]]
 
     enquiry: Mapped[Enquiry] = relationship(back_populates="messages")
     organisation: Mapped[Organisation] = relationship()
@@ -198,6 +201,11 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     read_at: Mapped[Optional[dt.datetime]]
+    # What a notice is about besides a listing: a plant's request for a match run names its park and itself.
+    park_id: Mapped[Optional[int]] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"))
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
 
     saved_search: Mapped[Optional[SavedSearch]] = relationship()
     listing: Mapped[Optional[Listing]] = relationship()
+    park: Mapped[Optional[Park]] = relationship()
+    organisation: Mapped[Optional[Organisation]] = relationship()

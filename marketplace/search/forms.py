@@ -1,7 +1,7 @@
 """The search form (GET) and the form that saves it (POST)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ..forms_util import options
@@ -25,6 +25,8 @@ class SearchFields:
     quality = StringField(_l("Quality (e.g. grade=II; loi_pct_max=5)"), validators=[Optional(), Length(max=300)])
     max_price = StringField(_l("Maximum price (CNY per unit)"), validators=[Optional(), Length(max=30)])
     sort = SelectField(_l("Sort"), choices=options(SORT_CHOICES), default="distance", validate_choice=False)
+    # Off by default: an organisation searching for supply is not looking for its own.
+    own = BooleanField(_l("Include our own offers"))
 
 
 class SearchForm(SearchFields, FlaskForm):

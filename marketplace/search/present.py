@@ -60,3 +60,12 @@ def shown_hit(user: User, hit, query):
         hit, distance_km=km, road_distance_km=round(km * ROAD_DETOUR_FACTOR, 1), transport_cost_cny=transport,
         delivered_cost_cny=delivered, co2_t=None if hit.co2_t is None else hit.co2_t * ratio,
         score=round(hit.score + closeness_shift, 2)), False
+
+
+def notification_target(note) -> str | None:
+    """Where a notification leads: the offer it announces, or the run page of the park a plant asks about."""
+    if note.listing_id is not None:
+        return listing_url(note.listing_id)
+    if note.park is not None:
+        return url_for("links.runs", park=note.park.code)
+    return None

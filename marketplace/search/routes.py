@@ -1,6 +1,9 @@
 """Search views: nearby supply, saved searches, notifications."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,9 +22,10 @@ from ..services.search import (
     SearchInvalid, SearchQuery, build_query, search_offers,
 )
 from ..services.sites import sites_of
+from ..services.unread import unread_of
 from . import bp
 from .forms import SaveSearchForm, SearchFields, SearchForm
-from .present import listing_url, material_name, shown_hit, shown_point
+from .present import listing_url, material_name, notification_target, shown_hit, shown_point
 
 SEARCH_FIELDS = tuple(name for name in dir(SearchFields) if not name.startswith("_"))
 
@@ -37,11 +41,12 @@ def _fill_choices(form) -> list:
     return sites
 
 
-def _search_input(form) -> SearchInput:
+def _search_input(form, *, offset: str | None = None) -> SearchInput:
     return SearchInput(material=form.material.data, want_id=form.want.data or None, site_id=form.site.data or None,
                        lon=form.lon.data, lat=form.lat.data, radius_km=form.radius_km.data,
                        min_quantity=form.min_quantity.data, quality=form.quality.data,
-                       max_price=form.max_price.data, sort=form.sort.data)
+                       max_price=form.max_price.data, sort=form.sort.data, offset=offset,
+                       exclude_own=not form.own.data)
 
 
 def _result_rows(hits, query=None) -> list[dict]:
@@ -51,6 +56,8 @@ def _result_rows(hits, query=None) -> list[dict]:
         site = hit.listing.site
         lon, lat = shown_point(hit.listing, revealed=revealed)
         rows.append({"hit": hit, "listing": hit.listing, "material": material_name(hit.material_code),
+                     "own": current_user.organisation_id is not None
+                     and hit.listing.site.organisation_id == current_user.organisation_id,
                      "supplier": hit.listing.organisation.name_zh if revealed else None, "site": site,
                      "lon": lon, "lat": lat, "url": listing_url(hit.listing.id)})
     return rows
@@ -73,11 +80,16 @@ def _map_features(rows: list[dict], query: SearchQuery | None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _render_search(form: SearchForm, *, query=None, hits=(), save_form=None, status: int = 200):
+def _render_search(form: SearchForm, *, query=None, hits=(), more: bool = False, save_form=None,
+                   status: int = 200):
     rows = _result_rows(hits, query)
     search_args = {name: request.values.get(name, "") for name in SEARCH_FIELDS if request.values.get(name)}
+
+    def page_url(offset: int) -> str:
+        return url_for("search.offers", **search_args, offset=max(offset, 0) or None)
     return render_template("search/offers.html", form=form, query=query, rows=rows,
-                           result_geojson=_map_features(rows, query), searched=query is not None,
+                           result_geojson=_map_features(rows, query), searched=query is not None, more=more,
+                           page_url=page_url,
                            save_form=save_form or SaveSearchForm(formdata=None), search_args=search_args,
                            material_name=material_name, detour=ROAD_DETOUR_FACTOR,
                            freight_rate=FREIGHT_RATE_CNY_PER_T_KM[TRANSPORT_MODE],
@@ -94,14 +106,16 @@ def offers():
         if sites:  # a first visit: propose the first of our sites
             form.site.data = str(sites[0].id)
         return _render_search(form)
-    query, hits = None, []
+    query, hits, more = None, [], False
     if form.validate():
         try:
-            query = build_query(_search_input(form), user=current_user)
-            hits = search_offers(query)
+            query = build_query(_search_input(form, offset=request.args.get("offset")), user=current_user)
+            # One hit more than the page holds says whether there is a next page.
+            hits = search_offers(dataclasses.replace(query, limit=query.limit + 1))
+            more, hits = len(hits) > query.limit, hits[:query.limit]
         except SearchInvalid as exc:
             apply_field_errors(form, exc.errors)
-    return _render_search(form, query=query, hits=hits, status=400 if form.errors else 200)
+    return _render_search(form, query=query, hits=hits, more=more, status=400 if form.errors else 200)
 
 
 @bp.route("/saved", methods=["POST"])
@@ -165,7 +179,7 @@ def delete_saved(search_id: int):
 def notifications():
     require(current_user, "search.use")
     return render_template("search/notifications.html", notifications=notifications_of(current_user),
-                           listing_url=listing_url)
+                           listing_url=listing_url, today=dt.date.today())
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
@@ -183,3 +197,19 @@ def mark_notifications_read():
     require(current_user, "search.use")
     mark_all_read(current_user)
     return redirect(url_for("search.notifications"))
+
+
+@bp.app_context_processor
+def unread_badges() -> dict:
+    """The navigation's unread counts (notifications, enquiry threads) for the signed-in user."""
+    return {"nav_unread": unread_of(current_user)}
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_notification(notification_id: int):
+    """Follow a notification to what it is about; opening it is reading it (a POST: it changes the notice)."""
+    row = db.get_or_404(Notification, notification_id)
+    require(current_user, "notification.edit", row)
+    mark_read(row)
+    return redirect(notification_target(row) or url_for("search.notifications"))

@@ -60,6 +60,8 @@ DEFAULT_RADIUS_KM = 50.0
 MAX_RADIUS_KM = 1000.0
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# Paging: a page starts this many hits in at most (200 pages of 50), which no reader pages through.
+MAX_OFFSET = 10_000
 # The score weighs closeness, delivered cost (relative to the other hits) and quantity available.
 SCORE_WEIGHTS = {"closeness": 0.5, "cost": 0.3, "quantity": 0.2}
 
@@ -103,7 +105,7 @@ class QualityFilter:
 
 
 def _value_errors(*, lon: float | None, lat: float | None, radius_km: float, min_quantity: float,
-                  max_price: float | None, sort: str, limit: int) -> list[FieldError]:
+                  max_price: float | None, sort: str, limit: int, offset: int = 0) -> list[FieldError]:
     """What is wrong with a query's values (a missing point is the caller's to report)."""
     errors = []
     if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
@@ -120,6 +122,8 @@ def _value_errors(*, lon: float | None, lat: float | None, radius_km: float, min
         errors.append(FieldError("sort", f"sort by one of {', '.join(SORTS)}"))
     if not 1 <= limit <= MAX_LIMIT:
         errors.append(FieldError("limit", f"the limit must be between 1 and {MAX_LIMIT}"))
+    if not 0 <= offset <= MAX_OFFSET:
+        errors.append(FieldError("offset", f"the offset must be between 0 and {MAX_OFFSET}"))
     return errors
 
 
@@ -137,10 +141,17 @@ class SearchQuery:
     max_price_cny: float | None = None
     sort: str = "distance"
     limit: int = DEFAULT_LIMIT
+    # Hits skipped before the first one returned (paging).
+    offset: int = 0
+    # Offers whose availability starts after today are found too (hits say so: SearchHit.upcoming), as the
+    # matching engine counts any window that has not ended.
+    include_upcoming: bool = True
+    # The searcher's own organisation, whose offers are left out (its own supply is not what it searches for).
+    exclude_organisation_id: int | None = None
 
     def __post_init__(self) -> None:
         errors = _value_errors(lon=self.lon, lat=self.lat, radius_km=self.radius_km, min_quantity=self.min_quantity,
-                               max_price=self.max_price_cny, sort=self.sort, limit=self.limit)
+                               max_price=self.max_price_cny, sort=self.sort, limit=self.limit, offset=self.offset)
         if errors:
             raise SearchInvalid(errors)
 
@@ -149,7 +160,7 @@ class SearchQuery:
         return {"lon": self.lon, "lat": self.lat, "radius_km": self.radius_km,
                 "material_codes": list(self.material_codes), "min_quantity": self.min_quantity,
                 "quality": {f.key: f.value for f in self.quality}, "max_price_cny": self.max_price_cny,
-                "sort": self.sort, "limit": self.limit}
+                "sort": self.sort, "limit": self.limit, "include_upcoming": self.include_upcoming}
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,7 @@ class SearchHit:
     delivered_cost_cny: float | None   # price + transport; None without a price or a transport cost
     co2_t: float | None                # t CO2 of transport per base unit
     score: float                       # 0..1, higher is better
+    upcoming: bool = False             # its availability starts after the day searched: see listing.available_from
 
     @property
     def listing_id(self) -> int:
@@ -185,6 +197,9 @@ class SearchInput:
     max_price: str | float | None = None
     sort: str | None = None
     limit: int | str | None = None
+    offset: int | str | None = None
+    # Leave out the offers of the searching user's organisation.
+    exclude_own: bool = False
 
 
 # --------------------------------------------------------------------------- building a query
@@ -355,14 +370,19 @@ def build_query(data: SearchInput, *, user: User, knowledge: Knowledge | None = 
     limit = DEFAULT_LIMIT
     if _clean(data.limit):
         limit = attempt(_parse_int, data.limit, "limit", "a whole number", default=DEFAULT_LIMIT)
+    offset = 0
+    if _clean(data.offset):
+        offset = attempt(_parse_int, data.offset, "offset", "a whole number", default=0)
 
     failed = {e.field for e in errors}
     errors += [e for e in _value_errors(lon=lon, lat=lat, radius_km=radius, min_quantity=min_quantity,
-                                        max_price=max_price, sort=sort, limit=limit) if e.field not in failed]
+                                        max_price=max_price, sort=sort, limit=limit, offset=offset)
+               if e.field not in failed]
     if errors:
         raise SearchInvalid(errors)
     return SearchQuery(lon=lon, lat=lat, radius_km=radius, material_codes=codes, min_quantity=min_quantity,
-                       quality=quality, max_price_cny=max_price, sort=sort, limit=limit)
+                       quality=quality, max_price_cny=max_price, sort=sort, limit=limit, offset=offset,
+                       exclude_organisation_id=user.organisation_id if data.exclude_own else None)
 
 
 def query_from_params(params: Mapping, *, knowledge: Knowledge | None = None) -> SearchQuery:
@@ -382,7 +402,8 @@ def query_from_params(params: Mapping, *, knowledge: Knowledge | None = None) ->
         material_codes=codes, min_quantity=float(params.get("min_quantity") or 0.0),
         quality=quality_filters(params.get("quality") or None, codes, knowledge=knowledge),
         max_price_cny=None if params.get("max_price_cny") is None else float(params["max_price_cny"]),
-        sort=params.get("sort") or "distance", limit=int(params.get("limit") or DEFAULT_LIMIT))
+        sort=params.get("sort") or "distance", limit=int(params.get("limit") or DEFAULT_LIMIT),
+        include_upcoming=bool(params.get("include_upcoming", True)))
 
 
 # --------------------------------------------------------------------------- searching
@@ -402,7 +423,7 @@ def _candidates(query: SearchQuery, codes: frozenset[str] | None, today: dt.date
         ensure_statistics(db.engine)
         return postgis_candidates(db.session.connection(), lon=query.lon, lat=query.lat, radius_km=query.radius_km,
                                   codes=codes, min_quantity=query.min_quantity, max_price=query.max_price_cny,
-                                  today=today, with_quality=with_quality)
+                                  today=today, with_quality=with_quality, upcoming=query.include_upcoming)
     index = offer_index()
     return index.near(query.lon, query.lat, query.radius_km, codes=codes, with_quality=with_quality,
                       session_connection=db.session.connection() if index.in_memory else None)
@@ -442,7 +463,9 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     distance = np.atleast_1d(great_circle_km(query.lon, query.lat, lon, lat))
     day = today.toordinal()
     keep = ((distance <= query.radius_km) & (found.available > 0) & (found.available >= query.min_quantity)
-            & (found.start <= day) & (found.end >= day))
+            & (found.end >= day))
+    if not query.include_upcoming:
+        keep &= found.start <= day
     if codes is not None:
         keep &= np.isin(found.codes, list(codes))
     if query.max_price_cny is not None:
@@ -479,7 +502,7 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
              "delivered_cost": lambda: np.lexsort((ids, np.where(known, delivered, 0.0), ~known)),
              "score": lambda: np.lexsort((ids, -score))}[query.sort]()
     if limit is not None:
-        order = order[:limit]
+        order = order[query.offset:query.offset + limit]
 
     def value(array, k):
         return None if math.isnan(array[k]) else float(array[k])
@@ -521,8 +544,8 @@ def search_offers(query: SearchQuery, *, today: dt.date | None = None,
     """
     today = today or dt.date.today()
     codes = expand_materials(query.material_codes, knowledge=knowledge) if query.material_codes else None
-    ranked = rank_candidates(_candidates(query, codes, today), query, codes=codes, today=today,
-                             knowledge=knowledge, limit=query.limit)
+    found = _without_organisation(_candidates(query, codes, today), query.exclude_organisation_id)
+    ranked = rank_candidates(found, query, codes=codes, today=today, knowledge=knowledge, limit=query.limit)
     if not ranked:
         return []
     # One round trip for the page of hits with their sites and suppliers; the hit names the material,
@@ -531,8 +554,25 @@ def search_offers(query: SearchQuery, *, today: dt.date | None = None,
         joinedload(Listing.site).joinedload(Site.organisation), lazyload(Listing.materials)))
     by_id = {row.id: row for row in rows}
     return [SearchHit(by_id[r.listing_id], r.material_code, r.distance_km, r.road_distance_km,
-                      r.transport_cost_cny, r.delivered_cost_cny, r.co2_t, r.score)
+                      r.transport_cost_cny, r.delivered_cost_cny, r.co2_t, r.score,
+                      upcoming=_starts_after(by_id[r.listing_id], today))
             for r in ranked if r.listing_id in by_id]
+
+
+def _starts_after(row: Listing, today: dt.date) -> bool:
+    return row.available_from is not None and row.available_from > today
+
+
+def _without_organisation(found: Candidates, organisation_id: int | None) -> Candidates:
+    """``found`` less the offers of ``organisation_id`` (its few active offers' ids are read, then masked out)."""
+    if organisation_id is None or not len(found):
+        return found
+    own = db.session.scalars(select(Listing.id).join(Site, Listing.site_id == Site.id).where(
+        Site.organisation_id == organisation_id, Listing.kind == "offer",
+        Listing.status.in_(ACTIVE_STATUSES))).all()
+    if not own:
+        return found
+    return found.take(np.flatnonzero(~np.isin(found.ids, own)), with_quality=found.quality is not None)
 
 
 def match_offer(query: SearchQuery, row: Listing, *, today: dt.date | None = None,
@@ -558,5 +598,5 @@ def match_offer(query: SearchQuery, row: Listing, *, today: dt.date | None = Non
         return None
     r = ranked[0]
     return SearchHit(row, r.material_code, r.distance_km, r.road_distance_km, r.transport_cost_cny,
-                     r.delivered_cost_cny, r.co2_t, r.score)
+                     r.delivered_cost_cny, r.co2_t, r.score, upcoming=_starts_after(row, today))
 

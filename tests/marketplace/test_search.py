@@ -177,7 +177,30 @@ def test_max_price(offer_at, max_price, expected):
 ])
 def test_only_active_offers_with_an_open_window(offer_at, fields, found):
     offer = offer_at(north_of(1), **fields)
-    assert ids(search()) == ([offer.id] if found else [])
+    assert ids(search(include_upcoming=False)) == ([offer.id] if found else [])
+
+
+def test_upcoming_offers_are_found_and_marked_unless_left_out(offer_at):
+    """An offer whose window opens after today is supply to plan for (the engine counts it): found, marked."""
+    now = offer_at(north_of(1), available_from="2027-06-15")
+    later = offer_at(north_of(2), available_from="2027-09-01", available_to="2028-08-31")
+    offer_at(north_of(3), available_from="2026-01-01", available_to="2027-06-14")  # ended
+    hits = search()
+    assert [(hit.listing_id, hit.upcoming) for hit in hits] == [(now.id, False), (later.id, True)]
+    assert ids(search(include_upcoming=False)) == [now.id]
+
+
+def test_own_offers_can_be_left_out(offer_at, make_site, make_listing):
+    mine = offer_at(north_of(1))
+    theirs = offer_at(north_of(2))
+    assert ids(search()) == [mine.id, theirs.id]
+    assert ids(search(exclude_organisation_id=mine.site.organisation_id)) == [theirs.id]
+
+
+def test_pages_follow_one_another_in_order(offer_at):
+    offers = [offer_at(north_of(km)) for km in range(1, 8)]
+    pages = [ids(search(limit=3, offset=offset)) for offset in (0, 3, 6, 9)]
+    assert pages == [[o.id for o in offers[0:3]], [o.id for o in offers[3:6]], [offers[6].id], []]
 
 
 def test_wants_are_not_supply(make_listing, make_site):

@@ -19,6 +19,8 @@ def _api(outcomes):
 CASES = [
     ("links.mine", "GET", "/links/", EVERYONE),
     ("links.mine", "GET", "/links/?status=agreed", EVERYONE),
+    # Without a park code the request is refused as a bad form; every role here belongs to an organisation.
+    ("links.request_run", "POST", "/links/request-run", expect(LOGIN, 400, 400, 400, 400)),
     ("links.detail", "GET", "/links/{link}", EVERYONE),
     ("links.detail", "GET", "/links/{recycler_link}", RECYCLER_ONLY),
     ("links.detail", "GET", "/links/999999", expect(LOGIN, 404, 404, 404, 404)),

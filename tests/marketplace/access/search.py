@@ -21,6 +21,8 @@ CASES = [
     ("search.notifications", "GET", "/search/notifications", expect(LOGIN, 200, 200, 200, 200)),
     ("search.mark_notification_read", "POST", "/search/notifications/{notification}/read",
      expect(LOGIN, 403, 302, 403, 302)),
+    ("search.open_notification", "POST", "/search/notifications/{notification}/open",
+     expect(LOGIN, 403, 302, 403, 302)),
     ("search.mark_notifications_read", "POST", "/search/notifications/read", expect(LOGIN, 302, 302, 302, 302)),
     ("api_search.OfferSearch", "GET", "/api/v1/offers/search", expect(401, 422, 422, 422, 422)),
     ("api_search.OfferSearch", "GET", f"/api/v1/offers/search?{FLY_ASH_NEAR}", expect(401, 200, 200, 200, 200)),
