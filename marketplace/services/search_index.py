@@ -120,21 +120,27 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # --------------------------------------------------------------------------- PostGIS
 
 
-# `search_offer` (migration 0015) holds one row per active offer and material with its site's point as
-# geography: one GiST index scan, where joining site, listing and listing_material read each of some 30 000
-# rows of a 150 km search from a page of its own. The database keeps it in step with those tables (triggers);
-# it holds active offers only, so status and kind need no test here.
+# `search_offer` (migration 0015) holds one row per active offer and material with its site's point, where
+# joining site, listing and listing_material read each of some 30 000 rows of a 150 km search from a page of
+# its own. The database keeps it in step with those tables (triggers); it holds active offers only, so status
+# and kind need no test here. The radius is a latitude band (btree on lat, lon) and a chord between unit
+# vectors on the sphere: exact for the sphere, and plain arithmetic per row.
+# The rows come back as one row of column arrays, read through the driver: at 30 000 rows, building a
+# Python row object for each and transposing them cost more than the query itself.
 _POSTGIS_SQL = """
-SELECT o.listing_id, o.material_code, o.lon, o.lat, o.annual_quantity, o.committed_quantity,
-       o.price_cny, o.available_from, o.available_to, o.base_unit, o.visibility{quality}
+SELECT array_agg(o.listing_id), array_agg(o.material_code), array_agg(o.lon), array_agg(o.lat),
+       array_agg(o.annual_quantity), array_agg(o.committed_quantity), array_agg(o.price_cny),
+       array_agg(o.available_from), array_agg(o.available_to), array_agg(o.base_unit),
+       array_agg(o.visibility){quality}
 FROM search_offer o{quality_join}
-WHERE ST_DWithin(o.location, ST_MakePoint(:lon, :lat)::geography, :radius_m, false)
+WHERE o.lat BETWEEN %(lat_min)s AND %(lat_max)s
+  AND (o.x - %(x)s) * (o.x - %(x)s) + (o.y - %(y)s) * (o.y - %(y)s) + (o.z - %(z)s) * (o.z - %(z)s) <= %(chord2)s
   AND o.annual_quantity - o.committed_quantity > 0
-  AND o.annual_quantity - o.committed_quantity >= :min_quantity
-  AND (o.available_to IS NULL OR o.available_to >= :today){starts}{codes}{price}
+  AND o.annual_quantity - o.committed_quantity >= %(min_quantity)s
+  AND (o.available_to IS NULL OR o.available_to >= %(today)s){starts}{codes}{price}
 """
 # Without upcoming offers: only windows already open.
-_STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= :today)"
+_STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= %(today)s)"
 
 
 # The GiST scan above needs planner statistics: without them PostgreSQL may choose a plan that takes
@@ -174,28 +180,36 @@ def ensure_statistics(engine: Engine) -> list[str]:
 def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, codes: frozenset[str] | None,
                        min_quantity: float, max_price: float | None, today: dt.date,
                        with_quality: bool, upcoming: bool = False) -> Candidates:
-    """Offers within ``radius_km`` (plus slack) through the GiST index on ``search_offer.location``.
-
-    ``use_spheroid = false`` measures on the sphere, as the exact check in Python does.
+    """Offers within ``radius_km`` (plus slack) on the sphere, as the exact check in Python measures, from
+    ``search_offer``.
     ``upcoming``: offers whose window opens after ``today`` are candidates too.
     """
-    sql = _POSTGIS_SQL.format(quality=", l.quality" if with_quality else "",
+    sql = _POSTGIS_SQL.format(quality=", array_agg(l.quality)" if with_quality else "",
                               quality_join="\nJOIN listing l ON l.id = o.listing_id" if with_quality else "",
                               starts="" if upcoming else _STARTED_SQL,
-                              codes="\n  AND o.material_code IN :codes" if codes is not None else "",
-                              price="\n  AND o.price_cny <= :max_price" if max_price is not None else "")
-    statement = sa.text(sql)
-    params = {"lon": lon, "lat": lat, "radius_m": (radius_km * (1 + PREFILTER_SLACK) + GRID_MARGIN_KM) * 1000.0,
+                              codes="\n  AND o.material_code = ANY(%(codes)s)" if codes is not None else "",
+                              price="\n  AND o.price_cny <= %(max_price)s" if max_price is not None else "")
+    angle = min(math.pi, (radius_km * (1 + PREFILTER_SLACK) + GRID_MARGIN_KM) / EARTH_RADIUS_KM)  # radians
+    dlat = math.degrees(angle) + 1e-9
+    phi, lam = math.radians(lat), math.radians(lon)
+    params = {"lat_min": lat - dlat, "lat_max": lat + dlat,
+              "x": math.cos(phi) * math.cos(lam), "y": math.cos(phi) * math.sin(lam), "z": math.sin(phi),
+              # The squared chord of the angle, widened for rounding in either side's trigonometry.
+              "chord2": (2 * math.sin(angle / 2)) ** 2 * (1 + 1e-9) + 1e-12,
               "min_quantity": min_quantity, "today": today}
     if codes is not None:
-        statement = statement.bindparams(sa.bindparam("codes", expanding=True))
         params["codes"] = sorted(codes)
     if max_price is not None:
         params["max_price"] = max_price
-    # ST_DWithin's high declared cost makes the planner compile the statement (JIT) at every search, which
-    # cost more than the search itself; off for this transaction only.
-    connection.exec_driver_sql("SET LOCAL jit = off")
-    return candidates_from_rows(connection.execute(statement, params).all(), with_quality=with_quality)
+    # The session's own connection and transaction, so the search sees what the session sees.
+    with connection.connection.driver_connection.cursor() as cursor:
+        # ST_DWithin's high declared cost makes the planner compile the statement (JIT) at every search, which
+        # cost more than the search itself; off for this transaction only.
+        cursor.execute("SET LOCAL jit = off")
+        columns = list(cursor.execute(sql, params, binary=True).fetchone())
+    if columns[0] is None:  # no row matched: array_agg of nothing is NULL
+        columns = [[] for _ in columns]
+    return candidates_from_columns(columns, with_quality=with_quality)
 
 
 # --------------------------------------------------------------------------- in-memory index
