@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import shapely
-from sqlalchemy import Text, func, insert, or_, select, type_coerce, update
+from sqlalchemy import Text, cast, func, insert, or_, select, type_coerce, update
 
 from matching import types as engine
 from matching.engine import run_matching
@@ -156,9 +156,9 @@ def _chunks(values: list, size: int = 5000) -> Iterator[list]:
         yield values[start:start + size]
 
 
-# The quality as its text (SQLite; PostgreSQL's driver decodes JSON itself): "{}" for most listings.
+# The quality as its text, "{}" for most listings: decoded only when it holds something.
 LISTING_COLUMNS = (Listing.id, Listing.site_id, Listing.kind, Listing.status, Listing.annual_quantity,
-                   Listing.committed_quantity, type_coerce(Listing.quality, Text).label("quality"),
+                   Listing.committed_quantity, cast(Listing.quality, Text).label("quality"),
                    Listing.price_cny, Listing.available_from, Listing.available_to, Listing.hazard_code,
                    Listing.transport_modes, Listing.base_unit, Listing.material)
 
@@ -195,8 +195,8 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
 
     # The two list columns as their text: nearly always "[]", decoded only when not.
     site_columns = (Site.id, Site.organisation_id, Site.external_ref, Site.name_zh, Site.name_en, Site.sector_code,
-                    type_coerce(Site.extra_sector_codes, Text).label("extra_sector_codes"),
-                    type_coerce(Site.transport_access, Text).label("transport_access"), Park.code.label("park_code"),
+                    cast(Site.extra_sector_codes, Text).label("extra_sector_codes"),
+                    cast(Site.transport_access, Text).label("transport_access"), Park.code.label("park_code"),
                     Organisation.name_zh.label("organisation_name"))
     site_query = select(*site_columns, *_point_columns()).join(Organisation, Organisation.id == Site.organisation_id) \
         .outerjoin(Park, Park.id == Site.park_id).order_by(Site.id)
@@ -462,11 +462,36 @@ def _insert_links(run_id: int, stored: list[StoredLink]) -> list[int]:
     else:
         first = (connection.execute(select(func.max(Link.id))).scalar() or 0) + 1
         ids = list(range(first, first + len(stored)))
-    statement = insert(Link.__table__)
-    for start in range(0, len(stored), INSERT_CHUNK):
-        connection.execute(statement, [{"id": id_, **_link_row(run_id, s)} for id_, s in
-                                       zip(ids[start:start + INSERT_CHUNK], stored[start:start + INSERT_CHUNK])])
+    _insert_rows(Link.__table__, ({"id": id_, **_link_row(run_id, s)} for id_, s in zip(ids, stored)))
     return ids
+
+
+def _insert_rows(table, rows: Iterator[dict]) -> None:
+    """Insert rows (dicts with the same keys) into ``table`` in this transaction: COPY on PostgreSQL (its
+    driver would otherwise send one INSERT per row), a multi-row INSERT per chunk elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
+        columns = list(first)
+        quote = connection.dialect.identifier_preparer.quote
+        cursor = connection.connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+            copy.write_row([first[c] for c in columns])
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    statement = insert(table)
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == INSERT_CHUNK:
+            connection.execute(statement, chunk)
+            chunk = []
+    if chunk:
+        connection.execute(statement, chunk)
 
 
 def _link_row(run_id: int, s: StoredLink) -> dict:
@@ -482,18 +507,15 @@ def _link_row(run_id: int, s: StoredLink) -> dict:
 
 
 def _insert_alternatives(run_id: int, alternatives: tuple[engine.Alternative, ...]) -> None:
-    """Every offer's ranked alternatives (a province run has tens of thousands), a multi-row INSERT per chunk."""
-    connection = db.session.connection()
-    statement = insert(RunAlternative.__table__)
-    for start in range(0, len(alternatives), INSERT_CHUNK):
-        connection.execute(statement, [
-            {"run_id": run_id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
-             "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
-             "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
-             "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
-             "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
-             "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
-            for a in alternatives[start:start + INSERT_CHUNK]])
+    """Every offer's ranked alternatives (a province run has tens of thousands)."""
+    _insert_rows(RunAlternative.__table__, (
+        {"run_id": run_id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
+         "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
+         "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
+         "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
+         "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
+         "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
+        for a in alternatives))
 
 
 # ---------------------------------------------------------------------------------------------
