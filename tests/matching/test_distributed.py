@@ -153,3 +153,22 @@ def test_bad_partitions_fail_before_any_cluster():
         run_matching_distributed([dataclasses.replace(offers[0], site_id="NOWHERE"), *offers[1:]], wants, sites,
                                  KB.routes, options=MatchOptions(today=TODAY), knowledge=KB,
                                  scheduler_address="tcp://127.0.0.1:9")
+
+
+def test_a_lost_worker_is_a_cluster_error_naming_the_scheduler():
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    from matching.distributed import _guarded
+
+    def worker_died():
+        raise KilledWorker("match-search-0-0-1f2e", "tcp://10.0.0.5:40001", allowed_failures=3)
+
+    def scheduler_gone():
+        raise CommClosedError("in <TCP (closed)>: Stream is closed")
+
+    with pytest.raises(ClusterError, match="dask cluster at tcp://10.0.0.9:8786: a worker was lost running "
+                                           "'match-search-0-0-1f2e' and Dask gave it up; the run stored nothing"):
+        _guarded("tcp://10.0.0.9:8786", worker_died)
+    with pytest.raises(ClusterError, match="dask cluster at tcp://10.0.0.9:8786: lost during the run"):
+        _guarded("tcp://10.0.0.9:8786", scheduler_gone)
