@@ -66,7 +66,8 @@ def build_report(user: User, *, park: Park | None, year: int | None, english: bo
         park=park, parks=parks, issuer=issuer_of(user, park, english=english),
         issued_on=dt.datetime.now(REPORTING_ZONE).date(), year=year, indicators=indicators,
         trend=indicator_trend(user, park=park, years=years if years is not None else reporting_years(user, park=park)),
-        network=network, map_svg=network_svg(network, outlines, english=english, title=title),
+        network=network, map_svg=network_svg(network, outlines, english=english, title=title,
+                                                             north_label=_("north")),
         legend=legend_families(network), comparison=park_comparison(user, year=year) if park is None else [])
 
 

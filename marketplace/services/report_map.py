@@ -121,8 +121,9 @@ def _markers(colours: set[str]) -> str:
 
 
 def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool = False,
-                title: str = "") -> str:
-    """An SVG document of the network (sites and links of ``collection``) over the park ``outlines``."""
+                title: str = "", north_label: str = "N") -> str:
+    """An SVG document of the network (sites and links of ``collection``) over the park ``outlines``;
+    ``north_label`` names the north arrow in the reader's language."""
     sites = [f for f in collection["features"] if f["properties"]["kind"] == "site"]
     links = [f for f in collection["features"] if f["properties"]["kind"] == "link"]
     points = [shapely.Point(f["geometry"]["coordinates"]) for f in sites]
@@ -178,7 +179,7 @@ def network_svg(collection: dict, outlines: list[BaseGeometry], *, english: bool
     y = frame.height - 14
     out.append(f'<g class="scale-bar"><line x1="12" y1="{y:.0f}" x2="{12 + bar_px:.1f}" y2="{y:.0f}" '
                f'stroke="#212529" stroke-width="2"/><text x="12" y="{y - 4:.0f}" font-size="11">{bar_km} km</text></g>')
-    out.append('<text x="{:.0f}" y="16" font-size="12" text-anchor="end">N ↑</text>'.format(WIDTH_PX - 10))
+    out.append(f'<text x="{WIDTH_PX - 10:.0f}" y="16" font-size="12" text-anchor="end">{html.escape(north_label)} ↑</text>')
     out.append("</svg>")
     return "".join(out)
 
