@@ -136,6 +136,7 @@ class KeystoneSchema(Described):
     unit = fields.Str()
     share = fields.Float(metadata={"description": "share of the family's flow (sent plus taken), 0–1"})
     links = fields.Int()
+    name_en = fields.Str(allow_none=True, metadata={"description": "the English name where the site has one"})
 
 
 class FlowFamilySchema(Described):

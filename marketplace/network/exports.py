@@ -46,8 +46,10 @@ def link_rows(collection: dict) -> list[dict]:
             "link_id": p["pk"], "status": p["status"], "material_code": p["material_code"],
             "material_family": p["material_family"], "quantity": p["quantity"], "unit": p["unit"],
             "supplier_site_id": supplier["site_id"], "supplier_name": supplier["name"],
+            "supplier_name_en": supplier.get("name_en") or supplier["name"],
             "supplier_sector": supplier["sector"], "supplier_park": supplier["park"],
             "receiver_site_id": receiver["site_id"], "receiver_name": receiver["name"],
+            "receiver_name_en": receiver.get("name_en") or receiver["name"],
             "receiver_sector": receiver["sector"], "receiver_park": receiver["park"],
             "distance_km": p["distance_km"], "net_benefit_cny": p["net_benefit_cny"],
             "co2_avoided_t": p["co2_avoided_t"], "coupling": p["coupling"], "latent": p["latent"],
@@ -87,7 +89,8 @@ def _readable_link(row: dict, english: bool) -> dict:
     language = "en" if english else "zh"
 
     def side(prefix: str) -> str:
-        return row[f"{prefix}_name"] or f"{_l('not disclosed')} · {sector_label(row[f'{prefix}_sector'])}"
+        name = row[f"{prefix}_name_en"] if english else row[f"{prefix}_name"]
+        return name or f"{_l('not disclosed')} · {sector_label(row[f'{prefix}_sector'])}"
 
     return {**row, "status_label": str(LINK_STATUS_LABELS.get(row["status"], row["status"])),
             "material_label": material_name(row["material_code"]), "supplier_label": side("supplier"),
@@ -96,14 +99,15 @@ def _readable_link(row: dict, english: bool) -> dict:
             "unit": formatting.unit_name(row["unit"], language)}
 
 
-def _site_rows(collection: dict) -> list[dict]:
+def _site_rows(collection: dict, english: bool) -> list[dict]:
     rows = []
     for feature in collection["features"]:
         p = feature["properties"]
         if p["kind"] != "site":
             continue
         lon, lat = feature["geometry"]["coordinates"]
-        rows.append({"site_id": p["site_id"], "name": p["name"] or str(_l("not disclosed")),
+        name = (p.get("name_en") or p["name"]) if english else p["name"]
+        rows.append({"site_id": p["site_id"], "name": name or str(_l("not disclosed")),
                      "organisation": p["organisation"], "sector": sector_label(p["sector"]), "park": p["park"],
                      "lon": lon, "lat": lat})
     return rows
@@ -139,7 +143,7 @@ def to_xlsx(collection: dict, indicators: Indicators | None, *, english: bool) -
     if indicators is not None:
         sheets[str(SHEET_NAMES["indicators"])] = ([_header(c) for c in INDICATOR_COLUMNS], _indicator_rows(indicators, "en" if english else "zh"))
     sheets[str(SHEET_NAMES["links"])] = ([_header(c) for c in LINK_COLUMNS], links)
-    sheets[str(SHEET_NAMES["sites"])] = ([_header(c) for c in SITE_COLUMNS], _site_rows(collection))
+    sheets[str(SHEET_NAMES["sites"])] = ([_header(c) for c in SITE_COLUMNS], _site_rows(collection, english))
     return xlsx_bytes(sheets)
 
 

@@ -54,7 +54,8 @@ FIRST_REPORTING_YEAR = 2020
 class Keystone:
     """A site the flows of one unit family lean on: ``share`` of that family's flow (sent plus taken).
 
-    ``name`` only when the viewer may see the site; else show its sector.
+    ``name`` (``name_en`` for English readers, when the site has one) only when the viewer may see the site;
+    else show its sector.
     """
 
     site_id: int
@@ -63,6 +64,7 @@ class Keystone:
     unit: str
     share: float
     links: int
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,8 @@ def _families(user: User, links: list[Link]) -> tuple[FlowFamily, ...]:
             cross_park=_round(sum(link.quantity for link in agreed if not link.same_park)), basis=basis,
             sankey=_sankey(basis_links, unit), agreed_links=len(agreed),
             keystones=tuple(Keystone(int(k.site_id), _shown_name(user, sites[int(k.site_id)]),
-                                     sites[int(k.site_id)].sector_code, unit, round(k.tonnage_share, 4), k.links)
+                                     sites[int(k.site_id)].sector_code, unit, round(k.tonnage_share, 4), k.links,
+                                     _shown_name(user, sites[int(k.site_id)], english=True))
                             for k in keystones)))
     return tuple(families)
 
@@ -297,9 +300,13 @@ def _inside(link, park: Park | None) -> bool:
     return link.receiver_site.park_id == park.id
 
 
-def _shown_name(user: User, site: Site) -> str | None:
-    """The site's name and reference for those who may name it (:func:`.disclosure.site_revealed`)."""
-    return f"{site.name_zh} ({site.external_ref})" if disclosure.site_revealed(user, site) else None
+def _shown_name(user: User, site: Site, *, english: bool = False) -> str | None:
+    """The site's name and reference for those who may name it (:func:`.disclosure.site_revealed`); in
+    English its English name where it has one."""
+    if not disclosure.site_revealed(user, site):
+        return None
+    name = (site.name_en or site.name_zh) if english else site.name_zh
+    return f"{name} ({site.external_ref})"
 
 
 def _sankey(links: list[Link], unit: str) -> tuple[SankeyFlow, ...]:

@@ -187,3 +187,17 @@ def test_report_map_draws_every_site_and_link_in_the_web_maps_colours():
                       [shapely.box(117.18, 31.78, 117.23, 31.83)], title="测试")
     assert svg.count("<circle") == 2 and svg.count('data-link="7"') == 1 and 'stroke="#7f7f7f"' in svg
     assert "合肥" in svg or "区" in svg or "县" in svg  # the county names around the park
+
+
+def test_english_pages_name_sites_in_english_where_they_have_a_name(client, auth, db, net):
+    net["plant"].name_en = "Test power plant"
+    db.session.commit()
+    auth.login(net["users"]["manager"])
+    client.get("/lang/en")
+    links = client.get(f"/parks/{net['park'].id}/report").get_data(as_text=True).split('id="report-links"')[1]
+    links = links.split("</table>")[0]
+    assert "Test power plant" in links and net["plant"].name_zh not in links
+    keystones = client.get(f"/parks/{net['park'].id}/indicators").get_data(as_text=True).split('id="keystones"')[1]
+    assert "Test power plant" in keystones.split("</table>")[0]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/parks/{net['park'].id}/links.xlsx").get_data()))
+    assert "Test power plant" in [row[1] for row in book["Sites"].iter_rows(min_row=2, values_only=True)]
