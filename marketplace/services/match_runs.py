@@ -580,12 +580,21 @@ class RunOutcome:
         return {"run": self.header(), "links": list(self.link_documents()),
                 "alternatives": list(self.alternative_documents())}
 
-    def json_chunks(self) -> Iterator[str]:
+    def json_chunks(self, *, batch: int = 500) -> Iterator[str]:
         """The same document as text, piece by piece (one link or alternative a line), to stream it."""
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every document
+
         def items(documents: Iterator[dict]) -> Iterator[str]:
-            for n, document in enumerate(documents):
-                yield ("" if n == 0 else ",\n") + "    " + json.dumps(document, ensure_ascii=False)
-        yield '{\n  "run": ' + json.dumps(self.header(), ensure_ascii=False) + ',\n  "links": [\n'
+            pending: list[str] = []
+            first = True
+            for document in documents:
+                pending.append(encode(document))
+                if len(pending) == batch:
+                    yield ("" if first else ",\n") + "    " + ",\n    ".join(pending)
+                    pending, first = [], False
+            if pending:
+                yield ("" if first else ",\n") + "    " + ",\n    ".join(pending)
+        yield '{\n  "run": ' + encode(self.header()) + ',\n  "links": [\n'
         yield from items(self.link_documents())
         yield '\n  ],\n  "alternatives": [\n'
         yield from items(self.alternative_documents())

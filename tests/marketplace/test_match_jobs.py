@@ -79,5 +79,6 @@ def test_the_run_json_from_the_result_is_the_stored_runs(db, world):
     assert outcome.run.status == "done" and outcome.links and outcome.alternatives
     built = outcome.as_json()
     assert built == run_json(outcome.run)
-    assert json.loads("".join(outcome.json_chunks())) == built
+    for batch in (500, 2, 1):  # documents written out a batch at a time
+        assert json.loads("".join(outcome.json_chunks(batch=batch))) == built
 
