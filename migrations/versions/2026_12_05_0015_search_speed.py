@@ -12,9 +12,8 @@ then a latitude band (the btree below) and a chord length, plain arithmetic per 
 was slower at wide radii: its bounding-box scan and the exact ST_DWithin per row cost more than reading the
 band (EXPLAIN ANALYZE at 150 km: 48 000 boxes checked for 29 000 rows).
 
-The app never writes it. Statement-level triggers on listing, listing_material and site re-derive the rows of
-every listing a statement touched (transition tables: a bulk import runs them once per statement, not per
-row), inside the writer's transaction, so a search sees exactly the committed listings. SQLite searches through
+The app never writes it. Row triggers on listing, listing_material and site re-derive the rows of every
+listing a write touched, inside the writer's transaction, so a search sees exactly the committed listings. SQLite searches through
 its in-memory index (services/search_index.py) and has no such table.
 """
 from alembic import op
@@ -61,20 +60,38 @@ CREATE FUNCTION search_offer_refresh(listing_ids integer[]) RETURNS void LANGUAG
     WHERE l.id = ANY(listing_ids) AND l.kind = 'offer' AND l.status IN {ACTIVE};
 $$;
 
--- One function for every trigger below: the statement's rows are in `changed` (and `changed_before` on UPDATE).
-CREATE FUNCTION search_offer_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Row triggers: the driver sends a bulk insert as one statement per row (executemany), so statement
+-- triggers would run as often and cost more each. A new listing needs none: its material rows follow it.
+CREATE FUNCTION search_offer_follow_listing() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'site' THEN
-        PERFORM search_offer_refresh(ARRAY(SELECT l.id FROM listing l JOIN changed c ON l.site_id = c.id));
-    ELSIF TG_TABLE_NAME = 'listing' AND TG_OP = 'UPDATE' THEN
-        PERFORM search_offer_refresh(ARRAY(SELECT id FROM changed UNION SELECT id FROM changed_before));
-    ELSIF TG_TABLE_NAME = 'listing' THEN
-        PERFORM search_offer_refresh(ARRAY(SELECT id FROM changed));
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM search_offer_refresh(ARRAY(SELECT listing_id FROM changed UNION SELECT listing_id FROM changed_before));
+    PERFORM search_offer_refresh(CASE WHEN TG_OP = 'DELETE' THEN ARRAY[OLD.id] ELSE ARRAY[OLD.id, NEW.id] END);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_offer_follow_material() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN  -- the common case, a listing stored or imported: add just this row
+        INSERT INTO search_offer (listing_id, material_code, lon, lat, x, y, z, annual_quantity, committed_quantity,
+                                  price_cny, available_from, available_to, base_unit, visibility)
+        SELECT l.id, NEW.material_code, ST_X(s.location), ST_Y(s.location),
+               cosd(ST_Y(s.location)) * cosd(ST_X(s.location)), cosd(ST_Y(s.location)) * sind(ST_X(s.location)),
+               sind(ST_Y(s.location)), l.annual_quantity,
+               l.committed_quantity, l.price_cny, l.available_from, l.available_to, l.base_unit, l.visibility
+        FROM listing l JOIN site s ON s.id = l.site_id
+        WHERE l.id = NEW.listing_id AND l.kind = 'offer' AND l.status IN {ACTIVE}
+        ON CONFLICT (listing_id, material_code) DO NOTHING;
     ELSE
-        PERFORM search_offer_refresh(ARRAY(SELECT DISTINCT listing_id FROM changed));
+        PERFORM search_offer_refresh(CASE TG_OP WHEN 'DELETE' THEN ARRAY[OLD.listing_id]
+                                                ELSE ARRAY[OLD.listing_id, NEW.listing_id] END);
     END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_offer_follow_site() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM search_offer_refresh(ARRAY(SELECT id FROM listing WHERE site_id = NEW.id));
     RETURN NULL;
 END
 $$;
@@ -86,39 +103,29 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER search_offer_listing_insert AFTER INSERT ON listing
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
-CREATE TRIGGER search_offer_listing_update AFTER UPDATE ON listing
-    REFERENCING OLD TABLE AS changed_before NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
-CREATE TRIGGER search_offer_listing_delete AFTER DELETE ON listing
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
+CREATE TRIGGER search_offer_listing_change AFTER UPDATE OR DELETE ON listing
+    FOR EACH ROW EXECUTE FUNCTION search_offer_follow_listing();
 CREATE TRIGGER search_offer_listing_truncate AFTER TRUNCATE ON listing
     FOR EACH STATEMENT EXECUTE FUNCTION search_offer_clear();
-CREATE TRIGGER search_offer_material_insert AFTER INSERT ON listing_material
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
-CREATE TRIGGER search_offer_material_update AFTER UPDATE ON listing_material
-    REFERENCING OLD TABLE AS changed_before NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
-CREATE TRIGGER search_offer_material_delete AFTER DELETE ON listing_material
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
+CREATE TRIGGER search_offer_material_change AFTER INSERT OR UPDATE OR DELETE ON listing_material
+    FOR EACH ROW EXECUTE FUNCTION search_offer_follow_material();
 -- A site that moves moves its offers (a new site has no listings yet; a site is deleted after its listings).
-CREATE TRIGGER search_offer_site_update AFTER UPDATE ON site
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_offer_follow();
+CREATE TRIGGER search_offer_site_move AFTER UPDATE OF location ON site
+    FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location) EXECUTE FUNCTION search_offer_follow_site();
 
 SELECT search_offer_refresh(ARRAY(SELECT id FROM listing WHERE kind = 'offer'));
 ANALYZE search_offer;
 """
 
 DOWNGRADE = """
-DROP TRIGGER search_offer_site_update ON site;
-DROP TRIGGER search_offer_material_delete ON listing_material;
-DROP TRIGGER search_offer_material_update ON listing_material;
-DROP TRIGGER search_offer_material_insert ON listing_material;
+DROP TRIGGER search_offer_site_move ON site;
+DROP TRIGGER search_offer_material_change ON listing_material;
 DROP TRIGGER search_offer_listing_truncate ON listing;
-DROP TRIGGER search_offer_listing_delete ON listing;
-DROP TRIGGER search_offer_listing_update ON listing;
-DROP TRIGGER search_offer_listing_insert ON listing;
+DROP TRIGGER search_offer_listing_change ON listing;
 DROP FUNCTION search_offer_clear();
-DROP FUNCTION search_offer_follow();
+DROP FUNCTION search_offer_follow_site();
+DROP FUNCTION search_offer_follow_material();
+DROP FUNCTION search_offer_follow_listing();
 DROP FUNCTION search_offer_refresh(integer[]);
 DROP TABLE search_offer;
 """
