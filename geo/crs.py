@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import CoordinateError
+from geo.messages import Message, N_
 
 SUPPORTED_INPUT_CRS: tuple[str, ...] = ("WGS84", "GCJ02", "CGCS2000")
 
@@ -81,11 +82,13 @@ def normalise_crs_name(text: str | None) -> str:
         return _CRS_ALIASES[key]
     if key in _BAIDU_ALIASES:
         raise CoordinateError(
-            f"crs: Baidu BD-09 coordinates are not accepted; use {_ACCEPTED_TEXT}",
+            Message(N_("crs: Baidu BD-09 coordinates are not accepted; use %(ACCEPTED_TEXT)s"),
+                    ACCEPTED_TEXT=_ACCEPTED_TEXT),
             field="crs",
         )
     raise CoordinateError(
-        f"crs: unknown coordinate system {text!r}; use {_ACCEPTED_TEXT}",
+        Message(N_("crs: unknown coordinate system %(text)r; use %(ACCEPTED_TEXT)s"),
+                text=text, ACCEPTED_TEXT=_ACCEPTED_TEXT),
         field="crs",
     )
 
@@ -132,7 +135,8 @@ def _as_float_arrays(
     lat = np.asarray(lats, dtype=np.float64)
     if lon.shape != lat.shape:
         raise CoordinateError(
-            f"lon/lat: {lon.size} longitudes but {lat.size} latitudes", field="lon/lat"
+            Message(N_("lon/lat: %(size)s longitudes but %(size2)s latitudes"), size=lon.size, size2=lat.size),
+            field="lon/lat"
         )
     return lon, lat
 
@@ -271,10 +275,11 @@ def metric_crs_for(lon: float, lat: float) -> str:
     """
     lon_f, lat_f = float(lon), float(lat)
     if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
-        raise CoordinateError("lon/lat: coordinates must be finite numbers", field="lon/lat")
+        raise CoordinateError(Message(N_("lon/lat: coordinates must be finite numbers")), field="lon/lat")
     if not (-180.0 <= lon_f <= 180.0 and -90.0 <= lat_f <= 90.0):
         raise CoordinateError(
-            f"lon/lat: ({lon_f}, {lat_f}) is not a longitude/latitude", field="lon/lat"
+            Message(N_("lon/lat: (%(lon_f)s, %(lat_f)s) is not a longitude/latitude"), lon_f=lon_f, lat_f=lat_f),
+            field="lon/lat"
         )
     zone = min(int((lon_f + 180.0) // 6.0) + 1, 60)
     return f"EPSG:{32600 + zone if lat_f >= 0 else 32700 + zone}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import GeoError, UnknownDivision
+from geo.messages import Message, N_
 
 DATA_FILE = Path(__file__).with_name("data") / "divisions.csv"
 LEVELS = ("province", "prefecture", "county")
@@ -80,9 +81,11 @@ def load_divisions() -> dict[str, Division]:
         where = f"{DATA_FILE.name} row {row_number}"
         code = row["code"].strip()
         if not re.fullmatch(r"\d{6}", code) or code in divisions:
-            raise GeoError(f"{where}: bad or duplicate code {code!r}", field="code")
+            raise GeoError(Message(N_("%(where)s: bad or duplicate code %(code)r"), where=where, code=code),
+                           field="code")
         if row["level"] not in LEVELS:
-            raise GeoError(f"{where}: unknown level {row['level']!r}", field="level")
+            raise GeoError(Message(N_("%(where)s: unknown level %(row)r"), where=where, row=row['level']),
+                           field="level")
         divisions[code] = Division(
             code=code,
             name_zh=row["name_zh"].strip(),
@@ -95,7 +98,8 @@ def load_divisions() -> dict[str, Division]:
     for division in divisions.values():
         if division.parent_code is not None and division.parent_code not in divisions:
             raise GeoError(
-                f"{DATA_FILE.name}: {division.code} has unknown parent {division.parent_code}",
+                Message(N_("%(name)s: %(code)s has unknown parent %(parent_code)s"),
+                        name=DATA_FILE.name, code=division.code, parent_code=division.parent_code),
                 field="parent_code",
             )
     return divisions
@@ -117,7 +121,8 @@ def divisions_in(parent_code: str) -> list[Division]:
     divisions = load_divisions()
     if parent_code not in divisions:
         raise UnknownDivision(
-            f"parent_code: unknown administrative division code {parent_code!r}",
+            Message(N_("parent_code: unknown administrative division code %(parent_code)r"),
+                    parent_code=parent_code),
             field="parent_code",
         )
     return sorted((d for d in divisions.values() if d.parent_code == parent_code),
@@ -149,13 +154,13 @@ def resolve_division(text: str) -> Division:
     """
     query = str(text).strip()
     if not query:
-        raise UnknownDivision("city: empty; give a division code or name, e.g. 340100 or 合肥市")
+        raise UnknownDivision(Message(N_("city: empty; give a division code or name, e.g. 340100 or 合肥市")))
     divisions = load_divisions()
     if re.fullmatch(r"\d{6}", query):
         if query in divisions:
             return divisions[query]
         raise UnknownDivision(
-            f"city: unknown administrative division code {query}",
+            Message(N_("city: unknown administrative division code %(query)s"), query=query),
             suggestions=[d.label() for d in divisions.values() if d.code[:4] == query[:4]][
                 :_MAX_SUGGESTIONS],
         )
@@ -173,14 +178,16 @@ def resolve_division(text: str) -> Division:
         return candidates[0]
     if candidates:
         raise UnknownDivision(
-            f"city: {query!r} is ambiguous; say which one, e.g. by code or as 'name (province)': "
-            + "; ".join(d.label() for d in candidates[:_MAX_SUGGESTIONS]),
+            Message(N_("city: %(query)r is ambiguous; say which one, e.g. by code or as 'name (province)': "
+                       "%(candidates)s"), query=query,
+                    candidates="; ".join(d.label() for d in candidates[:_MAX_SUGGESTIONS])),
             suggestions=[d.label() for d in candidates[:_MAX_SUGGESTIONS]],
         )
     suggestions = _suggest(query, divisions.values())
-    hint = f"; did you mean: {'; '.join(suggestions)}?" if suggestions else (
-        "; give a 6-digit code, a Chinese name such as 合肥市 or an English name such as Hefei")
-    raise UnknownDivision(f"city: unknown administrative division {query!r}{hint}",
+    hint = Message(N_("; did you mean: %(suggestions)s?"), suggestions="; ".join(suggestions)) if suggestions else \
+        Message(N_("; give a 6-digit code, a Chinese name such as 合肥市 or an English name such as Hefei"))
+    raise UnknownDivision(Message(N_("city: unknown administrative division %(query)r%(hint)s"),
+                                  query=query, hint=hint),
                           suggestions=suggestions)
 
 

@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import make_valid
 
 from geo.errors import BoundaryFileError
+from geo.messages import Message, N_
 
 _GEOJSON_SUFFIXES = frozenset({".geojson", ".json"})
 _SUPPORTED = "GeoJSON (.geojson/.json), GeoPackage (.gpkg), Shapefile (.shp, or a .zip holding one)"
@@ -82,21 +83,23 @@ def read_boundaries(path: str | os.PathLike[str], *, layer: str | None = None) -
     file_path = Path(path)
     label = file_path.name
     if not file_path.is_file():
-        raise BoundaryFileError(f"boundary file {label}: not found", field="file")
+        raise BoundaryFileError(Message(N_("boundary file %(label)s: not found"), label=label), field="file")
     source, layer = _resolve_source(file_path, layer)
     try:
         gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio/GDAL raise many kinds; all mean "unreadable"
         reason = str(exc).split(";")[0]  # GDAL appends driver hints after ';'
-        raise BoundaryFileError(f"boundary file {label}: cannot be read ({reason})", field="file") from exc
+        raise BoundaryFileError(Message(N_("boundary file %(label)s: cannot be read (%(reason)s)"),
+                                        label=label, reason=reason), field="file") from exc
 
     if gdf.empty:
-        raise BoundaryFileError(f"boundary file {label}: holds no features", field="file")
+        raise BoundaryFileError(Message(N_("boundary file %(label)s: holds no features"), label=label), field="file")
     if gdf.crs is None:
         if file_path.suffix.lower() not in _GEOJSON_SUFFIXES:
             raise BoundaryFileError(
-                f"boundary file {label}: has no coordinate reference system "
-                "(for a shapefile, the .prj file is missing); add one, or convert to GeoJSON in WGS-84",
+                Message(N_("boundary file %(label)s: has no coordinate reference system (for a shapefile, the "
+                           ".prj file is missing); add one, or convert to GeoJSON in WGS-84"),
+                        label=label),
                 field="file",
             )
         gdf = gdf.set_crs("EPSG:4326")
@@ -105,7 +108,8 @@ def read_boundaries(path: str | os.PathLike[str], *, layer: str | None = None) -
             gdf = gdf.to_crs("EPSG:4326")
         except Exception as exc:
             raise BoundaryFileError(
-                f"boundary file {label}: cannot reproject from {gdf.crs.name} to WGS-84 ({exc})",
+                Message(N_("boundary file %(label)s: cannot reproject from %(name)s to WGS-84 (%(exc)s)"),
+                        label=label, name=gdf.crs.name, exc=exc),
                 field="file",
             ) from exc
 
@@ -163,13 +167,15 @@ def _resolve_source(file_path: Path, layer: str | None) -> tuple[str, str | None
             with zipfile.ZipFile(file_path) as archive:
                 members = [m for m in archive.namelist() if m.lower().endswith(".shp")]
         except zipfile.BadZipFile:
-            raise BoundaryFileError(f"boundary file {label}: not a valid zip archive", field="file") from None
+            raise BoundaryFileError(Message(N_("boundary file %(label)s: not a valid zip archive"), label=label),
+                                    field="file") from None
         if layer is not None:
             members = [m for m in members if Path(m).stem == layer]
         if len(members) != 1:
             found = "no shapefile" if not members else f"{len(members)} shapefiles ({', '.join(members)})"
             raise BoundaryFileError(
-                f"boundary file {label}: expected one .shp inside the zip, found {found}", field="file"
+                Message(N_("boundary file %(label)s: expected one .shp inside the zip, found %(found)s"),
+                        label=label, found=found), field="file"
             )
         return f"/vsizip/{file_path.resolve()}/{members[0]}", None
     if suffix == ".gpkg":
@@ -178,7 +184,8 @@ def _resolve_source(file_path: Path, layer: str | None) -> tuple[str, str | None
         try:
             layers = pyogrio.list_layers(file_path)
         except Exception as exc:
-            raise BoundaryFileError(f"boundary file {label}: cannot be read ({exc})", field="file") from exc
+            raise BoundaryFileError(Message(N_("boundary file %(label)s: cannot be read (%(exc)s)"),
+                                            label=label, exc=exc), field="file") from exc
         polygonal = [str(name) for name, kind in layers if kind and "POLYGON" in str(kind).upper()]
         if len(layers) == 1:
             return str(file_path), str(layers[0][0])
@@ -186,10 +193,12 @@ def _resolve_source(file_path: Path, layer: str | None) -> tuple[str, str | None
             return str(file_path), polygonal[0]
         names = ", ".join(str(name) for name, _ in layers)
         raise BoundaryFileError(
-            f"boundary file {label}: has several layers ({names}); choose one", field="layer"
+            Message(N_("boundary file %(label)s: has several layers (%(names)s); choose one"),
+                    label=label, names=names), field="layer"
         )
     raise BoundaryFileError(
-        f"boundary file {label}: unsupported file type {suffix or '(none)'}; use {_SUPPORTED}",
+        Message(N_("boundary file %(label)s: unsupported file type %(suffix)s; use %(SUPPORTED)s"),
+                label=label, suffix=suffix or '(none)', SUPPORTED=_SUPPORTED),
         field="file",
     )
 
@@ -205,23 +214,26 @@ def _feature_label(file_label: str, number: int, properties: Mapping[str, Any]) 
 
 def _as_multipolygon(geometry: BaseGeometry | None, *, where: str) -> MultiPolygon:
     if geometry is None or geometry.is_empty:
-        raise BoundaryFileError(f"{where}: has no geometry", field="file")
+        raise BoundaryFileError(Message(N_("%(where)s: has no geometry"), where=where), field="file")
     geometry = shapely.force_2d(geometry)
     if not isinstance(geometry, Polygon | MultiPolygon):
         raise BoundaryFileError(
-            f"{where}: is a {geometry.geom_type}, not a polygon boundary", field="file"
+            Message(N_("%(where)s: is a %(geom_type)s, not a polygon boundary"),
+                    where=where, geom_type=geometry.geom_type), field="file"
         )
     if not geometry.is_valid:
         geometry = make_valid(geometry)
     polygons = _polygons_in(geometry)
     if not polygons:
-        raise BoundaryFileError(f"{where}: polygon is invalid and has no area once repaired", field="file")
+        raise BoundaryFileError(Message(N_("%(where)s: polygon is invalid and has no area once repaired"),
+                                        where=where), field="file")
     result = MultiPolygon(polygons)
     min_lon, min_lat, max_lon, max_lat = result.bounds
     if not (-180 <= min_lon and max_lon <= 180 and -90 <= min_lat and max_lat <= 90):
         raise BoundaryFileError(
-            f"{where}: coordinates are not longitude/latitude after reprojection "
-            "(is the file's CRS declared correctly?)",
+            Message(N_("%(where)s: coordinates are not longitude/latitude after reprojection (is the file's CRS "
+                       "declared correctly?)"),
+                    where=where),
             field="file",
         )
     return result

@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError
+from geo.messages import Message, N_
 
 K = TypeVar("K", bound=Hashable)
 
@@ -77,7 +78,8 @@ class PolygonIndex(Generic[K]):
         lat = np.asarray(lats, dtype=np.float64).ravel()
         if lon.shape != lat.shape:
             raise CoordinateError(
-                f"lon/lat: {lon.size} longitudes but {lat.size} latitudes", field="lon/lat"
+                Message(N_("lon/lat: %(size)s longitudes but %(size2)s latitudes"), size=lon.size, size2=lat.size),
+                field="lon/lat"
             )
         if lon.size == 0:
             return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
+from .errors import field_error_text
 from .services.errors import FieldError
 
 # Service field names that a form calls differently.
@@ -14,13 +15,12 @@ FIELD_ALIASES = {"name": "name_zh", "lon/lat": "lon", "site_id": "external_ref",
 def apply_field_errors(form: FlaskForm, errors: list[FieldError]) -> None:
     for error in errors:
         name = error.field if error.field in form else FIELD_ALIASES.get(error.field, error.field)
-        message = error.message
-        if error.suggestions:
-            message += " — " + ", ".join(error.suggestions)
+        # In the reader's language (the service's message is a template with its values).
+        message = field_error_text(error, with_field=False)
         if name in form:
             form[name].errors = list(form[name].errors) + [message]
         else:
-            form.form_errors.append(f"{error.field}: {message}")
+            form.form_errors.append(field_error_text(error))
 
 
 def options(pairs) -> list[SelectChoice]:

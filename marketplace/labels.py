@@ -215,6 +215,9 @@ def map_labels() -> dict:
 def register_label_filters(app: Flask) -> None:
     from flask import jsonify
 
+    from .errors import translated
+
+    app.add_template_filter(translated, "translated")
     app.add_url_rule("/labels.json", "map_labels", lambda: jsonify(map_labels()))
     for name, function in LABELS.items():
         app.add_template_filter(function, name)

@@ -43,6 +43,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from matching.errors import MatchingError, SolverError
+from geo.messages import Message, N_
 
 __all__ = ["Allocation", "FlowProblem", "MapParts", "PartProblem", "allocate", "solve_part"]
 
@@ -189,7 +190,8 @@ def allocate(
     machine); OR-tools' cost-scaling push-relabel handles millions.
     """
     if solver not in ("auto", "networkx", "ortools"):
-        raise MatchingError(f"options: solver must be auto, networkx or ortools, got {solver!r}", field="solver")
+        raise MatchingError(Message(N_("options: solver must be auto, networkx or ortools, got %(solver)r"),
+                                    solver=solver), field="solver")
     n_arcs = len(problem.arc_value)
     if n_arcs == 0:
         return Allocation(np.zeros(0), 0.0, 0.0, 0, "none")
@@ -296,10 +298,10 @@ def _subproblem(problem: FlowProblem, arcs: NDArray[np.intp]) -> FlowProblem:
 def _scale(problem: FlowProblem) -> _Scaled:
     supply = np.asarray(problem.supply, dtype=np.float64)
     if supply.size and (not np.all(np.isfinite(supply)) or supply.min() < 0):
-        raise MatchingError("allocation: supplies must be finite and not negative", field="quantity")
+        raise MatchingError(Message(N_("allocation: supplies must be finite and not negative")), field="quantity")
     n_receivers = len(problem.capacity)
     if np.any(problem.capacity < 0) or np.any(problem.group_capacity < 0):
-        raise MatchingError("allocation: capacities must not be negative", field="quantity")
+        raise MatchingError(Message(N_("allocation: capacities must not be negative")), field="quantity")
 
     units = np.unique(problem.offer_unit)
     step_of_unit: dict[int, float] = {}
@@ -313,7 +315,7 @@ def _scale(problem: FlowProblem) -> _Scaled:
     arc_unit = problem.offer_unit[problem.arc_offer]
     receiver_unit[problem.arc_receiver] = arc_unit
     if np.any(receiver_unit[problem.arc_receiver] != arc_unit):
-        raise MatchingError("allocation: a receiver has arcs from offers measured in different units")
+        raise MatchingError(Message(N_("allocation: a receiver has arcs from offers measured in different units")))
     receiver_step = np.array(
         [step_of_unit.get(u, 1.0) for u in receiver_unit.tolist()], dtype=np.float64
     )
@@ -325,7 +327,7 @@ def _scale(problem: FlowProblem) -> _Scaled:
         active = grouped & (receiver_unit >= 0)
         group_unit[problem.receiver_group[active]] = receiver_unit[active]
         if np.any(group_unit[problem.receiver_group[active]] != receiver_unit[active]):
-            raise MatchingError("allocation: a permit group joins receivers measured in different units")
+            raise MatchingError(Message(N_("allocation: a permit group joins receivers measured in different units")))
         group_step = np.array([step_of_unit.get(u, 1.0) for u in group_unit.tolist()], dtype=np.float64)
 
     supply_steps = np.floor(supply / offer_step).astype(np.int64)
@@ -336,7 +338,7 @@ def _scale(problem: FlowProblem) -> _Scaled:
     arc_step = offer_step[problem.arc_offer]
     per_step = np.asarray(problem.arc_value, dtype=np.float64) * arc_step
     if not np.all(np.isfinite(per_step)):
-        raise MatchingError("allocation: arc values must be finite", field="score")
+        raise MatchingError(Message(N_("allocation: arc values must be finite")), field="score")
     largest = float(np.abs(per_step).max()) if per_step.size else 0.0
     factor = _COST_MAGNITUDE / largest if largest > 0 else 1.0
     arc_cost = np.rint(-per_step * factor).astype(np.int64)
@@ -425,7 +427,8 @@ def _solve_ortools(problem: FlowProblem, scaled: _Scaled) -> tuple[NDArray[np.in
     solver.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
-        raise SolverError(f"allocation: OR-tools min-cost flow ended with status {status}")
+        raise SolverError(Message(N_("allocation: OR-tools min-cost flow ended with status %(status)s"),
+                                  status=status))
     first_arc = n_offers
     flow = np.asarray(
         solver.flows(np.arange(first_arc, first_arc + len(problem.arc_value), dtype=np.int32)), dtype=np.int64

@@ -16,6 +16,7 @@ from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.models import Route
 from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX, is_unclassified
 from matching.types import BATTERY_LISTINGS, TRANSPORT_MODES, Agreement, MatchOptions, Offer, Site, Want
+from geo.messages import Message, N_
 
 __all__ = ["validate_inputs", "validate_options"]
 
@@ -38,10 +39,10 @@ def validate_options(options: MatchOptions) -> None:
     matching.errors.MatchingError: options: k_per_offer must be a whole number of at least 1, got 0
     """
     def fail(name: str, message: str) -> None:
-        raise MatchingError(f"options: {name} {message}", field=name)
+        raise MatchingError(Message(N_("options: %(name)s %(message)s"), name=name, message=message), field=name)
 
     if not isinstance(options, MatchOptions):
-        raise MatchingError("options: expected a MatchOptions value", field="options")
+        raise MatchingError(Message(N_("options: expected a MatchOptions value")), field="options")
     if not isinstance(options.today, dt.date):
         fail("today", f"must be a date, got {options.today!r}")
     for name in ("k_per_offer", "candidate_pool"):
@@ -118,45 +119,56 @@ def validate_inputs(
     for site in sites:
         where = f"site {site.id!r}"
         if site.id in site_by_id:
-            raise MatchingError(f"{where}: listed twice", field="site_id", where=where)
+            raise MatchingError(Message(N_("%(where)s: listed twice"), where=where), field="site_id", where=where)
         if not _finite(site.lon) or not _finite(site.lat):
-            raise MatchingError(f"{where}: has no coordinates (lon/lat)", field="lon/lat", where=where)
+            raise MatchingError(Message(N_("%(where)s: has no coordinates (lon/lat)"), where=where),
+                                field="lon/lat", where=where)
         if not (-180 <= site.lon <= 180 and -90 <= site.lat <= 90):  # type: ignore[operator]
-            raise MatchingError(f"{where}: lon/lat ({site.lon}, {site.lat}) out of range", field="lon/lat", where=where)
+            raise MatchingError(Message(N_("%(where)s: lon/lat (%(lon)s, %(lat)s) out of range"),
+                                        where=where, lon=site.lon, lat=site.lat), field="lon/lat", where=where)
         if site.battery_listing is not None and site.battery_listing not in BATTERY_LISTINGS:
             raise MatchingError(
-                f"{where}: battery_listing must be one of {', '.join(BATTERY_LISTINGS)}, got {site.battery_listing!r}",
+                Message(N_("%(where)s: battery_listing must be one of %(BATTERY_LISTINGS)s, got "
+                           "%(battery_listing)r"),
+                        where=where, BATTERY_LISTINGS=', '.join(BATTERY_LISTINGS),
+                        battery_listing=site.battery_listing),
                 field="battery_listing", where=where,
             )
         if site.permit is not None:
             if not _finite(site.permit.capacity_t) or site.permit.capacity_t < 0:
-                raise MatchingError(f"{where}: permit capacity must not be negative", field="hw_capacity_t", where=where)
+                raise MatchingError(Message(N_("%(where)s: permit capacity must not be negative"), where=where),
+                                    field="hw_capacity_t", where=where)
             for code in site.permit.codes:
                 if not (re.fullmatch(r"HW\d{2}", code) or _HW_CODE.fullmatch(code)):
                     raise MatchingError(
-                        f"{where}: permit code {code!r} is neither HWnn nor NNN-NNN-CC", field="hw_permit", where=where
+                        Message(N_("%(where)s: permit code %(code)r is neither HWnn nor NNN-NNN-CC"),
+                                where=where, code=code), field="hw_permit", where=where
                     )
         site_by_id[site.id] = site
 
     for route in routes:
         for mode, radius in route.transport:
             if mode not in TRANSPORT_MODES:
-                raise MatchingError(f"route {route.id!r}: unknown transport mode {mode!r}", field="transport")
+                raise MatchingError(Message(N_("route %(id)r: unknown transport mode %(mode)r"),
+                                            id=route.id, mode=mode), field="transport")
             if not _finite(radius) or radius < 0:
-                raise MatchingError(f"route {route.id!r}: negative radius {radius} km for {mode}", field="transport")
+                raise MatchingError(Message(N_("route %(id)r: negative radius %(radius)s km for %(mode)s"),
+                                            id=route.id, radius=radius, mode=mode), field="transport")
 
     offer_by_id: dict[str, Offer] = {}
     for offer in offers:
         where = f"offer {offer.id!r}"
         if offer.id in offer_by_id:
-            raise MatchingError(f"{where}: listed twice", field="id", where=where)
+            raise MatchingError(Message(N_("%(where)s: listed twice"), where=where), field="id", where=where)
         _check_listing_common(offer, where, site_by_id)
         _check_unit(offer.unit, where)
         if offer.price_cny is not None and not _finite(offer.price_cny):
-            raise MatchingError(f"{where}: price_cny must be a finite number", field="price_cny", where=where)
+            raise MatchingError(Message(N_("%(where)s: price_cny must be a finite number"), where=where),
+                                field="price_cny", where=where)
         for mode in offer.transport_modes:
             if mode not in TRANSPORT_MODES:
-                raise MatchingError(f"{where}: unknown transport mode {mode!r}", field="transport_modes", where=where)
+                raise MatchingError(Message(N_("%(where)s: unknown transport mode %(mode)r"),
+                                            where=where, mode=mode), field="transport_modes", where=where)
         hazard = _hazard_category(offer.hazard_code, where)
         if _check_material(offer.material, where, knowledge):
             offer_by_id[offer.id] = offer  # an unclassified stream: any hazard code given is its own word
@@ -164,13 +176,18 @@ def validate_inputs(
         material = knowledge.materials[offer.material]
         if offer.hazard_code is not None:
             if not material.hazardous:
-                raise MatchingError(f"{where}: hazard_code given but {material.code} is not hazardous waste",
+                raise MatchingError(Message(N_("%(where)s: hazard_code given but %(code)s is not hazardous waste"),
+                                            where=where, code=material.code),
                                     field="hazard_code", where=where)
             if hazard != material.category:
-                raise MatchingError(f"{where}: hazard_code {offer.hazard_code} is {hazard}, "
-                                    f"but {material.code} is {material.category}", field="hazard_code", where=where)
+                raise MatchingError(Message(N_("%(where)s: hazard_code %(hazard_code)s is %(hazard)s, but "
+                                               "%(code)s is %(category)s"),
+                                            where=where, hazard_code=offer.hazard_code, hazard=hazard,
+                                            code=material.code, category=material.category),
+                                    field="hazard_code", where=where)
         elif material.hazardous and len(material.hw_codes) != 1:
-            raise MatchingError(f"{where}: {material.code} is hazardous waste; give its 8-digit hazard_code",
+            raise MatchingError(Message(N_("%(where)s: %(code)s is hazardous waste; give its 8-digit hazard_code"),
+                                        where=where, code=material.code),
                                 field="hazard_code", where=where)
         offer_by_id[offer.id] = offer
 
@@ -178,16 +195,18 @@ def validate_inputs(
     for want in wants:
         where = f"want {want.id!r}"
         if want.id in want_by_id:
-            raise MatchingError(f"{where}: listed twice", field="id", where=where)
+            raise MatchingError(Message(N_("%(where)s: listed twice"), where=where), field="id", where=where)
         _check_listing_common(want, where, site_by_id)
         if not want.materials:
-            raise MatchingError(f"{where}: accepts no material", field="material", where=where)
+            raise MatchingError(Message(N_("%(where)s: accepts no material"), where=where),
+                                field="material", where=where)
         _check_unit(want.unit, where)
         # Materials in several units are no error: the want takes those in its own unit (candidate_search).
         for code in want.materials:
             _check_material(code, where, knowledge)
         if want.max_price_cny is not None and not _finite(want.max_price_cny):
-            raise MatchingError(f"{where}: max_price_cny must be a finite number", field="price_cny", where=where)
+            raise MatchingError(Message(N_("%(where)s: max_price_cny must be a finite number"), where=where),
+                                field="price_cny", where=where)
         want_by_id[want.id] = want
 
     agreed_out: dict[str, float] = defaultdict(float)
@@ -196,20 +215,28 @@ def validate_inputs(
         where = f"agreement #{number} ({agreement.offer_id} -> {agreement.want_id or agreement.receiver_site_id})"
         offer = offer_by_id.get(agreement.offer_id)
         if offer is None:
-            raise MatchingError(f"{where}: unknown offer {agreement.offer_id!r}", field="offer_id", where=where)
+            raise MatchingError(Message(N_("%(where)s: unknown offer %(offer_id)r"),
+                                        where=where, offer_id=agreement.offer_id), field="offer_id", where=where)
         if not _finite(agreement.quantity) or agreement.quantity <= 0:
-            raise MatchingError(f"{where}: quantity must be more than zero", field="quantity", where=where)
+            raise MatchingError(Message(N_("%(where)s: quantity must be more than zero"), where=where),
+                                field="quantity", where=where)
         if agreement.status not in ("agreed", "active"):
-            raise MatchingError(f"{where}: status must be agreed or active", field="status", where=where)
+            raise MatchingError(Message(N_("%(where)s: status must be agreed or active"), where=where),
+                                field="status", where=where)
         if agreement.receiver_site_id not in site_by_id:
-            raise MatchingError(f"{where}: unknown site {agreement.receiver_site_id!r}", field="site_id", where=where)
+            raise MatchingError(Message(N_("%(where)s: unknown site %(receiver_site_id)r"),
+                                        where=where, receiver_site_id=agreement.receiver_site_id),
+                                field="site_id", where=where)
         if agreement.want_id is not None:
             want = want_by_id.get(agreement.want_id)
             if want is None:
-                raise MatchingError(f"{where}: unknown want {agreement.want_id!r}", field="want_id", where=where)
+                raise MatchingError(Message(N_("%(where)s: unknown want %(want_id)r"),
+                                            where=where, want_id=agreement.want_id), field="want_id", where=where)
             if want.site_id != agreement.receiver_site_id:
-                raise MatchingError(f"{where}: want {want.id!r} is at site {want.site_id!r}, "
-                                    f"not {agreement.receiver_site_id!r}", field="site_id", where=where)
+                raise MatchingError(Message(N_("%(where)s: want %(id)r is at site %(site_id)r, not "
+                                               "%(receiver_site_id)r"),
+                                            where=where, id=want.id, site_id=want.site_id,
+                                            receiver_site_id=agreement.receiver_site_id), field="site_id", where=where)
             agreed_in[want.id] += agreement.quantity
         agreed_out[offer.id] += agreement.quantity
     _check_not_overcommitted(agreed_out, offer_by_id, "offer")
@@ -222,14 +249,17 @@ def _check_material(code: object, where: str, knowledge: Knowledge) -> bool:
         return False
     if isinstance(code, str) and is_unclassified(code):
         if not code.removeprefix(UNCLASSIFIED_PREFIX).strip():
-            raise MatchingError(f"{where}: unclassified stream {code!r} has no name", field="material", where=where)
+            raise MatchingError(Message(N_("%(where)s: unclassified stream %(code)r has no name"),
+                                        where=where, code=code), field="material", where=where)
         return True
-    raise MatchingError(f"{where}: unknown material {code!r}", field="material", where=where)
+    raise MatchingError(Message(N_("%(where)s: unknown material %(code)r"), where=where, code=code),
+                        field="material", where=where)
 
 
 def _check_unit(unit: object, where: str) -> None:
     if unit is not None and (not isinstance(unit, str) or not unit.strip()):
-        raise MatchingError(f"{where}: unit must be a unit's name such as t or m3, got {unit!r}", field="unit",
+        raise MatchingError(Message(N_("%(where)s: unit must be a unit's name such as t or m3, got %(unit)r"),
+                                    where=where, unit=unit), field="unit",
                             where=where)
 
 
@@ -242,22 +272,28 @@ def _hazard_category(code: str | None, where: str) -> str | None:
         return f"HW{match.group(1)}"
     if _HW_CATEGORY.fullmatch(code):
         return code
-    raise MatchingError(f"{where}: hazard_code {code!r} is neither NNN-NNN-CC nor HWnn", field="hazard_code",
+    raise MatchingError(Message(N_("%(where)s: hazard_code %(code)r is neither NNN-NNN-CC nor HWnn"),
+                                where=where, code=code), field="hazard_code",
                         where=where)
 
 
 def _check_listing_common(listing: Offer | Want, where: str, site_by_id: dict[str, Site]) -> None:
     if listing.site_id not in site_by_id:
-        raise MatchingError(f"{where}: unknown site {listing.site_id!r}", field="site_id", where=where)
+        raise MatchingError(Message(N_("%(where)s: unknown site %(site_id)r"), where=where, site_id=listing.site_id),
+                            field="site_id", where=where)
     if not _finite(listing.quantity) or listing.quantity < 0:
-        raise MatchingError(f"{where}: quantity must be a number not below zero, got {listing.quantity!r}",
+        raise MatchingError(Message(N_("%(where)s: quantity must be a number not below zero, got %(quantity)r"),
+                                    where=where, quantity=listing.quantity),
                             field="quantity", where=where)
     if not _finite(listing.committed) or not 0 <= listing.committed <= listing.quantity:
-        raise MatchingError(f"{where}: committed {listing.committed!r} must lie between 0 and the quantity "
-                            f"{listing.quantity:g}", field="committed_quantity", where=where)
+        raise MatchingError(Message(N_("%(where)s: committed %(committed)r must lie between 0 and the quantity "
+                                       "%(quantity)g"),
+                                    where=where, committed=listing.committed, quantity=listing.quantity),
+                            field="committed_quantity", where=where)
     start, end = listing.available_from, listing.available_to
     if start is not None and end is not None and end < start:
-        raise MatchingError(f"{where}: available_to ({end}) is before available_from ({start})",
+        raise MatchingError(Message(N_("%(where)s: available_to (%(end)s) is before available_from (%(start)s)"),
+                                    where=where, end=end, start=start),
                             field="available_to", where=where)
 
 
@@ -267,6 +303,8 @@ def _check_not_overcommitted(agreed: dict[str, float], listings: dict, kind: str
         open_quantity = listing.quantity - listing.committed
         if quantity > open_quantity * (1 + 1e-9) + 1e-9:
             raise MatchingError(
-                f"{kind} {listing_id!r}: agreed links total {quantity:g}, more than its open {open_quantity:g}",
+                Message(N_("%(kind)s %(listing_id)r: agreed links total %(quantity)g, more than its open "
+                           "%(open_quantity)g"),
+                        kind=kind, listing_id=listing_id, quantity=quantity, open_quantity=open_quantity),
                 field="quantity", where=f"{kind} {listing_id!r}",
             )

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from matching.knowledge import KnowledgeError
 
-from ..services.errors import FieldError
+from ..errors import translated
+from ..services.errors import FieldError, message_of
 from ..services.knowledge import (
     EDIT_SECTIONS, current_entry, discard_edit, effective_knowledge, error_field, export_edits, file_entry,
     find_edit, form_field_of, material_fields, parse_entry_text, route_fields, save_entry, saved_edits,
@@ -51,7 +52,7 @@ def _entry_page(kind: str, key: str | None, form: EntryForm, status: int = 200, 
 
 
 def _message(exc: Exception) -> str:
-    return exc.message if isinstance(exc, FieldError) else str(exc)
+    return translated(exc.message if isinstance(exc, FieldError) else message_of(exc))
 
 
 def _save(kind: str, key: str | None, form: EntryForm):
@@ -122,7 +123,7 @@ def discard_entry(kind: str, key: str):
         try:
             discard_edit(kind, key)
         except FieldError as exc:
-            flash(exc.message, "danger")
+            flash(translated(exc.message), "danger")
             return redirect(url_for("admin.edit_entry", kind=kind, key=key))
         flash(_("The data files' version applies again."), "success")
     return redirect(url_for("admin.knowledge"))

@@ -1,12 +1,14 @@
 """Classification queue: unclassified material names, and classifying one (administrators only)."""
 from flask.views import MethodView
 from flask_login import current_user
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from matching.knowledge.unclassified import is_unclassified, unclassified_code
 
-from ..services.errors import FieldError
+from ..errors import translated
+from ..services.errors import FieldError, message_of
 from ..services.vocabulary import classification_queue, classify_name
 from .auth import api_login_required, api_require
 
@@ -58,8 +60,9 @@ class ClassificationQueue(MethodView):
             count = classify_name(name_code, payload["material"], user=current_user)
         except ValueError as exc:  # FieldError, or a name without letters
             field = exc.field if isinstance(exc, FieldError) else "name"
-            message = exc.message if isinstance(exc, FieldError) else str(exc)
-            abort(422, message=f"{field}: {message}", errors={"json": {field: [message]}})
+            message = translated(exc.message if isinstance(exc, FieldError) else message_of(exc))
+            abort(422, message=gettext("%(field)s: %(message)s", field=field, message=message),
+                  errors={"json": {field: [message]}})
         from ..models import LearnedSynonym
         from ..extensions import db
 

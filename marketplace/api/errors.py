@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+
+from geo.messages import Message
 from werkzeug.exceptions import HTTPException
 
 # A message for each status a client meets, when the view gave none (db.get_or_404, an unknown URL ...).
@@ -139,6 +141,8 @@ def translate_message(text: str) -> str:
 
     Text that is neither (already translated, or not in the catalogue) comes back unchanged.
     """
+    if isinstance(text, Message):  # a service's or the engine's message: its template in the catalogue
+        return text.translate(gettext, "en" if str(get_locale()) == "en" else "zh")
     for pattern, translated in _FIELD_PATTERNS:
         match = pattern.match(text)
         if match:

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..listings.disclosure import is_revealed, shown_location
 from ..listings.forms import TRANSPORT_MODE_LABELS
 from ..models import LISTING_KINDS, Listing
+from ..errors import field_error_text
 from ..services.errors import FieldError
 from ..services.listings import (ListingInput, ListingInvalid, close_listing, context_reason, create_listing,
                                  listings_of, publish_listing)
@@ -123,13 +124,12 @@ class ListingQuerySchema(QuerySchema):
 def _field_errors(errors: list[FieldError]) -> dict:
     by_field: dict[str, list[str]] = {}
     for error in errors:
-        message = error.message + (f" (did you mean: {', '.join(error.suggestions)}?)" if error.suggestions else "")
-        by_field.setdefault(error.field, []).append(message)
+        by_field.setdefault(error.field, []).append(field_error_text(error, with_field=False))
     return by_field
 
 
 def _unprocessable(errors: list[FieldError]):
-    abort(422, message="; ".join(str(e) for e in errors), errors={"json": _field_errors(errors)})
+    abort(422, message="; ".join(field_error_text(e) for e in errors), errors={"json": _field_errors(errors)})
 
 
 @blp.route("")

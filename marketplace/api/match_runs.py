@@ -10,11 +10,13 @@ who see the whole run.
 from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
 from ..extensions import db
+from ..links.present import refusal_text
 from ..links.present import alternative_payload, alternative_views, link_payload, view_of, visible_sites
 from ..links.queries import links_of_run, preload
 from ..models import Link, MatchRun, Park
@@ -184,9 +186,9 @@ class LinkDecision(MethodView):
         link = db.get_or_404(Link, link_id)
         api_require("link.decide", link)
         if side_of(link, current_user.organisation) is None:
-            abort(403, message="your organisation is not a party to this link")
+            abort(403, message=gettext("your organisation is not a party to this link"))
         try:
             link = decide(link.id, organisation=current_user.organisation, accept=payload["accept"])
         except DecisionRefused as exc:
-            abort(409, message=str(exc))
+            abort(409, message=refusal_text(exc))
         return link_payload(view_of(current_user, link))

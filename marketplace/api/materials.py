@@ -1,5 +1,6 @@
 """Materials knowledge base: public reference data, readable without signing in."""
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
@@ -144,7 +145,7 @@ class MaterialResource(MethodView):
         """One material by code, with quality attributes, sources and the routes that take it."""
         detail = material_detail(code)
         if detail is None:
-            abort(404, message=f"material: unknown code {code!r}")
+            abort(404, message=gettext("material: unknown code %(code)r", code=code))
         return {
             **_material_fields(detail.material),
             "quality_attributes": detail.attributes,

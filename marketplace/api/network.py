@@ -11,6 +11,8 @@ from marshmallow import Schema, fields
 
 from ..extensions import db
 from ..models import Park, Site
+from ..errors import translated
+from ..services.errors import message_of
 from ..services.closure import ALTERNATIVES_METHOD, ClosureRefused, material_names, site_closure
 from ..services.indicators import park_indicators
 from ..services.network_view import network_geojson
@@ -152,7 +154,7 @@ class SiteClosure(MethodView):
         try:
             closure = site_closure(current_user, site)
         except ClosureRefused as exc:
-            abort(403, message=str(exc))
+            abort(403, message=translated(message_of(exc)))
         names = material_names({link.material_code for link in closure.links}, english=str(get_locale()) == "en")
         data = asdict(closure)
         data["links_lost"] = len(closure.links)

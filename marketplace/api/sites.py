@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 
 from ..extensions import db
 from ..models import Site
+from ..errors import field_error_text
 from ..services.errors import FieldError
 from ..services.sites import SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of
 from .auth import api_login_required, api_require
@@ -36,7 +37,8 @@ class Sites(MethodView):
                 city=payload["city"], park=payload["park"], transport_access=payload["transport_access"]),
                 service_area=current_app.config["SERVICE_AREA"])
         except SiteInvalid as exc:
-            abort(422, message=str(exc), errors={"json": {e.field: [e.message] for e in exc.errors}})
+            abort(422, message="; ".join(field_error_text(e) for e in exc.errors),
+                  errors={"json": {e.field: [e.message] for e in exc.errors}})
 
 
 @blp.route("/<int:site_id>")
@@ -66,5 +68,5 @@ class SiteSectors(MethodView):
             else:
                 correct_sectors(site, payload["sector"])
         except FieldError as exc:
-            abort(422, message=str(exc), errors={"json": {exc.field: [exc.message]}})
+            abort(422, message=field_error_text(exc), errors={"json": {exc.field: [exc.message]}})
         return site

@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..errors import field_error_text
 from ..extensions import db
 from ..models import Material
 from ..services.errors import FieldError
@@ -32,7 +33,6 @@ def classify():
     try:
         count = classify_name(form.name_code.data, form.material.data, user=current_user)
     except FieldError as exc:
-        return _render(form, f"{exc.field}: {exc.message}" + (
-            f" — {', '.join(exc.suggestions)}" if exc.suggestions else ""), 400)
+        return _render(form, field_error_text(exc), 400)
     flash(_("Classified: %(count)d listings follow, and the name is learned.", count=count), "success")
     return redirect(url_for("classification.queue"))

@@ -13,6 +13,7 @@ from ..models import Enquiry, Listing, Site
 from ..permissions import can, require
 from ..services.enquiries import (EnquiryRefused, awaits_reply_from, enquiries_of, may_start, reply_to_enquiry,
                                   side_of, start_enquiry, thread_of)
+from ..errors import field_error_text
 from ..services.errors import FieldError, ImportRejected
 from ..services.imports import import_tables
 from ..services.imports.export import export_listings, listing_export_row
@@ -248,7 +249,7 @@ def publish(listing_id: int):
     try:
         publish_listing(listing)
     except FieldError as exc:
-        return _render_detail(listing, error=f"{exc.field}: {exc.message}", status=400)
+        return _render_detail(listing, error=field_error_text(exc), status=400)
     flash(_("Published."), "success")
     return redirect(url_for("listings.detail", listing_id=listing.id))
 
@@ -262,7 +263,7 @@ def confirm_kind(listing_id: int):
     try:
         confirm_kind_of(listing, request.form.get("position", type=int, default=-1), request.form.get("material", ""))
     except FieldError as exc:
-        return _render_detail(listing, error=f"{exc.field}: {exc.message}", status=400)
+        return _render_detail(listing, error=field_error_text(exc), status=400)
     flash(_("Saved."), "success")
     return redirect(url_for("listings.detail", listing_id=listing.id))
 

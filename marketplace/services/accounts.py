@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import ROLES, Organisation, Park, User
@@ -28,9 +29,9 @@ def find_user(email: str) -> User | None:
 def _check_new_email(email: str) -> str:
     email = normalise_email(email)
     if not email:
-        raise FieldError("email", "an email address is required")
+        raise FieldError("email", Message(N_("an email address is required")))
     if find_user(email) is not None:
-        raise FieldError("email", f"an account with the email {email} already exists")
+        raise FieldError("email", Message(N_("an account with the email %(email)s already exists"), email=email))
     return email
 
 
@@ -45,9 +46,11 @@ class SignupInput:
 def sign_up(signup: SignupInput) -> User:
     """Create an organisation with its first user; nothing is stored if any field is bad."""
     if signup.role not in SELF_SERVICE_ROLES:
-        raise FieldError("role", f"choose one of: {', '.join(SELF_SERVICE_ROLES)}")
+        raise FieldError("role", Message(N_("choose one of: %(SELF_SERVICE_ROLES)s"),
+                                         SELF_SERVICE_ROLES=', '.join(SELF_SERVICE_ROLES)))
     if len(signup.password) < MIN_PASSWORD_LENGTH:
-        raise FieldError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+        raise FieldError("password", Message(N_("use at least %(MIN_PASSWORD_LENGTH)s characters"),
+                                             MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
     email = _check_new_email(signup.email)
     with unit_of_work():
         organisation = create_organisation(signup.organisation, commit=False)
@@ -80,9 +83,9 @@ def create_user(email: str, password: str, *, roles: set[str], organisation: Org
     with unit_of_work():
         unknown = set(roles) - set(ROLES)
         if unknown or not roles:
-            raise FieldError("role", f"roles must be among: {', '.join(ROLES)}")
+            raise FieldError("role", Message(N_("roles must be among: %(ROLES)s"), ROLES=', '.join(ROLES)))
         if len(password) < 4:
-            raise FieldError("password", "the password is too short")
+            raise FieldError("password", Message(N_("the password is too short")))
         email = _check_new_email(email)
         user = User(email=email, organisation=organisation)
         user.set_password(password)
@@ -102,7 +105,7 @@ def issue_api_token(user: User) -> str:
 def update_roles(user: User, roles: set[str], parks: list[Park]) -> None:
     with unit_of_work():
         if not roles:
-            raise FieldError("roles", "a user needs at least one role")
+            raise FieldError("roles", Message(N_("a user needs at least one role")))
         user.set_roles(roles)
         user.managed_parks = parks if "park_manager" in roles else []
 
@@ -124,11 +127,12 @@ def create_user_by_admin(email: str, *, roles: set[str], organisation: Organisat
     A park manager manages at least one park; parks go only with that role.
     """
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise FieldError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+        raise FieldError("password", Message(N_("use at least %(MIN_PASSWORD_LENGTH)s characters"),
+                                             MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
     if "park_manager" in roles and not parks:
-        raise FieldError("parks", "a park manager manages at least one park")
+        raise FieldError("parks", Message(N_("a park manager manages at least one park")))
     if "park_manager" not in roles and parks:
-        raise FieldError("parks", "only a park manager manages parks")
+        raise FieldError("parks", Message(N_("only a park manager manages parks")))
     password = password or initial_password()
     user = create_user(email, password, roles=roles, organisation=organisation, parks=parks)
     return user, password

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from geo.distance import great_circle_km
+from geo.messages import Message, N_
 from matching import network as analysis
 from matching.knowledge import Knowledge, load_knowledge
 from matching.types import SITE_ACCESS, MatchOptions
@@ -132,10 +133,10 @@ def site_closure(user: User, site: Site, *, knowledge: Knowledge | None = None,
     {'Nm3': 370000000.0}
     """
     if network_scope(user, None) is None:
-        raise ClosureRefused("you see no symbiosis network")
+        raise ClosureRefused(Message(N_("you see no symbiosis network")))
     links = visible_links(user, park=None, site=site)
     if not _in_network(user, site, links):
-        raise ClosureRefused("this site is not on a network you may see")
+        raise ClosureRefused(Message(N_("this site is not on a network you may see")))
     knowledge = knowledge or load_knowledge()
     options = options or MatchOptions(today=dt.date.today())
     ends = {s.id: s for link in links for s in (link.supplier_site, link.receiver_site)} | {site.id: site}

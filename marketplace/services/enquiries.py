@@ -7,6 +7,7 @@ asking organisation and listing, and only those two sides write in it.
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Enquiry, EnquiryMessage, Listing, Organisation, Site, User
@@ -26,9 +27,10 @@ def check_body(body: str | None) -> str:
     """The message text, stripped; raise :class:`FieldError` on ``body`` if empty or too long."""
     text = (body or "").strip()
     if not text:
-        raise FieldError("body", "write a message")
+        raise FieldError("body", Message(N_("write a message")))
     if len(text) > MAX_MESSAGE_CHARS:
-        raise FieldError("body", f"at most {MAX_MESSAGE_CHARS} characters")
+        raise FieldError("body", Message(N_("at most %(MAX_MESSAGE_CHARS)s characters"),
+                                         MAX_MESSAGE_CHARS=MAX_MESSAGE_CHARS))
     return text
 
 

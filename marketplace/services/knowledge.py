@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from matching.knowledge import Knowledge, KnowledgeError, load_knowledge
 from matching.knowledge.entries import read_yaml
 from matching.knowledge.loader import DEFAULT_DIRECTORY
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import KnowledgeEdit, ListingMaterial, Material, Route, User
@@ -184,15 +185,15 @@ def _edit_tuples(rows: list[KnowledgeEdit]) -> list[tuple[str, str, dict]]:
 def parse_entry_text(kind: str, text: str) -> dict:
     """One entry written as YAML (a mapping, as in the data files), or a FieldError on ``entry``."""
     if kind not in EDIT_SECTIONS:
-        raise FieldError("kind", "a knowledge-base entry is a material or a route")
+        raise FieldError("kind", Message(N_("a knowledge-base entry is a material or a route")))
     try:
         entry = yaml.safe_load(text or "")
     except yaml.YAMLError as exc:
-        raise FieldError("entry", f"not valid YAML: {exc}") from exc
+        raise FieldError("entry", Message(N_("not valid YAML: %(exc)s"), exc=exc)) from exc
     if isinstance(entry, list) and len(entry) == 1:
         entry = entry[0]  # pasted from a data file with its leading "- "
     if not isinstance(entry, dict):
-        raise FieldError("entry", "write one entry: a mapping of field: value")
+        raise FieldError("entry", Message(N_("write one entry: a mapping of field: value")))
     return entry
 
 
@@ -200,7 +201,7 @@ def entry_key(kind: str, entry: dict) -> str:
     id_field = EDIT_SECTIONS[kind][1]
     key = entry.get(id_field)
     if not isinstance(key, str) or not key.strip():
-        raise FieldError(id_field, f"the entry needs its {id_field}")
+        raise FieldError(id_field, Message(N_("the entry needs its %(id_field)s"), id_field=id_field))
     return key.strip()
 
 
@@ -214,9 +215,10 @@ def check_entry(kind: str, entry: dict, *, key: str | None = None) -> Knowledge:
     new_key = entry_key(kind, entry)
     id_field = EDIT_SECTIONS[kind][1]
     if key is not None and new_key != key:
-        raise FieldError(id_field, f"the {id_field} of an existing entry cannot change (was {key})")
+        raise FieldError(id_field, Message(N_("the %(id_field)s of an existing entry cannot change (was %(key)s)"),
+                                           id_field=id_field, key=key))
     if key is None and (file_entry(kind, new_key) is not None or find_edit(kind, new_key) is not None):
-        raise FieldError(id_field, f"{new_key} already exists: edit it instead")
+        raise FieldError(id_field, Message(N_("%(new_key)s already exists: edit it instead"), new_key=new_key))
     source = file_entry(kind, new_key)
     file = source.file if source else EDIT_SECTIONS[kind][2]
     others = [(row.kind, row.file, dict(row.entry)) for row in saved_edits()
@@ -250,7 +252,8 @@ def discard_edit(kind: str, key: str) -> None:
     try:
         _load_with(_edit_tuples(others))
     except KnowledgeError as exc:
-        raise FieldError("entry", f"other edits rely on this version of {key}: {exc}") from exc
+        raise FieldError("entry", Message(N_("other edits rely on this version of %(key)s: %(exc)s"),
+                                          key=key, exc=exc)) from exc
     with unit_of_work():
         db.session.delete(edit)
 

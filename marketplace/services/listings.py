@@ -18,6 +18,7 @@ from matching.knowledge.errors import KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge
 from matching.knowledge.resolver import MaterialReading, hazard_code_in, read_material
 from matching.knowledge.units import UnitError, parse_unit, stored_unit, units_per
+from geo.messages import Message, N_, Names
 
 from ..extensions import db
 from ..models import LISTING_KINDS, VISIBILITIES, Listing, ListingMaterial, ListingName, Organisation, Site
@@ -134,13 +135,13 @@ def parse_number(text, field_name: str) -> float:
     else:
         cleaned = _clean(text).replace(",", "").replace(" ", "")
         if not cleaned:
-            raise FieldError(field_name, "a number is required")
+            raise FieldError(field_name, Message(N_("a number is required")))
         try:
             value = float(cleaned)
         except ValueError:
-            raise FieldError(field_name, f"{_clean(text)!r} is not a number") from None
+            raise FieldError(field_name, Message(N_("%(text)r is not a number"), text=_clean(text))) from None
     if not math.isfinite(value):
-        raise FieldError(field_name, "the number must be finite")
+        raise FieldError(field_name, Message(N_("the number must be finite")))
     return value
 
 
@@ -162,7 +163,7 @@ def parse_date(value, field_name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(_clean(value)[:10])
     except ValueError:
-        raise FieldError(field_name, f"{_clean(value)!r} is not a date (YYYY-MM-DD)") from None
+        raise FieldError(field_name, Message(N_("%(value)r is not a date (YYYY-MM-DD)"), value=_clean(value))) from None
 
 
 QUALITY_PAIR = re.compile(r"^\s*([^=:]+?)\s*[=:]\s*(.+?)\s*$")
@@ -179,7 +180,7 @@ def parse_quality(value) -> dict:
         for part in filter(str.strip, re.split(r"[;\n]+", _clean(value))):
             match = QUALITY_PAIR.match(part)
             if match is None:
-                raise FieldError("quality", f"{part.strip()!r} is not key=value")
+                raise FieldError("quality", Message(N_("%(part)r is not key=value"), part=part.strip()))
             pairs.append((match.group(1), match.group(2)))
     quality = {}
     for key, raw in pairs:
@@ -209,22 +210,29 @@ def _check_quality(quality: dict, materials: list, kind: str, knowledge: Knowled
                 first_error = first_error or exc
         if attribute is None:
             known = ", ".join(a.key for a in knowledge.quality_attributes(materials[0].code)) or "none"
-            hint = f" (did you mean {', '.join(first_error.suggestions)}?)" if first_error.suggestions else ""
-            raise FieldError("quality", f"unknown quality key {key!r} for {materials[0].name_zh}{hint}; "
-                                        f"known keys: {known}")
+            hint = Message(N_(" (did you mean %(keys)s?)"), keys=", ".join(first_error.suggestions)) \
+                if first_error.suggestions else ""
+            raise FieldError("quality", Message(N_("unknown quality key %(key)r for %(name)s%(hint)s; known keys: "
+                                                   "%(known)s"),
+                                                key=key, name=Names(materials[0].name_zh, materials[0].name_en),
+                                                hint=hint, known=known))
         if suffix and kind == "offer":
-            raise FieldError("quality", f"{key!r}: an offer states its quality ({base}=…); limits are for wants")
+            raise FieldError("quality", Message(N_("%(key)r: an offer states its quality (%(base)s=…); limits are "
+                                                   "for wants"),
+                                                key=key, base=base))
         if attribute.kind == "category":
             # "ii", "f" are the values II and F: values, like keys, are matched whatever their case.
             value = next((v for v in attribute.values if v.casefold() == str(value).casefold()), value)
             if str(value) not in attribute.values:
-                raise FieldError("quality", f"{key}={value!r} is not one of {', '.join(attribute.values)}")
+                raise FieldError("quality", Message(N_("%(key)s=%(value)r is not one of %(values)s"),
+                                                    key=key, value=value, values=', '.join(attribute.values)))
             value = str(value)
         elif attribute.kind == "number":
             if not isinstance(value, float):
                 read = read_measure(str(value), attribute.unit)
                 if read is None:
-                    raise FieldError("quality", f"{key}={value!r} must be a number ({attribute.unit})")
+                    raise FieldError("quality", Message(N_("%(key)s=%(value)r must be a number (%(unit)s)"),
+                                                        key=key, value=value, unit=attribute.unit))
                 value, bound = read
                 # A want's "≥ 90 %" or "20 °C 以下" is a limit; an offer's states its value.
                 if kind == "want" and not suffix and bound:
@@ -290,8 +298,10 @@ def _check_not_contradicting(quality: dict, material, knowledge: Knowledge) -> N
     """An offer may not state a value its material rules out (chemistry=LFP on an NCM battery)."""
     for key, value in knowledge.implied_quality(material.code).items():
         if key in quality and str(quality[key]) != value:
-            raise FieldError("quality", f"{key}={quality[key]} contradicts the material: {material.name_zh} is "
-                                        f"{key}={value}; choose the material that matches the lot")
+            raise FieldError("quality", Message(N_("%(key)s=%(quality)s contradicts the material: %(name)s is "
+                                                   "%(key)s=%(value)s; choose the material that matches the lot"),
+                                                key=key, quality=quality[key],
+                                                name=Names(material.name_zh, material.name_en), value=value))
 
 
 def _number_text_or_str(value) -> str:
@@ -329,18 +339,25 @@ def reading_warnings(names: list[NameReading], knowledge: Knowledge) -> list[Fie
         labels = [f"{code} ({knowledge.materials[code].name_zh})" for code in name.suggestions
                   if code in knowledge.materials][:5]
         if name.reading == "unclassified":
-            warnings.append(FieldError("material", f"{name.written!r} is not in the knowledge base yet: kept as "
-                                                   "written (unclassified), matched only with listings naming the "
-                                                   "same stream, and queued for classification",
+            warnings.append(FieldError("material", Message(N_("%(written)r is not in the knowledge base yet: kept "
+                                                              "as written (unclassified), matched only with "
+                                                              "listings naming the same stream, and queued for "
+                                                              "classification"),
+                                                           written=name.written),
                                        suggestions=labels))
         elif name.reading == "possibly_hazardous":
             material = knowledge.materials[name.material_code]
-            warnings.append(FieldError("material", f"{name.written!r} may mean a hazardous waste: read as "
-                                                   f"{material.name_zh} ({material.code}, {material.category}) "
-                                                   "until the kind is confirmed", suggestions=labels))
+            warnings.append(FieldError("material", Message(N_("%(written)r may mean a hazardous waste: read as "
+                                                              "%(name)s (%(code)s, %(category)s) until the kind "
+                                                              "is confirmed"),
+                                                           written=name.written,
+                                                           name=Names(material.name_zh, material.name_en),
+                                                           code=material.code, category=material.category),
+                                                   suggestions=labels))
         elif name.reading == "context":
-            warnings.append(FieldError("material", f"{name.written!r} {name.note}; confirm if wrong (name the "
-                                                   "kind to change it)", suggestions=labels))
+            warnings.append(FieldError("material", Message(N_("%(written)r %(note)s; confirm if wrong (name the "
+                                                              "kind to change it)"),
+                                                           written=name.written, note=name.note), suggestions=labels))
     return warnings
 
 
@@ -351,8 +368,9 @@ def parse_hazard_code(text) -> str | None:
         return None
     code = hazard_code_in(cleaned)
     if code is None:
-        raise FieldError("hazard_code", f"{_clean(text)!r} is neither an 8-digit hazardous-waste code (NNN-NNN-CC) "
-                                        "nor a category HW01-HW50")
+        raise FieldError("hazard_code", Message(N_("%(text)r is neither an 8-digit hazardous-waste code "
+                                                   "(NNN-NNN-CC) nor a category HW01-HW50"),
+                                                text=_clean(text)))
     return code
 
 
@@ -398,17 +416,24 @@ def _check_hazard(kind: str, hazard_code: str | None, materials: list, names: li
         material = materials[0]
         if material.hazardous and not hazard_code:
             inferred = material.hw_codes[0] if len(material.hw_codes) == 1 else material.category
-            warnings.append(FieldError("hazard_code", f"no hazard code given: {inferred} inferred from "
-                                                      f"{material.name_zh}"))
+            warnings.append(FieldError("hazard_code", Message(N_("no hazard code given: %(inferred)s inferred "
+                                                                 "from %(name)s"),
+                                                              inferred=inferred,
+                                                              name=Names(material.name_zh, material.name_en))))
             return inferred
         if hazard_code and not material.hazardous:
-            raise FieldError("hazard_code", f"{material.name_zh} is not hazardous waste; choose the hazardous "
-                                            "material or leave hazard_code empty")
+            raise FieldError("hazard_code", Message(N_("%(name)s is not hazardous waste; choose the hazardous "
+                                                       "material or leave hazard_code empty"),
+                                                    name=Names(material.name_zh, material.name_en)))
         if hazard_code and material.category.startswith("HW") and hazard_category(hazard_code) != material.category:
-            raise FieldError("hazard_code", f"{hazard_code} is category {hazard_category(hazard_code)}, but "
-                                            f"{material.name_zh} is {material.category}")
+            raise FieldError("hazard_code", Message(N_("%(hazard_code)s is category %(hazard_category)s, but "
+                                                       "%(name)s is %(category)s"),
+                                                    hazard_code=hazard_code,
+                                                    hazard_category=hazard_category(hazard_code),
+                                                    name=Names(material.name_zh, material.name_en),
+                                                    category=material.category))
     elif kind == "want" and hazard_code and classified and not any(m.hazardous for m in materials):
-        raise FieldError("hazard_code", "none of the accepted materials is hazardous waste")
+        raise FieldError("hazard_code", Message(N_("none of the accepted materials is hazardous waste")))
     return hazard_code
 
 
@@ -436,17 +461,17 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
 
     kind = _clean(listing.kind).lower()
     if kind not in LISTING_KINDS:
-        errors.append(FieldError("kind", "kind must be offer or want"))
+        errors.append(FieldError("kind", Message(N_("kind must be offer or want"))))
 
     texts = [_clean(t) for t in listing.material] if isinstance(listing.material, list) else \
         [t for t in re.split(r"\s*[|｜]\s*", _clean(listing.material)) if t]
     texts = [t for t in texts if t]
     if not texts:
-        errors.append(FieldError("material", "a material is required (code or name)"))
+        errors.append(FieldError("material", Message(N_("a material is required (code or name)"))))
     elif kind == "offer" and len(texts) > 1:
-        errors.append(FieldError("material", "an offer is one material; list several only in a want"))
+        errors.append(FieldError("material", Message(N_("an offer is one material; list several only in a want"))))
     elif any(len(t) > 300 for t in texts):
-        errors.append(FieldError("material", "a material name is at most 300 characters"))
+        errors.append(FieldError("material", Message(N_("a material name is at most 300 characters"))))
     names, name_errors = read_names(texts, knowledge=knowledge, learned=learned, sectors=sectors,
                                     kind=kind if kind in LISTING_KINDS else "offer",
                                     sectors_confirmed=sectors_confirmed)
@@ -468,7 +493,7 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
 
     quantity = attempt(parse_number, listing.quantity, "quantity")
     if quantity is not None and quantity <= 0:
-        errors.append(FieldError("quantity", "the quantity must be more than zero"))
+        errors.append(FieldError("quantity", Message(N_("the quantity must be more than zero"))))
         quantity = None
     written = attempt(parse_written_unit, listing.unit)
     annual = base_unit = unit = None
@@ -488,18 +513,23 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
                 errors.append(FieldError("unit", str(exc).removeprefix("unit: ")))
             if other_units and factor is not None:
                 apart = sorted({m.name_zh for m in materials[1:] if m.unit != material_unit})
-                warnings.append(FieldError("unit", f"the quantity is counted in {material_unit}, the unit of "
-                                                   f"{materials[0].name_zh}; {', '.join(apart)} (measured in "
-                                                   f"{', '.join(sorted(other_units))}) are kept as accepted but "
-                                                   "matched only in a want of their own"))
+                warnings.append(FieldError("unit", Message(N_("the quantity is counted in %(material_unit)s, the "
+                                                              "unit of %(name)s; %(apart)s (measured in "
+                                                              "%(other_units)s) are kept as accepted but matched "
+                                                              "only in a want of their own"),
+                                                           material_unit=material_unit,
+                                                           name=Names(materials[0].name_zh, materials[0].name_en),
+                                                           apart=', '.join(apart),
+                                                           other_units=', '.join(sorted(other_units)))))
         else:  # unclassified: counted in the written unit's kind
             base_unit, factor = stored_unit(written.unit)
         if factor is not None and quantity is not None:
             quantity = quantity * written.multiplier
             annual = quantity * written.per_year * factor
             if annual > ABSURD_PER_YEAR.get(base_unit, math.inf):
-                errors.append(FieldError("quantity", f"{annual:,.0f} {base_unit} a year is more than any site handles; "
-                                                     "check the unit"))
+                errors.append(FieldError("quantity", Message(N_("%(annual)s %(base_unit)s a year is more than any "
+                                                                "site handles; check the unit"),
+                                                             annual=f"{annual:,.0f}", base_unit=base_unit)))
 
     quality = {}
     try:
@@ -524,12 +554,14 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if listing.price_cny not in (None, ""):
         price = attempt(parse_number, listing.price_cny, "price_cny")
         if price is not None and abs(price) > 1e6:
-            errors.append(FieldError("price_cny", f"{price:g} CNY per unit is not plausible"))
+            errors.append(FieldError("price_cny", Message(N_("%(price)g CNY per unit is not plausible"),
+                                                          price=price)))
 
     start = attempt(parse_date, listing.available_from, "available_from")
     end = attempt(parse_date, listing.available_to, "available_to")
     if start and end and end < start:
-        errors.append(FieldError("available_to", f"ends ({end}) before it starts ({start})"))
+        errors.append(FieldError("available_to", Message(N_("ends (%(end)s) before it starts (%(start)s)"),
+                                                         end=end, start=start)))
 
     hazard_code = attempt(parse_hazard_code, listing.hazard_code)
     if hazard_code is None and not listing.hazard_code:
@@ -541,10 +573,10 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
 
     visibility = _clean(listing.visibility).lower() or "named"
     if visibility not in VISIBILITIES:
-        errors.append(FieldError("visibility", "visibility must be named or anonymous"))
+        errors.append(FieldError("visibility", Message(N_("visibility must be named or anonymous"))))
     note = verbatim_note(listing.note) or None
     if note and len(note) > MAX_NOTE:
-        errors.append(FieldError("note", f"at most {MAX_NOTE} characters"))
+        errors.append(FieldError("note", Message(N_("at most %(MAX_NOTE)s characters"), MAX_NOTE=MAX_NOTE)))
 
     if errors:
         raise ListingInvalid(errors)
@@ -562,8 +594,11 @@ def _written_material(material, texts: list[str]) -> str:
 
 def apply_checked(row: Listing, checked: CheckedListing, site: Site) -> Listing:
     if row.committed_quantity and checked.annual_quantity < row.committed_quantity:
-        raise ListingInvalid([FieldError("quantity", f"{row.committed_quantity:,.0f} {row.base_unit} a year are "
-                                                     "already promised to agreed links; the quantity cannot be less")])
+        raise ListingInvalid([FieldError("quantity", Message(N_("%(committed_quantity)s %(base_unit)s a year are "
+                                                                "already promised to agreed links; the quantity "
+                                                                "cannot be less"),
+                                                             committed_quantity=f"{row.committed_quantity:,.0f}",
+                                                             base_unit=row.base_unit))])
     row.site = site
     for name, value in checked.columns().items():
         setattr(row, name, value)
@@ -640,7 +675,8 @@ def update_listing(row: Listing, listing: ListingInput, *, site: Site | None = N
         checked = check_listing(listing, learned=learned_synonyms(), sectors=(site or row.site).sector_codes,
                                 sectors_confirmed=not (site or row.site).sector_to_confirm)
         if checked.kind != row.kind:
-            raise ListingInvalid([FieldError("kind", "an offer cannot become a want or the other way round")])
+            raise ListingInvalid([FieldError("kind", Message(N_("an offer cannot become a want or the other way "
+                                                                "round")))])
         _refuse_duplicate(checked.content_hash((site or row.site).id), exclude_id=row.id)
         apply_checked(row, checked, site or row.site)
     return row
@@ -656,7 +692,8 @@ def publish_listing(row: Listing) -> None:
         return
     with unit_of_work():
         if row.available_to and row.available_to < dt.date.today():
-            raise FieldError("available_to", "the availability window has ended; change it before publishing")
+            raise FieldError("available_to", Message(N_("the availability window has ended; change it before "
+                                                        "publishing")))
         _mark_published(row)
     after_publish(row)
 
@@ -695,8 +732,8 @@ def _stored_meanwhile() -> Iterator[None]:
     except IntegrityError as exc:
         if not is_unique_violation(exc):
             raise
-        raise ListingInvalid([FieldError("listing", "the same listing was stored at this site a moment ago; "
-                                                    "nothing more was stored")]) from None
+        raise ListingInvalid([FieldError("listing", Message(N_("the same listing was stored at this site a moment "
+                                                               "ago; nothing more was stored")))]) from None
 
 
 def _refuse_duplicate(content_hash: str, *, exclude_id: int | None = None) -> None:
@@ -707,8 +744,10 @@ def _refuse_duplicate(content_hash: str, *, exclude_id: int | None = None) -> No
         query = query.where(Listing.id != exclude_id)
     found = db.session.execute(query).first()
     if found is not None:
-        raise ListingInvalid([FieldError("listing", f"listing {found.id} ({found.status}) at this site has exactly "
-                                                    "this content already; change that one or this one")])
+        raise ListingInvalid([FieldError("listing", Message(N_("listing %(id)s (%(status)s) at this site has "
+                                                               "exactly this content already; change that one or "
+                                                               "this one"),
+                                                            id=found.id, status=found.status))])
 
 
 def after_publish(row: Listing) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from matching import types as engine
 from matching.errors import MatchingError
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Licence, Link, Listing, MatchRun, Organisation, Site
@@ -190,11 +191,11 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
         link = db.session.scalar(select(Link).where(Link.id == link_id).with_for_update()
                                  .execution_options(populate_existing=True))
         if link is None:
-            raise DecisionRefused("no_link", "no such link")
+            raise DecisionRefused("no_link", Message(N_("no such link")))
         listings = _lock_listings(link)
         sides = sides_of(link, organisation)
         if not sides:
-            raise DecisionRefused("not_party", "your organisation is not a party to this link")
+            raise DecisionRefused("not_party", Message(N_("your organisation is not a party to this link")))
         answer = "accepted" if accept else "declined"
         given = {getattr(link, f"{side}_decision") for side in sides}
         # An acceptance still stands on a proposed, agreed or active link; a decline on the declined one.
@@ -204,14 +205,19 @@ def decide(link_id: int, *, organisation: Organisation, accept: bool) -> Link:
         if link.status != "proposed":
             gone = next((l for l in listings if l.status in LISTING_GONE), None)
             if gone is not None and link.status == "declined":
-                raise DecisionRefused("listing_gone", f"the {gone.kind} was {gone.status}, so the link was "
-                                      "declined; it can no longer be answered", kind=gone.kind, status=gone.status)
-            raise DecisionRefused("closed", f"the link is {link.status}; it can no longer be answered",
+                raise DecisionRefused("listing_gone", Message(N_("the %(kind)s was %(status)s, so the link was "
+                                                                 "declined; it can no longer be answered"),
+                                                              kind=gone.kind, status=gone.status),
+                                                      kind=gone.kind, status=gone.status)
+            raise DecisionRefused("closed", Message(N_("the link is %(status)s; it can no longer be answered"),
+                                                    status=link.status),
                                   status=link.status)
         gone = next((l for l in listings if l.status in LISTING_GONE), None)
         if accept and gone is not None:
-            raise DecisionRefused("listing_gone", f"the {gone.kind} is {gone.status}; the link can no longer be "
-                                  "accepted", kind=gone.kind, status=gone.status)
+            raise DecisionRefused("listing_gone", Message(N_("the %(kind)s is %(status)s; the link can no longer "
+                                                             "be accepted"),
+                                                          kind=gone.kind, status=gone.status),
+                                                  kind=gone.kind, status=gone.status)
         for side in sides:
             setattr(link, f"{side}_decision", answer)
         if not accept:
@@ -274,8 +280,10 @@ def _reserve(link: Link) -> None:
             row = db.session.execute(select(Listing.annual_quantity - Listing.committed_quantity, Listing.base_unit)
                                      .where(Listing.id == listing_id)).one()
             left = max(row[0], 0)
-            raise DecisionRefused("short", f"only {left:,.0f} {row[1]} a year are left on listing {listing_id}; "
-                                  f"the link needs {link.quantity:,.0f}",
+            raise DecisionRefused("short", Message(N_("only %(left)s %(row)s a year are left on listing "
+                                                      "%(listing_id)s; the link needs %(quantity)s"),
+                                                   left=f"{left:,.0f}", row=row[1], listing_id=listing_id,
+                                                   quantity=f"{link.quantity:,.0f}"),
                                   left=left, unit=row[1], listing=listing_id, needed=link.quantity)
     link.status = "agreed"
     link.agreed_at = _now()

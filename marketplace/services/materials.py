@@ -15,6 +15,7 @@ from matching.knowledge import load_knowledge, resolve_material_text
 from matching.knowledge.materials import FAMILIES
 from matching.knowledge.text import clean, lookup_key
 from matching.knowledge.unclassified import unclassified_code
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Material, Route
@@ -235,9 +236,11 @@ def search_materials(text: str = "", *, family: str | None = None, hazardous: bo
     """
     query = clean(text or "")
     if len(query) > MAX_QUERY:
-        raise MaterialQueryError("q", f"search text is longer than {MAX_QUERY} characters")
+        raise MaterialQueryError("q", Message(N_("search text is longer than %(MAX_QUERY)s characters"),
+                                              MAX_QUERY=MAX_QUERY))
     if family and family not in FAMILIES:
-        raise MaterialQueryError("family", f"unknown family {family!r}; one of {', '.join(families())}")
+        raise MaterialQueryError("family", Message(N_("unknown family %(family)r; one of %(families)s"),
+                                                   family=family, families=', '.join(families())))
     catalogue = _catalogue()
 
     def kept(code: str) -> bool:

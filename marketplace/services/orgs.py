@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..identifiers import CreditCodeError, check_credit_code
@@ -52,13 +53,14 @@ def _check_unique(name_zh: str, code: str | None, *, exclude_id: int | None = No
     if exclude_id is not None:
         same_name = same_name.where(Organisation.id != exclude_id)
     if db.session.scalar(same_name) is not None:
-        raise FieldError("name_zh", f"an organisation named {name_zh} is already registered")
+        raise FieldError("name_zh", Message(N_("an organisation named %(name)s is already registered"),
+                                            name=name_zh))
     if code:
         same_code = select(Organisation.id).where(Organisation.credit_code == code)
         if exclude_id is not None:
             same_code = same_code.where(Organisation.id != exclude_id)
         if db.session.scalar(same_code) is not None:
-            raise FieldError("credit_code", f"the credit code {code} is already registered")
+            raise FieldError("credit_code", Message(N_("the credit code %(code)s is already registered"), code=code))
 
 
 def create_organisation(org: OrganisationInput, *, commit: bool = True, is_demo: bool = False) -> Organisation:
@@ -66,7 +68,7 @@ def create_organisation(org: OrganisationInput, *, commit: bool = True, is_demo:
     with unit_of_work(commit=commit):
         name_zh = (org.name_zh or "").strip()
         if not name_zh:
-            raise FieldError("name_zh", "the organisation's name is required")
+            raise FieldError("name_zh", Message(N_("the organisation's name is required")))
         checked = check_code_for(org.credit_code)
         _check_unique(name_zh, checked.code)
         organisation = Organisation(
@@ -84,7 +86,7 @@ def update_organisation(organisation: Organisation, org: OrganisationInput) -> O
     with unit_of_work():
         name_zh = (org.name_zh or "").strip()
         if not name_zh:
-            raise FieldError("name_zh", "the organisation's name is required")
+            raise FieldError("name_zh", Message(N_("the organisation's name is required")))
         checked = check_code_for(org.credit_code)
         _check_unique(name_zh, checked.code, exclude_id=organisation.id)
         if checked.code != organisation.credit_code:
@@ -107,7 +109,9 @@ def parse_hw_codes(text: str | None, *, field: str = "hw_permit") -> list[str]:
     codes = [c.strip().upper() for c in re.split(r"[,，;；|\s]+", text or "") if c.strip()]
     bad = [c for c in codes if not (HW_CATEGORY.match(c) or HW_CODE.match(c))]
     if bad:
-        raise FieldError(field, f"not a hazardous-waste category (HW01–HW50) or 8-digit code (NNN-NNN-CC): {', '.join(bad)}")
+        raise FieldError(field, Message(N_("not a hazardous-waste category (HW01–HW50) or 8-digit code "
+                                           "(NNN-NNN-CC): %(bad)s"),
+                                        bad=', '.join(bad)))
     return codes
 
 
@@ -137,24 +141,28 @@ def check_licence(licence: LicenceInput) -> LicenceValues:
     if licence.kind == "hw_permit":
         codes = parse_hw_codes(licence.hw_codes)
         if not codes:
-            raise FieldError("hw_permit", "a hazardous-waste permit names at least one category or code")
+            raise FieldError("hw_permit", Message(N_("a hazardous-waste permit names at least one category or code")))
         if licence.capacity_t_per_yr is None or licence.capacity_t_per_yr <= 0:
-            raise FieldError("hw_capacity_t", "the permit's yearly capacity must be a positive number of tonnes")
+            raise FieldError("hw_capacity_t", Message(N_("the permit's yearly capacity must be a positive number "
+                                                         "of tonnes")))
         if licence.capacity_t_per_yr > 10_000_000:
-            raise FieldError("hw_capacity_t", f"{licence.capacity_t_per_yr:g} t/yr is beyond any licensed facility")
+            raise FieldError("hw_capacity_t", Message(N_("%(capacity_t_per_yr)g t/yr is beyond any licensed "
+                                                         "facility"),
+                                                      capacity_t_per_yr=licence.capacity_t_per_yr))
         return LicenceValues("hw_permit", hw_codes=",".join(codes), capacity_t_per_yr=licence.capacity_t_per_yr,
                              expires_on=licence.expires_on)
     if licence.kind == "battery_listing":
         if licence.battery_scope not in BATTERY_SCOPES:
-            raise FieldError("battery_listing", f"choose one of: {', '.join(BATTERY_SCOPES)}")
+            raise FieldError("battery_listing", Message(N_("choose one of: %(BATTERY_SCOPES)s"),
+                                                        BATTERY_SCOPES=', '.join(BATTERY_SCOPES)))
         return LicenceValues("battery_listing", battery_scope=licence.battery_scope)
-    raise FieldError("kind", "a licence is a hazardous-waste permit or a battery listing")
+    raise FieldError("kind", Message(N_("a licence is a hazardous-waste permit or a battery listing")))
 
 
 def build_licence(organisation: Organisation, licence: LicenceInput) -> Licence:
     """A validated, unsaved licence for ``organisation``."""
     if licence.site is not None and licence.site.organisation_id != organisation.id:
-        raise FieldError("site", "the site belongs to another organisation")
+        raise FieldError("site", Message(N_("the site belongs to another organisation")))
     values = check_licence(licence)
     return Licence(organisation=organisation, site=licence.site, number=licence.number, **values.__dict__)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from geo.errors import GeoError
 from geo.io import read_boundaries
 from geo.locate import PolygonIndex
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import PARK_LEVELS, Park, Site
@@ -83,7 +84,7 @@ def import_park_boundaries(path: str | os.PathLike, *, code_field: str | None = 
     except GeoError as exc:
         raise FieldError("file", str(exc)) from exc
     if not features:
-        raise FieldError("file", "the file holds no park boundaries")
+        raise FieldError("file", Message(N_("the file holds no park boundaries")))
 
     existing = {p.code: p for p in db.session.scalars(select(Park))}
     created, updated, seen = [], [], set()
@@ -92,17 +93,23 @@ def import_park_boundaries(path: str | os.PathLike, *, code_field: str | None = 
             props = feature.properties
             name_zh = _pick(props, "name_zh", name_field)
             if not name_zh:
-                raise FieldError("name", f"feature {number} has no name property "
-                                         f"(expected one of {', '.join(PROPERTY_ALIASES['name_zh'])})", row=number)
+                raise FieldError("name", Message(N_("feature %(number)s has no name property (expected one of "
+                                                    "%(PROPERTY_ALIASES)s)"),
+                                                 number=number,
+                                                 PROPERTY_ALIASES=', '.join(PROPERTY_ALIASES['name_zh'])), row=number)
             # A file without codes still re-imports idempotently: the code is derived from the name.
             code = _pick(props, "code", code_field) or "P-" + hashlib.sha1(name_zh.encode()).hexdigest()[:8].upper()
             if code in seen:
-                raise FieldError("code", f"feature {number}: the code {code} appears twice in the file", row=number)
+                raise FieldError("code", Message(N_("feature %(number)s: the code %(code)s appears twice in the "
+                                                    "file"),
+                                                 number=number, code=code), row=number)
             seen.add(code)
             level = _pick(props, "level") or "other"
             level = LEVEL_WORDS.get(level, level)
             if level not in PARK_LEVELS:
-                raise FieldError("level", f"feature {number}: level {level!r} is not one of {', '.join(PARK_LEVELS)}",
+                raise FieldError("level", Message(N_("feature %(number)s: level %(level)r is not one of "
+                                                     "%(PARK_LEVELS)s"),
+                                                  number=number, level=level, PARK_LEVELS=', '.join(PARK_LEVELS)),
                                  row=number)
             park = existing.get(code)
             if park is None:

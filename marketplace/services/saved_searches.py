@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.loader import load_knowledge
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Listing, Notification, SavedSearch, User
@@ -32,10 +33,12 @@ def save_search(user: User, query: SearchQuery, *, name: str | None = None, labe
     with unit_of_work():
         name = (name or "").strip()
         if len(name) > MAX_NAME:
-            raise FieldError("name", f"at most {MAX_NAME} characters")
+            raise FieldError("name", Message(N_("at most %(MAX_NAME)s characters"), MAX_NAME=MAX_NAME))
         count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
         if count >= MAX_SAVED_SEARCHES:
-            raise FieldError("name", f"you already have {MAX_SAVED_SEARCHES} saved searches; delete one first")
+            raise FieldError("name", Message(N_("you already have %(MAX_SAVED_SEARCHES)s saved searches; delete "
+                                                "one first"),
+                                             MAX_SAVED_SEARCHES=MAX_SAVED_SEARCHES))
         if not name:
             knowledge = load_knowledge()
             materials = ", ".join(knowledge.materials[c].name_zh for c in query.material_codes) or "*"

@@ -23,6 +23,7 @@ from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge, resolve_material
 from matching.scoring import dangerous_goods, transport_rates
 from matching.types import MatchOptions
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Listing, Site, User
@@ -109,21 +110,25 @@ def _value_errors(*, lon: float | None, lat: float | None, radius_km: float, min
     """What is wrong with a query's values (a missing point is the caller's to report)."""
     errors = []
     if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
-        errors.append(FieldError("lon", f"longitude {lon} is not between -180 and 180"))
+        errors.append(FieldError("lon", Message(N_("longitude %(lon)s is not between -180 and 180"), lon=lon)))
     if lat is not None and not (math.isfinite(lat) and -90 <= lat <= 90):
-        errors.append(FieldError("lat", f"latitude {lat} is not between -90 and 90"))
+        errors.append(FieldError("lat", Message(N_("latitude %(lat)s is not between -90 and 90"), lat=lat)))
     if not (math.isfinite(radius_km) and 0 < radius_km <= MAX_RADIUS_KM):
-        errors.append(FieldError("radius_km", f"the radius must be more than 0 and at most {MAX_RADIUS_KM:g} km"))
+        errors.append(FieldError("radius_km", Message(N_("the radius must be more than 0 and at most "
+                                                         "%(MAX_RADIUS_KM)g km"),
+                                                      MAX_RADIUS_KM=MAX_RADIUS_KM)))
     if not (math.isfinite(min_quantity) and min_quantity >= 0):
-        errors.append(FieldError("min_quantity", "the minimum quantity cannot be negative"))
+        errors.append(FieldError("min_quantity", Message(N_("the minimum quantity cannot be negative"))))
     if max_price is not None and not math.isfinite(max_price):
-        errors.append(FieldError("max_price", "the maximum price must be a finite number"))
+        errors.append(FieldError("max_price", Message(N_("the maximum price must be a finite number"))))
     if sort not in SORTS:
-        errors.append(FieldError("sort", f"sort by one of {', '.join(SORTS)}"))
+        errors.append(FieldError("sort", Message(N_("sort by one of %(SORTS)s"), SORTS=', '.join(SORTS))))
     if not 1 <= limit <= MAX_LIMIT:
-        errors.append(FieldError("limit", f"the limit must be between 1 and {MAX_LIMIT}"))
+        errors.append(FieldError("limit", Message(N_("the limit must be between 1 and %(MAX_LIMIT)s"),
+                                                  MAX_LIMIT=MAX_LIMIT)))
     if not 0 <= offset <= MAX_OFFSET:
-        errors.append(FieldError("offset", f"the offset must be between 0 and {MAX_OFFSET}"))
+        errors.append(FieldError("offset", Message(N_("the offset must be between 0 and %(MAX_OFFSET)s"),
+                                                   MAX_OFFSET=MAX_OFFSET)))
     return errors
 
 
@@ -245,7 +250,7 @@ def quality_filters(quality: str | Mapping | None, material_codes, *,
     if not pairs:
         return ()
     if not material_codes:
-        raise FieldError("quality", "choose a material to filter by quality")
+        raise FieldError("quality", Message(N_("choose a material to filter by quality")))
     expanded = sorted(expand_materials(material_codes, knowledge=knowledge))
     attributes = {}
     for code in expanded:
@@ -257,20 +262,24 @@ def quality_filters(quality: str | Mapping | None, material_codes, *,
         base = match.group(1) if match and match.group(1) in attributes else key
         if base not in attributes:
             known = ", ".join(sorted(attributes)) or "none"
-            raise FieldError("quality", f"unknown quality key {key!r}; known keys: {known}")
+            raise FieldError("quality", Message(N_("unknown quality key %(key)r; known keys: %(known)s"),
+                                                key=key, known=known))
         attribute, code = attributes[base]
         if base != key:
             if attribute.values:
-                raise FieldError("quality", f"{key}: {base} is one of {', '.join(attribute.values)}; "
-                                            f"write {base}=…")
+                raise FieldError("quality", Message(N_("%(key)s: %(base)s is one of %(values)s; write %(base)s=…"),
+                                                    key=key, base=base, values=', '.join(attribute.values)))
             if not isinstance(value, float):
-                raise FieldError("quality", f"{key}={value!r}: _min and _max need a number ({attribute.unit})")
+                raise FieldError("quality", Message(N_("%(key)s=%(value)r: _min and _max need a number (%(unit)s)"),
+                                                    key=key, value=value, unit=attribute.unit))
             filters.append(QualityFilter(key, base, ">=" if key.endswith("_min") else "<=", value))
             continue
         if not attribute.values:
-            raise FieldError("quality", f"{key}: give a bound, {key}_min=… or {key}_max=…")
+            raise FieldError("quality", Message(N_("%(key)s: give a bound, %(key)s_min=… or %(key)s_max=…"),
+                                                key=key))
         if str(value) not in attribute.values:
-            raise FieldError("quality", f"{key}={value!r} is not one of {', '.join(attribute.values)}")
+            raise FieldError("quality", Message(N_("%(key)s=%(value)r is not one of %(values)s"),
+                                                key=key, value=value, values=', '.join(attribute.values)))
         order = _grade_order(code, base, knowledge)
         if order:
             filters.append(QualityFilter(key, base, "at_least", str(value), order))
@@ -305,7 +314,7 @@ def _parse_int(value, field_name: str, what: str = "an id") -> int | None:
     try:
         return int(_clean(value))
     except ValueError:
-        raise FieldError(field_name, f"{_clean(value)!r} is not {what}") from None
+        raise FieldError(field_name, Message(N_("%(value)r is not %(what)s"), value=_clean(value), what=what)) from None
 
 
 def build_query(data: SearchInput, *, user: User, knowledge: Knowledge | None = None) -> SearchQuery:
@@ -329,13 +338,13 @@ def build_query(data: SearchInput, *, user: User, knowledge: Knowledge | None = 
     if want_id is not None:
         want = db.session.get(Listing, want_id)
         if want is None or want.kind != "want" or not can(user, "want.search", want):
-            errors.append(FieldError("want", "not one of your wants"))
+            errors.append(FieldError("want", Message(N_("not one of your wants"))))
             want = None
     site_id = attempt(_parse_int, data.site_id, "site")
     if site_id is not None:
         site = db.session.get(Site, site_id)
         if site is None or not can(user, "site.view", site):
-            errors.append(FieldError("site", "not one of your sites"))
+            errors.append(FieldError("site", Message(N_("not one of your sites"))))
             site = None
 
     codes: tuple[str, ...] = ()
@@ -355,7 +364,7 @@ def build_query(data: SearchInput, *, user: User, knowledge: Knowledge | None = 
     elif want is not None:
         lon, lat = want.site.lon, want.site.lat
     elif site_id is None and want_id is None:
-        errors.append(FieldError("site", "choose one of your sites or give a longitude and latitude"))
+        errors.append(FieldError("site", Message(N_("choose one of your sites or give a longitude and latitude"))))
 
     radius = DEFAULT_RADIUS_KM
     if _clean(data.radius_km):

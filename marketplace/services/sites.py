@@ -22,6 +22,7 @@ from geo.divisions import load_divisions, resolve_division
 from geo.errors import GeoError
 from matching.knowledge.sector_reading import SectorReading, read_sectors
 from matching.types import SITE_ACCESS
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import Organisation, Park, Site
@@ -78,15 +79,18 @@ def parse_transport_access(value: str | Iterable[str] | None) -> tuple[str, ...]
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
     else:
-        raise FieldError("transport_access", f"give {', '.join(SITE_ACCESS)} as a comma-separated text or a list")
+        raise FieldError("transport_access", Message(N_("give %(SITE_ACCESS)s as a comma-separated text or a list"),
+                                                     SITE_ACCESS=', '.join(SITE_ACCESS)))
     found = set()
     for item in items:
         word = str(item).strip().lower()
         if not word:
             continue
         if word not in _ACCESS_WORDS:
-            raise FieldError("transport_access", f"{str(item).strip()!r} is not one of "
-                                                 f"{', '.join(SITE_ACCESS)} (comma-separated)")
+            raise FieldError("transport_access", Message(N_("%(item)r is not one of %(SITE_ACCESS)s "
+                                                            "(comma-separated)"),
+                                                         item=str(item).strip(),
+                                                         SITE_ACCESS=', '.join(SITE_ACCESS)))
         found.add(_ACCESS_WORDS[word])
     return tuple(mode for mode in SITE_ACCESS if mode in found)
 
@@ -115,16 +119,16 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     errors: list[FieldError] = []
     external_ref = (site.external_ref or "").strip()
     if not external_ref:
-        errors.append(FieldError("site_id", "a site reference is required"))
+        errors.append(FieldError("site_id", Message(N_("a site reference is required"))))
     elif len(external_ref) > 64:
-        errors.append(FieldError("site_id", "use at most 64 characters"))
+        errors.append(FieldError("site_id", Message(N_("use at most 64 characters"))))
     name_zh = (site.name_zh or "").strip()
     if not name_zh:
-        errors.append(FieldError("name", "the site's name is required"))
+        errors.append(FieldError("name", Message(N_("the site's name is required"))))
 
     sector = None
     if not (site.sector or "").strip():
-        errors.append(FieldError("sector", "the industry sector (GB/T 4754 code or name) is required"))
+        errors.append(FieldError("sector", Message(N_("the industry sector (GB/T 4754 code or name) is required"))))
     else:
         sector = read_sectors(site.sector.strip())
 
@@ -139,7 +143,7 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     try:
         input_crs = normalise_crs_name(site.crs)
         if site.lon in (None, "") or site.lat in (None, ""):
-            raise FieldError("lon/lat", "both longitude and latitude are required")
+            raise FieldError("lon/lat", Message(N_("both longitude and latitude are required")))
         lon, lat = check_point(site.lon, site.lat, area=service_area, field="lon/lat")
         location = shapely.Point(*to_wgs84(lon, lat, crs=input_crs))
     except GeoError as exc:
@@ -151,7 +155,8 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     if (site.park or "").strip():
         park = locator.by_reference(site.park.strip())
         if park is None:
-            errors.append(FieldError("park", f"no park with the code or name {site.park.strip()!r}"))
+            errors.append(FieldError("park", Message(N_("no park with the code or name %(park)r"),
+                                                     park=site.park.strip())))
     elif location is not None:
         park = locator.containing(location.x, location.y)
 
@@ -217,7 +222,8 @@ def _check_ref_free(organisation: Organisation, external_ref: str, *, exclude_id
     if exclude_id is not None:
         query = query.where(Site.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise SiteInvalid([FieldError("site_id", f"your organisation already has a site {external_ref!r}")])
+        raise SiteInvalid([FieldError("site_id", Message(N_("your organisation already has a site %(external_ref)r"),
+                                                         external_ref=external_ref))])
 
 
 def create_site(organisation: Organisation, site: SiteInput, *, service_area: ServiceArea) -> Site:
@@ -246,13 +252,15 @@ def _ref_taken_meanwhile(external_ref: str) -> Iterator[None]:
     except IntegrityError as exc:
         if not is_unique_violation(exc):
             raise
-        raise SiteInvalid([FieldError("site_id", f"your organisation already has a site {external_ref!r}")]) from None
+        raise SiteInvalid([FieldError("site_id", Message(N_("your organisation already has a site %(external_ref)r"),
+                                                         external_ref=external_ref))]) from None
 
 
 def confirm_sectors(row: Site) -> Site:
     """The owner or an administrator accepts the stored reading as it is."""
     if not row.sector_codes:
-        raise FieldError("sector", "no sector could be read from what was written; give a code or a name")
+        raise FieldError("sector", Message(N_("no sector could be read from what was written; give a code or a "
+                                              "name")))
     with unit_of_work():
         row.sector_to_confirm = False
         row.sector_notes = []
@@ -267,7 +275,7 @@ def correct_sectors(row: Site, text: str) -> SectorReading:
     """
     text = (text or "").strip()
     if not text:
-        raise FieldError("sector", "the industry sector (GB/T 4754 code or name) is required")
+        raise FieldError("sector", Message(N_("the industry sector (GB/T 4754 code or name) is required")))
     reading = read_sectors(text)
     if not reading.codes:
         raise FieldError("sector", "; ".join(reading.notes) or f"no sector could be read from {text!r}")

@@ -15,6 +15,7 @@ from matching.knowledge import load_knowledge
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.resolver import read_material
 from matching.knowledge.units import UnitError, parse_unit, units_per
+from geo.messages import Message, N_
 
 from ..extensions import db
 from ..models import LearnedSynonym, Listing, ListingMaterial, ListingName, User
@@ -82,7 +83,8 @@ def resolve_target(text: str) -> str:
     except KnowledgeError as exc:
         raise FieldError("material", str(exc).removeprefix("material: ")) from None
     if reading.code is None or reading.how not in ("exact", "qualifier", "generic"):
-        raise FieldError("material", f"{text!r} is not one material of the knowledge base; give its code",
+        raise FieldError("material", Message(N_("%(text)r is not one material of the knowledge base; give its code"),
+                                             text=text),
                          suggestions=list(reading.suggestions))
     return reading.code
 
@@ -99,7 +101,8 @@ def classify_name(name_code: str, material: str, *, user: User | None = None) ->
     names = db.session.scalars(select(ListingName).where(
         ListingName.name_code == name_code, ListingName.material_code.is_(None))).all()
     if not names:
-        raise FieldError("name", f"no listing uses the unclassified name {name_code!r}")
+        raise FieldError("name", Message(N_("no listing uses the unclassified name %(name_code)r"),
+                                         name_code=name_code))
     with unit_of_work():
         problems = []
         for name in names:
@@ -161,11 +164,13 @@ def confirm_kind(listing: Listing, position: int, material: str) -> Listing:
     """
     name = next((n for n in listing.names if n.position == position), None)
     if name is None or name.reading != "possibly_hazardous":
-        raise FieldError("material", "this name needs no confirmation")
+        raise FieldError("material", Message(N_("this name needs no confirmation")))
     kinds = kinds_to_confirm(name)
     if material not in kinds:
-        raise FieldError("material", f"{material!r} is not one of the kinds {name.written!r} may mean: "
-                                     f"{', '.join(kinds)}", suggestions=list(kinds))
+        raise FieldError("material", Message(N_("%(material)r is not one of the kinds %(written)r may mean: "
+                                                "%(kinds)s"),
+                                             material=material, written=name.written, kinds=', '.join(kinds)),
+                                     suggestions=list(kinds))
     knowledge = load_knowledge()
     target = knowledge.materials[material]
     with unit_of_work():

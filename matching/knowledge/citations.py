@@ -13,6 +13,7 @@ from typing import Any
 from matching.knowledge.entries import Entry
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.models import FIGURE_FIELDS, Reference, SourceRef
+from geo.messages import Message, N_
 
 __all__ = ["REFERENCE_ID", "STANDARD", "parse_references", "parse_sources"]
 
@@ -25,7 +26,8 @@ STANDARD = re.compile(r"(GB|GB/T|GB/Z|HJ|JC/T|JC|YB/T|DL/T|NB/T|SH/T|HG/T|QC/T|T
 def parse_references(document: dict[str, Any], file: str) -> dict[str, Reference]:
     raw = document.get("references", {})
     if not isinstance(raw, dict):
-        raise KnowledgeError(f"{file}: references must be a mapping", file=file, field="references")
+        raise KnowledgeError(Message(N_("%(file)s: references must be a mapping"), file=file),
+                             file=file, field="references")
     references: dict[str, Reference] = {}
     for ref_id, body in raw.items():
         entry = Entry(file, "reference", body, str(ref_id))

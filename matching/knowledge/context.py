@@ -25,6 +25,7 @@ from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import SourceRef
 from matching.knowledge.sectors import load_sectors
+from geo.messages import Message, N_
 
 __all__ = ["CONTEXT_FILE", "ContextReading", "ContextRule", "load_context", "settle"]
 
@@ -105,11 +106,13 @@ def _load(path: Path, kb: Knowledge) -> tuple[ContextRule, ...]:
     file = path.name
     unknown = set(document) - {"references", "rules"}
     if unknown:
-        raise KnowledgeError(f"{file}: unknown section {sorted(unknown)[0]!r}", file=file)
+        raise KnowledgeError(Message(N_("%(file)s: unknown section %(unknown)r"),
+                                     file=file, unknown=sorted(unknown)[0]), file=file)
     own = parse_references(document, file)
     clashing = sorted(set(own) & set(kb.references))
     if clashing:
-        raise KnowledgeError(f"{file}: reference {clashing[0]} is already defined by the knowledge base",
+        raise KnowledgeError(Message(N_("%(file)s: reference %(clashing)s is already defined by the knowledge base"),
+                                     file=file, clashing=clashing[0]),
                              file=file, field="references")
     references = {**kb.references, **own}
     sectors = load_sectors()

@@ -15,6 +15,7 @@ import yaml
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.text import suggest
+from geo.messages import Message, N_
 
 __all__ = ["SLUG", "Entry", "read_entries", "read_yaml"]
 
@@ -25,14 +26,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise KnowledgeError(f"{path.name}: cannot read ({exc})", file=path.name) from exc
+        raise KnowledgeError(Message(N_("%(name)s: cannot read (%(exc)s)"), name=path.name, exc=exc),
+                             file=path.name) from exc
     try:
         # libyaml's safe loader when installed: the same documents, about 7x faster than pure Python.
         document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: not valid YAML ({exc})", file=path.name) from exc
+        raise KnowledgeError(Message(N_("%(name)s: not valid YAML (%(exc)s)"), name=path.name, exc=exc),
+                             file=path.name) from exc
     if not isinstance(document, dict):
-        raise KnowledgeError(f"{path.name}: top level must be a mapping", file=path.name)
+        raise KnowledgeError(Message(N_("%(name)s: top level must be a mapping"), name=path.name), file=path.name)
     return document
 
 
@@ -48,7 +51,8 @@ def read_entries(document: dict[str, Any], *, file: str, section: str, kind: str
     """
     raw_list = document.get(section)
     if not isinstance(raw_list, list) or not raw_list:
-        raise KnowledgeError(f"{file}: {section} must be a non-empty list", file=file, field=section)
+        raise KnowledgeError(Message(N_("%(file)s: %(section)s must be a non-empty list"),
+                                     file=file, section=section), file=file, field=section)
     seen: set[str] = set()
     for position, raw in enumerate(raw_list, start=1):
         given = raw.get(id_field) if isinstance(raw, dict) else None
@@ -76,7 +80,8 @@ class Entry:
 
     def fail(self, field_name: str, message: str, suggestions: Iterable[str] = ()) -> None:
         raise KnowledgeError(
-            f"{self.file}: {self.kind} {self.entry!r}: field {field_name}: {message}",
+            Message(N_("%(file)s: %(kind)s %(entry)r: field %(field_name)s: %(message)s"),
+                    file=self.file, kind=self.kind, entry=self.entry, field_name=field_name, message=message),
             file=self.file,
             entry=self.entry,
             field=field_name,

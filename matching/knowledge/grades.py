@@ -19,6 +19,7 @@ from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import QualityLimit, SourceRef
+from geo.messages import Message, N_
 
 __all__ = ["GRADES_FILE", "Grade", "GradeTable", "grade_tables_for", "load_grades"]
 
@@ -91,11 +92,13 @@ def _load(path: Path, kb: Knowledge) -> tuple[GradeTable, ...]:
     file = path.name
     unknown = set(document) - {"references", "grades"}
     if unknown:
-        raise KnowledgeError(f"{file}: unknown section {sorted(unknown)[0]!r}", file=file)
+        raise KnowledgeError(Message(N_("%(file)s: unknown section %(unknown)r"),
+                                     file=file, unknown=sorted(unknown)[0]), file=file)
     own = parse_references(document, file)
     clashing = sorted(set(own) & set(kb.references))
     if clashing:
-        raise KnowledgeError(f"{file}: reference {clashing[0]} is already defined by the knowledge base",
+        raise KnowledgeError(Message(N_("%(file)s: reference %(clashing)s is already defined by the knowledge base"),
+                                     file=file, clashing=clashing[0]),
                              file=file, field="references")
     references = {**kb.references, **own}
     return tuple(_table(table_id, entry, kb, references)

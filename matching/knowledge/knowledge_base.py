@@ -21,6 +21,7 @@ from matching.knowledge.errors import AmbiguousMaterial, KnowledgeError, Unknown
 from matching.knowledge.material_index import MaterialIndex
 from matching.knowledge.models import AmbiguousTerm, Material, QualityAttribute, Reference, Replaces, Route
 from matching.knowledge.text import lookup_key, suggest
+from geo.messages import Message, N_
 
 __all__ = ["BUILT_IN_CONVERSIONS", "Knowledge"]
 
@@ -55,7 +56,8 @@ class Knowledge:
         material = self.materials.get(code)
         if material is None:
             raise UnknownMaterial(
-                f"material: unknown code {code!r}", field="material", suggestions=suggest(code, self._index.labels)
+                Message(N_("material: unknown code %(code)r"), code=code),
+                field="material", suggestions=suggest(code, self._index.labels)
             )
         return material
 
@@ -157,7 +159,8 @@ class Knowledge:
                     return step / factor
             break
         raise KnowledgeError(
-            f"unit: {unit} cannot be converted to {own} for {code}; no conversion is stated",
+            Message(N_("unit: %(unit)s cannot be converted to %(own)s for %(code)s; no conversion is stated"),
+                    unit=unit, own=own, code=code),
             field="unit", entry=code,
         )
 
@@ -220,7 +223,8 @@ class Knowledge:
             return found
         known = {name: attribute.key for attribute in attributes for name in (attribute.key, *attribute.aliases)}
         raise KnowledgeError(
-            f"quality: {key!r} is not a quality attribute of {code}; known: {', '.join(a.key for a in attributes) or 'none'}",
+            Message(N_("quality: %(key)r is not a quality attribute of %(code)s; known: %(key2)s"),
+                    key=key, code=code, key2=', '.join(a.key for a in attributes) or 'none'),
             field="quality",
             entry=code,
             suggestions=suggest(key, known) if known else (),
@@ -349,13 +353,14 @@ class Knowledge:
         heads = self._index.heads_by_category.get(category, ())
         if not heads:
             raise UnknownMaterial(
-                f"material: no material in category {category}",
+                Message(N_("material: no material in category %(category)s"), category=category),
                 field="material",
                 suggestions=self._nearby_heads(category),
             )
         if len(heads) > 1:
             raise AmbiguousMaterial(
-                f"material: category {category} covers {', '.join(heads)}", candidates=heads
+                Message(N_("material: category %(category)s covers %(heads)s"),
+                        category=category, heads=', '.join(heads)), candidates=heads
             )
         return self.materials[heads[0]]
 

@@ -23,6 +23,7 @@ from matching.knowledge.material_index import build_index
 from matching.knowledge.materials import MATERIALS_FILE, parse_ambiguous, parse_materials
 from matching.knowledge.routes import ROUTES_FILE, parse_routes
 from matching.knowledge.sectors import SECTORS_CSV, load_sectors
+from geo.messages import Message, N_
 
 __all__ = ["DEFAULT_DIRECTORY", "load_knowledge"]
 
@@ -71,22 +72,26 @@ def _merged(directory: Path, main_file: str, *, lists: tuple[str, ...], mappings
         extra = read_yaml(extra_path)
         unknown = set(extra) - set(lists) - set(mappings)
         if unknown:
-            raise KnowledgeError(f"{extra_path.name}: unknown sections {sorted(unknown)}", file=extra_path.name)
+            raise KnowledgeError(Message(N_("%(name)s: unknown sections %(unknown)s"),
+                                         name=extra_path.name, unknown=sorted(unknown)), file=extra_path.name)
         for section in lists:
             items = extra.get(section) or []
             if not isinstance(items, list):
-                raise KnowledgeError(f"{extra_path.name}: {section} must be a list", file=extra_path.name,
+                raise KnowledgeError(Message(N_("%(name)s: %(section)s must be a list"),
+                                             name=extra_path.name, section=section), file=extra_path.name,
                                      field=section)
             document[section] = [*(document.get(section) or []), *items]
         for section in mappings:
             items = extra.get(section) or {}
             if not isinstance(items, dict):
-                raise KnowledgeError(f"{extra_path.name}: {section} must be a mapping", file=extra_path.name,
+                raise KnowledgeError(Message(N_("%(name)s: %(section)s must be a mapping"),
+                                             name=extra_path.name, section=section), file=extra_path.name,
                                      field=section)
             merged = dict(document.get(section) or {})
             for key, value in items.items():
                 if key in merged:
-                    raise KnowledgeError(f"{extra_path.name}: {section} {key} is already defined",
+                    raise KnowledgeError(Message(N_("%(name)s: %(section)s %(key)s is already defined"),
+                                                 name=extra_path.name, section=section, key=key),
                                          file=extra_path.name, field=section)
                 merged[key] = value
             document[section] = merged
@@ -100,11 +105,13 @@ def _add_synonyms(document: dict) -> None:
     for position, extra in enumerate(document.pop("synonyms", None) or [], start=1):
         code = extra.get("code") if isinstance(extra, dict) else None
         if code not in by_code:
-            raise KnowledgeError(f"{MATERIALS_FILE}: synonyms #{position}: unknown material {code!r}",
+            raise KnowledgeError(Message(N_("%(MATERIALS_FILE)s: synonyms #%(position)s: unknown material %(code)r"),
+                                         MATERIALS_FILE=MATERIALS_FILE, position=position, code=code),
                                  file=MATERIALS_FILE, field="synonyms")
         unknown = set(extra) - {"code", "synonyms_zh", "synonyms_en"}
         if unknown:
-            raise KnowledgeError(f"{MATERIALS_FILE}: synonyms {code}: unknown fields {sorted(unknown)}",
+            raise KnowledgeError(Message(N_("%(MATERIALS_FILE)s: synonyms %(code)s: unknown fields %(unknown)s"),
+                                         MATERIALS_FILE=MATERIALS_FILE, code=code, unknown=sorted(unknown)),
                                  file=MATERIALS_FILE, field="synonyms")
         for language in ("synonyms_zh", "synonyms_en"):
             names = list(by_code[code].get(language) or [])

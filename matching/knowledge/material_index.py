@@ -15,6 +15,7 @@ from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.materials import MATERIALS_FILE
 from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material
 from matching.knowledge.text import lookup_key
+from geo.messages import Message, N_
 
 __all__ = ["MaterialIndex", "build_index"]
 
@@ -69,13 +70,15 @@ def build_index(materials: Mapping[str, Material], ambiguous: tuple[AmbiguousTer
             key = lookup_key(word)
             if key in codes_by_key:
                 raise KnowledgeError(
-                    f"{MATERIALS_FILE}: ambiguous term {word!r}: field terms: it is also a name of "
-                    f"material {codes_by_key[key]!r}",
+                    Message(N_("%(MATERIALS_FILE)s: ambiguous term %(word)r: field terms: it is also a name of "
+                               "material %(codes_by_key)r"),
+                            MATERIALS_FILE=MATERIALS_FILE, word=word, codes_by_key=codes_by_key[key]),
                     file=MATERIALS_FILE, entry=word, field="terms",
                 )
             if key in ambiguous_by_key:
                 raise KnowledgeError(
-                    f"{MATERIALS_FILE}: ambiguous term {word!r}: field terms: listed twice",
+                    Message(N_("%(MATERIALS_FILE)s: ambiguous term %(word)r: field terms: listed twice"),
+                            MATERIALS_FILE=MATERIALS_FILE, word=word),
                     file=MATERIALS_FILE, entry=word, field="terms",
                 )
             ambiguous_by_key[key] = term.candidates
@@ -147,6 +150,7 @@ def _related(materials: Mapping[str, Material], first: str, second: str) -> bool
 
 def _fail_material(code: str, field_name: str, message: str) -> None:
     raise KnowledgeError(
-        f"{MATERIALS_FILE}: material {code!r}: field {field_name}: {message}",
+        Message(N_("%(MATERIALS_FILE)s: material %(code)r: field %(field_name)s: %(message)s"),
+                MATERIALS_FILE=MATERIALS_FILE, code=code, field_name=field_name, message=message),
         file=MATERIALS_FILE, entry=code, field=field_name,
     )

@@ -17,6 +17,7 @@ from matching.knowledge.entries import Entry, read_entries
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.models import S_CATEGORY, AmbiguousTerm, Material, QualityAttribute, Reference
 from matching.knowledge.text import suggest
+from geo.messages import Message, N_
 
 __all__ = [
     "CONVERTIBLE_UNITS",
@@ -245,7 +246,8 @@ def _check_parent(entry: Entry, material: Material, materials: Mapping[str, Mate
 def parse_ambiguous(document: dict[str, Any], materials: Mapping[str, Material]) -> tuple[AmbiguousTerm, ...]:
     raw = document.get("ambiguous", [])
     if not isinstance(raw, list):
-        raise KnowledgeError(f"{MATERIALS_FILE}: ambiguous must be a list", file=MATERIALS_FILE, field="ambiguous")
+        raise KnowledgeError(Message(N_("%(MATERIALS_FILE)s: ambiguous must be a list"),
+                                     MATERIALS_FILE=MATERIALS_FILE), file=MATERIALS_FILE, field="ambiguous")
     terms = []
     for position, item in enumerate(raw, start=1):
         entry = Entry(MATERIALS_FILE, "ambiguous term", item, f"#{position}")

@@ -32,6 +32,7 @@ from matching.knowledge.models import Material
 from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.text import clean, lookup_key, suggest
 from matching.knowledge.unclassified import unclassified_code
+from geo.messages import Message, N_
 
 __all__ = ["READINGS", "MaterialReading", "Resolution", "hazard_code_in", "read_material", "resolve_material",
            "resolve_material_text"]
@@ -132,7 +133,7 @@ def resolve_material_text(text: str, *, knowledge: Knowledge | None = None) -> R
     kb = knowledge or load_knowledge()
     typed = clean(str(text))
     if not typed:
-        raise UnknownMaterial("material: empty value", field="material")
+        raise UnknownMaterial(Message(N_("material: empty value")), field="material")
     return _resolve(kb, typed)
 
 
@@ -148,7 +149,8 @@ def _resolve(kb: Knowledge, typed: str) -> Resolution:
         return Resolution(kb.materials[named])
     if named:
         raise AmbiguousMaterial(
-            f"material: {typed!r} is ambiguous; say which of {', '.join(named)}", candidates=named
+            Message(N_("material: %(typed)r is ambiguous; say which of %(named)s"),
+                    typed=typed, named=', '.join(named)), candidates=named
         )
 
     qualifiers = split_qualifiers(typed)
@@ -173,10 +175,11 @@ def _resolve(kb: Knowledge, typed: str) -> Resolution:
     if code is None:
         if unsure:
             raise AmbiguousMaterial(
-                f"material: {typed!r} may mean any of {', '.join(unsure)}; say which", candidates=unsure
+                Message(N_("material: %(typed)r may mean any of %(unsure)s; say which"),
+                        typed=typed, unsure=', '.join(unsure)), candidates=unsure
             )
         raise UnknownMaterial(
-            f"material: {typed!r} matches no material, synonym or code",
+            Message(N_("material: %(typed)r matches no material, synonym or code"), typed=typed),
             field="material",
             suggestions=suggest(typed, kb._index.labels),
         )
@@ -195,7 +198,8 @@ def _by_code(kb: Knowledge, typed: str) -> Material | None:
         number = int((catalogue or category).group(3 if catalogue else 1))  # type: ignore[union-attr]
         if not 1 <= number <= 59 or number == 8:
             raise UnknownMaterial(
-                f"material: {typed!r} is not an industrial solid-waste category (S01-S59, no S08)",
+                Message(N_("material: %(typed)r is not an industrial solid-waste category (S01-S59, no S08)"),
+                        typed=typed),
                 field="material",
                 suggestions=[kb.category_head("S59").code] if "S59" in index.heads_by_category else [],
             )
@@ -213,7 +217,7 @@ def _by_code(kb: Knowledge, typed: str) -> Material | None:
             return _most_specific(kb, holders, typed)
         category_code = f"HW{hw_code.group(3)}"
         raise UnknownMaterial(
-            f"material: hazardous-waste code {code} is not in the knowledge base",
+            Message(N_("material: hazardous-waste code %(code)s is not in the knowledge base"), code=code),
             field="material",
             suggestions=list(index.heads_by_category.get(category_code, ()))[:5],
         )
@@ -268,8 +272,9 @@ def _refuse_hazard_crossing(kb: Knowledge, code: str, typed: str) -> None:
     if hazardous:
         candidates = tuple(dict.fromkeys((code, *hazardous)))
         raise AmbiguousMaterial(
-            f"material: {typed!r} names {code}, which is not hazardous, and hazardous "
-            f"{', '.join(candidates[1:])}; say which",
+            Message(N_("material: %(typed)r names %(code)s, which is not hazardous, and hazardous %(candidates)s; "
+                       "say which"),
+                    typed=typed, code=code, candidates=', '.join(candidates[1:])),
             candidates=candidates,
         )
     if _SAYS_HAZARDOUS.search(typed):
@@ -277,8 +282,9 @@ def _refuse_hazard_crossing(kb: Knowledge, code: str, typed: str) -> None:
         labels = {name: label for name, label in kb._index.labels.items() if kb.materials[label].hazardous}
         close = [label for text in (typed, material.name_zh, material.name_en) for label in suggest(text, labels)]
         raise UnknownMaterial(
-            f"material: {typed!r} says hazardous waste, but the name in it, {code}, is not hazardous; "
-            "name the hazardous material or give its 8-digit code",
+            Message(N_("material: %(typed)r says hazardous waste, but the name in it, %(code)s, is not hazardous; "
+                       "name the hazardous material or give its 8-digit code"),
+                    typed=typed, code=code),
             field="material",
             suggestions=list(dict.fromkeys(close))[:5],
         )
@@ -337,7 +343,8 @@ def _most_specific(kb: Knowledge, codes: Iterable[str], typed: str) -> Material:
     leaves = tuple(code for code in codes if not any(code in kb.ancestors(other) for other in codes))
     if len(leaves) == 1:
         return kb.materials[leaves[0]]
-    raise AmbiguousMaterial(f"material: {typed!r} is held by {', '.join(leaves)}", candidates=leaves)
+    raise AmbiguousMaterial(Message(N_("material: %(typed)r is held by %(leaves)s"),
+                                    typed=typed, leaves=', '.join(leaves)), candidates=leaves)
 
 
 @dataclass(frozen=True)
@@ -449,11 +456,12 @@ def read_material(
     kb = knowledge or load_knowledge()
     typed = clean(str(text))
     if not typed:
-        raise UnknownMaterial("material: empty value", field="material")
+        raise UnknownMaterial(Message(N_("material: empty value")), field="material")
     try:
         pseudo = unclassified_code(typed)
     except ValueError:
-        raise UnknownMaterial(f"material: {typed!r} has no letters or digits", field="material") from None
+        raise UnknownMaterial(Message(N_("material: %(typed)r has no letters or digits"), typed=typed),
+                              field="material") from None
     taught = (learned or {}).get(pseudo)
     if taught is not None and taught in kb.materials:
         how = "generic" if taught in kb._index.generic else "exact"

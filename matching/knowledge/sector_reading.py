@@ -44,6 +44,7 @@ from rapidfuzz import fuzz, process
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.sectors import SECTORS_CSV, Sector, lineage_in as _lineage, load_sectors
 from matching.knowledge.text import clean
+from geo.messages import Message, N_
 
 __all__ = [
     "CONFIRM_BELOW",
@@ -750,44 +751,55 @@ def _trade_names(path: str, sectors_path: str) -> tuple[TradeName, ...]:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
     except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{where}: cannot read trade names ({exc})", file=where) from exc
+        raise KnowledgeError(Message(N_("%(where)s: cannot read trade names (%(exc)s)"), where=where, exc=exc),
+                             file=where) from exc
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise KnowledgeError(f"{where}: expected a mapping with a list 'entries'", file=where, field="entries")
+        raise KnowledgeError(Message(N_("%(where)s: expected a mapping with a list 'entries'"), where=where),
+                             file=where, field="entries")
     entries: list[TradeName] = []
     seen: dict[str, tuple[tuple[str, ...], int]] = {}
     for number, raw in enumerate(data["entries"], start=1):
         at = f"{where} entry {number}"
         if not isinstance(raw, dict):
-            raise KnowledgeError(f"{at}: must be a mapping", file=where, entry=str(number))
+            raise KnowledgeError(Message(N_("%(at)s: must be a mapping"), at=at), file=where, entry=str(number))
         codes = tuple(str(c) for c in raw.get("codes") or ())
         at = f"{at} ({'|'.join(codes) or 'no codes'})"
         if not codes:
-            raise KnowledgeError(f"{at}: codes is empty", file=where, entry=str(number), field="codes")
+            raise KnowledgeError(Message(N_("%(at)s: codes is empty"), at=at),
+                                 file=where, entry=str(number), field="codes")
         for code in codes:
             if code not in by_code or code.isalpha():
-                raise KnowledgeError(f"{at}: {code!r} is not a GB/T 4754-2017 division, group or class code",
+                raise KnowledgeError(Message(N_("%(at)s: %(code)r is not a GB/T 4754-2017 division, group or "
+                                                "class code"),
+                                             at=at, code=code),
                                      file=where, entry=str(number), field="codes")
         names_zh = tuple(str(n).strip() for n in raw.get("zh") or ())
         names_en = tuple(str(n).strip() for n in raw.get("en") or ())
         if not (names_zh or names_en) or not all(names_zh + names_en):
-            raise KnowledgeError(f"{at}: give non-empty zh and/or en names", file=where, entry=str(number),
+            raise KnowledgeError(Message(N_("%(at)s: give non-empty zh and/or en names"), at=at),
+                                 file=where, entry=str(number),
                                  field="names")
         for name in names_zh:
             if not _HAN.search(name):
-                raise KnowledgeError(f"{at}: zh name {name!r} has no Chinese character", file=where,
+                raise KnowledgeError(Message(N_("%(at)s: zh name %(name)r has no Chinese character"),
+                                             at=at, name=name), file=where,
                                      entry=str(number), field="zh")
         basis = str(raw.get("basis") or "").strip()
         if not basis:
-            raise KnowledgeError(f"{at}: basis is empty (say which class title or note the mapping follows)",
+            raise KnowledgeError(Message(N_("%(at)s: basis is empty (say which class title or note the mapping "
+                                            "follows)"),
+                                         at=at),
                                  file=where, entry=str(number), field="basis")
         confidence = raw.get("confidence", 0.95)
         if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
-            raise KnowledgeError(f"{at}: confidence must be in (0, 1]", file=where, entry=str(number),
+            raise KnowledgeError(Message(N_("%(at)s: confidence must be in (0, 1]"), at=at),
+                                 file=where, entry=str(number),
                                  field="confidence")
         for name in names_zh + names_en:
             key = (_zh_keys(name) if _HAN.search(name) else _en_keys(name))[0]
             if key in seen and seen[key][0] != codes:
-                raise KnowledgeError(f"{at}: name {name!r} is already entry {seen[key][1]} with other codes",
+                raise KnowledgeError(Message(N_("%(at)s: name %(name)r is already entry %(seen)s with other codes"),
+                                             at=at, name=name, seen=seen[key][1]),
                                      file=where, entry=str(number), field="names")
             seen[key] = (codes, number)
         entries.append(TradeName(codes, names_zh, names_en, basis, float(confidence)))

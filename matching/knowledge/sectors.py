@@ -24,6 +24,7 @@ from pathlib import Path
 
 from matching.knowledge.errors import KnowledgeError, UnknownSector
 from matching.knowledge.text import clean, lookup_key, suggest
+from geo.messages import Message, N_
 
 __all__ = [
     "SECTORS_CSV",
@@ -129,7 +130,7 @@ def resolve_sector(text: str, *, path: Path | str | None = None) -> Sector:
     index = _index(str(path or SECTORS_CSV))
     typed = clean(str(text))
     if not typed:
-        raise UnknownSector("sector: empty value; give a GB/T 4754 code or name", field="sector")
+        raise UnknownSector(Message(N_("sector: empty value; give a GB/T 4754 code or name")), field="sector")
     by_code = index.by_code
     if typed.upper() in by_code and len(typed) == 1:
         return by_code[typed.upper()]
@@ -140,7 +141,7 @@ def resolve_sector(text: str, *, path: Path | str | None = None) -> Sector:
         if sector is not None and (letter is None or _section_of(digits, by_code) == letter.upper()):
             return sector
         raise UnknownSector(
-            f"sector: {typed!r} is not a GB/T 4754-2017 code",
+            Message(N_("sector: %(typed)r is not a GB/T 4754-2017 code"), typed=typed),
             field="sector",
             suggestions=_nearby_codes(digits, by_code),
         )
@@ -150,12 +151,13 @@ def resolve_sector(text: str, *, path: Path | str | None = None) -> Sector:
         if all(deepest.startswith(code) or _section_of(deepest, by_code) == code for code in codes):
             return by_code[deepest]
         raise UnknownSector(
-            f"sector: {typed!r} is ambiguous between {', '.join(sorted(codes))}",
+            Message(N_("sector: %(typed)r is ambiguous between %(codes)s"),
+                    typed=typed, codes=', '.join(sorted(codes))),
             field="sector",
             suggestions=sorted(codes)[:5],
         )
     raise UnknownSector(
-        f"sector: {typed!r} matches no GB/T 4754-2017 code or name",
+        Message(N_("sector: %(typed)r matches no GB/T 4754-2017 code or name"), typed=typed),
         field="sector",
         suggestions=suggest(typed, index.labels_by_name),
     )
@@ -177,7 +179,7 @@ def sector_lineage(code: str, *, path: Path | str | None = None) -> list[str]:
     by_code = _index(str(path or SECTORS_CSV)).by_code
     code = str(code).strip().upper()
     if code not in by_code:
-        raise UnknownSector(f"sector: {code!r} is not a GB/T 4754-2017 code", field="sector")
+        raise UnknownSector(Message(N_("sector: %(code)r is not a GB/T 4754-2017 code"), code=code), field="sector")
     return lineage_in(code, by_code)
 
 
@@ -238,12 +240,14 @@ def _read(path: Path) -> dict[str, Sector]:
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
-        raise KnowledgeError(f"{where}: cannot read sector table ({exc})", file=where) from exc
+        raise KnowledgeError(Message(N_("%(where)s: cannot read sector table (%(exc)s)"), where=where, exc=exc),
+                             file=where) from exc
     with handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != _COLUMNS:
             raise KnowledgeError(
-                f"{where}: header must be {','.join(_COLUMNS)}, got {','.join(reader.fieldnames or ())}",
+                Message(N_("%(where)s: header must be %(COLUMNS)s, got %(fieldnames)s"),
+                        where=where, COLUMNS=','.join(_COLUMNS), fieldnames=','.join(reader.fieldnames or ())),
                 file=where,
                 field="header",
             )
@@ -252,28 +256,33 @@ def _read(path: Path) -> dict[str, Sector]:
             code = (row["code"] or "").strip()
             at = f"{where} row {row_number} ({code or 'no code'})"
             if not _CODE.fullmatch(code):
-                raise KnowledgeError(f"{at}: code must be A-T or 2-4 digits", file=where, entry=code, field="code")
+                raise KnowledgeError(Message(N_("%(at)s: code must be A-T or 2-4 digits"), at=at),
+                                     file=where, entry=code, field="code")
             if code in by_code:
-                raise KnowledgeError(f"{at}: duplicate code", file=where, entry=code, field="code")
+                raise KnowledgeError(Message(N_("%(at)s: duplicate code"), at=at), file=where, entry=code, field="code")
             for field in ("name_zh", "name_en", "source"):
                 if not (row[field] or "").strip():
-                    raise KnowledgeError(f"{at}: {field} is empty", file=where, entry=code, field=field)
+                    raise KnowledgeError(Message(N_("%(at)s: %(field)s is empty"), at=at, field=field),
+                                         file=where, entry=code, field=field)
             parent = (row["parent_code"] or "").strip() or None
             expected_parent_length = {1: None, 2: 1, 3: 2, 4: 3}[len(code)]
             if expected_parent_length is None and parent is not None:
-                raise KnowledgeError(f"{at}: a section has no parent", file=where, entry=code, field="parent_code")
+                raise KnowledgeError(Message(N_("%(at)s: a section has no parent"), at=at),
+                                     file=where, entry=code, field="parent_code")
             if expected_parent_length is not None:
                 if parent is None or len(parent) != expected_parent_length or parent not in by_code:
                     raise KnowledgeError(
-                        f"{at}: parent_code {parent!r} must be an earlier row one level up",
+                        Message(N_("%(at)s: parent_code %(parent)r must be an earlier row one level up"),
+                                at=at, parent=parent),
                         file=where, entry=code, field="parent_code",
                     )
                 if len(code) > 2 and not code.startswith(parent):
                     raise KnowledgeError(
-                        f"{at}: parent_code {parent!r} is not a prefix of the code",
+                        Message(N_("%(at)s: parent_code %(parent)r is not a prefix of the code"),
+                                at=at, parent=parent),
                         file=where, entry=code, field="parent_code",
                     )
             by_code[code] = Sector(code, row["name_zh"].strip(), row["name_en"].strip(), parent)
     if not by_code:
-        raise KnowledgeError(f"{where}: no sectors", file=where)
+        raise KnowledgeError(Message(N_("%(where)s: no sectors"), where=where), file=where)
     return by_code

@@ -20,6 +20,7 @@ from matching.knowledge.entries import read_yaml
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.text import clean
+from geo.messages import Message, N_
 
 __all__ = ["UNITS_FILE", "UnitError", "Units", "WrittenUnit", "load_units", "parse_unit", "units_per"]
 
@@ -80,7 +81,7 @@ def load_units(path: Path | str | None = None) -> Units:
     raw = read_yaml(file)
 
     def fail(message: str) -> None:
-        raise KnowledgeError(f"{file.name}: {message}", file=file.name)
+        raise KnowledgeError(Message(N_("%(name)s: %(message)s"), name=file.name, message=message), file=file.name)
 
     base = frozenset(raw.get("base_units") or ())
     periods = {str(k): v for k, v in (raw.get("periods") or {}).items()}
@@ -142,7 +143,9 @@ def parse_unit(text: str | None, *, default: str = "t/yr") -> WrittenUnit:
     period = units.written_periods.get(_key(period_text).casefold())
     if found is None or period is None:
         accepted = ", ".join(f"{unit}/{p}" for unit in ("t", "GJ", "MWh", "m3", "Nm3") for p in ("yr",))
-        raise UnitError(f"unit: unknown unit {written!r}; write a unit per year, month or day, e.g. {accepted}")
+        raise UnitError(Message(N_("unit: unknown unit %(written)r; write a unit per year, month or day, e.g. "
+                                   "%(accepted)s"),
+                                written=written, accepted=accepted))
     return WrittenUnit(found[0], period, found[1])
 
 
@@ -181,8 +184,9 @@ def units_per(code: str, unit: str, *, knowledge: Knowledge) -> float:
         if factor is not None:
             return step * factor
     raise UnitError(
-        f"unit: {material.name_en} ({code}) is measured in {own}; a quantity in {unit} cannot be converted "
-        "to it (no conversion is stated for this material)",
+        Message(N_("unit: %(name)s (%(code)s) is measured in %(own)s; a quantity in %(unit)s cannot be converted "
+                   "to it (no conversion is stated for this material)"),
+                name=material.name_en, code=code, own=own, unit=unit),
         suggestions=(own,),
     )
 

@@ -17,7 +17,8 @@ SUPPLIER_SITE = "秘密电厂三期"
 def market(client, make_org, make_site, make_user, make_listing):
     """An anonymous fly-ash offer, its supplier, an asking recycler and a bystander of a third company."""
     client.get("/lang/en")
-    supplier_org = make_org(name_zh=SUPPLIER)
+    # A company with a Chinese name only: the English page shows it as it is (with an English name it would show that).
+    supplier_org = make_org(name_zh=SUPPLIER, name_en=None)
     site = make_site(organisation=supplier_org, name_zh=SUPPLIER_SITE, city_code="340200", sector_code="4411",
                      lonlat=(118.3812, 31.3317))
     offer = make_listing(site=site, visibility="anonymous")
@@ -94,7 +95,7 @@ def test_both_sides_see_the_thread_and_the_owner_sees_it_on_the_listing(client, 
     enquiry_id = int(thread_url.rsplit("/", 1)[1])
     as_user(auth, market.supplier)
     detail = client.get(f"/listings/{market.offer.id}").get_data(as_text=True)
-    assert f"/listings/enquiries/{enquiry_id}" in detail and market.asker.organisation.name_zh in detail
+    assert f"/listings/enquiries/{enquiry_id}" in detail and market.asker.organisation.name_en in detail  # the page is in English
     listing_page = client.get("/listings/enquiries").get_data(as_text=True)
     assert f'data-enquiry="{enquiry_id}"' in listing_page and "awaiting your reply" in listing_page
     as_user(auth, market.bystander)

@@ -160,7 +160,8 @@ def test_both_parties_accepting_through_the_api_reserves_the_tonnage(client, db,
     assert want.committed_quantity == pytest.approx(6_000) and want.status == "matched"
 
     response = decide(client, world, "receiver", link.id, accept=False)
-    assert response.status_code == 409 and "agreed" in response.json["message"]
+    # The refusal names the link's state in the reader's language (Chinese unless the request asks otherwise).
+    assert response.status_code == 409 and "已达成" in response.json["message"]
 
 
 def test_a_decline_through_the_api(client, db, world):
@@ -168,7 +169,7 @@ def test_a_decline_through_the_api(client, db, world):
     response = decide(client, world, "receiver", link.id, accept=False)
     assert response.status_code == 200 and response.json["status"] == "declined"
     response = decide(client, world, "supplier", link.id)
-    assert response.status_code == 409 and "declined" in response.json["message"]
+    assert response.status_code == 409 and "已拒绝" in response.json["message"]  # in the reader's language
 
 
 def test_too_few_tonnes_left_is_a_409(client, db, world):
@@ -178,7 +179,7 @@ def test_too_few_tonnes_left_is_a_409(client, db, world):
     offer.committed_quantity = 9_000  # promised elsewhere since the run
     db.session.commit()
     response = decide(client, world, "receiver", link.id)
-    assert response.status_code == 409 and "only 1,000" in response.json["message"]
+    assert response.status_code == 409 and "仅剩 1,000" in response.json["message"]  # in the reader's language
     db.session.expire_all()
     assert db.session.get(Link, link.id).status == "proposed"
     assert db.session.get(Link, link.id).receiver_decision is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from geo.messages import Message, N_
 
 from ...models import Organisation
 from ..errors import FieldError, ImportRejected, RowProblem
@@ -66,8 +67,9 @@ def import_tables(tables: dict[str, Table], *, acting_organisation: Organisation
             if not collided:
                 raise
             if attempt == IMPORT_ATTEMPTS:
-                raise FieldError("file", "another import was storing the same sites or listings at the same "
-                                         "moment; nothing of this one was stored. Import the file again") from None
+                raise FieldError("file", Message(N_("another import was storing the same sites or listings at the "
+                                                    "same moment; nothing of this one was stored. Import the file "
+                                                    "again"))) from None
     raise AssertionError("unreachable")
 
 

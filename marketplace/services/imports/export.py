@@ -4,6 +4,7 @@
 unclassified name's pseudo-code ``name:…`` while no administrator has classified it).
 """
 from __future__ import annotations
+from geo.messages import Message, N_
 
 from ...models import Site
 from ..spreadsheets import csv_bytes, xlsx_bytes
@@ -71,5 +72,5 @@ def export_listings(listings: list, fmt: str) -> bytes:
         sites = list({listing.site.id: listing.site for listing in listings}.values())
         return write_xlsx({"sites": (SITE_EXPORT_COLUMNS, [site_export_row(s) for s in sites]),
                            "listings": (EXPORT_COLUMNS, rows)})
-    raise FieldError("format", "export as csv or xlsx")
+    raise FieldError("format", Message(N_("export as csv or xlsx")))
 

@@ -7,6 +7,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from geo.messages import Message, N_
 
 from ..errors import FieldError, ImportRejected, RowProblem
 from .headers import canonical_column, canonical_sheet
@@ -32,7 +33,7 @@ def decode_text(raw: bytes) -> str:
     """The text of a CSV file: by its byte-order mark, else UTF-8, else GB18030 (GBK)."""
     text = _decode(raw)
     if "\x00" in text:
-        raise FieldError("file", "the file is binary, not CSV text; XLSX files must end in .xlsx")
+        raise FieldError("file", Message(N_("the file is binary, not CSV text; XLSX files must end in .xlsx")))
     return text
 
 
@@ -42,8 +43,9 @@ def _decode(raw: bytes) -> str:
             try:
                 return raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise FieldError("file", f"the file starts as {encoding} text but is not ({exc.reason} at byte "
-                                         f"{exc.start})") from None
+                raise FieldError("file", Message(N_("the file starts as %(encoding)s text but is not (%(reason)s "
+                                                    "at byte %(start)s)"),
+                                                 encoding=encoding, reason=exc.reason, start=exc.start)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -51,8 +53,9 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise FieldError("file", f"the file is neither UTF-8 nor GBK/GB18030 text (byte {exc.start}); "
-                                 "save it as CSV UTF-8") from None
+        raise FieldError("file", Message(N_("the file is neither UTF-8 nor GBK/GB18030 text (byte %(start)s); "
+                                            "save it as CSV UTF-8"),
+                                         start=exc.start)) from None
 
 
 def read_csv(source: str | os.PathLike | bytes) -> Table:
@@ -69,15 +72,18 @@ def read_csv(source: str | os.PathLike | bytes) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise FieldError("file", "the file is empty") from None
+        raise FieldError("file", Message(N_("the file is empty"))) from None
     except csv.Error as exc:
-        raise FieldError("file", f"the header row cannot be read as CSV ({exc})", row=1) from None
+        raise FieldError("file", Message(N_("the header row cannot be read as CSV (%(exc)s)"), exc=exc),
+                                 row=1) from None
     columns = [canonical_column(h) for h in header]  # Chinese headers read as the format's names
     rows = []
     try:
         for values in reader:
             if len(rows) >= MAX_ROWS:
-                raise FieldError("file", f"the file has more than {MAX_ROWS:,} rows; split it into several files")
+                raise FieldError("file", Message(N_("the file has more than %(MAX_ROWS)s rows; split it into "
+                                                    "several files"),
+                                                 MAX_ROWS=f"{MAX_ROWS:,}"))
             if not any(v.strip() for v in values):
                 rows.append({})  # keep numbering; blank rows are skipped later
                 continue
@@ -85,11 +91,14 @@ def read_csv(source: str | os.PathLike | bytes) -> Table:
                 if len(value) > MAX_CELL_CHARS:
                     column = columns[position] if position < len(columns) else f"#{position + 1}"
                     raise ImportRejected([RowProblem(len(rows) + FIRST_DATA_ROW, column,
-                                                     f"the value has {len(value):,} characters; at most "
-                                                     f"{MAX_CELL_CHARS:,} are kept")])
+                                                     Message(N_("the value has %(value)s characters; at most "
+                                                                "%(MAX_CELL_CHARS)s are kept"),
+                                                             value=f"{len(value):,}",
+                                                             MAX_CELL_CHARS=f"{MAX_CELL_CHARS:,}"))])
             rows.append({c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(columns)})
     except csv.Error as exc:
-        raise FieldError("file", f"the file is not valid CSV ({exc})", row=len(rows) + FIRST_DATA_ROW) from None
+        raise FieldError("file", Message(N_("the file is not valid CSV (%(exc)s)"), exc=exc),
+                                 row=len(rows) + FIRST_DATA_ROW) from None
     return Table(columns, rows)
 
 
@@ -106,10 +115,10 @@ def check_columns(columns: list[str], *, required: tuple[str, ...], optional: tu
         problems.append(RowProblem(1, name, "unknown column (expected: " + ", ".join(required + optional) + ")"))
     for name in required:
         if name not in columns:
-            problems.append(RowProblem(1, name, "required column is missing"))
+            problems.append(RowProblem(1, name, Message(N_("required column is missing"))))
     duplicates = {c for c in columns if columns.count(c) > 1}
     for name in sorted(duplicates):
-        problems.append(RowProblem(1, name, "column appears more than once"))
+        problems.append(RowProblem(1, name, Message(N_("column appears more than once"))))
     if problems:
         raise ImportRejected(on_sheet(problems, sheet))
 
@@ -137,7 +146,8 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise FieldError("file", f"the file is not an XLSX workbook ({exc.__class__.__name__})") from None
+        raise FieldError("file", Message(N_("the file is not an XLSX workbook (%(exc)s)"),
+                                         exc=exc.__class__.__name__)) from None
     tables = {}
     try:
         names = {canonical_sheet(name): name for name in workbook.sheetnames}
@@ -157,8 +167,9 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
             body = []
             for values in rows:
                 if len(body) >= MAX_ROWS:
-                    raise FieldError("file", f"the sheet {wanted} has more than {MAX_ROWS:,} rows; split it into "
-                                             "several files")
+                    raise FieldError("file", Message(N_("the sheet %(wanted)s has more than %(MAX_ROWS)s rows; "
+                                                        "split it into several files"),
+                                                     wanted=wanted, MAX_ROWS=f"{MAX_ROWS:,}"))
                 texts = [_cell_text(v) for v in values[:len(columns)]]
                 body.append({} if not any(texts) else dict(zip(columns, texts + [""] * (len(columns) - len(texts)))))
             while body and not body[-1]:
@@ -167,7 +178,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
     finally:
         workbook.close()
     if not tables:
-        raise FieldError("file", "the workbook has no sheet named 'sites' or 'listings' (站点, 供需信息)")
+        raise FieldError("file", Message(N_("the workbook has no sheet named 'sites' or 'listings' (站点, 供需信息)")))
     return tables
 
 
@@ -178,10 +189,12 @@ def _check_unpacked_size(raw: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile:
-        raise FieldError("file", "the file is not an XLSX workbook (BadZipFile)") from None
+        raise FieldError("file", Message(N_("the file is not an XLSX workbook (BadZipFile)"))) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise FieldError("file", f"the workbook unpacks to {unpacked / 1e6:,.0f} MB; the limit is "
-                                 f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB")
+        raise FieldError("file", Message(N_("the workbook unpacks to %(unpacked)s MB; the limit is "
+                                            "%(MAX_UNPACKED_BYTES)s MB"),
+                                         unpacked=f"{unpacked / 1e6:,.0f}",
+                                         MAX_UNPACKED_BYTES=f"{MAX_UNPACKED_BYTES / 1e6:,.0f}"))
 
 
 def read_import_file(source: bytes | str | os.PathLike, *, filename: str | None = None) -> dict[str, Table]:
@@ -189,23 +202,24 @@ def read_import_file(source: bytes | str | os.PathLike, *, filename: str | None 
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     name = (filename or (str(source) if not isinstance(source, bytes) else "")).lower()
     if len(raw) > MAX_IMPORT_BYTES:
-        raise FieldError("file", f"the file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+        raise FieldError("file", Message(N_("the file is %(raw).1f MB; the limit is %(MAX_IMPORT_BYTES).0f MB"),
+                                         raw=len(raw) / 1e6, MAX_IMPORT_BYTES=MAX_IMPORT_BYTES / 1e6))
     is_zip = raw[:4] == b"PK\x03\x04"
     if name.endswith((".xlsx", ".xlsm")):
         if not is_zip:
-            raise FieldError("file", "the file is named .xlsx but is not an XLSX workbook")
+            raise FieldError("file", Message(N_("the file is named .xlsx but is not an XLSX workbook")))
         return read_xlsx(raw)
     if name.endswith(".xls"):
-        raise FieldError("file", "old .xls workbooks are not read; save it as .xlsx or CSV")
+        raise FieldError("file", Message(N_("old .xls workbooks are not read; save it as .xlsx or CSV")))
     has_bom = raw.startswith(tuple(bom for bom, _ in _BOMS))
     if is_zip or (b"\x00" in raw[:4096] and not has_bom):
-        raise FieldError("file", "the file is binary, not CSV text; XLSX files must end in .xlsx")
+        raise FieldError("file", Message(N_("the file is binary, not CSV text; XLSX files must end in .xlsx")))
     table = read_csv(raw)
     columns = set(table.columns)
     if {"kind", "material"} <= columns:
         return {"listings": table}
     if {"lon", "lat"} & columns or "sector" in columns:
         return {"sites": table}
-    raise FieldError("file", "cannot tell whether this CSV holds sites or listings: expected the header of "
-                             "PRODUCT section 4 (sites: site_id,name,org,sector,lon,lat…; listings: "
-                             "site_id,kind,material,quantity…)")
+    raise FieldError("file", Message(N_("cannot tell whether this CSV holds sites or listings: expected the "
+                                        "header of the import template (sites: site_id,name,org,sector,lon,lat…; "
+                                        "listings: site_id,kind,material,quantity…)")))

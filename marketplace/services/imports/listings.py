@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from geo.messages import Message, N_
 
 from ...extensions import db
 from ...models import Organisation, Site
@@ -49,8 +50,9 @@ def _site_finder(acting_organisation: Organisation | None, sheet_orgs: dict[str,
             raise FieldError("site_id", f"unknown site_id {ref!r}" + (
                 "" if acting_organisation is None else " among your organisation's sites"))
         if len(candidates) > 1:
-            raise FieldError("site_id", f"site_id {ref!r} belongs to several organisations; import it together "
-                                        "with its sites sheet")
+            raise FieldError("site_id", Message(N_("site_id %(ref)r belongs to several organisations; import it "
+                                                   "together with its sites sheet"),
+                                                ref=ref))
         return candidates[0]
 
     return find

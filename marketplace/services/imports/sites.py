@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from matching.knowledge.sector_reading import SectorReading
 from matching.knowledge.sectors import load_sectors
+from geo.messages import Message, N_
 
 from ...extensions import db
 from ...models import Licence, Organisation, Site
@@ -54,7 +55,7 @@ def _parse_float(text: str, column: str) -> float | None:
     try:
         return float(text.replace(",", ""))
     except ValueError:
-        raise FieldError(column, f"{text!r} is not a number") from None
+        raise FieldError(column, Message(N_("%(text)r is not a number"), text=text)) from None
 
 
 def _parse_date(text: str, column: str) -> dt.date | None:
@@ -63,7 +64,7 @@ def _parse_date(text: str, column: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise FieldError(column, f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise FieldError(column, Message(N_("%(text)r is not an ISO date (YYYY-MM-DD)"), text=text)) from None
 
 
 def _row_licences(row: dict[str, str]) -> list[LicenceValues]:
@@ -74,7 +75,7 @@ def _row_licences(row: dict[str, str]) -> list[LicenceValues]:
             capacity_t_per_yr=_parse_float(row.get("hw_capacity_t", ""), "hw_capacity_t"),
             expires_on=_parse_date(row.get("hw_permit_expiry", ""), "hw_permit_expiry")))
     elif row.get("hw_capacity_t") or row.get("hw_permit_expiry"):
-        raise FieldError("hw_permit", "hw_capacity_t or hw_permit_expiry is given without hw_permit")
+        raise FieldError("hw_permit", Message(N_("hw_capacity_t or hw_permit_expiry is given without hw_permit")))
     if row.get("battery_listing"):
         licences.append(LicenceInput(kind="battery_listing", battery_scope=row["battery_listing"].lower()))
     return [check_licence(licence) for licence in licences]
@@ -106,12 +107,15 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
         row_problems: list[RowProblem] = []
         org_name = acting_organisation.name_zh if acting_organisation else row.get("org", "")
         if acting_organisation is not None and row.get("org") and row["org"] != acting_organisation.name_zh:
-            row_problems.append(RowProblem(number, "org", "you can import sites of your own organisation only"))
+            row_problems.append(RowProblem(number, "org", Message(N_("you can import sites of your own "
+                                                                     "organisation only"))))
         if not org_name:
-            row_problems.append(RowProblem(number, "org", "the organisation's name is required"))
+            row_problems.append(RowProblem(number, "org", Message(N_("the organisation's name is required"))))
         ref = row.get("site_id", "")
         if ref and ref in seen_refs:
-            row_problems.append(RowProblem(number, "site_id", f"{ref!r} already appears in row {seen_refs[ref]}"))
+            row_problems.append(RowProblem(number, "site_id", Message(N_("%(ref)r already appears in row "
+                                                                         "%(seen_refs)s"),
+                                                                      ref=ref, seen_refs=seen_refs[ref])))
         seen_refs.setdefault(ref, number)
         code = None
         try:
@@ -122,7 +126,9 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
             first = org_codes.setdefault(org_name, (code, number))
             if first[0] != code:
                 row_problems.append(RowProblem(number, "credit_code",
-                                               f"differs from the code given for {org_name} in row {first[1]}"))
+                                               Message(N_("differs from the code given for %(org_name)s in row "
+                                                          "%(first)s"),
+                                                       org_name=org_name, first=first[1])))
         checked = None
         try:
             checked = check_site(SiteInput(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from flask import has_app_context
 from flask_babel import force_locale, gettext
+from geo.messages import Message, N_
 
 from ..errors import FieldError
 from ..listings import UNITS
@@ -67,7 +68,7 @@ def _template(fmt: str, site_refs: Sequence[str], organisation_name: str | None,
     if fmt == "csv":
         return write_csv(listing_columns, listing_rows)
     if fmt != "xlsx":
-        raise FieldError("format", "the template comes as csv or xlsx")
+        raise FieldError("format", Message(N_("the template comes as csv or xlsx")))
     sheets = {}
     with_sites = not site_refs
     if with_sites:

@@ -1,0 +1,85 @@
+"""Messages for people, kept as a template and its values so that each reader gets them in their language.
+
+The engine (``geo``, ``matching``) and the services write English templates with named values
+(``"%(text)r is not a number"``) and mark them with :func:`N_` so the catalogue extractor finds them; a
+:class:`Message` *is* the English text (a ``str``), so logs, the command line and ``str(exc)`` read as before,
+and it keeps the template and values for the web layer, which looks the template up in the translation
+catalogue at render time (:func:`marketplace.errors.translated`). Nothing here knows about Flask.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+
+def N_(template: str) -> str:
+    """Mark ``template`` for translation without translating it (the extractor's keyword ``N_``)."""
+    return template
+
+
+class Message(str):
+    """English text that remembers its template and values.
+
+    >>> m = Message(N_("%(text)r is not a number"), text="5万")
+    >>> str(m), m.template, m.params
+    ("'5万' is not a number", '%(text)r is not a number', {'text': '5万'})
+    >>> m.translate(lambda t: {"%(text)r is not a number": "%(text)r 不是数字"}.get(t, t))
+    "'5万' 不是数字"
+    """
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, /, **params) -> "Message":
+        text = template % params  # always: a template writes a literal per cent as %%
+        message = super().__new__(cls, text)
+        message.template = template
+        message.params = params
+        return message
+
+    def __reduce__(self):
+        return _rebuild, (self.template, self.params)
+
+    def translate(self, gettext: Callable[[str], str], language: str = "zh") -> str:
+        """The text in the language ``gettext`` translates to; values that are messages or names follow."""
+        params = {key: _translated(value, gettext, language) for key, value in self.params.items()}
+        translated = gettext(self.template)
+        try:
+            return translated % params
+        except (KeyError, TypeError, ValueError):  # a translation that lost a value: the English is right
+            return str(self)
+
+
+def _rebuild(template: str, params: Mapping) -> Message:
+    return Message(template, **params)
+
+
+class Names(str):
+    """A name in both languages (a material's, a site's) as a message value: the Chinese one as text, the English
+    one for an English reader when there is one.
+
+    >>> Message(N_("%(name)s is not hazardous waste"), name=Names("粉煤灰", "coal fly ash")).translate(str, "en")
+    'coal fly ash is not hazardous waste'
+    """
+
+    en: str | None
+
+    def __new__(cls, zh: str, en: str | None = None) -> "Names":
+        names = super().__new__(cls, zh)
+        names.en = en
+        return names
+
+    def __reduce__(self):
+        return Names, (str(self), self.en)
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" and self.en else str(self)
+
+
+def _translated(value, gettext, language):
+    if isinstance(value, Message):
+        return value.translate(gettext, language)
+    if isinstance(value, Names):
+        return value.in_language(language)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (Message, Names)) for v in value):
+        return type(value)(_translated(v, gettext, language) for v in value)
+    return value
