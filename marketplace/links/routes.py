@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..forms_util import options
+from ..labels import local_name
 from ..models import LINK_STATUSES, Link, MatchRun, Park
 from ..models.link import RUN_STEPS
 from ..permissions import can, require
@@ -77,13 +78,12 @@ def request_run():
         told = ask_for_run(organisation, park)
     except RunRequestRefused:
         abort(403)
-    english = str(get_locale()) == "en"
     if told:
         flash(_("The managers of %(park)s were asked for a match run; you will see its proposals here.",
-                park=park.name_en if english and park.name_en else park.name_zh), "success")
+                park=local_name(park)), "success")
     else:
         flash(_("You have already asked the managers of %(park)s; they have not opened the request yet.",
-                park=park.name_en if english and park.name_en else park.name_zh), "info")
+                park=local_name(park)), "info")
     return redirect(url_for("links.mine"))
 
 

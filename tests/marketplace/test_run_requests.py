@@ -61,7 +61,7 @@ def test_the_manager_reads_the_request_and_is_led_to_the_run_page(english, auth,
     manager = world["managers"][0]
     auth.login(manager)
     html = english.get("/search/notifications").get_data(as_text=True)
-    assert f"{world['org'].name_zh} asks for a match run in Cihu park" in html
+    assert f"{world['org'].name_en} asks for a match run in Cihu park" in html  # names in the page's language
     (note,) = [n for n in requests_of(db) if n.user_id == manager.id]
     response = english.post(f"/search/notifications/{note.id}/open")
     assert response.headers["Location"].endswith(f"/links/runs?park={world['park'].code}")
