@@ -98,3 +98,17 @@ def test_a_bad_page_offset_names_the_field(english, auth, people):
     auth.login(people["recycler"])
     response = english.get(search_url(people, offset="-5"))
     assert response.status_code == 400 and "offset" in response.get_data(as_text=True)
+
+
+def test_the_api_says_when_an_offer_starts_and_pages_with_offset(client, people, make_site, make_listing):
+    from marketplace.services.accounts import issue_api_token
+
+    start = dt.date.today() + dt.timedelta(days=60)
+    later = make_listing(site=people["plant_site"], available_from=start.isoformat())
+    now = make_listing(site=make_site(lonlat=(WUHU[0] + 0.01, WUHU[1])))
+    headers = {"Authorization": f"Bearer {issue_api_token(people['recycler'])}"}
+    url = f"/api/v1/offers/search?material=coal-fly-ash&site={people['recycler_site'].id}&radius_km=100&limit=1"
+    first = client.get(url, headers=headers).get_json()["hits"]
+    second = client.get(url + "&offset=1", headers=headers).get_json()["hits"]
+    assert [(h["listing_id"], h["upcoming"], h["available_from"]) for h in first + second] == [
+        (now.id, False, None), (later.id, True, start.isoformat())]
