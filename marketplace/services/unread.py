@@ -53,9 +53,9 @@ def unread_thread_ids(organisation: Organisation | None) -> set[int]:
         EnquiryMessage.organisation_id != organisation.id, EnquiryMessage.read_at.is_(None))))
 
 
-def unread_of(user: User) -> Unread:
+def unread_of(user: User | None) -> Unread:
     """Both counts for the navigation (two small counting queries per page)."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:  # no request (a page rendered by a command), or signed out
         return Unread()
     return Unread(notifications=unread_notifications(user), enquiries=unread_enquiries(user.organisation))
 
