@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..links.present import refusal_text
-from ..links.present import alternative_payload, alternative_views, link_payload, view_of, visible_sites
+from ..links.present import (alternative_payload, alternative_views, link_payload, shown_totals, view_of,
+                             visible_sites)
 from ..links.queries import links_of_run, preload
 from ..models import Link, MatchRun, Park
 from ..permissions import can
@@ -55,7 +56,10 @@ def _run_payload(run: MatchRun, links: list[Link]) -> dict:
     data = run_json(run, alternatives=False)
     complete = can(current_user, "match_run.detail", run)
     visible = links if complete else [link for link in links if can(current_user, "link.view", link)]
-    data["links"] = [link_payload(view_of(current_user, link)) for link in visible]
+    views = [view_of(current_user, link) for link in visible]
+    data["links"] = [link_payload(view) for view in views]
+    if not can(current_user, "admin"):
+        data["run"]["counts"] = {**(data["run"].get("counts") or {}), **shown_totals(views)}
     # Only the offers whose supplier site the caller may see are read (a province run has tens of thousands).
     rows = alternatives_of(run) if complete else alternatives_of(run, supplier_sites=visible_sites(current_user))
     data["alternatives"] = [alternative_payload(view) for view in

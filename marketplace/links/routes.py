@@ -20,7 +20,8 @@ from ..services.run_requests import RunRequestRefused, last_run, request_run as 
 from . import bp
 from .forms import DecisionForm, RunForm
 from .present import (ALTERNATIVE_REASON_LABELS, DECISION_LABELS, DROP_REASON_LABELS, LINK_STATUS_LABELS, SIDE_LABELS,
-                      alternative_views, coupling_label, link_geojson, material_name, refusal_text, view_of)
+                      alternative_views, coupling_label, link_geojson, material_name, refusal_text, run_totals,
+                      shown_totals, view_of)
 from .queries import links_of_run, links_touching, preload, runs_of
 
 # Statuses the list of my links can be narrowed to; superseded proposals are never listed.
@@ -171,7 +172,9 @@ def runs():
     listed = runs_of(None if can(current_user, "admin") else current_user.managed_parks)
     fail_interrupted(listed)
     status = 400 if form.errors else 200
-    return render_template("links/runs.html", form=form, runs=listed, may_start=bool(form.park.choices)), status
+    totals = {run.id: run_totals(current_user, run) for run in listed}
+    return render_template("links/runs.html", form=form, runs=listed, totals=totals,
+                           may_start=bool(form.park.choices)), status
 
 
 # What a run is doing, as its page says it.
@@ -207,6 +210,9 @@ def run(run_id: int):
     else:  # the offers of the links this viewer sees, and only those whose supplier side it is on
         rows = alternatives_of(match_run, offer_ids=sorted({link.offer_id for link in shown}))
     alternatives = alternative_views(current_user, rows, whole_run=everything)
-    return render_template("links/run.html", run=match_run, links=_views(shown), everything=everything,
+    views = _views(shown)
+    # The run's totals as this viewer may see them (see present.shown_totals).
+    counts = match_run.counts if can(current_user, "admin") else {**(match_run.counts or {}), **shown_totals(views)}
+    return render_template("links/run.html", run=match_run, counts=counts, links=views, everything=everything,
                            total=len(links), alternatives=alternatives[:ALTERNATIVES_ON_A_PAGE],
                            more_alternatives=len(alternatives) > ALTERNATIVES_ON_A_PAGE, run_steps=RUN_STEPS)
