@@ -22,10 +22,22 @@ HIDDEN_SUPPLIER = {"zh": "一家匿名供方", "en": "An anonymous supplier"}
 HIDDEN_RECEIVER = {"zh": "一家匿名需方", "en": "an anonymous buyer"}
 
 
+_ROUTE_INDEX: dict[int, tuple[Knowledge, dict]] = {}
+
+
+def _routes_by_id(knowledge: Knowledge) -> dict:
+    """The knowledge base's routes by id, built once per knowledge base (a run asks for every link's)."""
+    held = _ROUTE_INDEX.get(id(knowledge))
+    if held is None or held[0] is not knowledge:
+        _ROUTE_INDEX.clear()
+        held = _ROUTE_INDEX[id(knowledge)] = (knowledge, {route.id: route for route in knowledge.routes})
+    return held[1]
+
+
 def templates_of(link: engine.Link, *, knowledge: Knowledge, offers: dict[str, engine.Offer],
                  wants: dict[str, engine.Want]) -> tuple[str, str]:
     """``(zh, en)`` templates for an engine link, from its figures: what is stored on the link."""
-    routes = {route.id: route for route in knowledge.routes}
+    routes = _routes_by_id(knowledge)
     if link.route_id is None and is_unclassified(link.material):
         offer = offers.get(link.offer_id)
         words = (offer.material_name if offer else "") or link.material.removeprefix(UNCLASSIFIED_PREFIX)
