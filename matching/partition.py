@@ -338,7 +338,9 @@ def search_partition(work: PartitionWork, *, options: MatchOptions, knowledge: K
         out["offer"] = work.offer_index[columns["offer"]]
         out["site"] = work.site_index[columns["site"]]
         want = columns["want"]
-        out["want"] = np.where(want >= 0, work.want_index[np.maximum(want, 0)] if len(work.want_index) else -1, -1)
+        posted = want >= 0  # -1: a latent receiver
+        out["want"] = np.full(len(want), -1, dtype=np.intp)
+        out["want"][posted] = work.want_index[want[posted]]
         return out
 
     feasible = np.flatnonzero(found.feasible_by_offer)
