@@ -102,7 +102,8 @@ def reference(offers, wants, sites, *, detour_factor: float = 1.3) -> dict:
     status = flow.solve()
     total_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     used = np.array([flow.flow(a) for a in range(len(tails))]) if len(tails) else np.zeros(0)
-    return {"s": total_s, "cpu_s": cpu_s, "candidates_s": candidates_s, "arcs": int(len(tails)), "links": int((used > 0).sum()),
+    return {"s": total_s, "cpu_s": cpu_s, "candidates_s": candidates_s, "arcs": int(len(tails)),
+            "links": int((used > 0).sum()),
             "status": "optimal" if status == flow.OPTIMAL else str(status)}
 
 
@@ -285,4 +286,5 @@ def measure(n: int, backend: str) -> dict:
             path.unlink()
         workdir.rmdir()
     return {"n": n, "backend": backend, "load_s": load_s, "load": load_avg, "run": run, "reference": ref,
-            "ratio": run["s"] / ref["s"], "cpu_ratio": run["cpu_s"] / ref["cpu_s"], "measured": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")}
+            "ratio": run["s"] / ref["s"], "cpu_ratio": run["cpu_s"] / ref["cpu_s"],
+            "measured": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")}

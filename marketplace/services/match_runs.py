@@ -272,8 +272,9 @@ def queue_run(*, user: User | None = None, park: Park | None = None, latent: boo
               today: dt.date | None = None) -> MatchRun:
     """Store a queued run for the job executor; it does nothing until :func:`execute_queued` takes it."""
     with unit_of_work():
-        run = MatchRun(created_by=user, park=park, latent=latent, parameters=_parameters(park, latent, today or _today()),
-                       timings={}, counts={}, status="queued", step="queued", holder=this_process())
+        run = MatchRun(created_by=user, park=park, latent=latent,
+                       parameters=_parameters(park, latent, today or _today()), timings={}, counts={},
+                       status="queued", step="queued", holder=this_process())
         db.session.add(run)
     return run
 
@@ -501,7 +502,8 @@ def _link_row(run_id: int, s: StoredLink) -> dict:
             "material_code": link.material, "route_id": link.route_id, "quantity": link.quantity, "unit": link.unit,
             "distance_km": link.distance_km, "transport_cost_cny": link.transport_cost_cny,
             "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
-            "transport_co2_t": getattr(link, "transport_co2_t", 0.0), "score": link.score, "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
+            "transport_co2_t": getattr(link, "transport_co2_t", 0.0), "score": link.score,
+            "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
             "explanation_zh": s.explanation_zh, "explanation_en": s.explanation_en, "status": "proposed",
             "supplier_decision": None, "receiver_decision": None, "agreed_at": None}
 
@@ -549,12 +551,12 @@ class RunOutcome:
 
     def link_documents(self) -> Iterator[dict]:
         """Each link as :func:`~.matching.link_json` writes a stored one, best score first."""
-        facts = self.inputs.site_facts
+        facts, run_id = self.inputs.site_facts, self.run.id
         for s in sorted(self.links, key=lambda s: (-s.link.score, s.id)):
             link = s.link
             key, receiver = self._receiver(link.receiver_site_id, link.want_id)
             # The stored link's columns, as explanations read them from a Link row.
-            shown = SimpleNamespace(**_link_row(self.run.id, s), id=s.id, supplier_site=facts[int(link.supplier_site_id)],
+            shown = SimpleNamespace(**_link_row(run_id, s), id=s.id, supplier_site=facts[int(link.supplier_site_id)],
                                     receiver_site=facts[int(link.receiver_site_id)])
             yield {"id": s.id, "offer": {**self._side(link.supplier_site_id, link.offer_id),
                                          "material_code": link.material},

@@ -45,7 +45,8 @@ def test_a_park_manager_starts_a_run_for_its_park(client, db, world):
     response = client.post("/api/v1/match-runs", headers=world.headers["manager"], json={"park": "FIRST"})
     assert response.status_code == 202, response.json  # queued: a worker runs it
     queued = response.json["run"]
-    assert response.headers["Location"] == queued["url"] and queued["url"].endswith(f"/api/v1/match-runs/{queued['id']}")
+    assert response.headers["Location"] == queued["url"]
+    assert queued["url"].endswith(f"/api/v1/match-runs/{queued['id']}")
     assert queued["status"] in ("queued", "running", "done") and queued["park"] == "FIRST"
     assert wait_for_run(db, queued["id"]).status == "done"
     data = client.get(response.headers["Location"], headers=world.headers["manager"]).json
