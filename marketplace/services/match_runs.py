@@ -290,7 +290,12 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
         run = queue_run(user=user, park=park, latent=latent, today=today)
         from . import jobs
 
-        jobs.submit_run(run.id)
+        try:
+            jobs.submit_run(run.id)
+        except Exception as exc:  # noqa: BLE001 - no executor (scheduler unreachable): the run cannot start
+            with unit_of_work():
+                run.status, run.error, run.finished_at, run.holder = (
+                    "failed", f"the job executor could not take the run: {exc}"[:2000], _now(), None)
         return run
     return run_now(user=user, park=park, latent=latent, today=today).run
 

@@ -82,3 +82,18 @@ def test_the_run_json_from_the_result_is_the_stored_runs(db, world):
     for batch in (500, 2, 1):  # documents written out a batch at a time
         assert json.loads("".join(outcome.json_chunks(batch=batch))) == built
 
+
+
+def test_a_run_the_executor_cannot_take_ends_failed(client, db, world, monkeypatch):
+    from marketplace.services import jobs
+    from marketplace.services.match_runs import start_run
+
+    def unreachable(run_id):
+        raise OSError("Timed out trying to connect to tcp://10.0.0.9:8786")
+
+    monkeypatch.setattr(jobs, "submit_run", unreachable)
+    run = start_run(park=world.park, execute="background")
+    db.session.expire_all()
+    stored = db.session.get(MatchRun, run.id)
+    assert stored.status == "failed" and "tcp://10.0.0.9:8786" in stored.error
+    assert db.session.scalar(select(func.count(Link.id))) == 0
