@@ -200,3 +200,13 @@ def test_unread_badges_show_and_clear_when_read(page, live_app, pages):
     page.click(f"[data-notification='{notice_id}'] .open-notification button")
     page.wait_for_url("**/listings/*")
     assert not page.is_visible("#nav-unread-notifications")
+
+
+def test_the_longest_navigation_fits_one_row_from_its_breakpoint(page, live_app):
+    """An English administrator has the most links: at 1200 px, where the bar stops collapsing, they fit one row."""
+    sign_in(page, "admin@demo.local")
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.goto("/lang/en")
+    page.goto("/")
+    assert page.evaluate(NAV_JS) == {"toggler": False, "menu": True, "rows": 1}
+    assert page.evaluate(OVERFLOW_JS) == []
