@@ -1,4 +1,4 @@
-"""Candidate offers for a radius search: from PostGIS's GiST index, or from an in-memory index on SQLite.
+"""Candidate offers for a radius search: from PostGIS's search_offer table, or from an in-memory index on SQLite.
 
 Both backends only *prefilter*: they return every active offer that could be within the radius
 (a superset), as :class:`Candidates` columns. The search service then applies the one exact
@@ -47,8 +47,7 @@ WATCHED_TABLES = frozenset({"listing", "listing_material", "site"})
 # Windows without a start or an end compare as open on that side.
 NO_START = np.iinfo(np.int64).min
 NO_END = np.iinfo(np.int64).max
-# Prefilters widen the radius by this share so that rounding (and PostGIS's sphere radius,
-# 6371008.77 m against our 6371008.8 m) never drops an offer the exact check would keep.
+# Prefilters widen the radius by this share so that rounding never drops an offer the exact check would keep.
 PREFILTER_SLACK = 1e-6
 # An anonymous offer is searched at its grid point (services.disclosure.GRID_DEG), up to half a cell's
 # diagonal (under 4 km at 0.05 degrees) from its site: prefilters reach that much farther.
@@ -203,9 +202,6 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
         params["max_price"] = max_price
     # The session's own connection and transaction, so the search sees what the session sees.
     with connection.connection.driver_connection.cursor() as cursor:
-        # ST_DWithin's high declared cost makes the planner compile the statement (JIT) at every search, which
-        # cost more than the search itself; off for this transaction only.
-        cursor.execute("SET LOCAL jit = off")
         columns = list(cursor.execute(sql, params, binary=True).fetchone())
     if columns[0] is None:  # no row matched: array_agg of nothing is NULL
         columns = [[] for _ in columns]

@@ -6,15 +6,15 @@ Revises: 0014_reporting
 A nearby search joined site → listing → listing_material: at 150 km over 100 000 offers that is some 5 700
 sites, then 29 000 listings and as many material rows, each on a page of its own (EXPLAIN ANALYZE: 135 000
 buffer reads; 120–170 ms a search, bench/search.py). `search_offer` holds what the search's prefilter reads,
-one row per active offer (published or partly matched) and material, about 1 200 pages for 100 000 offers.
+one row per active offer (published or partly matched) and material, 1 563 pages for 100 000 offers.
 Its site's point is there as longitude and latitude, and as a unit vector (x, y, z) on the sphere: a radius is
 then a latitude band (the btree below) and a chord length, plain arithmetic per row. A GiST index on geography
 was slower at wide radii: its bounding-box scan and the exact ST_DWithin per row cost more than reading the
 band (EXPLAIN ANALYZE at 150 km: 48 000 boxes checked for 29 000 rows).
 
 The app never writes it. Row triggers on listing, listing_material and site re-derive the rows of every
-listing a write touched, inside the writer's transaction, so a search sees exactly the committed listings. SQLite searches through
-its in-memory index (services/search_index.py) and has no such table.
+listing a write touched, inside the writer's transaction, so a search sees exactly the committed listings.
+SQLite searches through its in-memory index (services/search_index.py) and has no such table.
 """
 from alembic import op
 

@@ -55,7 +55,8 @@ def served(app, backend_url, tmp_path):  # app: the database is migrated and emp
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     # -o: the set-up (packages, migrations) and Redis are taken as done; the fixtures did both.
     server = subprocess.Popen(["make", "--no-print-directory", "-o", "db", "-o", "redis", "serve",
-                               f"PORT={port}", f"DASK_PORT={dask_port}", f"WORKERS={WORKERS}", f"ACCESS_LOG={access_log}"],
+                               f"PORT={port}", f"DASK_PORT={dask_port}", f"WORKERS={WORKERS}",
+                               f"ACCESS_LOG={access_log}"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True, text=True)
     base = f"http://127.0.0.1:{port}"
