@@ -1,9 +1,9 @@
-"""Every page of the four demo users fits a 390 px phone and a 1280 px screen, in Chinese and in English.
+"""Every page of the four demo users fits a 390 px phone, a 900 px tablet and a 1280 px screen, in Chinese and English.
 
-Each user signs in once; for each language each page is loaded at 390 px, checked, widened to 1280 px and checked
-again. A page fails when the document scrolls sideways or when any visible element reaches past the right edge
-of the window (content inside a box that clips it, such as a map, is measured at the box's edge: a table that
-only fits by scrolling inside its wrapper fails too, since on a phone it is shown as cards instead).
+Each user signs in once; for each language each page is loaded at 390 px and checked, then widened to 900 px and
+to 1280 px and checked again. A page fails when the document scrolls sideways or when any visible element reaches
+past the right edge of the window (content inside a box that clips it, such as a map, is measured at the box's
+edge; a table that only fits by scrolling inside its wrapper fails too, since below 992 px it is shown as cards).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from .conftest import sign_in
 
 PHONE, SCREEN = 390, 1280
+TABLET = 900  # checked too (without reloading): the navigation is collapsed there and tables are cards
 
 # The elements reaching past the window's right edge, as short descriptions; the document's scroll width first.
 OVERFLOW_JS = """() => {
@@ -35,7 +36,8 @@ OVERFLOW_JS = """() => {
     const right = Math.min(box.right, clipRight(el));
     if (right > width + 1) {
       const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
+        (typeof el.className === 'string' && el.className
+          ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
       found.push(`${name} right=${Math.round(right)} "${(el.innerText || '').trim().slice(0, 30)}"`);
       if (found.length > 8) break;
     }
@@ -131,7 +133,7 @@ def pages(live_app):
 
 
 @pytest.mark.parametrize("email", ["plant@demo.local", "recycler@demo.local", "park@demo.local", "admin@demo.local"])
-def test_every_page_fits_a_phone_and_a_screen_in_both_languages(page, pages, email):
+def test_every_page_fits_a_phone_a_tablet_and_a_screen_in_both_languages(page, pages, email):
     sign_in(page, email)
     problems = []
     for language in ("zh", "en"):
@@ -147,6 +149,9 @@ def test_every_page_fits_a_phone_and_a_screen_in_both_languages(page, pages, ema
             nav = page.evaluate(NAV_JS)
             if not nav["toggler"] or nav["menu"]:
                 problems.append(f"{language} {PHONE}px {path}: the navigation does not collapse ({nav})")
+            page.set_viewport_size({"width": TABLET, "height": 900})
+            for found in page.evaluate(OVERFLOW_JS):
+                problems.append(f"{language} {TABLET}px {path}: {found}")
             page.set_viewport_size({"width": SCREEN, "height": 900})
             for found in page.evaluate(OVERFLOW_JS):
                 problems.append(f"{language} {SCREEN}px {path}: {found}")

@@ -70,7 +70,10 @@ def test_the_manager_reads_the_request_and_is_led_to_the_run_page(english, auth,
 @pytest.mark.parametrize("which", ["lonely_park", "foreign_park"])
 def test_a_request_is_refused_for_a_park_without_managers_or_without_our_sites(english, auth, db, world, make_park,
                                                                                 make_user, which):
-    park = world["lonely_park"] if which == "lonely_park" else make_user("park_manager", parks=[make_park()]).managed_parks[0]
+    if which == "lonely_park":
+        park = world["lonely_park"]
+    else:  # managed, but none of our sites is in it
+        park = make_user("park_manager", parks=[make_park()]).managed_parks[0]
     auth.login(world["plant"])
     assert english.post("/links/request-run", data={"park": park.code}).status_code == 403
     assert requests_of(db) == []
