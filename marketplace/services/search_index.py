@@ -125,12 +125,15 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # and kind need no test here. The radius is a latitude band (btree on lat, lon) and a chord between unit
 # vectors on the sphere: exact for the sphere, and plain arithmetic per row.
 # The rows come back as one row of column arrays, read through the driver: at 30 000 rows, building a
-# Python row object for each and transposing them cost more than the query itself.
+# Python row object for each and transposing them cost more than the query itself. Dates come as the day
+# numbers Candidates holds (date.toordinal: 1 is 0001-01-01) and visibility as the anonymous flag, so no
+# column needs a Python loop.
 _POSTGIS_SQL = """
 SELECT array_agg(o.listing_id), array_agg(o.material_code), array_agg(o.lon), array_agg(o.lat),
        array_agg(o.annual_quantity), array_agg(o.committed_quantity), array_agg(o.price_cny),
-       array_agg(o.available_from), array_agg(o.available_to), array_agg(o.base_unit),
-       array_agg(o.visibility){quality}
+       array_agg(coalesce(o.available_from - DATE '0001-01-01' + 1, %(no_start)s)),
+       array_agg(coalesce(o.available_to - DATE '0001-01-01' + 1, %(no_end)s)), array_agg(o.base_unit),
+       array_agg(o.visibility = 'anonymous'){quality}
 FROM search_offer o{quality_join}
 WHERE o.lat BETWEEN %(lat_min)s AND %(lat_max)s
   AND (o.x - %(x)s) * (o.x - %(x)s) + (o.y - %(y)s) * (o.y - %(y)s) + (o.z - %(z)s) * (o.z - %(z)s) <= %(chord2)s
@@ -195,7 +198,7 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
               "x": math.cos(phi) * math.cos(lam), "y": math.cos(phi) * math.sin(lam), "z": math.sin(phi),
               # The squared chord of the angle, widened for rounding in either side's trigonometry.
               "chord2": (2 * math.sin(angle / 2)) ** 2 * (1 + 1e-9) + 1e-12,
-              "min_quantity": min_quantity, "today": today}
+              "min_quantity": min_quantity, "today": today, "no_start": int(NO_START), "no_end": int(NO_END)}
     if codes is not None:
         params["codes"] = sorted(codes)
     if max_price is not None:
@@ -205,7 +208,16 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
         columns = list(cursor.execute(sql, params, binary=True).fetchone())
     if columns[0] is None:  # no row matched: array_agg of nothing is NULL
         columns = [[] for _ in columns]
-    return candidates_from_columns(columns, with_quality=with_quality)
+    ids, codes, lons, lats, annual, committed, price, start, end, units, anonymous, *quality = columns
+    return Candidates(
+        ids=np.array(ids, dtype=np.int64), codes=np.array(codes, dtype=object),
+        lon=np.array(lons, dtype=np.float64), lat=np.array(lats, dtype=np.float64),
+        # The same IEEE subtraction as candidates_from_columns, so quantities compare identically.
+        available=np.array(annual, dtype=np.float64) - np.array(committed, dtype=np.float64),
+        price=np.array(price, dtype=np.float64),  # None becomes NaN
+        start=np.array(start, dtype=np.int64), end=np.array(end, dtype=np.int64),
+        base_units=np.array(units, dtype=object), anonymous=np.array(anonymous, dtype=bool),
+        quality=list(quality[0]) if with_quality else None)
 
 
 # --------------------------------------------------------------------------- in-memory index
