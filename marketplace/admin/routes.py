@@ -10,6 +10,7 @@ from werkzeug.utils import secure_filename
 
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
+from ..labels import local_name
 from ..models import Organisation, User
 from ..services.accounts import create_user_by_admin, set_active, update_roles
 from ..services.errors import FieldError
@@ -68,7 +69,7 @@ def new_user():
     parks = all_parks()
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name_zh)).all()
     form = NewUserForm()
-    form.organisation.choices = options([("", "—"), *((str(o.id), o.name_zh) for o in organisations)])
+    form.organisation.choices = options([("", "—"), *((str(o.id), local_name(o)) for o in organisations)])
     form.parks.choices = options((str(p.id), p.name_zh) for p in parks)
     if form.validate_on_submit():
         organisation = next((o for o in organisations if str(o.id) == form.organisation.data), None)

@@ -14,6 +14,7 @@ from ..permissions import can, require
 from ..services.enquiries import (EnquiryRefused, awaits_reply_from, enquiries_of, may_start, reply_to_enquiry,
                                   side_of, start_enquiry, thread_of)
 from ..errors import field_error_text
+from ..labels import local_name
 from ..services.errors import FieldError, ImportRejected
 from ..services.imports import import_tables
 from ..services.imports.export import export_listings, listing_export_row
@@ -82,7 +83,7 @@ def export(fmt: str):
 # ------------------------------------------------------------------------------------- forms
 
 def _prepare(form: ListingForm, kind: str, sites: list[Site]) -> None:
-    form.site.choices = options((str(s.id), f"{s.name_zh} ({s.external_ref})") for s in sites)
+    form.site.choices = options((str(s.id), f"{local_name(s)} ({s.external_ref})") for s in sites)
     # A listing imported in another unit (kWh/month, 万标方/年 read as Nm3/yr …) keeps it when edited.
     if form.unit.data and form.unit.data not in {choice.value for choice in form.unit.choices}:
         form.unit.choices = [*form.unit.choices, *options([(form.unit.data, form.unit.data)])]

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
+from ..labels import local_name
 from ..models import Site
 from ..permissions import can, is_admin, require
 from ..services.errors import FieldError
@@ -53,7 +54,7 @@ def edit_organisation():
 
 
 def _park_choices():
-    return options([("", _("Find the park from the location"))] + [(p.code, p.name_zh) for p in all_parks()])
+    return options([("", _("Find the park from the location"))] + [(p.code, local_name(p)) for p in all_parks()])
 
 
 def _site_input(form: SiteForm) -> SiteInput:
@@ -169,7 +170,7 @@ def new_licence():
     require(current_user, "org.edit", organisation)
     form = LicenceForm()
     sites = sites_of(organisation)
-    form.site.choices = options([("", _("All our sites"))] + [(str(s.id), s.name_zh) for s in sites])
+    form.site.choices = options([("", _("All our sites"))] + [(str(s.id), local_name(s)) for s in sites])
     if form.validate_on_submit():
         site = next((s for s in sites if str(s.id) == form.site.data), None)
         try:

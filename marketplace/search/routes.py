@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
+from ..labels import local_name
 from ..models import Notification, SavedSearch
 from ..permissions import require
 from ..services.errors import FieldError
@@ -35,7 +36,7 @@ def _fill_choices(form) -> list:
     sites = sites_of(organisation) if organisation else []
     wants = [w for w in listings_of(organisation, kind="want") if w.status not in ("closed", "expired")] \
         if organisation else []
-    form.site.choices = options([("", _("— use the coordinates —"))] + [(str(s.id), s.name_zh) for s in sites])
+    form.site.choices = options([("", _("— use the coordinates —"))] + [(str(s.id), local_name(s)) for s in sites])
     form.want.choices = options([("", "—")] + [
         (str(w.id), f"#{w.id} " + ", ".join(material_name(c) for c in w.material_codes)) for w in wants])
     return sites
