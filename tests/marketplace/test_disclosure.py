@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 
 import pytest
@@ -156,6 +157,8 @@ URLS = {
     "network.province_export": ["/network/links.csv", "/network/links.xlsx"],
     "network.province_map": ["/network/map"],
     "network.province_report": ["/network/report"],
+    "network.province_report_pdf": ["/network/report.pdf"],
+    "network.province_layers": ["/network/network.zip"],
     "orgs.my_organisation": ["/org"],
     "orgs.edit_organisation": ["/org/edit"],
     "orgs.new_licence": ["/org/licences/new"],
@@ -167,6 +170,8 @@ URLS = {
                             "/parks/{other}/links.xlsx"],
     "network.park_map": ["/parks/{home}/map", "/parks/{other}/map"],
     "network.park_report": ["/parks/{home}/report", "/parks/{other}/report"],
+    "network.park_report_pdf": ["/parks/{home}/report.pdf", "/parks/{other}/report.pdf"],
+    "network.park_layers": ["/parks/{home}/network.zip", "/parks/{other}/network.zip"],
     "search.notifications": ["/search/notifications"],
     "search.offers": [f"/search/offers?{SEARCH}", f"/search/offers?{SEARCH}&sort=score"],
     "search.saved": ["/search/saved"],
@@ -192,6 +197,8 @@ SHOWN = {
     "/parks/{home}/links.xlsx": SEES_ALL,
     "/parks/{home}": SEES_ALL,
     "/parks/{home}/report": ("home_manager", "admin"),
+    "/parks/{home}/report.pdf": ("home_manager", "admin"),
+    "/parks/{home}/network.zip": SEES_ALL,
     "/api/v1/sites/{secret_site}/closure": SEES_ALL,
     "/api/v1/sites/{cement_site}/closure": ("admin",),
 }
@@ -200,6 +207,13 @@ SHOWN = {
 def text_of(response) -> str:
     """The response as searchable text: JSON re-dumped without \\u escapes, XLSX cells, HTML with its embedded JSON."""
     data = response.get_data()
+    if data[:5] == b"%PDF-":  # the report: its text, as a reader copies it out
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    if data[:2] == b"PK" and "[Content_Types].xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist():
+        archive = zipfile.ZipFile(io.BytesIO(data))  # GeoJSON layers
+        return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
     if data[:2] == b"PK":  # XLSX
         import openpyxl
 

@@ -33,6 +33,12 @@ CASES = [
     ("network.park_report", "GET", "/parks/{managed_park}/report", FULL_MANAGED),
     ("network.park_report", "GET", "/parks/{other_park}/report", FULL_OTHER),
     ("network.province_report", "GET", "/network/report", FULL_PROVINCE),
+    ("network.park_report_pdf", "GET", "/parks/{managed_park}/report.pdf", FULL_MANAGED),
+    ("network.park_report_pdf", "GET", "/parks/{other_park}/report.pdf", FULL_OTHER),
+    ("network.province_report_pdf", "GET", "/network/report.pdf", FULL_PROVINCE),
+    ("network.park_layers", "GET", "/parks/{managed_park}/network.zip", VIEW_MANAGED),
+    ("network.park_layers", "GET", "/parks/{other_park}/network.zip", VIEW_OTHER),
+    ("network.province_layers", "GET", "/network/network.zip", VIEW_MANAGED),
     # The maps' base layer: public administrative boundaries, for anyone signed in.
     ("network.boundaries", "GET", "/network/boundaries/prefecture.geojson", expect(LOGIN, 200, 200, 200, 200)),
     ("network.boundaries", "GET", "/network/boundaries/township.geojson", expect(LOGIN, 404, 404, 404, 404)),
