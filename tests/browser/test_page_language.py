@@ -32,7 +32,7 @@ ZH_ALLOWED_WORDS = {
     "bearer", "token", "authorization", "http", "https", "sio", "cao", "mgo", "tfe", "fe", "al", "so", "cl", "fe₂o₃",
     "sio₂", "al₂o₃", "loi", "mw", "iii", "ii", "i", "iv", "v", "cas", "hw", "pm", "utc", "mpa", "cod", "bod", "ss",
     "tds", "pet", "pp", "pe", "pvc", "nox", "so₂", "uscc", "rdf", "srf", "dri", "lng", "lpg", "bfg", "ldg",
-    "ccs", "ccus", "ddgs", "tgf", "gps", "tianditu", "tencent", "wgs-84", "gcj-02",
+    "ccs", "ccus", "ddgs", "tgf", "g", "g/l", "mg/l", "mg/kg", "kv", "bx", "gps", "tianditu", "tencent", "wgs-84", "gcj-02",
 }
 # A Latin word; letters joined to digits (S01, HW49, CGCS2000, C3011) are codes and standards, not English.
 WORD = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z₀-₉²³'’-]*(?:/[A-Za-z]+)?(?![\w])")
