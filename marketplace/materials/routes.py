@@ -1,6 +1,7 @@
 """Materials knowledge base: public reference pages, no sign-in needed."""
 from flask import abort, render_template, request
 
+from ..errors import translated
 from ..services.materials import MaterialQueryError, material_detail, search_materials
 from . import bp
 from .forms import MaterialSearchForm, flag
@@ -21,7 +22,7 @@ def index():
         result = search_materials(form.q.data or "", family=form.family.data or None,
                                   hazardous=flag(form.hazardous.data), bulk=flag(form.bulk.data))
     except MaterialQueryError as exc:
-        form[exc.field].errors = [exc.message]
+        form[exc.field].errors = [translated(exc.message)]
         return render_template("materials/index.html", form=form, result=None), 400
     return render_template("materials/index.html", form=form, result=result)
 

@@ -98,12 +98,15 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                 knowledge=knowledge, learned=learned, sectors=site.sector_codes if site is not None else (),
                 sectors_confirmed=site is None or not site.sector_to_confirm)
         except ListingInvalid as exc:
-            row_problems.extend(RowProblem(number, e.field, e.message + (
-                f" (did you mean: {', '.join(e.suggestions)}?)" if e.suggestions else "")) for e in exc.errors)
+            row_problems.extend(RowProblem(number, e.field, Message(
+                N_("%(message)s (did you mean: %(suggestions)s?)"), message=e.message,
+                suggestions=", ".join(e.suggestions)) if e.suggestions else e.message) for e in exc.errors)
             checked = None
         else:
-            warnings.extend(on_sheet([RowProblem(number, w.field, w.message + (
-                f" (closest: {', '.join(w.suggestions)})" if w.suggestions else "")) for w in checked.warnings], sheet))
+            warnings.extend(on_sheet([RowProblem(number, w.field, Message(
+                N_("%(message)s (closest: %(suggestions)s)"), message=w.message,
+                suggestions=", ".join(w.suggestions)) if w.suggestions else w.message)
+                for w in checked.warnings], sheet))
         problems.extend(on_sheet(row_problems, sheet))
         if not row_problems:
             planned.append((site, checked))
