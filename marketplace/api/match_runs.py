@@ -129,7 +129,7 @@ class MatchRuns(MethodView):
         if payload["park"]:
             park = db.session.scalar(select(Park).where(Park.code == payload["park"].strip()))
             if park is None:
-                _unprocessable("park", f"no park with the code {payload['park']!r}")
+                _unprocessable("park", gettext("no park with the code %(code)r", code=payload["park"]))
         api_require("match_run.start", park)
         run = start_run(user=current_user, park=park, latent=payload["latent"], execute="background")
         data = _run_payload(run, [])
