@@ -152,6 +152,7 @@ URLS = {
     "listings.new": ["/listings/new/offer"],
     "materials.index": ["/materials/"],
     "materials.detail": ["/materials/coal-fly-ash"],
+    "map_labels": ["/labels.json"],
     "network.boundaries": ["/network/boundaries/prefecture.geojson"],
     "network.province_indicators": ["/network/indicators"],
     "network.province_export": ["/network/links.csv", "/network/links.xlsx"],
