@@ -409,8 +409,8 @@ def end_to_end_report(rows: list[dict]) -> str:
         "",
         "| n offers × n wants | backend | command, whole | of which reading inputs | engine | rest (start-up, storing, JSON) "
         "| links / alternatives stored | JSON | reference (candidates + flow) | reference arcs, links | ratio (wall) "
-        "| CPU: command / reference (ratio) | load |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU: command / reference (ratio) | load | measured (UTC) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         run, ref = row["run"], row["reference"]
@@ -420,10 +420,45 @@ def end_to_end_report(rows: list[dict]) -> str:
             f"| {run['engine_s']:.2f} s | {rest:.2f} s | {run['links']:,} / {run['alternatives']:,} "
             f"| {run['json_mb']:,.0f} MB | {ref['s']:.2f} s ({ref['candidates_s']:.2f} + {ref['s'] - ref['candidates_s']:.2f}) "
             f"| {ref['arcs']:,}, {ref['links']:,} | **{row['ratio']:.2f}×** "
-            f"| {run['cpu_s']:.2f} s / {ref['cpu_s']:.2f} s ({row['cpu_ratio']:.2f}×) | {row['load']:.1f} |")
-    lines += ["", "Loading the data (set-up, not part of the figures): " + ", ".join(
+            f"| {run['cpu_s']:.2f} s / {ref['cpu_s']:.2f} s ({row['cpu_ratio']:.2f}×) | {row['load']:.1f} "
+            f"| {row['measured']} |")
+    lines += ["", "Loading the data (set-up, not part of the figures): " + "; ".join(
         f"{row['n']:,} {row['backend']} {row['load_s']:.0f} s" for row in rows) + ".", ""]
     return "\n".join(lines)
+
+
+def _table_key(line: str) -> tuple[int, str] | None:
+    """(n, backend) of a row of the end-to-end table, None for any other line."""
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    if len(cells) > 2 and "×" in cells[0] and cells[1] in ("sqlite", "postgis"):
+        return int(cells[0].split("×")[0].replace(",", "")), cells[1]
+    return None
+
+
+def _merged(old: str, new: str) -> str:
+    """The new end-to-end text with the old table's rows of sizes and backends not measured again (a run of
+    one size leaves the others' figures, each row saying when it was measured by its load and the text)."""
+    new_lines = new.splitlines()
+    measured = {key for key in map(_table_key, new_lines) if key}
+    kept = [line for line in old.splitlines() if (key := _table_key(line)) and key not in measured]
+    if not kept:
+        return new
+    # A row written before the table had its "measured" column gets the date of its run.
+    width = max(line.count("|") for line in new_lines if _table_key(line))
+    dated = next((line.split()[1] for line in old.splitlines() if line.startswith("Measured ")), "earlier")
+    kept = [line if line.count("|") >= width else line.rstrip() + f" {dated} |" for line in kept]
+    rows = sorted([line for line in new_lines if _table_key(line)] + kept,
+                  key=lambda line: (_table_key(line)[0], _table_key(line)[1] != "sqlite"))
+    first = next(i for i, line in enumerate(new_lines) if _table_key(line))
+    last = max(i for i, line in enumerate(new_lines) if _table_key(line))
+    loading_old = next((line for line in old.splitlines() if line.startswith("Loading the data")), ": ")
+    earlier = [entry for entry in loading_old.split(": ", 1)[1].rstrip(".").split("; ")
+               if entry and tuple((lambda w: (int(w[0].replace(",", "")), w[1]))(entry.split())) not in measured]
+    out = new_lines[:first] + rows + new_lines[last + 1:]
+    out = [line.rstrip(".") + "; " + "; ".join(earlier) + "." if line.startswith("Loading the data") and earlier
+           else line for line in out]
+    note = "Rows of sizes not measured again by the latest run are kept as they were (their date is in the row)."
+    return "\n".join(out) + "\n" + note + "\n"
 
 
 def write_subsection(text: str) -> None:
@@ -438,6 +473,7 @@ def write_subsection(text: str) -> None:
     else:
         sub_end = next((i for i in range(sub + 1, end) if lines[i].startswith("### ")), end)
         head, tail = "".join(lines[:sub]), "".join(lines[sub_end:])
+        text = _merged("".join(lines[sub:sub_end]), text)
     RESULTS.write_text(head + text.rstrip("\n") + "\n" + ("\n" + tail if tail else ""), encoding="utf-8")
 
 
