@@ -12,4 +12,6 @@ CASES = [
     ("api_materials.MaterialResource", "GET", "/api/v1/materials/coal-fly-ash", expect(200, 200, 200, 200, 200)),
     ("api_materials.MaterialResource", "GET", "/api/v1/materials/no-such-material",
      expect(404, 404, 404, 404, 404)),
+    # The names the map scripts show for sectors, couplings and units: public like the knowledge base.
+    ("map_labels", "GET", "/labels.json", expect(200, 200, 200, 200, 200)),
 ]
