@@ -44,8 +44,13 @@ def _knowledge_codes() -> set[str]:
     knowledge = load_knowledge()
     codes = {code for code in knowledge.materials}
     codes |= {route.id for route in knowledge.routes}
-    # Codes that are also everyday words ("water", "steam") are names too; the test looks for coded forms.
-    return {code for code in codes if "-" in code or "_" in code}
+    # Codes that are also everyday words ("water", "steam") are names too; the test looks for coded forms, and
+    # not for those the knowledge base's own English writes as a compound ("steel-slag powder", "waste-heat power").
+    english = " ".join(
+        [text for m in knowledge.materials.values() for text in (m.name_en, *m.synonyms_en, m.notes)]
+        + [text for r in knowledge.routes for text in (r.process_en, r.notes)]).lower()
+    return {code for code in codes if ("-" in code or "_" in code)
+            and not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", english)}
 
 
 def _user_texts(app) -> list[str]:
