@@ -452,7 +452,7 @@ def _merged(old: str, new: str) -> str:
     first = next(i for i, line in enumerate(new_lines) if _table_key(line))
     last = max(i for i, line in enumerate(new_lines) if _table_key(line))
     loading_old = next((line for line in old.splitlines() if line.startswith("Loading the data")), ": ")
-    earlier = [entry for entry in loading_old.split(": ", 1)[1].rstrip(".").replace(", 1", "; 1").split("; ")
+    earlier = [entry for entry in loading_old.split(": ", 1)[1].rstrip(".").split("; ")
                if entry and tuple((lambda w: (int(w[0].replace(",", "")), w[1]))(entry.split())) not in measured]
     out = new_lines[:first] + rows + new_lines[last + 1:]
     out = [line.rstrip(".") + "; " + "; ".join(earlier) + "." if line.startswith("Loading the data") and earlier
