@@ -70,7 +70,7 @@ def new_user():
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name_zh)).all()
     form = NewUserForm()
     form.organisation.choices = options([("", "—"), *((str(o.id), local_name(o)) for o in organisations)])
-    form.parks.choices = options((str(p.id), p.name_zh) for p in parks)
+    form.parks.choices = options((str(p.id), local_name(p)) for p in parks)
     if form.validate_on_submit():
         organisation = next((o for o in organisations if str(o.id) == form.organisation.data), None)
         try:
@@ -90,7 +90,7 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     parks = all_parks()
     form = RolesForm(data={"roles": sorted(user.roles), "parks": [str(p.id) for p in user.managed_parks]})
-    form.parks.choices = options((str(p.id), p.name_zh) for p in parks)
+    form.parks.choices = options((str(p.id), local_name(p)) for p in parks)
     if form.validate_on_submit():
         try:
             update_roles(user, set(form.roles.data), [p for p in parks if str(p.id) in form.parks.data])
