@@ -149,7 +149,7 @@ def _runnable_parks() -> list[Park]:
 
 def _run_form(parks: list[Park]) -> RunForm:
     form = RunForm()
-    pairs = [(p.code, f"{p.name_zh} ({p.code})") for p in parks]
+    pairs = [(p.code, f"{local_name(p)} ({p.code})") for p in parks]
     if can(current_user, "match_run.start", None):
         pairs.insert(0, ("", _("The whole province")))
     form.park.choices = options(pairs)
