@@ -154,7 +154,9 @@ def measure(n: int, mode: str) -> dict:
         row["run_s"] = time.perf_counter() - start
         row["client_cpu_s"] = _cpu_s() - cpu
         after = client.run(_cpu_s)
-        row["worker_cpu_s"] = sum(after[w] - before[w] for w in after)
+        # A worker Dask replaced during the run (lost, or restarted above its memory limit) counts from its start.
+        row["workers_replaced"] = len(set(after) - set(before))
+        row["worker_cpu_s"] = sum(after[w] - before.get(w, 0.0) for w in after)
         row["cpu_s"] = row["client_cpu_s"] + row["worker_cpu_s"]
         row["client_rss_mb"] = _rss_mb()
         peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
