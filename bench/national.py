@@ -282,6 +282,10 @@ def report(rows: list[dict]) -> str:
         for c in columns) + " |")
     lines.append("| data generation (not in the run) | " + " | ".join(
         f"{by[c]['generate_s']:.1f}" for c in columns) + " |")
+    replaced = [f"{row['n']:,} {row['mode']}: {row['workers_replaced']}" for row in rows if row.get("workers_replaced")]
+    if replaced:
+        lines += ["", "Workers Dask replaced during a run (lost or restarted above the memory limit; their tasks were "
+                  "retried): " + ", ".join(replaced) + "."]
     same = []
     for n in sizes:
         modes = [by[(n, m)] for m in ("single", "dask1", "dask2") if (n, m) in by]
@@ -331,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--report-only", action="store_true", help="write the section from --rows, run nothing")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--note", type=Path, help="a paragraph added to the section (a run that did not finish ...)")
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure(int(args.one[0]), args.one[1])))
@@ -353,6 +358,8 @@ def main(argv: list[str] | None = None) -> None:
         row = json.loads(line)
         rows[(row["n"], row["mode"])] = row  # the latest measurement of each
     text = report(list(rows.values()))
+    if args.note:
+        text = text.rstrip("\n") + "\n\n" + args.note.read_text(encoding="utf-8").strip() + "\n"
     print(text)
     if not args.no_write:
         write_section(text)
