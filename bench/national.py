@@ -17,7 +17,7 @@ Each (size, mode) runs in a fresh interpreter, so memory figures are its own:
 - ``dask1`` / ``dask2``: ``run_matching_distributed`` on a process-based LocalCluster of 1 or 2 workers
   (1 thread each, ``memory_limit`` 8 GB each: Dask pauses and then restarts a worker above it, so a run
   that completes kept every worker under 8 GB). Recorded: the client's per-step times, every partition's and
-  allocation batch's worker seconds, each worker's peak RSS (``ru_maxrss`` read on the worker), the bytes the
+  allocation batch's worker seconds, each worker's peak RSS (its system monitor's samples, every 0.5 s), the bytes the
   client sent to workers (pickled partitions and batches) and the bytes workers sent each other
   (``transfer_outgoing_bytes_total``), the partitions and the largest allocation batch.
 
@@ -159,7 +159,9 @@ def measure(n: int, mode: str) -> dict:
         row["worker_cpu_s"] = sum(after[w] - before.get(w, 0.0) for w in after)
         row["cpu_s"] = row["client_cpu_s"] + row["worker_cpu_s"]
         row["client_rss_mb"] = _rss_mb()
-        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        # Sampled by each worker's system monitor every 0.5 s: a worker's ru_maxrss would start at the client's
+        # size, since it is forked from the client before it executes a fresh interpreter.
+        peaks = client.run(lambda dask_worker: max(dask_worker.monitor.quantities["memory"], default=0) / 2**20)
         row["worker_rss_mb"] = sorted(peaks.values(), reverse=True)
         moved = client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
         row["worker_to_worker_bytes"] = int(sum(moved.values()))
