@@ -75,6 +75,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Who matches in a background run: "engine" (one process) or "dask" (partitioned over the job's cluster,
+        # for national scale; see services.match_runs._match). DASK_SCHEDULER_ADDRESS says where the cluster is.
+        "MATCH_EXECUTOR": os.environ.get("MATCH_EXECUTOR", "engine"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Industrial symbiosis marketplace API",
         "API_VERSION": "v1",

@@ -21,7 +21,14 @@ def match():
 @click.option("--park", "park_code", help="Only links with at least one side in this park (its code).")
 @click.option("--latent", is_flag=True, help="Also propose sites that use the material but posted no want.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
-def match_run(park_code: str | None, latent: bool, fmt: str):
+@click.option("--distributed", is_flag=True,
+              help="Partition the matching over a Dask cluster (same answer as one process).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="The Dask scheduler for --distributed (default: DASK_SCHEDULER_ADDRESS, else a local cluster).")
+@click.option("--partitions", type=click.IntRange(min=1),
+              help="Spatial partitions per material group for --distributed (default: by size).")
+def match_run(park_code: str | None, latent: bool, fmt: str, distributed: bool, scheduler: str | None,
+              partitions: int | None):
     """Run the matcher over the published listings, store the run, print its links.
 
     Executed here and now (not queued): the JSON is built from the engine's result and written out piece by
@@ -36,8 +43,15 @@ def match_run(park_code: str | None, latent: bool, fmt: str):
         park = db.session.scalar(select(Park).where(Park.code == park_code))
         if park is None:
             fail(f"no park with the code {park_code!r}")
+    if (scheduler or partitions) and not distributed:
+        fail("--scheduler and --partitions are for --distributed runs")
+    if distributed:
+        from ..services.jobs import scheduler_address
+
+        scheduler = scheduler or scheduler_address()
     try:
-        outcome = run_now(park=park, latent=latent)
+        outcome = run_now(park=park, latent=latent, executor="dask" if distributed else "engine",
+                          scheduler=scheduler, partitions=partitions)
     except MatchingError as exc:
         fail(str(exc))
     if fmt == "json":
@@ -47,7 +61,8 @@ def match_run(park_code: str | None, latent: bool, fmt: str):
             sys.stdout.write(chunk)  # buffered by the stream; the whole document is never one string
         sys.stdout.flush()
         return
-    click.echo(f"Run {outcome.run.id}: {len(outcome.links)} links proposed")
+    where = f" (dask, {outcome.run.counts.get('partitions', 1)} partitions)" if distributed else ""
+    click.echo(f"Run {outcome.run.id}: {len(outcome.links)} links proposed{where}")
     for link in outcome.link_documents():
         receiver = link.get("want") or link.get("receiver")
         click.echo(f"  {link['offer']['site_id']:<16} -> {receiver['site_id']:<16} {link['offer']['material_code']:<24} "

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import shapely
+from flask import current_app
 from sqlalchemy import Text, cast, func, insert, or_, select, type_coerce, update
 
 from matching import types as engine
@@ -42,6 +43,8 @@ from .transaction import unit_of_work
 
 ACTIVE_LISTING_STATUSES = ("published", "partly_matched")
 AGREED_LINK_STATUSES = ("agreed", "active")
+# Who matches: the engine in this process, or partitioned over a Dask cluster (see _match).
+EXECUTORS = ("engine", "dask")
 # How a run may be executed: "now" in the caller's process, "background" by the job executor.
 EXECUTIONS = ("now", "background")
 
@@ -301,11 +304,13 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
 
 
 def run_now(*, user: User | None = None, park: Park | None = None, latent: bool = False,
-            today: dt.date | None = None) -> RunOutcome:
-    """Execute a run in this process and store it done; the outcome carries what its JSON is built from."""
+            today: dt.date | None = None, executor: str = "engine", scheduler: str | None = None,
+            partitions: int | None = None) -> RunOutcome:
+    """Execute a run from this process and store it done; the outcome carries what its JSON is built from.
+    ``executor``, ``scheduler`` and ``partitions`` as for :func:`_match`."""
     today = today or _today()
     run = MatchRun(created_by=user, park=park, latent=latent, parameters=_parameters(park, latent, today))
-    return execute_run(run, today=today)
+    return execute_run(run, today=today, executor=executor, scheduler=scheduler, partitions=partitions)
 
 
 def execute_queued(run_id: int) -> None:
@@ -322,7 +327,8 @@ def execute_queued(run_id: int) -> None:
     run = db.session.get(MatchRun, run_id)
     today = dt.date.fromisoformat(run.parameters.get("today") or _today().isoformat())
     try:
-        execute_run(run, today=today, progress=lambda step: _record_step(run_id, step))
+        execute_run(run, today=today, progress=lambda step: _record_step(run_id, step),
+                    executor=current_app.config.get("MATCH_EXECUTOR", "engine"))
     except Exception as exc:  # noqa: BLE001 - whatever failed, the run must not stay "running"
         db.session.rollback()
         message = str(exc) if isinstance(exc, MatchingError) else f"internal error ({type(exc).__name__}): {exc}"
@@ -346,12 +352,11 @@ def _parameters(park: Park | None, latent: bool, today: dt.date) -> dict:
 
 
 def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None] = lambda step: None,
-                executor: str = "engine") -> RunOutcome:
+                executor: str = "engine", scheduler: str | None = None, partitions: int | None = None) -> RunOutcome:
     """Execute ``run`` (new, or queued and taken): read its inputs, match, and store it in one transaction.
 
-    ``executor`` says who matches: ``"engine"``, :func:`matching.engine.run_matching` in this process, is the
-    only one today; a partitioned executor for the national scale (``"dask-partitioned"``) belongs in
-    :func:`_match`, which is all that would change.
+    ``executor`` says who matches (:func:`_match`): ``"engine"`` in this process, or ``"dask"`` partitioned
+    over a cluster (at ``scheduler``, in ``partitions`` pieces).
     """
     started = time.perf_counter()
     progress("collect")
@@ -362,7 +367,7 @@ def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None
     from .knowledge import effective_knowledge  # the data files with the administrators' saved edits
 
     knowledge = effective_knowledge()
-    result = _match(inputs, options, knowledge, executor=executor)
+    result = _match(inputs, options, knowledge, executor=executor, scheduler=scheduler, partitions=partitions)
     progress("store")
     started = time.perf_counter()
     outcome = store_run(run, result, inputs, knowledge=knowledge, collected_s=collected_s)
@@ -370,12 +375,33 @@ def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None
     return outcome
 
 
-def _match(inputs: EngineInputs, options: engine.MatchOptions, knowledge, *, executor: str) -> engine.Result:
-    """The engine's result for these inputs, computed by ``executor`` (the one place to add another)."""
-    if executor != "engine":
-        raise ValueError(f"unknown executor {executor!r}")
-    return run_matching(inputs.offers, inputs.wants, inputs.sites, knowledge.routes, options=options,
-                        knowledge=knowledge, agreements=inputs.agreements)
+def _match(inputs: EngineInputs, options: engine.MatchOptions, knowledge, *, executor: str,
+           scheduler: str | None = None, partitions: int | None = None) -> engine.Result:
+    """The engine's result for these inputs, computed by ``executor``: ``"engine"`` in this process, or
+    ``"dask"`` partitioned over a Dask cluster (:func:`matching.distributed.run_matching_distributed`) — the
+    scheduler at ``scheduler``, else a local cluster sized to the machine; inside a job, which already runs on a
+    Dask worker, the job's own cluster; ``partitions`` spatial pieces per material group (``None``: by size).
+    The workers get plain arrays and dataclasses, never the database."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
+    arguments = (inputs.offers, inputs.wants, inputs.sites, knowledge.routes)
+    if executor == "engine":
+        return run_matching(*arguments, options=options, knowledge=knowledge, agreements=inputs.agreements)
+    from distributed import get_worker, worker_client
+
+    from matching.distributed import run_matching_distributed
+
+    try:
+        get_worker()
+    except ValueError:  # not in a job: this process is the client
+        return run_matching_distributed(*arguments, options=options, knowledge=knowledge,
+                                        agreements=inputs.agreements, scheduler_address=scheduler,
+                                        partitions=partitions)
+    # A job holds a worker's thread; it leaves the thread pool while its partitions run, or a one-thread worker
+    # would wait for itself.
+    with worker_client() as job_client:
+        return run_matching_distributed(*arguments, options=options, knowledge=knowledge,
+                                        agreements=inputs.agreements, client=job_client, partitions=partitions)
 
 
 def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, knowledge,
@@ -609,9 +635,12 @@ class RunOutcome:
 
 
 def run_state(run: MatchRun) -> dict:
-    """Where a run is: status, step, error, and when it started and finished."""
+    """Where a run is: status, step, error, when it started and finished, and what executed its matching
+    (``executor``: ``local`` or ``dask``, over how many spatial ``partitions``)."""
+    counts = run.counts or {}
     return {"status": run.status, "step": run.step, "error": run.error, "started_at": utc_iso(run.started_at),
-            "finished_at": utc_iso(run.finished_at)}
+            "finished_at": utc_iso(run.finished_at), "executor": counts.get("executor", "local"),
+            "partitions": counts.get("partitions", 1)}
 
 
 # ---------------------------------------------------------------------------------------------
