@@ -57,9 +57,15 @@ def test_an_administrator_classifies_a_name_and_every_listing_using_it_follows(p
         assert codes == ["sugar-filter-mud"] and readings == ["classified"]
         assert written == spelling   # the author's words are kept
 
-    # Each listing's page now names the material; the name is learned for the next listing too.
+    # Each listing's page now names the material (by its name, in the page's language, not by its code); the name
+    # is learned for the next listing too.
+    from matching.knowledge import load_knowledge
+
+    material = load_knowledge().materials["sugar-filter-mud"]
     page.goto(f"/listings/{ids[0]}")
-    assert "sugar-filter-mud" in page.inner_text("#listing-materials")
+    shown = page.inner_text("#listing-materials")
+    assert material.name_zh in shown or material.name_en in shown, shown
+    assert "sugar-filter-mud" not in shown
     assert page.locator("#listing-unclassified").count() == 0
     more = _plant_listings(live_app, extra_t=1)  # new listings (the same content twice at a site is one listing)
     assert all(codes == ["sugar-filter-mud"] for codes, _, _ in _state(live_app, more))
