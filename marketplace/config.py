@@ -6,7 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
-from geo.area import ANHUI_SERVICE_AREA, parse_service_area
+from geo import area
+from geo.area import ServiceArea, parse_service_area
 
 LOCALES = ("zh", "en")
 # `make setup` runs `npm ci` at the top of the checkout, next to this package.
@@ -29,6 +30,11 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def service_area(config) -> ServiceArea:
+    """Where sites may be: the ``SERVICE_AREA`` setting, else Anhui's real outline plus its margin."""
+    return config.get("SERVICE_AREA") or area.ANHUI_SERVICE_AREA
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -49,7 +55,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance_path / 'marketplace.db'}"
         ),
-        "SERVICE_AREA": parse_service_area(service_area_text) if service_area_text else ANHUI_SERVICE_AREA,
+        # None: Anhui's outline, built when a point is first checked (a second's work no start-up should pay).
+        "SERVICE_AREA": parse_service_area(service_area_text) if service_area_text else None,
         "BASEMAP_URL": os.environ.get("BASEMAP_URL", ""),
         "BASEMAP_ATTRIBUTION": os.environ.get("BASEMAP_ATTRIBUTION", ""),
         # Tianditu and most Western tile servers are WGS-84/CGCS2000; AMap and Tencent tiles are GCJ-02.

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
+from ..config import service_area
 from ..extensions import db
 from ..models import Site
 from ..errors import field_error_text
@@ -35,7 +36,7 @@ class Sites(MethodView):
                 external_ref=payload["site_id"], name_zh=payload["name"], name_en=payload["name_en"],
                 sector=payload["sector"], lon=payload["lon"], lat=payload["lat"], crs=payload["crs"],
                 city=payload["city"], park=payload["park"], transport_access=payload["transport_access"]),
-                service_area=current_app.config["SERVICE_AREA"])
+                service_area=service_area(current_app.config))
         except SiteInvalid as exc:
             abort(422, message="; ".join(field_error_text(e) for e in exc.errors),
                   errors={"json": {e.field: [e.message] for e in exc.errors}})

@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..config import service_area
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
 from ..labels import local_name
@@ -80,7 +81,7 @@ def new_site():
     form.park.choices = _park_choices()
     if form.validate_on_submit():
         try:
-            site = create_site(organisation, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
+            site = create_site(organisation, _site_input(form), service_area=service_area(current_app.config))
         except SiteInvalid as exc:
             apply_field_errors(form, exc.errors)
         else:
@@ -154,7 +155,7 @@ def edit_site(site_id: int):
     form.park.choices = _park_choices()
     if form.validate_on_submit():
         try:
-            update_site(site, _site_input(form), service_area=current_app.config["SERVICE_AREA"])
+            update_site(site, _site_input(form), service_area=service_area(current_app.config))
         except SiteInvalid as exc:
             apply_field_errors(form, exc.errors)
         else:

@@ -11,6 +11,7 @@ from matching.knowledge.sector_reading import SectorReading
 from matching.knowledge.sectors import load_sectors
 from geo.messages import Message, N_
 
+from ...config import service_area as configured_service_area
 from ...extensions import db
 from ...models import Licence, Organisation, Site
 from ..errors import FieldError, ImportRejected, RowProblem
@@ -91,7 +92,7 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
     check_columns(table.columns, required=SITE_REQUIRED if acting_organisation is None else
                   tuple(c for c in SITE_REQUIRED if c != "org"),
                   optional=SITE_OPTIONAL + (("org",) if acting_organisation is not None else ()), sheet=sheet)
-    service_area = current_app.config["SERVICE_AREA"]
+    service_area = configured_service_area(current_app.config)
     locator = ParkLocator.from_database()
     organisations = {o.name_zh: o for o in db.session.scalars(select(Organisation))}
     problems: list[RowProblem] = []
