@@ -242,6 +242,9 @@ def test_the_web_form_shows_the_loaders_error_by_field(client, auth, make_user):
     assert page.status_code == 400
     assert b'data-field="entry">transport:' in page.data and b"lorry" in page.data
     broken = client.post(f"/admin/knowledge/route/{ROUTE}", data={"entry": "id: [unclosed"})
+    assert broken.status_code == 400 and "entry: 不是有效的 YAML：" in broken.get_data(as_text=True)  # default zh
+    client.get("/lang/en")
+    broken = client.post(f"/admin/knowledge/route/{ROUTE}", data={"entry": "id: [unclosed"})
     assert broken.status_code == 400 and b"entry: not valid YAML" in broken.data
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from marketplace.models import Listing
 from marketplace.services.accounts import issue_api_token
 
+from .run_jobs import wait_for_run
+
 # RFC 3339 date-time with its offset: what JSON Schema's "date-time" format means.
 ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -106,10 +108,16 @@ def test_match_runs_take_null_park_and_answer_zoned_times(client, db, document, 
     make_listing(site=power, kind="offer", quantity=10_000)
     make_listing(site=cement, kind="want", quantity=6_000)
     run = client.post("/api/v1/match-runs", json={"park": None, "latent": False}, headers=bearer(admin))
-    assert run.status_code == 201, run.json
+    # A run is a background job: accepted (202) and queued, its URL in Location.
+    assert run.status_code == 202, run.json
+    assert run.headers["Location"] == run.json["run"]["url"]
     assert ZONED.match(run.json["run"]["created_at"]), run.json["run"]["created_at"]
-    again = client.get(f"/api/v1/match-runs/{run.json['run']['id']}", headers=bearer(admin)).json
+    assert wait_for_run(db, run.json["run"]["id"]).status == "done"
+    again = client.get(run.headers["Location"], headers=bearer(admin)).json
+    assert again["run"]["status"] == "done"
     assert again["run"]["created_at"] == run.json["run"]["created_at"]
+    for stamp in ("started_at", "finished_at"):
+        assert ZONED.match(again["run"][stamp]), (stamp, again["run"][stamp])
 
 
 def test_search_and_materials_take_empty_nullable_query_parameters(client, document, plant, make_listing,

@@ -47,6 +47,7 @@ def test_signup_refuses_bad_fields_and_stores_nothing(client, db, overrides, fie
 
 def test_signup_refuses_duplicate_email(client, db, make_user):
     make_user(email="officer@wuhu.example")
+    client.get("/lang/en")
     response = client.post("/auth/signup", data=signup_form(email="Officer@Wuhu.example"))
     assert response.status_code == 400
     assert b'data-field="email"' in response.data and b"already exists" in response.data
@@ -55,6 +56,9 @@ def test_signup_refuses_duplicate_email(client, db, make_user):
 
 def test_signup_refuses_duplicate_credit_code(client, db, make_org):
     organisation = make_org()
+    response = client.post("/auth/signup", data=signup_form(credit_code=organisation.credit_code))
+    assert response.status_code == 400 and f"统一社会信用代码 {organisation.credit_code} 已注册" in response.get_data(as_text=True)
+    client.get("/lang/en")
     response = client.post("/auth/signup", data=signup_form(credit_code=organisation.credit_code))
     assert response.status_code == 400 and b"already registered" in response.data
     assert count(db, Organisation) == 1

@@ -74,11 +74,17 @@ def test_a_service_error_reaches_the_page_in_the_readers_language(app):
     from marketplace.errors import field_error_text
     from marketplace.services.errors import FieldError
 
+    from flask import session
+
     error = FieldError("quantity", Message(N_("the quantity must be more than zero")), row=3)
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert field_error_text(error) == "row 3, quantity: the quantity must be more than zero"
+    # A page's reader is who chose a language on the site (/lang/<code>); the browser's header is not asked.
     with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+        session["lang"] = "en"
+        assert field_error_text(error) == "row 3, quantity: the quantity must be more than zero"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         from flask_babel import gettext
+
+        session["lang"] = "zh"
 
         # Whatever the catalogue holds for the template, the page shows exactly that, with its values.
         expected = gettext("row %(row)s, %(field)s: %(message)s", row=3, field="quantity",

@@ -85,6 +85,9 @@ def test_runs_refused(client, db, world, who, body, status, field):
 
 def test_an_unknown_park_is_named(client, world):
     response = client.post("/api/v1/match-runs", headers=world.headers["admin"], json={"park": "NOPE"})
+    assert response.json["errors"]["json"]["park"] == ["没有代码为 'NOPE' 的园区"]  # the default language, zh
+    response = client.post("/api/v1/match-runs", headers={**world.headers["admin"], "Accept-Language": "en"},
+                           json={"park": "NOPE"})
     assert response.json["errors"]["json"]["park"] == ["no park with the code 'NOPE'"]
 
 
