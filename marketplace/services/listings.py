@@ -747,7 +747,18 @@ def _refuse_duplicate(content_hash: str, *, exclude_id: int | None = None) -> No
         raise ListingInvalid([FieldError("listing", Message(N_("listing %(id)s (%(status)s) at this site has "
                                                                "exactly this content already; change that one or "
                                                                "this one"),
-                                                            id=found.id, status=found.status))])
+                                                            id=found.id, status=_status_word(found.status)))])
+
+
+# A listing's status as a message value, so a Chinese reader sees 草稿, not "draft" (the words are the
+# catalogue's, as the listing pages show them).
+_STATUS_WORDS = {"draft": N_("draft"), "published": N_("published"), "partly_matched": N_("partly matched"),
+                 "matched": N_("matched"), "closed": N_("closed"), "expired": N_("expired")}
+
+
+def _status_word(status: str) -> Message | str:
+    word = _STATUS_WORDS.get(status)
+    return Message(word) if word else status
 
 
 def after_publish(row: Listing) -> None:

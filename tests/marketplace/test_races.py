@@ -75,20 +75,21 @@ class Exchange:
         return link.id
 
 
-def api_post(app, url: str, token: str, body: dict | None = None):
+def api_post(app, url: str, token: str, body: dict | None = None, *, language: str = "en"):
     """One API request in an app context of its own (a request inside the test's context would share its
-    session and signed-in user)."""
+    session and signed-in user), answered in ``language`` (English unless a test asks for the default, zh)."""
     from marketplace.extensions import db
 
     with app.app_context():
         try:
-            return app.test_client().post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+            return app.test_client().post(url, json=body, headers={"Authorization": f"Bearer {token}",
+                                                                   "Accept-Language": language})
         finally:
             db.session.remove()
 
 
-def answer(app, link_id: int, token: str, accept: bool = True):
-    return lambda: api_post(app, f"/api/v1/links/{link_id}/decision", token, {"accept": accept})
+def answer(app, link_id: int, token: str, accept: bool = True, *, language: str = "en"):
+    return lambda: api_post(app, f"/api/v1/links/{link_id}/decision", token, {"accept": accept}, language=language)
 
 
 def fresh(db, model, row_id):
@@ -153,7 +154,7 @@ def test_racing_acceptances_for_the_last_tonnes_never_over_commit(app, db, facto
                                answer(app, second.id, exchange.supplier_token))
         assert sorted(a.status_code for a in answers) == [200, 409], [a.json for a in answers]
         refused = next(a for a in answers if a.status_code == 409)
-        assert "only 0 t a year are left" in refused.json["message"]
+        assert refused.json["message"] == f"only 0 t a year are left on listing {exchange.offer.id}; the link needs 70"
         statuses = sorted(fresh(db, Link, i).status for i in (first, second.id))
         assert statuses == ["agreed", "proposed"]
         offer = fresh(db, Listing, exchange.offer.id)
@@ -186,8 +187,9 @@ def test_closing_an_offer_declines_its_open_proposals_and_a_later_accept_is_refu
     assert fresh(db, Link, agreed_link).status == "agreed"  # an agreement made before stands
     refused = answer(app, open_link, exchange.supplier_token)()
     assert refused.status_code == 409
-    assert refused.json["message"] == ("the offer was closed, so the link was declined; "
-                                       "it can no longer be answered")
+    assert refused.json["message"] == "the offer is no longer published; the link can no longer be answered"
+    in_chinese = answer(app, open_link, exchange.supplier_token, language="zh")()  # the default language
+    assert (in_chinese.status_code, in_chinese.json["message"]) == (409, "该供应信息已不再发布，此对接无法再答复")
     offer = fresh(db, Listing, exchange.offer.id)
     assert (offer.status, offer.committed_quantity) == ("closed", 20)
 
@@ -199,7 +201,9 @@ def test_a_proposal_on_a_closed_listing_cannot_be_accepted(app, db, factories):
     link_id = exchange.propose(10, receiver_decision="accepted")
     refused = answer(app, link_id, exchange.supplier_token)()
     assert refused.status_code == 409
-    assert refused.json["message"] == "the want is closed; the link can no longer be accepted"
+    assert refused.json["message"] == "the want is no longer published; the link can no longer be answered"
+    in_chinese = answer(app, link_id, exchange.supplier_token, language="zh")()
+    assert (in_chinese.status_code, in_chinese.json["message"]) == (409, "该需求信息已不再发布，此对接无法再答复")
     link = fresh(db, Link, link_id)
     assert (link.status, link.supplier_decision) == ("proposed", None)
     want = fresh(db, Listing, exchange.want.id)
@@ -220,7 +224,8 @@ def test_close_racing_the_last_acceptance_never_reopens_the_listing(app, db, fac
         if accepted.status_code == 200:  # the acceptance came first: an agreement, closed with its tonnes
             assert link.status == "agreed"
         else:  # the close came first: the proposal was declined, nothing reserved
-            assert link.status == "declined" and "closed" in accepted.json["message"]
+            assert link.status == "declined" and accepted.json["message"] == (
+                "the offer is no longer published; the link can no longer be answered")
         assert offer.committed_quantity == 10 * sum(
             1 for l in db.session.scalars(select(Link).where(Link.status == "agreed")))
         offer.status = "published"
@@ -237,6 +242,7 @@ def test_an_edit_racing_an_acceptance_waits_and_then_answers_clearly(app, db, fa
     with app.app_context():  # its own context: the test's would keep the signed-in user for later requests
         assert editor.post("/auth/login", data={"email": exchange.supplier_user.email,
                                                 "password": "correct horse"}).status_code == 302
+        editor.get("/lang/en")
         db.session.remove()
 
     def edit():
@@ -347,6 +353,9 @@ def test_one_listing_posted_twice_at_once_is_stored_once(app, db, factories):
     assert again.json["errors"]["json"]["listing"] == [
         f"listing {db.session.scalar(select(func.max(Listing.id)))} (draft) at this site has exactly this content "
         "already; change that one or this one"]
+    in_chinese = api_post(app, "/api/v1/listings", token, body, language="zh")  # the status in words too
+    assert in_chinese.json["errors"]["json"]["listing"] == [
+        f"该厂区的供需信息 {db.session.scalar(select(func.max(Listing.id)))}（草稿）内容完全相同；请修改其中一条"]
 
 
 def test_the_link_page_says_why_an_accept_after_a_close_is_refused(app, db, factories):
