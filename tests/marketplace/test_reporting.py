@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -67,8 +68,14 @@ def test_indicator_page_offers_the_years_and_shows_the_chosen_one(client, auth, 
 @pytest.mark.parametrize("year", ["1999", "abc", "2100"])
 def test_a_year_without_figures_is_refused_naming_the_field(client, auth, history, year):
     auth.login(history["users"]["manager"])
-    response = client.get(f"/parks/{history['park'].id}/indicators?year={year}")
-    assert response.status_code == 400 and "year" in response.get_data(as_text=True)
+    url = f"/parks/{history['park'].id}/indicators?year={year}"
+    response = client.get(url)  # the default language, zh: the field is 年份
+    assert response.status_code == 400
+    assert re.search(r"年份：请选择 \d{4} 至 \d{4} 年之间的年份。", response.get_data(as_text=True))
+    client.get("/lang/en")
+    response = client.get(url)
+    assert response.status_code == 400
+    assert re.search(r"year: choose a year from \d{4} to \d{4}\.", response.get_data(as_text=True))
 
 
 def test_province_pages_name_the_managers_parks_not_the_province(client, auth, net, make_user):

@@ -56,6 +56,11 @@ def test_cgcs2000_is_taken_as_wgs84(client, db, plant):
     assert (site.lon, site.lat) == pytest.approx(HEFEI, abs=1e-9)
 
 
+# The words of the catalogue's Chinese for the problems named below.
+IN_CHINESE = {"swapped": "经纬度似乎填反了（经度=31.8206，纬度=117.2272）",
+              "outside": "在服务区域（安徽省（340000）及其周边 20 公里）之外"}
+
+
 @pytest.mark.parametrize(("overrides", "field", "words"), [
     ({"lon": str(HEFEI[1]), "lat": str(HEFEI[0])}, "lon", "swapped"),
     ({"lon": "121.47", "lat": "31.23"}, "lon", "outside"),
@@ -68,6 +73,12 @@ def test_cgcs2000_is_taken_as_wgs84(client, db, plant):
     ({"park": "NO-SUCH-PARK"}, "park", ""),
 ])
 def test_bad_site_input_names_the_field_and_stores_nothing(client, db, plant, overrides, field, words):
+    response = client.post("/org/sites/new", data=site_form(**overrides))  # the default language, zh
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'data-field="{field}"' in page
+    assert IN_CHINESE.get(words, "") in page
+    client.get("/lang/en")
     response = client.post("/org/sites/new", data=site_form(**overrides))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
