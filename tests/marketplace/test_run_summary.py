@@ -45,8 +45,16 @@ def test_units_are_never_added_and_reasons_are_grouped_in_words(app, recorded):
     assert [(r.key, r.count, r.counts) for r in summary.reasons] == [
         ("out_of_reach", 5, "pairs"), ("hazardous_permit", 3, "pairs"), ("no_known_use", 1, "offers"),
         ("capacity_taken", 1, "receivers")]
+    from flask import session
+    from flask_babel import refresh
+
     with app.test_request_context():
+        session["lang"] = "en"
+        refresh()  # the locale is kept for the test's app context: choose it again for this request
         assert "within reach" in summary.reasons[0].text
+    with app.test_request_context():  # the default language, zh
+        refresh()
+        assert "运输范围内无接收方" in summary.reasons[0].text
 
 
 def test_run_page_tells_the_run_in_words_and_formatted_numbers(client, auth, recorded, parks):  # noqa: F811
@@ -74,4 +82,4 @@ def test_a_party_sees_the_materials_of_its_own_links_only(client, auth, db, park
     auth.login(parks.supplier)
     html = client.get(f"/links/runs/{recorded.id}").get_data(as_text=True)
     section = html.split('id="run-summary"')[1].split("</section>")[0]
-    assert 'data-material="coal-fly-ash"' in section and "1 of them concern you" in section
+    assert 'data-material="coal-fly-ash"' in section and "其中 1 条与您有关" in section  # the default language, zh
