@@ -102,6 +102,29 @@ def page(browser, live_app):
         context.close()
 
 
+@pytest.fixture(scope="session")
+def signed_in(browser, live_app):
+    """``signed_in(email)``: one browser context per demo user, signed in once and shared by the tests that walk
+    that user's pages (each test chooses its language first). Close the tabs you open."""
+    contexts = {}
+
+    def context_for(email: str):
+        if email not in contexts:
+            context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            sign_in(page, email)
+            page.close()
+            contexts[email] = context
+        return contexts[email]
+
+    try:
+        yield context_for
+    finally:
+        for context in contexts.values():
+            context.close()
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/auth/login")
     page.fill("input[name=email]", email)
