@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 
-from matching.couplings import coupling_table
-from matching.knowledge.loader import load_knowledge
-from matching.knowledge.unclassified import UNCLASSIFIED_PREFIX
 
 from sqlalchemy import select
 
@@ -21,6 +18,7 @@ from ..services.explanations import explanation
 from ..services.disclosure import (AlternativeFigures, LinkFigures, alternative_figures, link_end_revealed,
                                    link_figures, listing_revealed, site_geojson, site_revealed, site_view)
 
+from ..labels import coupling_label, material_label  # noqa: F401 - coupling_label is re-exported
 from ..models import Link, Site, User
 from ..models.link import RunAlternative
 from ..permissions import can
@@ -61,22 +59,10 @@ def page_language() -> str:
     return "en" if str(get_locale()) == "en" else "zh"
 
 
-def material_name(code: str) -> str:
-    if code.startswith(UNCLASSIFIED_PREFIX):  # an unclassified stream: the name it was matched by
-        return code.removeprefix(UNCLASSIFIED_PREFIX)
-    material = load_knowledge().materials.get(code)
-    if material is None:
-        return code
-    return material.name_en if page_language() == "en" else material.name_zh
+# The links pages' names for a material and a coupling are the app's (labels.py owns them).
+material_name = material_label
 
 
-def coupling_label(code: str | None) -> str:
-    if not code:
-        return "—"
-    words = coupling_table().words.get(code)
-    if words is None:
-        return code
-    return words[0] if page_language() == "zh" else words[1]
 
 
 @dataclass(frozen=True)
