@@ -8,6 +8,7 @@ filter and a global, so a template writes ``{{ link.material_code | material }}`
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from flask import Flask
@@ -33,6 +34,10 @@ LICENCE_KIND_LABELS = {"hw_permit": _l("hazardous-waste operating permit"),
 # Notes a park boundary file may carry that the app knows (the demo's); any other note is shown as written.
 BOUNDARY_NOTES = {"approximate boundary drawn for the demo, not an official boundary":
                   _l("approximate boundary drawn for the demo, not an official boundary")}
+# Category values of quality keys that are words (not grades, classes or chemistries such as II, F, LFP): the
+# value is what is stored and written in quality text; the label is what a select shows.
+QUALITY_VALUE_LABELS = {"yes": _l("yes"), "no": _l("no"), "pack": _l("battery pack"), "module": _l("battery module"),
+                        "cell": _l("battery cell")}
 # A want's quality limit is written as the attribute's key with a bound: loi_pct_max = "LOI at most".
 BOUND_LABELS = {"max": _l("%(name)s, at most"), "min": _l("%(name)s, at least")}
 
@@ -143,6 +148,12 @@ def quality_label(key: str | None) -> str:
     return str(BOUND_LABELS[bound]) % {"name": name} if bound else name
 
 
+def quality_value_label(value: str) -> str:
+    """A quality key's category value as a select shows it: a word in the page's language, else as written."""
+    label = QUALITY_VALUE_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
 def boundary_note_label(note: str | None) -> str:
     return str(BOUNDARY_NOTES.get((note or "").strip(), note or ""))
 
@@ -164,6 +175,17 @@ def text_language(text: str | None) -> str:
     han = sum("\u3400" <= ch <= "\u9fff" for ch in text)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)
     return "zh" if han and han * 2 >= latin else "en"
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+
+
+def mark_chinese(text: str | None):
+    """A text written in one language with the Chinese terms inside it marked ``lang="zh"`` (a licence's Chinese
+    name in an English note), so readers and screen readers take them as Chinese."""
+    from markupsafe import Markup, escape
+
+    return Markup(_HAN_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escape(text or ""))))
 
 
 def number(value, digits: int = 1) -> str:
@@ -228,3 +250,4 @@ def register_label_filters(app: Flask) -> None:
     app.add_template_global(unit_label, "unit_label")
     app.add_template_global(local_name, "local_name")
     app.add_template_global(text_language, "text_language")
+    app.add_template_filter(mark_chinese, "mark_chinese")

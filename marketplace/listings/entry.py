@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import get_locale, gettext as _
 
 from ..services.material_choices import MaterialChoice
+from ..labels import quality_value_label
 from ..services.quality_fields import QualityForm
 
 
@@ -25,7 +26,8 @@ def quality_json(form: QualityForm | None, *, kind: str, name: str = "", stated:
         return {"material": None, "name": name, "fields": [], "grades": [], "stated": {}}
     fields = [{"key": f.key, "write_as": f.want_key() if kind == "want" else f.key,
                "label": f.name_en if _english() else f.name_zh, "unit": f.unit, "kind": f.kind,
-               "values": list(f.values), "op": f.op if kind == "want" else ""} for f in form.fields]
+               "values": list(f.values), "value_labels": {v: quality_value_label(v) for v in f.values},
+               "op": f.op if kind == "want" else ""} for f in form.fields]
     grades = []
     for table in form.grades:
         grades.append({

@@ -61,7 +61,9 @@ def build_report(user: User, *, park: Park | None, year: int | None, english: bo
                                            if f["properties"]["kind"] != "link" or f["properties"]["pk"] in kept]}
     parks = scope_parks(user) if park is None else None
     outlines = [park.boundary] if park is not None else [p.boundary for p in (parks or [])]
-    title = park.name_zh if park is not None else _("Symbiosis map of the province")
+    # The map's title in the reader's language, as the page's heading names the park.
+    title = (((park.name_en or park.name_zh) if english else park.name_zh) if park is not None
+             else _("Symbiosis map of the province"))
     return Report(
         park=park, parks=parks, issuer=issuer_of(user, park, english=english),
         issued_on=dt.datetime.now(REPORTING_ZONE).date(), year=year, indicators=indicators,

@@ -209,7 +209,9 @@
       if (field.kind === "category") {
         input = el("select", { "class": "form-select" });
         input.appendChild(el("option", { value: "", text: "—" }));
-        field.values.forEach(function (value) { input.appendChild(el("option", { value: value, text: value })); });
+        field.values.forEach(function (value) {
+          input.appendChild(el("option", { value: value, text: (field.value_labels || {})[value] || value }));
+        });
       } else {
         input = el("input", { type: "text", "class": "form-control", inputmode: field.kind === "number" ? "decimal" : "text" });
       }
