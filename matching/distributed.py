@@ -33,13 +33,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from matching.allocate import PartProblem, solve_part
-from matching.alternatives import rank_alternatives
+from matching.engine import outcome_of
 from matching.errors import ClusterError, MatchingError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import Route
-from matching.links import agreed_links, proposed_links
-from matching.network import analyse_network
 from matching.partition import (
     PartitionFound,
     count_latent_receivers,
@@ -49,7 +47,7 @@ from matching.partition import (
     search_partition,
     slice_tables,
 )
-from matching.placement import landfill_by_offer, place
+from matching.placement import place
 from matching.summary import run_summary
 from matching.tables import InputTables
 from matching.timing import StepTimer
@@ -154,32 +152,12 @@ def run_matching_distributed(
                 mapper = _ParallelParts(dask_client, where, central_max_arcs=central_max_arcs)
                 placed, solver = place(tables, found, options=options, knowledge=kb, map_parts=mapper)
                 entries += mapper.entries
-        with steps("links"):
-            links = proposed_links(tables, found, placed, knowledge=kb)
-            agreed = agreed_links(tables, agreements, options=options, knowledge=kb)
-            landfill = landfill_by_offer(tables, placed)
-        with steps("alternatives"):
-            alternatives = rank_alternatives(tables, found, placed, options=options)
-        with steps("network"):
-            network = analyse_network(
-                [*links, *agreed],
-                exact_max_nodes=options.betweenness_exact_max_nodes,
-                samples=options.betweenness_samples,
-                seed=options.seed,
-            )
+        outcome = outcome_of(tables, found, placed, agreements, steps, options=options, knowledge=kb)
     finally:
         steps.close()
-    summary = run_summary(tables, found, links, agreed, landfill, solver, steps, options=options, executor="dask",
-                          partitions=len(plan), partition_timings=entries)
-    return Result(
-        links=tuple(links),
-        agreed=tuple(agreed),
-        landfill={offer_id: quantity for offer_id, quantity in landfill.items() if quantity > 0},
-        summary=summary,
-        network=network,
-        candidates=found.as_candidates(tables) if options.keep_candidates else (),
-        alternatives=tuple(alternatives),
-    )
+    summary = run_summary(tables, found, outcome.links, outcome.agreed, outcome.landfill, solver, steps,
+                          options=options, executor="dask", partitions=len(plan), partition_timings=entries)
+    return outcome.result(summary, found.as_candidates(tables) if options.keep_candidates else ())
 
 
 # --------------------------------------------------------------------------- on the workers

@@ -34,6 +34,7 @@ The run, step by step (each timed in :attr:`RunSummary.timings_s`, :mod:`matchin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from matching.alternatives import rank_alternatives
 from matching.candidate_search import find_candidates
@@ -46,7 +47,7 @@ from matching.placement import landfill_by_offer, place
 from matching.summary import run_summary
 from matching.tables import InputTables
 from matching.timing import StepTimer
-from matching.types import Agreement, MatchOptions, Offer, Result, Site, Want
+from matching.types import Agreement, Link, MatchOptions, NetworkSummary, Offer, Result, RunSummary, Site, Want
 from matching.validate import validate_inputs, validate_options
 
 __all__ = ["run_matching"]
@@ -115,28 +116,51 @@ def run_matching(
         found = find_candidates(tables, options=options, knowledge=kb, steps=steps)
         with steps("allocate"):
             placed, solver = place(tables, found, options=options, knowledge=kb)
-        with steps("links"):
-            links = proposed_links(tables, found, placed, knowledge=kb)
-            agreed = agreed_links(tables, agreements, options=options, knowledge=kb)
-            landfill = landfill_by_offer(tables, placed)
-        with steps("alternatives"):
-            alternatives = rank_alternatives(tables, found, placed, options=options)
-        with steps("network"):
-            network = analyse_network(
-                [*links, *agreed],
-                exact_max_nodes=options.betweenness_exact_max_nodes,
-                samples=options.betweenness_samples,
-                seed=options.seed,
-            )
+        outcome = outcome_of(tables, found, placed, agreements, steps, options=options, knowledge=kb)
     finally:
         steps.close()
-    summary = run_summary(tables, found, links, agreed, landfill, solver, steps, options=options)
-    return Result(
-        links=tuple(links),
-        agreed=tuple(agreed),
-        landfill={offer_id: quantity for offer_id, quantity in landfill.items() if quantity > 0},
-        summary=summary,
-        network=network,
-        candidates=found.as_candidates(tables) if options.keep_candidates else (),
-        alternatives=tuple(alternatives),
-    )
+    summary = run_summary(tables, found, outcome.links, outcome.agreed, outcome.landfill, solver, steps,
+                          options=options)
+    return outcome.result(summary, found.as_candidates(tables) if options.keep_candidates else ())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an allocation comes to, whoever computed it (this process, or a cluster: matching.distributed)."""
+
+    links: list[Link]
+    agreed: list[Link]
+    landfill: dict[str, float]
+    alternatives: list
+    network: NetworkSummary
+
+    def result(self, summary: RunSummary, candidates: tuple = ()) -> Result:
+        return Result(
+            links=tuple(self.links),
+            agreed=tuple(self.agreed),
+            landfill={offer_id: quantity for offer_id, quantity in self.landfill.items() if quantity > 0},
+            summary=summary,
+            network=self.network,
+            candidates=candidates,
+            alternatives=tuple(self.alternatives),
+        )
+
+
+def outcome_of(tables, found, placed, agreements: Sequence[Agreement], steps, *, options: MatchOptions,
+               knowledge: Knowledge) -> Outcome:
+    """The links (proposed and agreed), what is left to landfill, the alternatives and the network analysis of
+    an allocation, each step timed."""
+    with steps("links"):
+        links = proposed_links(tables, found, placed, knowledge=knowledge)
+        agreed = agreed_links(tables, agreements, options=options, knowledge=knowledge)
+        landfill = landfill_by_offer(tables, placed)
+    with steps("alternatives"):
+        alternatives = rank_alternatives(tables, found, placed, options=options)
+    with steps("network"):
+        network = analyse_network(
+            [*links, *agreed],
+            exact_max_nodes=options.betweenness_exact_max_nodes,
+            samples=options.betweenness_samples,
+            seed=options.seed,
+        )
+    return Outcome(links, agreed, landfill, alternatives, network)
