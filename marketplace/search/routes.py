@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
-from ..labels import local_name
+from ..labels import local_name, material_label
 from ..models import Notification, SavedSearch
 from ..permissions import require
 from ..services.errors import FieldError
@@ -180,7 +180,16 @@ def delete_saved(search_id: int):
 def notifications():
     require(current_user, "search.use")
     return render_template("search/notifications.html", notifications=notifications_of(current_user),
-                           listing_url=listing_url, today=dt.date.today())
+                           listing_url=listing_url, today=dt.date.today(), offer_notice=offer_notice)
+
+
+def offer_notice(note) -> str:
+    """A saved search's notice in the page's language: the offer's material by its name here, and the distance
+    the notice recorded (its stored text, "粉煤灰 / Coal fly ash, 12.3 km", names the material in both)."""
+    listing = note.listing
+    if listing is None or not listing.material_codes or ", " not in note.message:
+        return note.message
+    return f"{material_label(listing.material_codes[0])}, {note.message.rsplit(', ', 1)[1]}"
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
