@@ -15,12 +15,29 @@ from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.models import FIGURE_FIELDS, Reference, SourceRef
 from geo.messages import Message, N_
 
-__all__ = ["REFERENCE_ID", "STANDARD", "parse_references", "parse_sources"]
+__all__ = ["REFERENCE_ID", "STANDARD", "parse_references", "parse_sources", "side_file_references"]
 
 REFERENCE_ID = re.compile(r"R\d{2,3}")
 SOURCE_KEYS = frozenset({"ref", "what", "fields"})
 # A cited standard or public document: GB, GB/T, HJ, JC/T, YB/T, ISO ... followed by a number.
 STANDARD = re.compile(r"(GB|GB/T|GB/Z|HJ|JC/T|JC|YB/T|DL/T|NB/T|SH/T|HG/T|QC/T|T/[A-Z]+|ISO|EN|ASTM)\s?[\w.]+")
+
+
+def side_file_references(document: dict[str, Any], file: str, known: Mapping[str, Reference], *,
+                         section: str) -> dict[str, Reference]:
+    """The references a file read beside the knowledge base may cite: the knowledge base's (``known``) and its
+    own, which may not reuse an id. The file holds ``references`` and ``section``, nothing else."""
+    unknown = set(document) - {"references", section}
+    if unknown:
+        raise KnowledgeError(Message(N_("%(file)s: unknown section %(unknown)r"),
+                                     file=file, unknown=sorted(unknown)[0]), file=file)
+    own = parse_references(document, file)
+    clashing = sorted(set(own) & set(known))
+    if clashing:
+        raise KnowledgeError(Message(N_("%(file)s: reference %(clashing)s is already defined by the knowledge base"),
+                                     file=file, clashing=clashing[0]),
+                             file=file, field="references")
+    return {**known, **own}
 
 
 def parse_references(document: dict[str, Any], file: str) -> dict[str, Reference]:

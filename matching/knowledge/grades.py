@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from matching.knowledge.citations import parse_references, parse_sources
+from matching.knowledge.citations import parse_sources, side_file_references
 from matching.knowledge.entries import Entry, read_entries, read_yaml
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
@@ -90,17 +90,7 @@ def _load_shipped(kb: Knowledge) -> tuple[GradeTable, ...]:
 def _load(path: Path, kb: Knowledge) -> tuple[GradeTable, ...]:
     document = read_yaml(path)
     file = path.name
-    unknown = set(document) - {"references", "grades"}
-    if unknown:
-        raise KnowledgeError(Message(N_("%(file)s: unknown section %(unknown)r"),
-                                     file=file, unknown=sorted(unknown)[0]), file=file)
-    own = parse_references(document, file)
-    clashing = sorted(set(own) & set(kb.references))
-    if clashing:
-        raise KnowledgeError(Message(N_("%(file)s: reference %(clashing)s is already defined by the knowledge base"),
-                                     file=file, clashing=clashing[0]),
-                             file=file, field="references")
-    references = {**kb.references, **own}
+    references = side_file_references(document, file, kb.references, section="grades")
     return tuple(_table(table_id, entry, kb, references)
                  for table_id, entry in read_entries(document, file=file, section="grades", kind="grade table",
                                                      id_field="id", allowed=_FIELDS))
