@@ -20,12 +20,10 @@ from pathlib import Path
 
 from matching.knowledge.citations import REFERENCE_ID, parse_sources, side_file_references
 from matching.knowledge.entries import Entry, read_entries, read_yaml
-from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import SourceRef
 from matching.knowledge.sectors import load_sectors
-from geo.messages import Message, N_
 
 __all__ = ["CONTEXT_FILE", "ContextReading", "ContextRule", "load_context", "settle"]
 

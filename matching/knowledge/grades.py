@@ -15,11 +15,9 @@ from pathlib import Path
 
 from matching.knowledge.citations import parse_sources, side_file_references
 from matching.knowledge.entries import Entry, read_entries, read_yaml
-from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import QualityLimit, SourceRef
-from geo.messages import Message, N_
 
 __all__ = ["GRADES_FILE", "Grade", "GradeTable", "grade_tables_for", "load_grades"]
 
