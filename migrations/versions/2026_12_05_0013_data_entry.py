@@ -1,4 +1,4 @@
-"""Data entry: quality fields, duplicates
+"""No schema change: data entry needed none (the revision kept the chain while parts were built side by side)
 
 Revision ID: 0013_data_entry
 Revises: 0012_run_jobs

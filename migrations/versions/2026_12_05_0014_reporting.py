@@ -1,4 +1,4 @@
-"""Reporting periods
+"""No schema change: reporting needed none (the revision kept the chain while parts were built side by side)
 
 Revision ID: 0014_reporting
 Revises: 0013_data_entry

@@ -1,6 +1,8 @@
 """A real app on a free localhost port (demo data + one match run) and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import os
 import threading
 from dataclasses import dataclass
@@ -132,3 +134,15 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.click("form [type=submit]")
     page.wait_for_load_state()
     assert "/auth/login" not in page.url, f"sign-in as {email} failed"
+
+
+def offline(page, own: str) -> list[str]:
+    """Refuse every request to another host, as with no internet; return the list of those refused."""
+    refused: list[str] = []
+
+    def handle(route):
+        refused.append(route.request.url)
+        route.abort()
+
+    page.route(lambda url: urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own, handle)
+    return refused

@@ -6,21 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, offline, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _offline(page, own: str) -> list[str]:
-    """Refuse every request to another host, as with no internet; return the list of those refused."""
-    refused: list[str] = []
-
-    def handle(route):
-        refused.append(route.request.url)
-        route.abort()
-
-    page.route(lambda url: urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own, handle)
-    return refused
 
 
 def _operations(page) -> int:
@@ -29,8 +17,8 @@ def _operations(page) -> int:
                if method in ("get", "post", "put", "patch", "delete"))
 
 
-def test_the_docs_list_every_operation_offline(page, live_app):
-    refused = _offline(page, urlsplit(live_app.url).netloc)
+def test_the_docs_list_every_operationoffline(page, live_app):
+    refused = offline(page, urlsplit(live_app.url).netloc)
     problems: list[str] = []
     # A blocked inline style or script, or a failed load, shows up as a console error.
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)

@@ -9,21 +9,9 @@ import shapely
 
 from geo.divisions import divisions_in
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, offline, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _offline(page, own: str) -> list[str]:
-    """Refuse every request to another host, as with no internet; return the list of those refused."""
-    refused: list[str] = []
-
-    def handle(route):
-        refused.append(route.request.url)
-        route.abort()
-
-    page.route(lambda url: urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own, handle)
-    return refused
 
 
 def _view(page) -> dict:
@@ -42,7 +30,7 @@ def _network(page, url: str) -> dict:
 
 
 def test_province_map_draws_anhuis_prefectures_offline_with_names(page, live_app):
-    refused = _offline(page, urlsplit(live_app.url).netloc)
+    refused = offline(page, urlsplit(live_app.url).netloc)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     sign_in(page, "park@demo.local")
@@ -201,7 +189,7 @@ def test_province_map_sums_links_by_park_or_city_until_zoomed_in(page, live_app)
 def test_park_and_site_maps_draw_on_the_offline_boundaries(page, live_app, path):
     """The small maps of a park's page and an organisation's sites have the same base layer as the network map:
     Anhui's prefectures with their names, and no request leaves the app."""
-    refused = _offline(page, urlsplit(live_app.url).netloc)
+    refused = offline(page, urlsplit(live_app.url).netloc)
     sign_in(page, "park@demo.local" if "park" in path else "plant@demo.local")
     page.goto(path.format(park=live_app.park_id))
     page.wait_for_selector(".symbiosis-map.boundaries-ready")
