@@ -8,6 +8,7 @@ map puts a hidden site on the same grid as every other page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 
@@ -83,7 +84,7 @@ class LinkView:
     def sides(self) -> tuple[str, ...]:
         return SIDES if self.side == "both" else ((self.side,) if self.side else ())
 
-    @property
+    @cached_property  # a page asks for several of them per link
     def figures(self) -> LinkFigures:
         """Distance, transport, net benefit, CO2 and score: exact between two named sides; when one is hidden,
         for the rounded distance (whole km, 5 km steps)."""
@@ -179,7 +180,7 @@ class AlternativeView:
     supplier_shown: bool
     receiver_shown: bool
 
-    @property
+    @cached_property
     def figures(self) -> AlternativeFigures:
         return alternative_figures(self.alternative, revealed=self.supplier_shown and self.receiver_shown)
 
