@@ -39,6 +39,23 @@ class Message(str):
     def __reduce__(self):
         return _rebuild, (self.template, self.params)
 
+    def as_data(self) -> dict:
+        """The template and values as JSON can hold them, to store a message and render it later for each reader.
+
+        >>> m = Message(N_("%(code)s (%(name)s)"), code="3011", name=Names("水泥制造", "Manufacture of cement"))
+        >>> m.as_data()
+        {'template': '%(code)s (%(name)s)', 'params': {'code': '3011', 'name': {'names': ['水泥制造', 'Manufacture of cement']}}}
+        >>> Message.from_data(m.as_data()).translate(str, "en")
+        '3011 (Manufacture of cement)'
+        """
+        return {"template": self.template, "params": {key: _value_data(value) for key, value in self.params.items()}}
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> "Message":
+        """The message :meth:`as_data` stored (values that were names or messages come back as such)."""
+        params = data.get("params") or {}
+        return cls(data["template"], **{key: _value_from_data(value) for key, value in params.items()})
+
     def translate(self, gettext: Callable[[str], str], language: str = "zh") -> str:
         """The text in the language ``gettext`` translates to; values that are messages or names follow."""
         params = {key: _translated(value, gettext, language) for key, value in self.params.items()}
@@ -108,3 +125,50 @@ def _translated(value, gettext, language):
     if isinstance(value, (list, tuple)) and any(isinstance(v, (Message, Names)) for v in value):
         return type(value)(_translated(v, gettext, language) for v in value)
     return value
+
+
+# ------------------------------------------------------------------------------------------ stored messages
+
+def _value_data(value):
+    if isinstance(value, Message):
+        return {"message": value.as_data()}
+    if isinstance(value, Phrase):
+        return {"phrase": [value.zh, value.en]}
+    if isinstance(value, Names):
+        return {"names": [str(value), value.en]}
+    if isinstance(value, (list, tuple)):
+        return [_value_data(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _value_from_data(value):
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, data), = value.items()
+        if kind == "message":
+            return Message.from_data(data)
+        if kind == "phrase":
+            return Phrase(*data)
+        if kind == "names":
+            return Names(*data)
+    if isinstance(value, list):
+        return [_value_from_data(v) for v in value]
+    return value
+
+
+def stored_message(value) -> "Message | str":
+    """A stored message (:meth:`Message.as_data`) as a :class:`Message`; text stored before messages were kept
+    (a plain string) as it is, so old rows still show.
+
+    >>> stored_message({"template": "%(n)d problem(s)", "params": {"n": 2}})
+    '2 problem(s)'
+    >>> type(stored_message("written before")).__name__
+    'str'
+    """
+    if isinstance(value, Mapping) and "template" in value:
+        try:
+            return Message.from_data(value)
+        except (KeyError, TypeError, ValueError):  # a template whose values no longer fit: never fail to show
+            return str(value.get("template"))
+    return "" if value is None else str(value)
