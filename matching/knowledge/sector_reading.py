@@ -44,7 +44,7 @@ from rapidfuzz import fuzz, process
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.sectors import SECTORS_CSV, Sector, lineage_in as _lineage, load_sectors
 from matching.knowledge.text import clean
-from geo.messages import Message, N_
+from geo.messages import Message, N_, Names
 
 __all__ = [
     "CONFIRM_BELOW",
@@ -104,8 +104,10 @@ class SectorReading:
     """What a sector text says: codes (main first), how sure, and what to tell the user.
 
     ``confidence`` is that of the least certain part; ``to_confirm`` is set when it is below
-    :data:`CONFIRM_BELOW` or nothing could be read. ``notes`` explain doubts in English (code and
-    name disagree, a guess at division level, a part read as nothing).
+    :data:`CONFIRM_BELOW` or nothing could be read. ``notes`` explain doubts (code and name disagree,
+    a guess at division level, a part read as nothing) as :class:`~geo.messages.Message`: English text
+    that keeps its template and values, the sectors named in both languages, so that each reader gets
+    them in theirs.
 
     Examples
     --------
@@ -118,7 +120,7 @@ class SectorReading:
     codes: tuple[str, ...]
     confidence: float
     to_confirm: bool
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
 
     @property
     def main(self) -> str | None:
@@ -207,7 +209,7 @@ def read_sectors(text: str | None, *, sectors_path: Path | str | None = None,
     parts = [part.strip() for part in _split_parts(_simplified(clean(written)))]
     parts = [part for part in parts if part]
     if not parts:
-        return SectorReading(written, (), 0.0, True, ("no sector given",))
+        return SectorReading(written, (), 0.0, True, (Message(N_("no sector given")),))
     codes: list[str] = []
     notes: list[str] = []
     confidence = 1.0
@@ -295,33 +297,44 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
     elif len(digits) == 3 and zero in by_code:
         # A spreadsheet drops the leading zero of 0313 (pig farming); 313 is also a group (steel rolling).
         if named is not None and _related(zero, named.code):
-            return _Part(zero if len(zero) >= len(named.code) else named.code, named.confidence,
-                         (f"{part!r}: read as {zero} ({by_code[zero].name_zh}), its leading zero restored",))
+            return _Part(zero if len(zero) >= len(named.code) else named.code, named.confidence, (
+                Message(N_("%(text)r: read as %(code)s (%(name)s), its leading zero restored"),
+                        text=part, code=zero, name=_name(zero, by_code)),))
         if sector is None:
-            return _Part(zero, _FRAGMENT, (f"{part!r}: read as {zero} ({by_code[zero].name_zh}), its leading "
-                                           "zero restored; please confirm",))
+            return _Part(zero, _FRAGMENT, (
+                Message(N_("%(text)r: read as %(code)s (%(name)s), its leading zero restored; please confirm"),
+                        text=part, code=zero, name=_name(zero, by_code)),))
         if named is None or not _related(digits, named.code):
-            return _Part(digits, _FRAGMENT, (f"{part!r}: read as group {digits} ({sector.name_zh}); if it is "
-                                             f"{zero} ({by_code[zero].name_zh}) with its leading zero lost, "
-                                             "correct it",))
+            return _Part(digits, _FRAGMENT, (
+                Message(N_("%(text)r: read as group %(code)s (%(name)s); if it is %(other)s (%(other_name)s) with "
+                           "its leading zero lost, correct it"),
+                        text=part, code=digits, name=_name(digits, by_code), other=zero,
+                        other_name=_name(zero, by_code)),))
     if sector is None:
         prefix = next((digits[:n] for n in range(len(digits) - 1, 1, -1) if digits[:n] in by_code), None)
         if named is not None and (prefix is None or named.code.startswith(prefix)
                                   or named.confidence >= CONFIRM_BELOW):
             # a code that does not exist cannot win over a name that reads clearly
-            notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code; read from the name as {named.code}")
+            notes.append(Message(N_("%(text)r: %(digits)s is not a GB/T 4754-2017 code; read from the name as "
+                                    "%(code)s (%(name)s)"),
+                                 text=part, digits=digits, code=named.code, name=_name(named.code, by_code)))
             return _Part(named.code, min(named.confidence, _FRAGMENT), tuple(notes), named.more)
         if prefix is None:
-            notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code")
+            notes.append(Message(N_("%(text)r: %(digits)s is not a GB/T 4754-2017 code"), text=part, digits=digits))
             return _Part(None, 0.0, tuple(notes))
-        notes.append(f"{part!r}: {digits} is not a GB/T 4754-2017 code; read as {prefix} "
-                     f"({by_code[prefix].name_zh}), the part of it that is")
+        notes.append(Message(N_("%(text)r: %(digits)s is not a GB/T 4754-2017 code; read as %(code)s (%(name)s), "
+                                "the part of it that is"),
+                             text=part, digits=digits, code=prefix, name=_name(prefix, by_code)))
         return _Part(prefix, 0.5, tuple(notes))
     code = sector.code
     confidence = _EXACT_CODE
     if letter is not None and _lineage(code, by_code)[-1] != letter.upper():
-        notes.append(f"{part!r}: {code} is in section {_lineage(code, by_code)[-1]}, not {letter.upper()}; "
-                     "the code is kept")
+        section = _lineage(code, by_code)[-1]
+        written = letter.upper()
+        notes.append(Message(N_("%(text)r: %(code)s is in section %(section)s (%(section_name)s), not %(written)s "
+                                "(%(written_name)s); the code is kept"),
+                             text=part, code=code, section=section, section_name=_name(section, by_code),
+                             written=written, written_name=_name(written, by_code)))
         confidence = 0.7
     if named is not None and named.confidence >= CONFIRM_BELOW and named.code.startswith(code) \
             and len(named.code) > len(code) and not code.isalpha():
@@ -329,11 +342,15 @@ def _read_code(letter: str | None, digits: str, name: str, part: str, index: _In
         return _Part(named.code, min(confidence, named.confidence), tuple(notes), named.more)
     if named is not None and not _related(code, named.code) and named.confidence >= CONFIRM_BELOW:
         if code[:2] == named.code[:2]:
-            notes.append(f"{part!r}: the name reads as {named.code} ({by_code[named.code].name_zh}), "
-                         f"the code says {code} ({sector.name_zh}); the code is kept")
+            notes.append(Message(N_("%(text)r: the name reads as %(named)s (%(named_name)s), the code says %(code)s "
+                                    "(%(name)s); the code is kept"),
+                                 text=part, named=named.code, named_name=_name(named.code, by_code), code=code,
+                                 name=_name(code, by_code)))
         else:
-            notes.append(f"{part!r}: code {code} ({sector.name_zh}) and name {name!r} "
-                         f"({named.code} {by_code[named.code].name_zh}) disagree; the code is kept")
+            notes.append(Message(N_("%(text)r: code %(code)s (%(name)s) and name %(written)r (%(named)s "
+                                    "%(named_name)s) disagree; the code is kept"),
+                                 text=part, code=code, name=_name(code, by_code), written=name, named=named.code,
+                                 named_name=_name(named.code, by_code)))
             confidence = min(confidence, _DOUBTFUL)
     return _Part(code, confidence, tuple(notes))
 
@@ -405,9 +422,10 @@ def _fragment(text: str, index: _Index) -> _Part | None:
         return None
     sure = len(_deepest(codes)) == 1
     if sure:
-        return _Part(common, _FRAGMENT, (f"{text!r}: read as {common} ({by_code[common].name_zh}); please confirm",))
-    return _Part(common, _DOUBTFUL, (f"{text!r}: read as {common} ({by_code[common].name_zh}); "
-                                     f"could be {', '.join(codes[:5])}",))
+        return _Part(common, _FRAGMENT, (_please_confirm(text, common, by_code),))
+    return _Part(common, _DOUBTFUL, (
+        Message(N_("%(text)r: read as %(code)s (%(name)s); could be %(sectors)s"),
+                text=text, code=common, name=_name(common, by_code), sectors=_sectors(codes[:5], by_code)),))
 
 
 _OPEN, _CLOSE = "(（[【", ")）]】"
@@ -458,14 +476,16 @@ def _best_of(names: list[_Name], text: str, index: _Index) -> _Part:
         confidence = _EXACT_TITLE if best.exact else min(best.confidence, _TITLE_VARIANT)
         notes = ()
         if confidence < CONFIRM_BELOW:
-            notes = (f"{text!r}: read as {best.codes[0]} ({by_code[best.codes[0]].name_zh}); please confirm",)
+            notes = (_please_confirm(text, best.codes[0], by_code),)
         return _Part(best.codes[0], confidence, notes, best.codes[1:])
     common = _common_ancestor(codes, by_code)
-    note = f"{text!r} could be {', '.join(sorted(codes)[:5])}"
+    sectors = _sectors(sorted(codes)[:5], by_code)
     if common is None:
         first = sorted(codes)[0]
-        return _Part(first, _DOUBTFUL * 0.8, (note + f"; read as {first}",))
-    return _Part(common, _DOUBTFUL, (note + f"; read as {common} ({by_code[common].name_zh})",))
+        return _Part(first, _DOUBTFUL * 0.8, (Message(N_("%(text)r could be %(sectors)s; read as %(code)s"),
+                                                      text=text, sectors=sectors, code=first),))
+    return _Part(common, _DOUBTFUL, (Message(N_("%(text)r could be %(sectors)s; read as %(code)s (%(name)s)"),
+                                             text=text, sectors=sectors, code=common, name=_name(common, by_code)),))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -558,11 +578,12 @@ def _contained(text: str, index: _Index) -> _Part | None:
         return _Part(code, best * _CONTAINED, (), tuple(dict.fromkeys(extra + tuple(rivals))))
     if rivals:
         return _Part(code, min(best, _DOUBTFUL), (
-            f"{text!r}: read as {code} ({by_code[code].name_zh}); it also names {', '.join(rivals[:4])}",), extra)
+            Message(N_("%(text)r: read as %(code)s (%(name)s); it also names %(sectors)s"),
+                    text=text, code=code, name=_name(code, by_code), sectors=_sectors(rivals[:4], by_code)),), extra)
     confidence = best * _CONTAINED
     notes = ()
     if confidence < CONFIRM_BELOW:
-        notes = (f"{text!r}: read as {code} ({by_code[code].name_zh}); please confirm",)
+        notes = (_please_confirm(text, code, by_code),)
     return _Part(code, confidence, notes, extra)
 
 
@@ -591,18 +612,20 @@ def _fuzzy(text: str, index: _Index) -> _Part:
         if fixed != words:
             read = _read_name(" ".join(fixed), index)
             if read.code is not None:
-                changes = ", ".join(f"{a!r} as {b!r}" for a, b in zip(words, fixed) if a != b)
+                changes = _listed([Message(N_("%(written)r as %(fixed)r"), written=a, fixed=b)
+                                   for a, b in zip(words, fixed) if a != b])
                 return _Part(read.code, min(read.confidence * 0.8, _FUZZY_CAP), (
-                    f"{text!r}: read {changes}; read as {read.code} ({by_code[read.code].name_zh}), please confirm",),
+                    Message(N_("%(text)r: read %(changes)s; read as %(code)s (%(name)s), please confirm"),
+                            text=text, changes=changes, code=read.code, name=_name(read.code, by_code)),),
                     read.more)
     query = _zh_keys(text)[0] if han else " ".join(_en_words(text, drop_generic=False))
     if len(query) < (4 if han else 6):
-        return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
+        return _Part(None, 0.0, (Message(N_("%(text)r: matches no GB/T 4754-2017 sector"), text=text),))
     # Whole-text similarity only: a name sharing one word ("manufacture", "terminal") is not a match.
     scorer = fuzz.ratio if han else fuzz.token_sort_ratio
     hits = process.extract(query, index.fuzzy_choices, scorer=scorer, limit=8, score_cutoff=_FUZZY_CUTOFF)
     if not hits:
-        return _Part(None, 0.0, (f"{text!r}: matches no GB/T 4754-2017 sector",))
+        return _Part(None, 0.0, (Message(N_("%(text)r: matches no GB/T 4754-2017 sector"), text=text),))
     top = hits[0][1]
     close = [index.fuzzy_names[i][1] for _, score, i in hits if score >= top - 3]
     codes = _deepest([name.codes[0] for name in close])
@@ -611,8 +634,37 @@ def _fuzzy(text: str, index: _Index) -> _Part:
         code = index.fuzzy_names[hits[0][2]][1].codes[0]
     confidence = min(_FUZZY_CAP, top / 100 * _FUZZY_CAP)
     closest = ", ".join(dict.fromkeys(index.fuzzy_names[i][0] for _, _, i in hits[:3]))
-    return _Part(code, confidence, (f"{text!r}: closest names {closest}; read as {code} "
-                                    f"({by_code[code].name_zh}), please confirm",))
+    return _Part(code, confidence, (
+        Message(N_("%(text)r: closest names %(closest)s; read as %(code)s (%(name)s), please confirm"),
+                text=text, closest=closest, code=code, name=_name(code, by_code)),))
+
+
+# ---------------------------------------------------------------------------------------- notes
+
+def _name(code: str, by_code: Mapping[str, Sector]) -> Names:
+    """A sector's name in both languages, for a note that each reader reads in theirs."""
+    sector = by_code[code]
+    return Names(sector.name_zh, sector.name_en)
+
+
+def _sectors(codes: Iterable[str], by_code: Mapping[str, Sector]) -> Names:
+    """Several sectors by code and name: ``2611 无机酸制造、2612 无机碱制造`` / ``2611 Manufacture of …, 2612 …``."""
+    codes = list(codes)
+    return Names("、".join(f"{c} {by_code[c].name_zh}" for c in codes),
+                 ", ".join(f"{c} {by_code[c].name_en}" for c in codes))
+
+
+def _please_confirm(text: str, code: str, by_code: Mapping[str, Sector]) -> Message:
+    return Message(N_("%(text)r: read as %(code)s (%(name)s); please confirm"),
+                   text=text, code=code, name=_name(code, by_code))
+
+
+def _listed(messages: list[Message]) -> Message:
+    """Messages one after the other (``a, b, c``) as one message, each part translated."""
+    listed = messages[-1]
+    for message in reversed(messages[:-1]):
+        listed = Message(N_("%(first)s, %(rest)s"), first=message, rest=listed)
+    return listed
 
 
 def _closest_word(word: str, index: _Index) -> str:
