@@ -8,7 +8,7 @@ from ..extensions import db
 from ..listings.disclosure import is_revealed, shown_location
 from ..listings.forms import TRANSPORT_MODE_LABELS
 from ..models import LISTING_KINDS, Listing
-from ..errors import field_error_text
+from ..errors import field_error_text, translated
 from ..services.errors import FieldError
 from ..services.listings import (ListingInput, ListingInvalid, close_listing, context_reason, create_listing,
                                  listings_of, publish_listing)
@@ -37,7 +37,7 @@ def _name(listing: Listing, name) -> dict:
              "name_code": name.name_code, "confidence": name.confidence}
     reason = context_reason(listing, name)
     if reason is not None:
-        found.update(sector=reason.sector, note=reason.note)
+        found.update(sector=reason.sector, note=translated(reason.note))
     return found
 
 

@@ -24,14 +24,15 @@ from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import SourceRef
 from matching.knowledge.sectors import load_sectors
+from geo.messages import Message, N_, Phrase
 
 __all__ = ["CONTEXT_FILE", "ContextReading", "ContextRule", "load_context", "settle"]
 
 CONTEXT_FILE = Path(__file__).with_name("context.yaml")
 BASES = ("documented", "judgement")
 KINDS = ("offer", "want")
-_FIELDS = frozenset({"id", "sectors", "among", "reading", "kinds", "confidence", "basis", "because", "judgement",
-                     "sources"})
+_FIELDS = frozenset({"id", "sectors", "among", "reading", "kinds", "confidence", "basis", "because", "because_zh",
+                     "judgement", "sources"})
 _NUMERIC_SECTOR = re.compile(r"\d{2,4}")
 # A reading another of the site's sectors disputes is a guess: at most this sure.
 DISPUTED_CONFIDENCE = 0.5
@@ -51,6 +52,7 @@ class ContextRule:
     because: str
     judgement: str
     sources: tuple[SourceRef, ...]
+    because_zh: str = ""
 
     def covers(self, sector_code: str) -> bool:
         """Whether a site of ``sector_code`` is of this rule's sectors (the same code or one under it)."""
@@ -68,7 +70,7 @@ class ContextReading:
     confidence: float
     rule: ContextRule
     sector: str
-    note: str
+    note: Message
     others: tuple[str, ...] = ()
 
 
@@ -146,7 +148,7 @@ def _rule(rule_id: str, entry: Entry, kb: Knowledge, sectors: dict, references: 
         if not any(REFERENCE_ID.fullmatch(source.ref) or source.ref.startswith("http") for source in sources):
             entry.fail("sources", "a documented safe reading cites a reference, not only a standard number")
     return ContextRule(rule_id, codes, among, reading, kinds, confidence, basis, entry.text("because"), judgement,
-                       sources)
+                       sources, entry.text("because_zh", required=False) or "")
 
 
 def _closure(kb: Knowledge, codes: Iterable[str]) -> frozenset[str]:
@@ -239,11 +241,24 @@ def settle(
     return ContextReading(rule.reading, confidence, rule, sector, _note(kb, rule, sector, others), others)
 
 
-def _note(kb: Knowledge, rule: ContextRule, sector: str, others: tuple[str, ...]) -> str:
+def _note(kb: Knowledge, rule: ContextRule, sector: str, others: tuple[str, ...]) -> Message:
+    """Why the name was read so, in the reader's language (the English one for logs and the command line)."""
     material = kb.materials[rule.reading]
-    name = load_sectors().get(sector)
-    site = f"{name.name_en.lower()} ({sector})" if name is not None else sector
-    note = f"read as {material.name_en} ({material.code}) because the site is {site}: {rule.because}"
+    entry = load_sectors().get(sector)
+    site = Phrase(f"{entry.name_zh}（{sector}）", f"{entry.name_en.lower()} ({sector})") if entry is not None \
+        else sector
+    reason = {"material": Phrase(material.name_zh, material.name_en), "code": material.code, "site": site,
+              "because": Phrase(rule.because_zh or rule.because, rule.because)}
     if others:
-        note += f"; the site's other sectors suggest {', '.join(others)}"
-    return note
+        suggested = [Phrase(kb.materials[code].name_zh, kb.materials[code].name_en) if code in kb.materials
+                     else code for code in others]
+        return Message(N_("read as %(material)s (%(code)s) because the site is %(site)s: %(because)s; the site's "
+                          "other sectors suggest %(others)s"), **reason, others=_Listed(suggested))
+    return Message(N_("read as %(material)s (%(code)s) because the site is %(site)s: %(because)s"), **reason)
+
+
+class _Listed(tuple):
+    """Names joined by commas as a message value (each in the reader's language)."""
+
+    def __str__(self) -> str:
+        return ", ".join(map(str, self))

@@ -7,6 +7,7 @@ written on the row still wins.
 """
 import csv
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -245,9 +246,19 @@ def test_the_api_reads_the_material_by_the_site_and_says_why(client, db, caller,
     assert (name["reading"], name["material_code"], response.json["hazard_code"]) == (reading, code, hazard_code)
     assert name.get("sector") == sector
     if sector:
-        assert f"({sector})" in name["note"] and name["note"].startswith("read as")
+        assert sector in name["note"]
     again = client.get(f"/api/v1/listings/{response.json['id']}", headers=caller).json
     assert again["names"] == response.json["names"]
+    if sector:
+        # Why, in the language the client asks for: the material, the sector and the reason all follow.
+        english = client.get(f"/api/v1/listings/{response.json['id']}",
+                             headers={**caller, "Accept-Language": "en"}).json["names"][0]["note"]
+        chinese = client.get(f"/api/v1/listings/{response.json['id']}",
+                             headers={**caller, "Accept-Language": "zh-CN"}).json["names"][0]["note"]
+        assert english.startswith("read as") and f"({sector})" in english
+        assert not re.search("[\u4e00-\u9fff]{2}", english.split(":")[0])
+        assert "because" not in chinese and not re.search("[a-z]{4,}", chinese.replace(code, "")), chinese
+        assert f"（{sector}）" in chinese
 
 
 def test_a_sector_still_to_confirm_reads_no_possibly_hazardous_name_as_safe(client, db, make_user, make_site):
