@@ -71,7 +71,7 @@ def test_typos_are_read_but_marked_to_confirm():
         ("3011 炼油厂", "3011", "disagree"),              # cement code, refinery name: the code wins, flagged
         ("C2511 水泥制造", "2511", "disagree"),
         ("4412 cement works", "4412", "disagree"),
-        ("A3110", "3110", "section C, not A"),           # wrong section letter: the digits win, flagged
+        ("A3110", "3110", "section C (制造业), not A"),   # wrong section letter: the digits win, flagged
     ],
 )
 def test_code_and_name_that_disagree_keep_the_code_and_are_flagged(text, code, in_note):
