@@ -262,7 +262,7 @@ def _listing_ids_by_content(rows: list[tuple[int, dict[str, str]]]) -> dict[int,
 
     from marketplace.extensions import db
     from marketplace.models import Listing, Site
-    from marketplace.services.listings import ListingInput, check_listing
+    from marketplace.services.listing_check import ListingInput, check_listing
 
     sites = {s.external_ref: s for s in db.session.scalars(select(Site))}
     found = {}

@@ -389,7 +389,8 @@ class Factories:
                 status="published", **fields):
         """A listing made through the real validation; published unless status= says otherwise."""
         from marketplace.models import Listing
-        from marketplace.services.listings import ListingInput, apply_checked, check_listing
+        from marketplace.services.listing_check import ListingInput, check_listing
+        from marketplace.services.listings import apply_checked
 
         site = site or self.site()
         checked = check_listing(ListingInput(kind=kind, material=material, quantity=quantity, unit=unit, **fields))

@@ -10,8 +10,8 @@ from ..listings.forms import TRANSPORT_MODE_LABELS
 from ..models import LISTING_KINDS, Listing
 from ..errors import field_error_text, translated
 from ..services.errors import FieldError
-from ..services.listings import (ListingInput, ListingInvalid, close_listing, context_reason, create_listing,
-                                 listings_of, publish_listing)
+from ..services.listing_check import ListingInput, ListingInvalid
+from ..services.listings import close_listing, context_reason, create_listing, listings_of, publish_listing
 from ..services.sites import sites_of
 from ..services.vocabulary import confirm_kind
 from .auth import api_login_required, api_require

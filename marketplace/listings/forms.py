@@ -7,7 +7,7 @@ from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField, 
 from wtforms.validators import Length, Optional
 
 from ..forms_util import options
-from ..services.listings import UNITS
+from ..services.listing_check import UNITS
 
 # The units by name: 吨/年, Nm³/天 (the value stays the unit as the services read it).
 UNIT_LABELS = {"t/yr": _l("t/yr"), "t/month": _l("t/month"), "t/day": _l("t/day"), "GJ/yr": _l("GJ/yr"),
@@ -21,7 +21,7 @@ VISIBILITY_LABELS = {"named": _l("named: show our company"),
 
 
 class ListingForm(FlaskForm):
-    # Content is checked by services/listings.check_listing, which names every bad field at once;
+    # Content is checked by services/listing_check.check_listing, which names every bad field at once;
     # the form only bounds lengths. Choices of site and unit are checked there and in the view too.
     site = SelectField(_l("Site"), choices=options([]), validate_choice=False)
     material = TextAreaField(_l("Material (name in Chinese or English, synonym or code)"),

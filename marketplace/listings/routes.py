@@ -21,8 +21,9 @@ from ..services.imports.export import export_listings, listing_export_row
 from ..services.imports.files import read_import_file
 from ..services.imports.template import EXAMPLE_SITE_REF, column_guide, import_template
 from ..services.listing_duplicates import likely_duplicates
-from ..services.listings import (ListingInput, ListingInvalid, check_listing, close_listing, context_reason,
-                                 create_listing, listings_of, publish_listing, update_listing)
+from ..services.listing_check import ListingInput, ListingInvalid, check_listing
+from ..services.listings import (close_listing, context_reason, create_listing, listings_of, publish_listing,
+                                 update_listing)
 from ..services.material_choices import material_choices
 from ..services.quality_fields import quality_form_for_name
 from ..services.sites import sites_of

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Listing, Site
-from .listings import ListingInput, ListingInvalid, check_listing
+from .listing_check import ListingInput, ListingInvalid, check_listing
 
 # Listings that still stand: a closed or expired one is no duplicate of a new one.
 STANDING = ("draft", "published", "partly_matched", "matched")

@@ -2,7 +2,7 @@
 want's limit takes on each (from the routes' and standards' limits), and the grades standards define for it.
 
 Choosing a grade fills the values its standard sets (matching/knowledge/grades.yaml). The fields write the
-same ``key=value`` text the API and imports take, so one check (services/listings.check_listing) reads all three.
+same ``key=value`` text the API and imports take, so one check (services/listing_check.check_listing) reads all three.
 """
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from ..models import Listing, Site, User
 from ..permissions import can
 from .disclosure import grid_points
 from .errors import FieldError, field_error_from
-from .listings import parse_number, parse_quality
+from .listing_values import parse_number, parse_quality
 from .search_index import (
     ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, ensure_statistics, postgis_candidates,
 )

@@ -16,7 +16,8 @@ def _plant_listings(live_app, *, extra_t: int = 0) -> list[int]:
 
     from marketplace.extensions import db
     from marketplace.models import Site
-    from marketplace.services.listings import ListingInput, create_listing
+    from marketplace.services.listing_check import ListingInput
+    from marketplace.services.listings import create_listing
 
     with live_app.app.app_context():
         sites = db.session.scalars(select(Site).order_by(Site.id).limit(3)).all()

@@ -79,7 +79,8 @@ def test_edit_form_shows_stored_quality_in_the_fields(page, live_app):
 
     from marketplace.extensions import db
     from marketplace.models import Site, User
-    from marketplace.services.listings import ListingInput, create_listing
+    from marketplace.services.listing_check import ListingInput
+    from marketplace.services.listings import create_listing
 
     with live_app.app.app_context():
         user = db.session.scalar(select(User).where(User.email == "plant@demo.local"))

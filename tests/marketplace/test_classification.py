@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from marketplace.models import LearnedSynonym, Link, Listing
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.errors import FieldError
-from marketplace.services.listings import ListingInput, create_listing
+from marketplace.services.listing_check import ListingInput
+from marketplace.services.listings import create_listing
 from marketplace.services.matching import collect_inputs, start_run
 from marketplace.services.vocabulary import classification_queue, classify_name, learned_synonyms
 

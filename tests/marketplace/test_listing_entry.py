@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from marketplace.models import LearnedSynonym, Listing
 from marketplace.services.listing_duplicates import windows_overlap
-from marketplace.services.listings import ListingInput, check_listing
+from marketplace.services.listing_check import ListingInput, check_listing
 from marketplace.services.material_choices import material_choices
 from marketplace.services.quality_fields import quality_form
 from matching.knowledge import load_knowledge

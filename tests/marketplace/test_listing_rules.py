@@ -1,7 +1,7 @@
-"""Listing validation rules (services/listings.check_listing), without the web layer."""
+"""Listing validation rules (services/listing_check.check_listing), without the web layer."""
 import pytest
 
-from marketplace.services.listings import ListingInput, ListingInvalid, check_listing
+from marketplace.services.listing_check import ListingInput, ListingInvalid, check_listing
 
 
 def check(**fields):

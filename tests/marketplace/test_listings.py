@@ -336,7 +336,8 @@ def test_editing_a_listing_in_another_unit_keeps_its_unit(client, db, plant, mak
 
 
 def test_editing_the_material_rereads_it(db, make_listing):
-    from marketplace.services.listings import ListingInput, update_listing
+    from marketplace.services.listing_check import ListingInput
+    from marketplace.services.listings import update_listing
 
     listing = make_listing(material="飞灰", quantity=100)
     assert listing.possibly_hazardous

@@ -38,7 +38,8 @@ def saved(user, *, material="coal-fly-ash", lonlat=WUHU, radius_km=50.0, quality
 
 
 def publish(site, *, material="coal-fly-ash", publish=True, **fields):
-    from marketplace.services.listings import ListingInput, create_listing
+    from marketplace.services.listing_check import ListingInput
+    from marketplace.services.listings import create_listing
 
     return create_listing(site, ListingInput(kind="offer", material=material, quantity=5000, unit="t/yr", **fields),
                           publish=publish)

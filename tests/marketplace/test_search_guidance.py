@@ -52,7 +52,8 @@ def test_an_upcoming_offer_is_found_with_its_start_date(english, auth, people, m
 
 
 def test_an_upcoming_offer_tells_saved_searches_and_the_notice_says_when(english, auth, db, people):
-    from marketplace.services.listings import ListingInput, create_listing
+    from marketplace.services.listing_check import ListingInput
+    from marketplace.services.listings import create_listing
     from marketplace.services.saved_searches import save_search
     from marketplace.services.search import SearchQuery
 

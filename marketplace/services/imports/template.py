@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 from geo.messages import Message, N_
 
 from ..errors import FieldError
-from ..listings import UNITS
+from ..listing_check import UNITS
 from .export import SITE_EXPORT_COLUMNS, write_csv, write_xlsx
 from .headers import KIND_VALUES_ZH, LISTING_COLUMNS_ZH, SHEETS_ZH, SITE_COLUMNS_ZH, VISIBILITY_VALUES_ZH
 from .listings import LISTING_OPTIONAL, LISTING_REQUIRED
