@@ -5,8 +5,8 @@ Children inherit from their parent: a route written for ``coal-fly-ash`` applies
 
 A want names what its site takes in, either the stream itself (fly ash, steam) or what the site would
 use it as (fertiliser, animal feed, fuel). A route that ``serves`` such a material makes its own
-material acceptable to that want: :meth:`Knowledge.accepted_by` gives, for a want's material, every
-material the want takes as such: the material, the kinds under it, and what the routes send there.
+material acceptable to that want; which materials a want takes is decided in one place,
+:mod:`matching.acceptance`.
 """
 
 from __future__ import annotations
@@ -74,42 +74,6 @@ class Knowledge:
         """All materials below ``code``, sorted by code."""
         self.material(code)
         return tuple(sorted(other for other in self.materials if code in self.ancestors(other)))
-
-    def accepted_by(self, code: str) -> tuple[str, ...]:
-        """Every material a want for ``code`` takes as such, ``code`` first, then sorted.
-
-        That is ``code`` and the kinds under it, and the materials whose routes serve ``code`` or a kind
-        under it (with the kinds under those that take their routes): a want for fertiliser takes
-        digestate and by-product ammonium sulphate, a want for process water takes reclaimed water.
-
-        Examples
-        --------
-        >>> from matching.knowledge import load_knowledge
-        >>> kb = load_knowledge()
-        >>> kb.accepted_by("steam")[:2]
-        ('steam', 'steam-hp')
-        >>> {"digestate", "ammonium-sulphate"} <= set(kb.accepted_by("fertiliser"))
-        True
-        """
-        return self._accepted_by(code)
-
-    @functools.cached_property
-    def _served(self) -> dict[str, frozenset[str]]:
-        """Served material -> the materials whose routes (own or inherited) serve it."""
-        served: dict[str, set[str]] = {}
-        for material in self.materials:
-            for route in self.routes_for(material):
-                for target in route.serves:
-                    served.setdefault(target, set()).add(material)
-        return {target: frozenset(codes) for target, codes in served.items()}
-
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - the knowledge base is immutable and long-lived
-    def _accepted_by(self, code: str) -> tuple[str, ...]:
-        kinds = (code, *self.descendants(code))
-        found = set(kinds)
-        for kind in kinds:
-            found.update(self._served.get(kind, ()))
-        return (code, *sorted(found - {code}))
 
     def serves(self, material_code: str) -> tuple[str, ...]:
         """The materials (products, utilities) whose wants ``material_code`` can serve, through its routes.
@@ -295,50 +259,6 @@ class Knowledge:
         for route in self.routes_for(material_code):
             seen.setdefault(route.replaces.name_en, route.replaces)
         return tuple(seen.values())
-
-    def alternatives(self, material_code: str) -> tuple[str, ...]:
-        """Other materials that replace the same virgin input in one of the same sectors.
-
-        Useful for a want: who else could serve a cement works looking for fly ash. Only the routes
-        written for a material count (or, for a kind with none of its own, its nearest ancestor's):
-        the catch-all route a whole category inherits (recyclables to a sorting firm) would otherwise make
-        every kind of the category an alternative for every other, steel scrap for a want of tyres.
-
-        Examples
-        --------
-        >>> from matching.knowledge import load_knowledge
-        >>> kb = load_knowledge()
-        >>> "gbfs" in kb.alternatives("coal-fly-ash")
-        True
-        >>> "scrap-steel" in kb.alternatives("waste-tyres")
-        False
-        """
-        mine = {
-            (route.replaces.name_en, sector)
-            for route in self._own_routes(material_code)
-            for sector in route.user_sectors
-        }
-        lineage = {material_code, *self.ancestors(material_code), *self.descendants(material_code)}
-        found = {
-            other
-            for other in self.materials
-            if other not in lineage
-            and any(
-                (route.replaces.name_en, sector) in mine
-                for route in self.routes
-                if other in route.materials
-                for sector in route.user_sectors
-            )
-        }
-        return tuple(sorted(found))
-
-    def _own_routes(self, material_code: str) -> tuple[Route, ...]:
-        """Routes naming the material, else those naming its nearest ancestor that has any (and it inherits)."""
-        for code in self.route_lineage(material_code):
-            own = tuple(route for route in self.routes if code in route.materials)
-            if own:
-                return own
-        return ()
 
     def category_head(self, category: str) -> Material:
         """The material standing for a whole category (``S02`` -> coal fly ash).

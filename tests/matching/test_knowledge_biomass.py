@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from matching.knowledge import load_knowledge, resolve_material
-from tests.matching.knowledge_checks import takes
+from tests.matching.knowledge_checks import accepted, takes
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +118,7 @@ def test_biomass_ash_does_not_take_coal_bottom_ash_routes(kb):
 
 
 def test_a_want_for_fuel_takes_wood_and_straw(kb):
-    accepted = set(kb.accepted_by("fuel"))
-    assert {"waste-wood", "wood-chips", "crop-straw", "bagasse", "forestry-residues"} <= accepted
+    assert {"waste-wood", "wood-chips", "crop-straw", "bagasse", "forestry-residues"} <= accepted(kb, "fuel")
     assert resolve_material("wood pellets", knowledge=kb).code == "fuel"
 
 

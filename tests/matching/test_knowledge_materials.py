@@ -18,6 +18,7 @@ from matching.knowledge import (
     load_sectors,
     resolve_material,
 )
+from matching.acceptance import acceptance_for
 from matching.knowledge.models import FIGURE_FIELDS
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "matching" / "knowledge"
@@ -413,11 +414,13 @@ def test_consumers_and_substitutes(kb):
     assert "cement clinker" in [replaced.name_en for replaced in kb.substitutes("gbfs")]
 
 
-def test_alternatives_share_a_replaced_input_and_sector(kb):
-    alternatives = kb.alternatives("coal-fly-ash")
-    assert "gbfs" in alternatives
-    assert "coal-fly-ash-class-f" not in alternatives
-    assert "phosphogypsum" in kb.alternatives("fgd-gypsum")
+def test_substitutes_do_the_same_job_at_the_receiver(kb):
+    # at a cement works slag stands in for fly ash as an admixture, and phosphogypsum for FGD gypsum as
+    # retarder; a kind of fly ash is no substitute for fly ash, a want for fly ash takes it as such
+    substitutes = acceptance_for(kb).substitutes
+    assert "gbfs" in substitutes("coal-fly-ash", ("3011",))
+    assert "coal-fly-ash-class-f" not in substitutes("coal-fly-ash", ("3011",))
+    assert "phosphogypsum" in substitutes("fgd-gypsum", ("3011",))
 
 
 def test_ancestors_and_descendants(kb):

@@ -16,6 +16,7 @@ from matching.engine import run_matching
 from matching.knowledge import KnowledgeError, load_knowledge, resolve_material
 from matching.types import MatchOptions, Offer, Site, Want
 from tests.matching.test_knowledge_loader import MATERIALS, ROUTES, _material, _route_by_id, _write
+from tests.matching.knowledge_checks import accepted
 
 KB = load_knowledge()
 TODAY = dt.date(2026, 11, 1)
@@ -80,20 +81,20 @@ def test_by_product_chemicals_are_not_hazardous_but_their_spent_forms_are():
     ("hot-water", {"waste-heat", "waste-heat-low-grade"}),
 ])
 def test_a_want_for_a_product_accepts_the_residues_routes_send_there(product, residues):
-    accepted = KB.accepted_by(product)
-    assert accepted[0] == product
-    assert residues <= set(accepted)
+    taken = accepted(KB, product)
+    assert product in taken
+    assert residues <= taken
     # every accepted residue is measured in the product's unit: a want is matched in one unit
-    assert {KB.materials[each].unit for each in accepted} == {KB.materials[product].unit}
+    assert {KB.materials[each].unit for each in taken} == {KB.materials[product].unit}
 
 
 def test_acceptance_does_not_run_backwards_or_sideways():
     # a want for digestate does not take ammonium sulphate, nor a want for a retarder take fly ash
-    assert "ammonium-sulphate" not in KB.accepted_by("digestate")
-    assert "coal-fly-ash" not in KB.accepted_by("cement-retarder")
-    assert "fgd-gypsum" in KB.accepted_by("cement-retarder")
+    assert "ammonium-sulphate" not in accepted(KB, "digestate")
+    assert "coal-fly-ash" not in accepted(KB, "cement-retarder")
+    assert "fgd-gypsum" in accepted(KB, "cement-retarder")
     # a want for the stream itself still takes the kinds under it
-    assert {"steam-lp", "steam-mp", "steam-hp"} <= set(KB.accepted_by("steam"))
+    assert {"steam-lp", "steam-mp", "steam-hp"} <= set(accepted(KB, "steam"))
     assert "fertiliser" in KB.serves("ammonium-thiosulphate")
 
 
@@ -191,7 +192,7 @@ def test_serves_and_conversions_load(tmp_path):
     materials = _with_product()
     _material(materials, "test-ash")["conversions"] = {"m3": 0.8}
     kb = load_knowledge(_write(tmp_path, materials=materials, routes=_serving(["test-product"])))
-    assert kb.accepted_by("test-product") == ("test-product", "test-ash", "test-ash-fine")
+    assert accepted(kb, "test-product") == {"test-product", "test-ash", "test-ash-fine"}
     # the child states no conversion of its own: it counts in m3 as its parent does
     assert kb.units_per("test-ash-fine", "m3") == pytest.approx(1 / 0.8)
     assert kb.routes[0].serves == ("test-product",)

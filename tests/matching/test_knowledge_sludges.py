@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from matching.knowledge import load_knowledge, resolve_material
-from tests.matching.knowledge_checks import takes
+from matching.acceptance import acceptance_for
+from tests.matching.knowledge_checks import accepted, takes
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_hazardous_sludges_carry_codes_and_need_a_permit(kb, code, category, hw_
     routes = kb.routes_for(code)
     assert routes and all(route.receiver_licence == "hw_permit" for route in routes)
     # a want for sludge of any kind never takes a hazardous sludge without naming it
-    assert code not in kb.accepted_by("sludge-any-kind")
+    assert code not in accepted(kb, "sludge-any-kind")
 
 
 def test_only_class_a_biosolids_go_to_farmland(kb):
@@ -94,8 +95,8 @@ def test_only_class_a_biosolids_go_to_farmland(kb):
 
 
 def test_a_want_for_sludge_takes_the_new_general_sludges(kb):
-    accepted = set(kb.accepted_by("sludge-any-kind"))
-    assert {"water-treatment-sludge", "lime-sludge", "treated-sewage-sludge", "paper-mill-sludge"} <= accepted
+    assert {"water-treatment-sludge", "lime-sludge", "treated-sewage-sludge", "paper-mill-sludge"} \
+        <= accepted(kb, "sludge-any-kind")
 
 
 @pytest.mark.parametrize(
@@ -115,5 +116,6 @@ def test_land_improvement_reaches_landscaping_contractors(kb, material, sector):
 def test_land_improvement_does_not_make_unrelated_streams_substitutes(kb):
     # one route per material, each replacing its own input: fly ash is no stand-in for gypsum at a
     # plasterboard plant, nor soda residue for fly ash at a cement works
-    assert "coal-fly-ash" not in kb.alternatives("fgd-gypsum")
-    assert "ammonia-soda-residue" not in kb.alternatives("coal-fly-ash")
+    substitutes = acceptance_for(kb).substitutes
+    assert "coal-fly-ash" not in substitutes("fgd-gypsum", ("3024",))
+    assert "ammonia-soda-residue" not in substitutes("coal-fly-ash", ("3011",))

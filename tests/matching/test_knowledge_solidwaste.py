@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from matching.knowledge import load_knowledge, resolve_material
-from tests.matching.knowledge_checks import takes
+from tests.matching.knowledge_checks import accepted, takes
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +102,8 @@ def test_each_ledger_category_keeps_one_head(kb, category):
 
 
 def test_wants_for_fuel_and_aggregate_take_these_streams(kb):
-    assert "coal-slime" in kb.accepted_by("fuel")
-    assert "waste-rock" in kb.accepted_by("aggregate")
+    assert "coal-slime" in accepted(kb, "fuel")
+    assert "waste-rock" in accepted(kb, "aggregate")
 
 
 def test_waste_emulsion_is_hazardous_and_needs_a_permit(kb):
