@@ -1,7 +1,15 @@
 """Marshmallow schemas of the API's resources."""
 from marshmallow import Schema, fields, pre_load
 
+from ..errors import translated
 from ..services.timestamps import utc_iso
+
+
+class TranslatedStr(fields.Str):
+    """A message (:class:`geo.messages.Message`) in the language of the request; plain text as it is."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else super()._serialize(translated(value), attr, obj, **kwargs)
 
 
 class OrganisationSchema(Schema):
@@ -37,7 +45,8 @@ class SiteSchema(Schema):
                               metadata={"description": "every sector's code, the main one first"})
     sector_written = fields.Str(allow_none=True, metadata={"description": "the sector as written"})
     sector_to_confirm = fields.Bool(metadata={"description": "the reading is a guess the owner should confirm"})
-    sector_notes = fields.List(fields.Str(), metadata={"description": "why the reading is doubtful"})
+    sector_notes = fields.List(TranslatedStr(), attribute="sector_messages", metadata={
+        "description": "why the reading is doubtful, in the language of the request (Accept-Language: zh or en)"})
     transport_access = fields.List(fields.Str(), metadata={"description": "rail, quay, pipeline"})
     city = fields.Str(attribute="city_code")
     park = fields.Function(lambda site: site.park.code if site.park else None)

@@ -61,8 +61,10 @@ class Site(db.Model):
     sector_written: Mapped[Optional[str]] = mapped_column(String(500))
     # The reading is a guess (or nothing) until the owner or an administrator confirms or corrects it.
     sector_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Why the reading is doubtful, as the reader explained it (English).
-    sector_notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Why the reading is doubtful, as the reader explained it: each note a message stored as its template and
+    # values (geo.messages.Message.as_data), rendered in each reader's language; rows written before hold English
+    # text. Read them through `sector_messages`.
+    sector_notes: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     # What the site has besides road: any of "rail" (siding), "quay", "pipeline" (matching.types.SITE_ACCESS).
     transport_access: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     city_code: Mapped[str] = mapped_column(String(6), index=True)
@@ -81,6 +83,14 @@ class Site(db.Model):
         """Every sector of the site, the main one first; empty when none could be read."""
         main = (self.sector_code,) if self.sector_code else ()
         return main + tuple(c for c in (self.extra_sector_codes or ()) if c != self.sector_code)
+
+    @property
+    def sector_messages(self) -> list:
+        """The sector notes as messages to render for the reader (``| translated``); an old English note that
+        reading ``sector_written`` again no longer gives stays as its text."""
+        from matching.knowledge.sector_reading import stored_notes
+
+        return stored_notes(self.sector_notes, self.sector_written)
 
     @property
     def lon(self) -> float:

@@ -196,7 +196,8 @@ def apply_sector(row: Site, reading: SectorReading, *, confirmed: bool = False) 
     row.extra_sector_codes = list(reading.extra)
     row.sector_written = _kept(reading.written)
     row.sector_to_confirm = not confirmed and reading.to_confirm
-    row.sector_notes = [] if confirmed and reading.codes else list(reading.notes)
+    # Notes are stored as messages (template and values) so that each reader gets them in their language.
+    row.sector_notes = [] if confirmed and reading.codes else [note.as_data() for note in reading.notes]
 
 
 def apply_checked(row: Site, checked: CheckedSite) -> Site:
@@ -278,10 +279,19 @@ def correct_sectors(row: Site, text: str) -> SectorReading:
         raise FieldError("sector", Message(N_("the industry sector (GB/T 4754 code or name) is required")))
     reading = read_sectors(text)
     if not reading.codes:
-        raise FieldError("sector", "; ".join(reading.notes) or f"no sector could be read from {text!r}")
+        raise FieldError("sector", _one_after_the_other(reading.notes)
+                         or Message(N_("no sector could be read from %(text)r"), text=text))
     with unit_of_work():
         apply_sector(row, reading, confirmed=not reading.to_confirm)
     return reading
+
+
+def _one_after_the_other(notes) -> Message | None:
+    """Several notes as one message (``a; b``), each in the reader's language; None for none."""
+    joined = None
+    for note in reversed(notes):
+        joined = note if joined is None else Message(N_("%(first)s; %(rest)s"), first=note, rest=joined)
+    return joined
 
 
 def sites_to_confirm(organisation: Organisation | None) -> list[Site]:

@@ -44,7 +44,7 @@ from rapidfuzz import fuzz, process
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.sectors import SECTORS_CSV, Sector, lineage_in as _lineage, load_sectors
 from matching.knowledge.text import clean
-from geo.messages import Message, N_, Names
+from geo.messages import Message, N_, Names, stored_message
 
 __all__ = [
     "CONFIRM_BELOW",
@@ -53,6 +53,7 @@ __all__ = [
     "TradeName",
     "load_trade_names",
     "read_sectors",
+    "stored_notes",
 ]
 
 SECTOR_NAMES_YAML = Path(__file__).with_name("sector_names.yaml")
@@ -234,6 +235,31 @@ def read_sectors(text: str | None, *, sectors_path: Path | str | None = None,
         confidence = min(confidence, CONFIRM_BELOW)
     confidence = round(confidence, 2)
     return SectorReading(written, tuple(codes), confidence, not codes or confidence < CONFIRM_BELOW, tuple(notes))
+
+
+def stored_notes(stored: Iterable | None, written: str | None) -> list[Message | str]:
+    """A reading's notes as they were stored (:meth:`~geo.messages.Message.as_data`), as messages to render for
+    each reader.
+
+    Notes stored as English text (before notes were kept as messages) are found again by reading ``written``
+    once more: a note it still gives comes back as a message; one it no longer gives (the tables changed since)
+    stays the English text it was, so it still shows.
+
+    Examples
+    --------
+    >>> note = read_sectors("盐化工").notes[0]
+    >>> [n.translate(str, "en") for n in stored_notes([note.as_data()], "盐化工")]
+    ["'盐化工': read as 2612 (Manufacture of inorganic alkalis); please confirm"]
+    >>> [n.translate(str, "en") for n in stored_notes([str(note)], "盐化工")]
+    ["'盐化工': read as 2612 (Manufacture of inorganic alkalis); please confirm"]
+    >>> stored_notes(["a note from long ago"], "盐化工")
+    ['a note from long ago']
+    """
+    notes = [stored_message(note) for note in stored or ()]
+    if written and any(not isinstance(note, Message) for note in notes):
+        again = {str(note): note for note in read_sectors(written).notes}
+        notes = [note if isinstance(note, Message) else again.get(note, note) for note in notes]
+    return notes
 
 
 def load_trade_names(path: Path | str | None = None, *, sectors_path: Path | str | None = None) -> list[TradeName]:

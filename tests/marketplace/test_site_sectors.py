@@ -59,7 +59,7 @@ def test_import_stores_every_real_world_sector_and_reports_those_to_confirm(db):
     assert salt.sector_codes == ("2612",) and salt.sector_to_confirm and salt.sector_written == "盐化工"
     assert unknown.sector_codes == () and unknown.sector_code == "" and unknown.sector_to_confirm
     assert clash.sector_codes == ("3011",) and clash.sector_to_confirm
-    assert any("disagree" in note for note in clash.sector_notes)
+    assert any("disagree" in note for note in clash.sector_messages)
     # the report lists exactly the rows to confirm, by row and column
     assert [(w.row, w.column) for w in result.warnings] == [(3, "sector"), (5, "sector"), (7, "sector")]
     assert "2612" in result.warnings[0].reason and "qwertyuiop" in result.warnings[1].reason
