@@ -20,6 +20,15 @@ Where: the ``client`` given, else a new client of the scheduler at ``scheduler_a
 shared among them), closed again at the end. A scheduler that cannot be reached, or a worker lost for good
 (Dask first retries a task elsewhere), raises :class:`~matching.errors.ClusterError` naming the address; the
 run then returns nothing, so a caller stores nothing.
+
+**Long solves and the scheduler's worker-ttl.** OR-tools holds the GIL while it solves (measured: a 2-million-arc
+solve on a worker thread left the worker's other threads no turn for its 187 s), so a worker solving a large
+component sends no heartbeat until it is done. A scheduler drops a worker it has not heard from for
+``distributed.scheduler.worker-ttl`` (Dask's default: 5 minutes) and retries its task elsewhere, where the same
+solve starts again: at 1,000,000 × 1,000,000 the largest component takes longer than that. A cluster this module
+starts gets a worker-ttl of at least :data:`WORKER_TTL`; a scheduler of your own needs one longer than its
+longest solve (``DASK_DISTRIBUTED__SCHEDULER__WORKER_TTL="1 hour"`` where the scheduler starts). A worker that
+really dies closes its connection and is noticed at once, whatever the ttl.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from geo.messages import Message, N_
 from matching.allocate import PartProblem, solve_part
 from matching.engine import outcome_of
 from matching.errors import ClusterError, MatchingError
@@ -54,13 +64,16 @@ from matching.timing import StepTimer
 from matching.types import Agreement, MatchOptions, Offer, Result, Site, Want
 from matching.validate import validate_inputs, validate_options
 
-__all__ = ["CENTRAL_MAX_ARCS", "run_matching_distributed"]
+__all__ = ["CENTRAL_MAX_ARCS", "WORKER_TTL", "cluster_config", "run_matching_distributed"]
 
 # An allocation batch with more arcs than this is solved on the client: shipping it costs about as much as
 # solving it, and the client holds the run anyway. 5 million arcs take about 1.5 GB in OR-tools.
 CENTRAL_MAX_ARCS = 5_000_000
 # Seconds to wait for a scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 10.0
+# The least worker-ttl of a cluster started here: a worker solving a large component holds the GIL and sends no
+# heartbeat until the solve ends (module notes).
+WORKER_TTL = "2 hours"
 
 
 def run_matching_distributed(
@@ -110,8 +123,8 @@ def run_matching_distributed(
     """
     validate_options(options)
     if partitions is not None and (isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1):
-        raise MatchingError(f"options: partitions must be a whole number of at least 1, got {partitions!r}",
-                            field="partitions")
+        raise MatchingError(Message(N_("options: partitions must be a whole number of at least 1, got %(value)r"),
+                                    value=partitions), field="partitions")
     steps = StepTimer(trace=options.trace_memory)
     entries: list[dict[str, Any]] = []
     try:
@@ -142,12 +155,12 @@ def run_matching_distributed(
                     del payload  # the worker keeps it until the search has read it
                 entries.append({"kind": "send", "partitions": len(plan), "bytes_sent": sum(sent.values()),
                                 "seconds": {"total": round(time.perf_counter() - sending, 6)}, "worker": "client"})
-                parts: list[tuple[PartitionFound, str]] = _guarded(where, lambda: dask_client.gather(futures))
-                del futures
+                parts: list[tuple[PartitionFound, str]] = _gather_each(where, futures)
                 entries += [partition_entry(part, worker) | {"bytes_sent": sent[(part.group, part.cell)]}
                             for part, worker in parts]
                 latent_count = count_latent_receivers(tables, options=options, knowledge=kb)
                 found = join_found(tables, [part for part, _ in parts], latent_receivers=latent_count)
+                del parts  # the joined table holds the same columns
             with steps("allocate"):
                 mapper = _ParallelParts(dask_client, where, central_max_arcs=central_max_arcs)
                 placed, solver = place(tables, found, options=options, knowledge=kb, map_parts=mapper)
@@ -210,8 +223,7 @@ class _ParallelParts:
         }
         done = {i: _solve_on_worker(part) for i, (part, here) in enumerate(zip(parts, central)) if here}
         keys = sorted(futures)
-        gathered = _guarded(self.where, lambda: self.client.gather([futures[i] for i in keys]))
-        done.update(zip(keys, gathered))
+        done.update(zip(keys, _gather_each(self.where, [futures.pop(i) for i in keys])))
         out = []
         for i, part in enumerate(parts):
             solved, seconds, worker = done[i]
@@ -237,6 +249,28 @@ def _address(client: Any) -> str:
         return "unknown"
 
 
+def _gather_each(where: str, futures: list[Any]) -> list[Any]:
+    """The futures' results in their order, each released as soon as it arrives (its worker forgets it then,
+    instead of holding every partition's candidates until the last one is done); ``futures`` is emptied."""
+    from distributed import as_completed
+
+    position = {future.key: i for i, future in enumerate(futures)}
+    if not futures:
+        return []
+
+    def collect() -> list[Any]:
+        out: dict[int, Any] = {}
+        for future, value in as_completed(futures, loop=futures[0].client.loop, with_results=True):
+            out[position[future.key]] = value
+            future.release()
+        return [out[i] for i in range(len(position))]
+
+    try:
+        return _guarded(where, collect)
+    finally:
+        futures.clear()
+
+
 def _guarded(where: str, call: Callable[[], Any]) -> Any:
     """Run a cluster call; a lost worker or scheduler becomes a :class:`ClusterError` naming the address."""
     from distributed import KilledWorker
@@ -248,11 +282,26 @@ def _guarded(where: str, call: Callable[[], Any]) -> Any:
     except MatchingError:
         raise
     except KilledWorker as error:
-        raise ClusterError(f"dask cluster at {where}: a worker was lost running {error.task!r} and Dask gave it up; "
-                           "the run stored nothing", field="scheduler_address") from error
+        raise ClusterError(Message(N_("dask cluster at %(address)s: a worker was lost running %(task)r and Dask "
+                                      "gave it up; the run stored nothing"), address=where, task=error.task),
+                           field="scheduler_address") from error
     except (CommClosedError, FutureCancelledError, OSError, TimeoutError) as error:
-        raise ClusterError(f"dask cluster at {where}: lost during the run ({type(error).__name__}: {error}); "
-                           "the run stored nothing", field="scheduler_address") from error
+        raise ClusterError(Message(N_("dask cluster at %(address)s: lost during the run (%(error)s); the run "
+                                      "stored nothing"), address=where, error=f"{type(error).__name__}: {error}"),
+                           field="scheduler_address") from error
+
+
+@contextmanager
+def cluster_config() -> Iterator[None]:
+    """Dask settings for a cluster started inside: a worker-ttl of at least :data:`WORKER_TTL` (module notes)."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    ttl = dask.config.get("distributed.scheduler.worker-ttl", None)
+    if ttl is not None and parse_timedelta(ttl) < parse_timedelta(WORKER_TTL):
+        ttl = WORKER_TTL
+    with dask.config.set({"distributed.scheduler.worker-ttl": ttl}):
+        yield
 
 
 @contextmanager
@@ -267,15 +316,17 @@ def _connected(client: Any, scheduler_address: str | None, *, timeout_s: float) 
         try:
             own = Client(scheduler_address, timeout=f"{timeout_s}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
-            raise ClusterError(f"scheduler_address: the dask scheduler at {scheduler_address!r} cannot be reached "
-                               f"({type(error).__name__}: {error})", field="scheduler_address",
-                               where=scheduler_address) from error
+            raise ClusterError(Message(N_("scheduler_address: the dask scheduler at %(address)r cannot be reached "
+                                          "(%(error)s)"), address=scheduler_address,
+                                       error=f"{type(error).__name__}: {error}"),
+                               field="scheduler_address", where=scheduler_address) from error
         try:
             yield own
         finally:
             own.close()
         return
-    cluster = LocalCluster(dashboard_address=":0", silence_logs=40)
+    with cluster_config():
+        cluster = LocalCluster(dashboard_address=":0", silence_logs=40)
     own = Client(cluster, set_as_default=False)
     try:
         yield own
