@@ -198,7 +198,11 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     saved_search_id: Mapped[Optional[int]] = mapped_column(ForeignKey("saved_search.id", ondelete="CASCADE"))
     listing_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    # The notice as text (English, names as stored) for logs and rows written before `message_data`.
     message: Mapped[str] = mapped_column(String(500))
+    # The notice as a message (geo.messages.Message.as_data): template and values, rendered in each reader's
+    # language; None on rows written before. Read it through `shown_message`.
+    message_data: Mapped[Optional[dict]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     read_at: Mapped[Optional[dt.datetime]]
     # What a notice is about besides a listing: a plant's request for a match run names its park and itself.
@@ -209,3 +213,10 @@ class Notification(db.Model):
     listing: Mapped[Optional[Listing]] = relationship()
     park: Mapped[Optional[Park]] = relationship()
     organisation: Mapped[Optional[Organisation]] = relationship()
+
+    @property
+    def shown_message(self):
+        """The notice as a message to render for the reader (``| translated``); an old row's text as it is."""
+        from geo.messages import stored_message
+
+        return stored_message(self.message_data) if self.message_data else (self.message or "")

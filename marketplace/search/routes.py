@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms_util import apply_field_errors, options
+from ..errors import translated
 from ..labels import local_name, material_label
 from ..models import Notification, SavedSearch
 from ..permissions import require
@@ -184,8 +185,11 @@ def notifications():
 
 
 def offer_notice(note) -> str:
-    """A saved search's notice in the page's language: the offer's material by its name here, and the distance
-    the notice recorded (its stored text, "粉煤灰 / Coal fly ash, 12.3 km", names the material in both)."""
+    """A saved search's notice in the page's language: stored as a message, rendered for the reader; a notice
+    stored as text before ("粉煤灰 / Coal fly ash, 12.3 km", the material in both languages) by the offer's
+    material here and the distance it recorded."""
+    if note.message_data:
+        return translated(note.shown_message)
     listing = note.listing
     if listing is None or not listing.material_codes or ", " not in note.message:
         return note.message

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from geo.messages import Message, N_, Names
+
 from ..extensions import db
 from ..models import MatchRun, Notification, Organisation, Park, Site
 from .transaction import unit_of_work
@@ -64,8 +66,12 @@ def request_run(organisation: Organisation, park: Park) -> int:
             raise RunRequestRefused("the park has no manager on the platform")
         if _pending(organisation, park):
             return 0
+        notice = Message(N_("%(organisation)s asks for a match run in %(park)s"),
+                         organisation=Names(organisation.name_zh, organisation.name_en),
+                         park=Names(park.name_zh, park.name_en))
         for manager in park.managers:
             db.session.add(Notification(user_id=manager.id, kind=NOTIFICATION_KIND, park_id=park.id,
                                         organisation_id=organisation.id,
-                                        message=f"{organisation.name_zh}: match run for {park.code}"[:500]))
+                                        message=f"{organisation.name_zh}: match run for {park.code}"[:500],
+                                        message_data=notice.as_data()))
         return len(park.managers)

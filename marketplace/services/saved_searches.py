@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.loader import load_knowledge
-from geo.messages import Message, N_
+from geo.messages import Message, N_, Names
 
 from ..extensions import db
 from ..models import Listing, Notification, SavedSearch, User
@@ -110,10 +110,13 @@ def notify_matching_searches_many(offer_rows: list[Listing], *, today: dt.date |
                     continue
                 material = knowledge.materials.get(hit.material_code)
                 name = f"{material.name_zh} / {material.name_en}" if material else hit.material_code
+                # An anonymous offer is at most its rounded grid distance away, as search shows it.
+                km = _shown_km(query, row, hit.distance_km)
+                notice = Message(N_("%(material)s, %(distance)s km away"), distance=km, material=(
+                    Names(material.name_zh, material.name_en) if material else hit.material_code))
                 db.session.add(Notification(
                     user_id=search.user_id, kind=NOTIFICATION_KIND, saved_search_id=search.id, listing_id=row.id,
-                    # An anonymous offer is at most its rounded grid distance away, as search shows it.
-                    message=f"{name}, {_shown_km(query, row, hit.distance_km)} km"[:500]))
+                    message=f"{name}, {km} km"[:500], message_data=notice.as_data()))
                 created += 1
     return created
 

@@ -213,10 +213,10 @@ def test_notifications_page_and_marking_read(english, auth, db, people):
     html = english.get("/search/notifications").get_data(as_text=True)
     assert "ash near Wuhu" in html and html.count("Mark as read") == 2
     # Each notice names the offer's material in the page's language only, with the distance it recorded.
-    assert "coal fly ash, 10.2 km" in html and "粉煤灰" not in html
+    assert "coal fly ash, 10.2 km away" in html and "粉煤灰" not in html
     english.get("/lang/zh")
     chinese = english.get("/search/notifications").get_data(as_text=True)
-    assert "粉煤灰, 10.2 km" in chinese and "coal fly ash" not in chinese.lower()
+    assert "粉煤灰，距搜索地点 10.2 公里" in chinese and "coal fly ash" not in chinese.lower()
     english.get("/lang/en")
     assert english.post(f"/search/notifications/{first.id}/read").status_code == 302
     db.session.expire_all()
