@@ -14,7 +14,7 @@ from ..models import Park, Site
 from ..errors import translated
 from ..services.errors import message_of
 from ..services.closure import ALTERNATIVES_METHOD, ClosureRefused, material_names, site_closure
-from ..services.indicators import park_indicators
+from ..services.indicators import park_indicators, reporting_years
 from ..services.network_view import network_geojson
 from .auth import api_login_required, api_require
 from .documents import IndicatorsSchema, NetworkSchema
@@ -56,28 +56,53 @@ class ProvinceNetwork(MethodView):
         return _geojson_response(network_geojson(current_user, park=None), filename="network-anhui.geojson")
 
 
+# ?year= of the indicator endpoints, as the indicator pages' year selector: checked here against the years with
+# figures (a 400 naming the field, as the pages answer), so it is documented rather than parsed by webargs.
+YEAR_PARAMETER = {"in": "query", "name": "year", "required": False, "schema": {"type": "integer"},
+                  "description": "the reporting year (links agreed by its end), from the first year with figures "
+                                 "to this year; omit for today's network, open proposals included"}
+
+
+def _year(park: Park | None) -> int | None:
+    """The reporting year asked for, or None for today; a year without figures is refused naming the field."""
+    raw = request.args.get("year", "").strip()
+    if not raw:
+        return None
+    years = reporting_years(current_user, park=park)
+    if not raw.isdigit() or int(raw) not in years:
+        message = _("year: choose a year from %(first)s to %(last)s.", first=years[-1], last=years[0])
+        abort(400, message=message, errors={"query": {"year": [message]}})
+    return int(raw)
+
+
 @blp.route("/parks/<int:park_id>/indicators")
 class ParkIndicators(MethodView):
     decorators = [api_login_required]
 
+    @blp.doc(parameters=[YEAR_PARAMETER])
     @blp.response(200, IndicatorsSchema, description="The park's bulk solid-waste indicators")
+    @blp.alt_response(400, description="a year without figures (errors.query.year says which years have them)")
     def get(self, park_id: int):
-        """The park's bulk solid-waste utilisation rate against the target, flows per unit family, keystones."""
+        """The park's bulk solid-waste utilisation rate against the target, flows per unit family, keystones;
+        today's or a reporting year's (``?year=``)."""
         park = db.get_or_404(Park, park_id)
         api_require("network.full", park)
-        return jsonify(park_indicators(current_user, park=park).as_dict())
+        return jsonify(park_indicators(current_user, park=park, year=_year(park)).as_dict())
 
 
 @blp.route("/network/indicators")
 class ProvinceIndicators(MethodView):
     decorators = [api_login_required]
 
+    @blp.doc(parameters=[YEAR_PARAMETER])
     @blp.response(200, IndicatorsSchema, description="The province's bulk solid-waste indicators (of the parks "
                                                      "a park manager manages)")
+    @blp.alt_response(400, description="a year without figures (errors.query.year says which years have them)")
     def get(self):
-        """The province's indicators, as for a park (a park manager: over the parks it manages)."""
+        """The province's indicators, as for a park (a park manager: over the parks it manages); today's or a
+        reporting year's (``?year=``)."""
         api_require("network.full", None)
-        return jsonify(park_indicators(current_user, park=None).as_dict())
+        return jsonify(park_indicators(current_user, park=None, year=_year(None)).as_dict())
 
 
 # Database integer ids stop at 2**31 - 1 (PostgreSQL integer); a larger one names no site.
