@@ -172,3 +172,37 @@ def test_a_lost_worker_is_a_cluster_error_naming_the_scheduler():
         _guarded("tcp://10.0.0.9:8786", worker_died)
     with pytest.raises(ClusterError, match="dask cluster at tcp://10.0.0.9:8786: lost during the run"):
         _guarded("tcp://10.0.0.9:8786", scheduler_gone)
+
+
+def test_cluster_errors_are_messages_a_reader_gets_in_their_language():
+    """The run page renders an engine message per reader from its template and values (geo.messages)."""
+    from distributed import KilledWorker
+
+    from geo.messages import Message
+    from matching.distributed import _guarded
+
+    def worker_died():
+        raise KilledWorker("match-allocate-1-0-ab12", "tcp://10.0.0.5:40001", allowed_failures=3)
+
+    with pytest.raises(ClusterError) as error:
+        _guarded("tcp://10.0.0.9:8786", worker_died)
+    message = error.value.args[0]
+    assert isinstance(message, Message) and message.params["address"] == "tcp://10.0.0.9:8786"
+    assert Message.from_data(message.as_data()) == str(error.value)
+    zh = {message.template: "位于 %(address)s 的 Dask 集群：任务 %(task)r 丢失"}
+    assert message.translate(lambda t: zh.get(t, t)) == "位于 tcp://10.0.0.9:8786 的 Dask 集群：任务 'match-allocate-1-0-ab12' 丢失"
+
+
+def test_a_cluster_started_here_outlives_a_long_solve():
+    """OR-tools holds the GIL while it solves: a started cluster's scheduler waits WORKER_TTL for a heartbeat
+    (not Dask's 5 minutes), and a longer ttl set by the user is kept."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    from matching.distributed import WORKER_TTL, cluster_config
+
+    assert parse_timedelta(WORKER_TTL) >= 3600
+    with dask.config.set({"distributed.scheduler.worker-ttl": "5 minutes"}), cluster_config():
+        assert parse_timedelta(dask.config.get("distributed.scheduler.worker-ttl")) == parse_timedelta(WORKER_TTL)
+    with dask.config.set({"distributed.scheduler.worker-ttl": "1 day"}), cluster_config():
+        assert dask.config.get("distributed.scheduler.worker-ttl") == "1 day"
