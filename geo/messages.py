@@ -117,11 +117,35 @@ class Phrase(Names):
         return self.en if language == "en" else self.zh
 
 
+class Listed(tuple):
+    """Several values (names, messages, words) as one message value, joined by ``sep``, each in the reader's
+    language.
+
+    >>> Message(N_("could be %(sectors)s"), sectors=Listed([Phrase("炼钢", "steelmaking"), "3120"])).translate(str)
+    'could be 炼钢, 3120'
+    """
+
+    sep: str
+
+    def __new__(cls, values=(), sep: str = ", ") -> "Listed":
+        listed = super().__new__(cls, values)
+        listed.sep = sep
+        return listed
+
+    def __reduce__(self):
+        return Listed, (tuple(self), self.sep)
+
+    def __str__(self) -> str:
+        return self.sep.join(map(str, self))
+
+
 def _translated(value, gettext, language):
     if isinstance(value, Message):
         return value.translate(gettext, language)
     if isinstance(value, Names):
         return value.in_language(language)
+    if isinstance(value, Listed):
+        return Listed((_translated(v, gettext, language) for v in value), value.sep)
     if isinstance(value, (list, tuple)) and any(isinstance(v, (Message, Names)) for v in value):
         return type(value)(_translated(v, gettext, language) for v in value)
     return value
@@ -136,6 +160,8 @@ def _value_data(value):
         return {"phrase": [value.zh, value.en]}
     if isinstance(value, Names):
         return {"names": [str(value), value.en]}
+    if isinstance(value, Listed):
+        return {"listed": [value.sep, [_value_data(v) for v in value]]}
     if isinstance(value, (list, tuple)):
         return [_value_data(v) for v in value]
     if isinstance(value, str):
@@ -152,6 +178,8 @@ def _value_from_data(value):
             return Phrase(*data)
         if kind == "names":
             return Names(*data)
+        if kind == "listed":
+            return Listed((_value_from_data(v) for v in data[1]), data[0])
     if isinstance(value, list):
         return [_value_from_data(v) for v in value]
     return value

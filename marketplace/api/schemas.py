@@ -63,7 +63,8 @@ class SiteInSchema(Schema):
         "description": "GB/T 4754 code, code and name, official or trade name (zh/en); several separated by |, "
                        "the main one first. Never refused: a doubtful reading is stored and marked to confirm"})
     transport_access = fields.Raw(load_default=None, metadata={
-        "description": "rail, quay, pipeline: a comma-separated string or a list"})
+        "description": "rail, quay, pipeline (or the words plants use: 铁路, 码头, port, pipe rack …; road is "
+                       "assumed): a comma-separated string or a list; a word naming none of them is refused"})
     lon = fields.Raw(required=True)
     lat = fields.Raw(required=True)
     crs = fields.Str(load_default="WGS84", metadata={"description": "WGS84, GCJ02 or CGCS2000"})

@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from ..errors import field_error_text
+from ..errors import field_error_text, translated
 from ..search.present import listing_url, shown_hit, shown_point
 from ..services.search import (
     DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, ROAD_DETOUR_FACTOR, SORTS, SearchInput,
@@ -97,7 +97,7 @@ class OfferSearch(MethodView):
                 user=current_user)
         except SearchInvalid as exc:
             abort(422, message="; ".join(field_error_text(e) for e in exc.errors),
-                  errors={"query": {e.field: [e.message] for e in exc.errors}})
+                  errors={"query": {e.field: [translated(e.message)] for e in exc.errors}})
         hits = search_offers(query)
         return {"material_codes": list(query.material_codes), "lon": query.lon, "lat": query.lat,
                 "radius_km": query.radius_km, "sort": query.sort, "count": len(hits),

@@ -7,9 +7,10 @@ from flask_smorest import Blueprint, abort
 from ..config import service_area
 from ..extensions import db
 from ..models import Site
-from ..errors import field_error_text
+from ..errors import field_error_text, translated
 from ..services.errors import FieldError
 from ..services.sites import SiteInput, SiteInvalid, confirm_sectors, correct_sectors, create_site, sites_of
+from ..services.transport_access import read_transport_access
 from .auth import api_login_required, api_require
 from .schemas import SiteInSchema, SiteSchema, SiteSectorsInSchema
 
@@ -31,6 +32,14 @@ class Sites(MethodView):
     @blp.response(201, SiteSchema)
     def post(self, payload):
         api_require("site.create")
+        # An import keeps a site whose access words name no way of shipping (and warns); an API call, which has
+        # no warnings to give, is refused instead, so the caller learns the value was not read.
+        try:
+            unread = read_transport_access(payload["transport_access"]).warning()
+        except FieldError as exc:
+            unread = exc
+        if unread is not None:
+            abort(422, message=field_error_text(unread), errors={"json": {unread.field: [translated(unread.message)]}})
         try:
             return create_site(current_user.organisation, SiteInput(
                 external_ref=payload["site_id"], name_zh=payload["name"], name_en=payload["name_en"],
@@ -39,7 +48,7 @@ class Sites(MethodView):
                 service_area=service_area(current_app.config))
         except SiteInvalid as exc:
             abort(422, message="; ".join(field_error_text(e) for e in exc.errors),
-                  errors={"json": {e.field: [e.message] for e in exc.errors}})
+                  errors={"json": {e.field: [translated(e.message)] for e in exc.errors}})
 
 
 @blp.route("/<int:site_id>")

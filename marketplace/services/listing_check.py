@@ -409,8 +409,9 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
                                                              annual=f"{annual:,.0f}", base_unit=base_unit)))
 
     quality = {}
+    described: list[str] = []
     try:
-        quality = parse_quality(listing.quality)
+        quality = parse_quality(listing.quality, described=described)
         if materials and len(materials) == len(names):
             quality = _check_quality(quality, materials, kind, knowledge)
         elif materials:  # unclassified names have no attributes to check against: keep what is stated
@@ -452,6 +453,11 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if visibility not in VISIBILITIES:
         errors.append(FieldError("visibility", Message(N_("visibility must be named or anonymous"))))
     note = verbatim_note(listing.note) or None
+    if described:
+        # Words written where the quality goes describe the lot: kept, in the note, rather than refused.
+        note = "\n".join([*described, *([note] if note else [])])
+        warnings.append(FieldError("quality", Message(N_("%(text)r is no key=value quality; kept in the note as "
+                                                         "written"), text="; ".join(described))))
     if note and len(note) > MAX_NOTE:
         errors.append(FieldError("note", Message(N_("at most %(MAX_NOTE)s characters"), MAX_NOTE=MAX_NOTE)))
 

@@ -67,17 +67,26 @@ def parse_date(value, field_name: str) -> dt.date | None:
 QUALITY_PAIR = re.compile(r"^\s*([^=:]+?)\s*[=:]\s*(.+?)\s*$")
 
 
-def parse_quality(value) -> dict:
-    """'grade=II;loi_pct=6.5' -> {'grade': 'II', 'loi_pct': 6.5}; numbers become floats."""
+def parse_quality(value, *, described: list[str] | None = None) -> dict:
+    """'grade=II;loi_pct=6.5' -> {'grade': 'II', 'loi_pct': 6.5}; numbers become floats.
+
+    A part that is no ``key=value`` ("洗选副产煤泥", "dry basis") is an error, unless ``described`` is given: then
+    it is a description of the lot, appended there as written (plants put words in a quality column).
+    """
     if not value:
         return {}
     if isinstance(value, dict):
         pairs = [(str(k).strip(), v) for k, v in value.items()]
+    elif not isinstance(value, str):
+        raise FieldError("quality", Message(N_("%(part)r is not key=value"), part=value))
     else:
         pairs = []
-        for part in filter(str.strip, re.split(r"[;\n]+", clean_text(value))):
+        for part in filter(str.strip, re.split(r"[;；\n]+", clean_text(value))):
             match = QUALITY_PAIR.match(part)
             if match is None:
+                if described is not None:
+                    described.append(part.strip())
+                    continue
                 raise FieldError("quality", Message(N_("%(part)r is not key=value"), part=part.strip()))
             pairs.append((match.group(1), match.group(2)))
     quality = {}

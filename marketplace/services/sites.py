@@ -21,7 +21,6 @@ from geo.distance import great_circle_km
 from geo.divisions import load_divisions, resolve_division
 from geo.errors import GeoError
 from matching.knowledge.sector_reading import SectorReading, read_sectors
-from matching.types import SITE_ACCESS
 from geo.messages import Message, N_
 
 from ..extensions import db
@@ -29,6 +28,7 @@ from ..models import Organisation, Park, Site
 from .errors import FieldError, field_error_from
 from .parks import ParkLocator
 from .transaction import is_unique_violation, unit_of_work
+from .transport_access import AccessReading, read_transport_access
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class SiteInput:
     crs: str | None = None
     city: str | None = None
     park: str | None = None
-    # "rail,quay" or a list; see parse_transport_access.
+    # "rail,quay", "公路|铁路|码头" or a list; see services/transport_access.py.
     transport_access: str | Iterable[str] | None = None
 
 
@@ -59,40 +59,12 @@ class CheckedSite:
     input_crs: str
     park: Park | None
     transport_access: tuple[str, ...] = field(default=())
+    # Words of transport_access that named no way of shipping the matcher knows (left out; tell the author).
+    access_warning: FieldError | None = None
 
     @property
     def sector_code(self) -> str:
         return self.sector.main or ""
-
-
-# Besides the values themselves, the Chinese words forms use for them.
-_ACCESS_WORDS = {"rail": "rail", "铁路": "rail", "铁路专用线": "rail", "quay": "quay", "码头": "quay",
-                 "pipeline": "pipeline", "管道": "pipeline"}
-
-
-def parse_transport_access(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"rail, quay"`` (or a list) -> ``("rail", "quay")`` in a fixed order; an unknown value is a FieldError."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items = value.replace("，", ",").replace("、", ",").split(",")
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        items = list(value)
-    else:
-        raise FieldError("transport_access", Message(N_("give %(SITE_ACCESS)s as a comma-separated text or a list"),
-                                                     SITE_ACCESS=', '.join(SITE_ACCESS)))
-    found = set()
-    for item in items:
-        word = str(item).strip().lower()
-        if not word:
-            continue
-        if word not in _ACCESS_WORDS:
-            raise FieldError("transport_access", Message(N_("%(item)r is not one of %(SITE_ACCESS)s "
-                                                            "(comma-separated)"),
-                                                         item=str(item).strip(),
-                                                         SITE_ACCESS=', '.join(SITE_ACCESS)))
-        found.add(_ACCESS_WORDS[word])
-    return tuple(mode for mode in SITE_ACCESS if mode in found)
 
 
 class SiteInvalid(ValueError):
@@ -132,9 +104,9 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     else:
         sector = read_sectors(site.sector.strip())
 
-    transport_access: tuple[str, ...] = ()
+    access = AccessReading()
     try:
-        transport_access = parse_transport_access(site.transport_access)
+        access = read_transport_access(site.transport_access)
     except FieldError as exc:
         errors.append(exc)
 
@@ -174,7 +146,7 @@ def check_site(site: SiteInput, *, service_area: ServiceArea, locator: ParkLocat
     if errors:
         raise SiteInvalid(errors)
     return CheckedSite(external_ref, name_zh, (site.name_en or "").strip() or None, sector, city_code,
-                       location, input_crs, park, transport_access)
+                       location, input_crs, park, access.modes, access.warning())
 
 
 def sector_unchanged(row: Site, reading: SectorReading) -> bool:

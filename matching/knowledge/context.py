@@ -24,7 +24,7 @@ from matching.knowledge.knowledge_base import Knowledge
 from matching.knowledge.loader import load_knowledge
 from matching.knowledge.models import SourceRef
 from matching.knowledge.sectors import load_sectors
-from geo.messages import Message, N_, Phrase
+from geo.messages import Listed, Message, N_, Phrase
 
 __all__ = ["CONTEXT_FILE", "ContextReading", "ContextRule", "load_context", "settle"]
 
@@ -253,12 +253,5 @@ def _note(kb: Knowledge, rule: ContextRule, sector: str, others: tuple[str, ...]
         suggested = [Phrase(kb.materials[code].name_zh, kb.materials[code].name_en) if code in kb.materials
                      else code for code in others]
         return Message(N_("read as %(material)s (%(code)s) because the site is %(site)s: %(because)s; the site's "
-                          "other sectors suggest %(others)s"), **reason, others=_Listed(suggested))
+                          "other sectors suggest %(others)s"), **reason, others=Listed(suggested))
     return Message(N_("read as %(material)s (%(code)s) because the site is %(site)s: %(because)s"), **reason)
-
-
-class _Listed(tuple):
-    """Names joined by commas as a message value (each in the reader's language)."""
-
-    def __str__(self) -> str:
-        return ", ".join(map(str, self))

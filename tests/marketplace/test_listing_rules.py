@@ -49,6 +49,14 @@ def test_limits_belong_to_wants():
     assert "limits are for wants" in errors_of(quality="loi_pct_max=8")["quality"].message
 
 
+def test_words_in_the_quality_column_describe_the_lot_and_are_kept_in_the_note():
+    checked = check(quality="洗选副产煤泥；loi_pct=5", note="自提")
+    assert checked.quality == {"loi_pct": 5.0}
+    assert checked.note == "洗选副产煤泥\n自提"
+    [warning] = [w for w in checked.warnings if w.field == "quality"]
+    assert "洗选副产煤泥" in warning.message and "note" in warning.message
+
+
 def test_unknown_quality_key_lists_the_known_ones():
     message = errors_of(quality="colour=grey")["quality"].message
     assert "colour" in message and "loi_pct" in message

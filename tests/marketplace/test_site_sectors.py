@@ -78,21 +78,32 @@ def test_reimport_changes_nothing_and_keeps_a_confirmation(db):
     assert not site(db, "R-2").sector_to_confirm
 
 
-@pytest.mark.parametrize(("value", "words"), [("teleport", "'teleport' is not one of rail, quay, pipeline"),
-                                              ("rail, barge", "'barge'")])
-def test_unknown_transport_access_is_an_error_naming_row_and_column(db, value, words):
+@pytest.mark.parametrize(("value", "modes", "left_out"), [
+    ("teleport", [], "'teleport'"),
+    ("rail, belt conveyor", ["rail"], "'belt conveyor'"),
+    ("皮带廊|铁路专用线", ["rail"], "'皮带廊'"),
+])
+def test_a_transport_word_naming_no_way_of_shipping_is_left_out_with_a_warning(db, value, modes, left_out):
     rows = [REAL_ROWS[0], {"site_id": "T-2", "name": "码头厂", "sector": "3011", "transport_access": value}]
-    with pytest.raises(ImportRejected) as caught:
-        import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
-    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "transport_access")]
-    assert words in caught.value.problems[0].reason
-    assert db.session.scalar(select(func.count(Site.id))) == 0
+    result = import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
+    assert site(db, "T-2").transport_access == modes
+    [warning] = [w for w in result.sites.warnings if w.column == "transport_access"]
+    assert warning.row == 3 and left_out in warning.reason and "rail, quay, pipeline" in warning.reason
 
 
-def test_transport_access_accepts_chinese_words_and_any_order(db):
-    rows = [{"site_id": "T-1", "name": "港区厂", "sector": "3011", "transport_access": "管道，码头、rail"}]
-    import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
-    assert site(db, "T-1").transport_access == ["rail", "quay", "pipeline"]
+@pytest.mark.parametrize(("value", "modes"), [
+    ("管道，码头、rail", ["rail", "quay", "pipeline"]),
+    ("公路|铁路|内河港口", ["rail", "quay"]),
+    ("road", []),
+    ("Road; rail siding; jetty", ["rail", "quay"]),
+    ("pipe rack, trucks", ["pipeline"]),
+    ("barge", ["quay"]),
+])
+def test_transport_access_is_read_from_the_words_plants_use(db, value, modes):
+    rows = [{"site_id": "T-1", "name": "港区厂", "sector": "3011", "transport_access": value}]
+    result = import_tables(read_import_file(sites_csv(rows), filename="sites.csv"))
+    assert site(db, "T-1").transport_access == modes
+    assert not [w for w in result.sites.warnings if w.column == "transport_access"]
 
 
 def test_export_round_trips_sectors_and_access(db):

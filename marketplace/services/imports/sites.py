@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from matching.knowledge.sector_reading import SectorReading
 from matching.knowledge.sectors import load_sectors
-from geo.messages import Message, N_
+from geo.messages import Listed, Message, N_, Names
 
 from ...config import service_area as configured_service_area
 from ...extensions import db
@@ -41,13 +41,23 @@ class SiteImportResult:
 def sector_warning(number: int, reading: SectorReading) -> RowProblem:
     """The report line of a sector stored as a guess (or as nothing) and marked to confirm."""
     sectors = load_sectors()
+    details = Listed([note for note in reading.notes if "please confirm" not in note], "; ")
     if reading.codes:
-        read_as = ", ".join(f"{code} {sectors[code].name_zh}" for code in reading.codes)
-        reason = f"{reading.written!r} read as {read_as}; to confirm on the site page"
+        read_as = Listed([Names(f"{code} {sectors[code].name_zh}", f"{code} {sectors[code].name_en}")
+                          for code in reading.codes])
+        if details:
+            reason = Message(N_("%(written)r read as %(read_as)s; to confirm on the site page (%(details)s)"),
+                             written=reading.written, read_as=read_as, details=details)
+        else:
+            reason = Message(N_("%(written)r read as %(read_as)s; to confirm on the site page"),
+                             written=reading.written, read_as=read_as)
+    elif details:
+        reason = Message(N_("%(written)r could not be read as a GB/T 4754 sector; stored without one, to confirm "
+                            "(%(details)s)"), written=reading.written, details=details)
     else:
-        reason = f"{reading.written!r} could not be read as a GB/T 4754 sector; stored without one, to confirm"
-    details = "; ".join(note for note in reading.notes if "please confirm" not in note)
-    return RowProblem(number, "sector", f"{reason} ({details})" if details else reason)
+        reason = Message(N_("%(written)r could not be read as a GB/T 4754 sector; stored without one, to confirm"),
+                         written=reading.written)
+    return RowProblem(number, "sector", reason)
 
 
 def _parse_float(text: str, column: str) -> float | None:
@@ -143,6 +153,9 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
         else:
             if checked.sector.to_confirm:
                 warnings.extend(on_sheet([sector_warning(number, checked.sector)], sheet))
+            if checked.access_warning is not None:
+                warnings.extend(on_sheet([RowProblem(number, checked.access_warning.field,
+                                                     checked.access_warning.message)], sheet))
         licences = []
         try:
             licences = _row_licences(row)
