@@ -125,16 +125,31 @@ def read_measure(text: str, unit: str) -> tuple[float, str | None] | None:
 
 
 def parse_hazard_code(text) -> str | None:
-    """An 8-digit hazardous-waste code (NNN-NNN-CC) or a category (HWnn), normalised; None when empty."""
+    """An 8-digit hazardous-waste code (NNN-NNN-CC) or a category (HWnn), normalised; None when empty.
+
+    Plants often write both ("HW11 252-002-11", "252-002-11（HW11）"): the code is kept when the category agrees.
+    """
     cleaned = clean_text(text).upper().replace(" ", "").replace("HW-", "HW")
     if not cleaned:
         return None
     code = hazard_code_in(cleaned)
-    if code is None:
-        raise FieldError("hazard_code", Message(N_("%(text)r is neither an 8-digit hazardous-waste code "
-                                                   "(NNN-NNN-CC) nor a category HW01-HW50"),
-                                                text=clean_text(text)))
-    return code
+    if code is not None:
+        return code
+    parts = [hazard_code_in(part) for part in re.split(r"[\s,;/|()（）【】\[\]、，；：:]+", clean_text(text).upper())
+             if part]
+    codes = {part for part in parts if part and not part.startswith("HW")}
+    categories = {part for part in parts if part and part.startswith("HW")}
+    if len(codes) == 1 and categories <= {hazard_category(next(iter(codes)))}:
+        return next(iter(codes))
+    if len(codes) == 1:
+        raise FieldError("hazard_code", Message(N_("%(code)s is category %(category)s, not %(written)s"),
+                                                code=next(iter(codes)), category=hazard_category(next(iter(codes))),
+                                                written=", ".join(sorted(categories))))
+    if not codes and len(categories) == 1:
+        return next(iter(categories))
+    raise FieldError("hazard_code", Message(N_("%(text)r is neither an 8-digit hazardous-waste code "
+                                               "(NNN-NNN-CC) nor a category HW01-HW50"),
+                                            text=clean_text(text)))
 
 
 def hazard_category(code: str) -> str:

@@ -227,3 +227,20 @@ def test_a_want_may_accept_materials_counted_in_other_units(material, unit, base
 
 def test_a_want_whose_main_material_cannot_take_the_unit_is_refused():
     assert "cannot be converted" in errors_of(kind="want", material="原盐|浓盐水", unit="m3/yr")["unit"].message
+
+
+@pytest.mark.parametrize(("written", "stored"), [("HW11 252-002-11", "252-002-11"), ("252-002-11（HW11）", "252-002-11"),
+                                                 ("HW11/252-002-11", "252-002-11"), ("危废 HW11", "HW11")])
+def test_a_hazard_code_written_with_its_category_keeps_the_code(written, stored):
+    from marketplace.services.listing_values import parse_hazard_code
+
+    assert parse_hazard_code(written) == stored
+
+
+def test_a_hazard_code_and_a_category_that_disagree_are_named():
+    from marketplace.services.listing_values import parse_hazard_code
+    from marketplace.services.errors import FieldError
+
+    with pytest.raises(FieldError) as caught:
+        parse_hazard_code("HW08 252-002-11")
+    assert caught.value.field == "hazard_code" and "HW11" in caught.value.message and "HW08" in caught.value.message
