@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from geo.errors import CoordinateError
 from geo.messages import Message, N_
 
-SUPPORTED_INPUT_CRS: tuple[str, ...] = ("WGS84", "GCJ02", "CGCS2000")
+SUPPORTED_INPUT_CRS: tuple[str, ...] = ("WGS84", "GCJ02", "BD09", "CGCS2000")
 
 # Spellings users type, after casefolding and removing spaces, "-" and "_".
 _CRS_ALIASES: dict[str, str] = {
@@ -31,9 +31,18 @@ _CRS_ALIASES: dict[str, str] = {
     "epsg:4490": "CGCS2000",
     "2000国家大地坐标系": "CGCS2000",
     "国家2000坐标系": "CGCS2000",
+    "国家2000": "CGCS2000",
+    "bd09": "BD09",
+    "bd09ll": "BD09",
+    "百度": "BD09",
+    "百度坐标": "BD09",
+    "百度坐标系": "BD09",
+    "百度地图": "BD09",
 }
-_BAIDU_ALIASES = frozenset({"bd09", "百度坐标", "百度坐标系"})
-_ACCEPTED_TEXT = "WGS84 (EPSG:4326), GCJ02 (火星坐标) or CGCS2000 (EPSG:4490)"
+_ACCEPTED_TEXT = "WGS84 (EPSG:4326), GCJ02 (火星坐标), BD09 (百度坐标) or CGCS2000 (EPSG:4490)"
+# Baidu's BD-09 is a further published transform of GCJ-02 (the constants of every open implementation, e.g.
+# github.com/wandergis/coordtransform): 3000 is its angular scale, (0.0065, 0.006) its shift.
+_BD_X_PI = math.pi * 3000.0 / 180.0
 
 # Krasovsky 1940 ellipsoid, as used by the published GCJ-02 algorithm (the
 # constants below are those of every open implementation, e.g.
@@ -80,12 +89,6 @@ def normalise_crs_name(text: str | None) -> str:
         key = key.replace(char, "")
     if key in _CRS_ALIASES:
         return _CRS_ALIASES[key]
-    if key in _BAIDU_ALIASES:
-        raise CoordinateError(
-            Message(N_("crs: Baidu BD-09 coordinates are not accepted; use %(ACCEPTED_TEXT)s"),
-                    ACCEPTED_TEXT=_ACCEPTED_TEXT),
-            field="crs",
-        )
     raise CoordinateError(
         Message(N_("crs: unknown coordinate system %(text)r; use %(ACCEPTED_TEXT)s"),
                 text=text, ACCEPTED_TEXT=_ACCEPTED_TEXT),
@@ -223,6 +226,18 @@ def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
     return float(w_lon), float(w_lat)
 
 
+def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    """A point picked on Baidu Maps (BD-09) in GCJ-02.
+
+    >>> [round(v, 4) for v in bd09_to_gcj02(116.43351, 39.90851)]  # Beijing railway station
+    [116.427, 39.9025]
+    """
+    x, y = float(lon) - 0.0065, float(lat) - 0.006
+    z = math.hypot(x, y) - 0.00002 * math.sin(y * _BD_X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _BD_X_PI)
+    return z * math.cos(theta), z * math.sin(theta)
+
+
 def to_wgs84(lon: float, lat: float, *, crs: str) -> tuple[float, float]:
     """Convert a point typed in any supported input CRS to WGS-84.
 
@@ -243,6 +258,8 @@ def to_wgs84(lon: float, lat: float, *, crs: str) -> tuple[float, float]:
     name = normalise_crs_name(crs)
     if name == "GCJ02":
         return gcj02_to_wgs84(lon, lat)
+    if name == "BD09":
+        return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
     # CGCS2000 is taken as WGS-84. Both are geocentric, ITRF-aligned frames and
     # their ellipsoids share a = 6378137 m; the flattenings differ in the tenth
     # digit (1/298.257222101 vs 1/298.257223563), which moves a point by about

@@ -67,7 +67,7 @@ class SiteInSchema(Schema):
                        "assumed): a comma-separated string or a list; a word naming none of them is refused"})
     lon = fields.Raw(required=True)
     lat = fields.Raw(required=True)
-    crs = fields.Str(load_default="WGS84", metadata={"description": "WGS84, GCJ02 or CGCS2000"})
+    crs = fields.Str(load_default="WGS84", metadata={"description": "WGS84, GCJ02, BD09 or CGCS2000"})
     city = fields.Str(load_default=None)
     park = fields.Str(load_default=None)
 

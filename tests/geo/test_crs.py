@@ -3,6 +3,7 @@ import pytest
 
 from geo.crs import (
     SUPPORTED_INPUT_CRS,
+    bd09_to_gcj02,
     gcj02_to_wgs84,
     gcj02_to_wgs84_array,
     metric_crs_for,
@@ -55,14 +56,22 @@ def test_normalise_crs_name_accepts_variants(text, expected):
 
 @pytest.mark.parametrize("text", ["UTM50", "EPSG:3857", "wgs72", "gcj"])
 def test_normalise_crs_name_refuses_unknown_and_lists_accepted(text):
-    with pytest.raises(CoordinateError, match=r"crs: unknown coordinate system .*WGS84.*GCJ02.*CGCS2000") as info:
+    with pytest.raises(CoordinateError, match=r"crs: unknown coordinate system .*WGS84.*GCJ02.*BD09.*CGCS2000") as info:
         normalise_crs_name(text)
     assert info.value.field == "crs"
 
 
-def test_baidu_coordinates_get_their_own_message():
-    with pytest.raises(CoordinateError, match="Baidu BD-09"):
-        normalise_crs_name("BD-09")
+@pytest.mark.parametrize("text", ["BD-09", "bd09", "百度坐标", "百度"])
+def test_baidu_coordinates_are_read(text):
+    assert normalise_crs_name(text) == "BD09"
+
+
+def test_a_point_picked_on_baidu_maps_lands_where_it_is():
+    # Tiananmen picked on Baidu Maps (BD-09) is GCJ-02 (116.39762729, 39.90865674) (the published reference pair
+    # of github.com/wandergis/coordtransform), which is about 116.3914, 39.9073 in WGS-84.
+    assert bd09_to_gcj02(116.404, 39.915) == pytest.approx((116.39762729119315, 39.90865673957631), abs=1e-9)
+    lon, lat = to_wgs84(116.404, 39.915, crs="BD-09")
+    assert (lon, lat) == pytest.approx(gcj02_to_wgs84(116.39762729119315, 39.90865673957631), abs=1e-9)
 
 
 @pytest.mark.parametrize(("wgs_lon", "wgs_lat", "gcj_lon", "gcj_lat"), KNOWN_PAIRS)
