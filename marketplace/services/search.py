@@ -465,10 +465,16 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     if not len(found):
         return []
     knowledge = knowledge or load_knowledge()
+    # Material codes as small integers in code order (few distinct codes among many rows): every test on
+    # them below is then numeric, where comparing and sorting strings per row cost more than the rest.
+    names, code_rank = _factorize(found.codes)
     # An anonymous offer is where everyone but its own side sees it, at its grid point: a search's radius and
     # order must not tell more than its map does (shrinking the radius would otherwise find the exact distance).
-    lon, lat = np.where(found.anonymous, grid_points(found.lon), found.lon), \
-        np.where(found.anonymous, grid_points(found.lat), found.lat)
+    lon, lat = found.lon, found.lat
+    if found.anonymous.any():
+        hidden = np.flatnonzero(found.anonymous)
+        lon, lat = lon.copy(), lat.copy()
+        lon[hidden], lat[hidden] = grid_points(lon[hidden]), grid_points(lat[hidden])
     distance = np.atleast_1d(great_circle_km(query.lon, query.lat, lon, lat))
     day = today.toordinal()
     keep = ((distance <= query.radius_km) & (found.available > 0) & (found.available >= query.min_quantity)
@@ -476,28 +482,27 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     if not query.include_upcoming:
         keep &= found.start <= day
     if codes is not None:
-        keep &= np.isin(found.codes, list(codes))
+        keep &= np.isin(code_rank, [k for k, name in enumerate(names) if name in codes])
     if query.max_price_cny is not None:
         keep &= ~np.isnan(found.price) & (found.price <= query.max_price_cny)
     rows = np.flatnonzero(keep)
     if query.quality:
         # What a material is by definition (class F fly ash is class F) counts as stated; the offer's own word wins.
         rows = np.array([i for i in rows
-                         if all(f.allows({**_implied(str(found.codes[i]), knowledge), **found.quality_of(int(i))})
+                         if all(f.allows({**_implied(names[code_rank[i]], knowledge), **found.quality_of(int(i))})
                                 for f in query.quality)], dtype=np.int64)
     if not len(rows):
         return []
     # By listing id (then code), keeping one row per offer: an offer is one material, but never list one twice.
-    code_rank = np.unique(found.codes[rows].astype(str), return_inverse=True)[1]
-    rows = rows[np.lexsort((code_rank, found.ids[rows]))]
+    rows = rows[np.lexsort((code_rank[rows], found.ids[rows]))]
     rows = rows[np.concatenate(([True], np.diff(found.ids[rows]) != 0))]
 
-    ids, row_codes, d = found.ids[rows], found.codes[rows], distance[rows]
+    ids, row_codes, d = found.ids[rows], code_rank[rows], distance[rows]
     road = d * ROAD_DETOUR_FACTOR
-    trucked_codes = [c for c in set(row_codes) if _trucked(c, "t", knowledge)]
-    trucked = np.isin(row_codes, trucked_codes) & (found.base_units[rows] == "t")
-    dangerous = np.isin(row_codes, [c for c in set(row_codes)
-                                    if c in knowledge.materials and dangerous_goods(knowledge.materials[c])])
+    trucked = np.isin(row_codes, [k for k, name in enumerate(names) if _trucked(name, "t", knowledge)]) \
+        & found.in_tonnes[rows]
+    dangerous = np.isin(row_codes, [k for k, name in enumerate(names)
+                                    if name in knowledge.materials and dangerous_goods(knowledge.materials[name])])
     cny_per_t_km = np.where(dangerous, _DANGEROUS_CNY[TRANSPORT_MODE], _BULK_CNY[TRANSPORT_MODE])
     co2_t_per_t_km = np.where(dangerous, _DANGEROUS_CO2_KG[TRANSPORT_MODE], _BULK_CO2_KG[TRANSPORT_MODE]) / 1000
     transport = np.where(trucked, road * cny_per_t_km, np.nan)
@@ -516,8 +521,22 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     def value(array, k):
         return None if math.isnan(array[k]) else float(array[k])
 
-    return [_Ranked(int(ids[k]), str(row_codes[k]), float(d[k]), float(road[k]), value(transport, k),
+    return [_Ranked(int(ids[k]), names[row_codes[k]], float(d[k]), float(road[k]), value(transport, k),
                     value(delivered, k), value(co2, k), float(score[k])) for k in order]
+
+
+def _factorize(codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct codes in code-point order (as Python sorts strings), and each row's position among them.
+
+    Examples
+    --------
+    >>> names, rank = _factorize(np.array(["gbfs", "coal-fly-ash", "gbfs"], dtype=object))
+    >>> names, rank.tolist()
+    (['coal-fly-ash', 'gbfs'], [1, 0, 1])
+    """
+    names = sorted(dict.fromkeys(codes))
+    rank = {name: k for k, name in enumerate(names)}
+    return names, np.fromiter(map(rank.__getitem__, codes), dtype=np.intp, count=len(codes))
 
 
 def _implied(code: str, knowledge: Knowledge) -> dict:
