@@ -27,8 +27,8 @@ UNIT_NAMES = {
            "kWh": "kWh", "CNY": "CNY", "km": "km"},
 }
 _FOLDED = {language: {unit.casefold(): name for unit, name in names.items()} for language, names in UNIT_NAMES.items()}
-PERIOD_NAMES = {"zh": {"yr": "年", "a": "年", "month": "月", "day": "天"},
-                "en": {"yr": "yr", "a": "yr", "month": "month", "day": "day"}}
+PERIOD_NAMES = {"zh": {"yr": "年", "a": "年", "month": "月", "day": "天", "h": "小时"},
+                "en": {"yr": "yr", "a": "yr", "month": "month", "day": "day", "h": "h"}}
 
 
 def language_of(locale) -> str:

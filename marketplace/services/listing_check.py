@@ -18,8 +18,8 @@ from geo.messages import Message, N_, Names
 
 from ..models import LISTING_KINDS, VISIBILITIES
 from .errors import FieldError, field_error_from
-from .listing_values import (clean_text, hazard_category, parse_date, parse_hazard_code, parse_number, parse_quality,
-                             parse_written_unit, read_measure, verbatim_note)
+from .listing_values import (clean_text, hazard_category, parse_date, parse_hazard_code, parse_price, parse_quality,
+                             parse_written_unit, read_amount, read_measure, verbatim_note)
 
 # The units the listing form offers; any unit of units.yaml is accepted (万吨/年, Nm3/day, kWh/month ...).
 UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
@@ -368,11 +368,19 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     materials = [knowledge.materials[n.material_code] for n in names if n.material_code is not None]
     codes = tuple(dict.fromkeys(m.code for m in materials))
 
-    quantity = attempt(parse_number, listing.quantity, "quantity")
+    amount = attempt(read_amount, listing.quantity, "quantity")
+    quantity = amount.value if amount is not None else None
     if quantity is not None and quantity <= 0:
         errors.append(FieldError("quantity", Message(N_("the quantity must be more than zero"))))
         quantity = None
-    written = attempt(parse_written_unit, listing.unit)
+    if amount is not None and amount.ranged:
+        warnings.append(FieldError("quantity", Message(N_("%(text)r is a range: counted as its middle, %(value)s"),
+                                                       text=clean_text(listing.quantity), value=f"{amount.value:,g}")))
+    written = attempt(_written_unit, listing.unit, amount.unit if amount is not None else None)
+    if written is not None and written.per_year > 365:
+        warnings.append(FieldError("unit", Message(N_("an hourly figure is counted at %(hours)s operating hours a "
+                                                      "year; write the yearly quantity if the plant runs otherwise"),
+                                                   hours=f"{written.per_year:,}")))
     annual = base_unit = unit = None
     if written is not None and names:
         unit = written.canonical
@@ -430,13 +438,13 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
 
     price = None
     if listing.price_cny not in (None, ""):
-        price = attempt(parse_number, listing.price_cny, "price_cny")
+        price = attempt(parse_price, listing.price_cny, "price_cny")
         if price is not None and abs(price) > 1e6:
             errors.append(FieldError("price_cny", Message(N_("%(price)g CNY per unit is not plausible"),
                                                           price=price)))
 
     start = attempt(parse_date, listing.available_from, "available_from")
-    end = attempt(parse_date, listing.available_to, "available_to")
+    end = attempt(lambda value, name: parse_date(value, name, end=True), listing.available_to, "available_to")
     if start and end and end < start:
         errors.append(FieldError("available_to", Message(N_("ends (%(end)s) before it starts (%(start)s)"),
                                                          end=end, start=start)))
@@ -467,6 +475,25 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
                           visibility, note, clean_text(listing.transport_modes) or None,
                           material=_written_material(listing.material, texts), names=tuple(names),
                           warnings=tuple(warnings))
+
+
+def _written_unit(unit_text, after_amount: str | None):
+    """The unit column, or the unit written after the quantity ("3000吨/年") when the column is empty; both given,
+    they must agree."""
+    if after_amount is None:
+        return parse_written_unit(unit_text)
+    try:
+        inline = parse_written_unit(after_amount)
+    except FieldError:
+        raise FieldError("quantity", Message(N_("%(text)r after the number is not a unit"),
+                                             text=after_amount)) from None
+    if not clean_text(unit_text):
+        return inline
+    column = parse_written_unit(unit_text)
+    if (column.unit, column.period, column.multiplier) != (inline.unit, inline.period, inline.multiplier):
+        raise FieldError("quantity", Message(N_("the quantity says %(inline)s but the unit says %(column)s"),
+                                             inline=after_amount, column=clean_text(unit_text)))
+    return column
 
 
 def _written_material(material, texts: list[str]) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from matching.knowledge.resolver import hazard_code_in
 from matching.knowledge.units import UnitError, parse_unit
@@ -43,6 +44,74 @@ def parse_number(text, field_name: str) -> float:
     return value
 
 
+_APPROXIMATELY = re.compile(r"^(约|大约|约计|近|将近|逾|超过|ca\.?|c\.|circa|about|approx\.?|approximately|around|"
+                            r"~|≈|～)\s*", re.IGNORECASE)
+_AMOUNT = re.compile(r"^(?P<low>[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+                     r"(?:\s*(?:-|–|—|~|～|至|到|to)\s*(?P<high>\d+(?:\.\d+)?))?"
+                     r"\s*(?P<scale>万|亿|千|百万|thousand|million|k|m(?![a-z³3]))?\s*(?P<rest>.*)$", re.IGNORECASE)
+_SCALES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6, "thousand": 1e3, "million": 1e6, "k": 1e3, "m": 1e6}
+
+
+@dataclass(frozen=True)
+class WrittenAmount:
+    """An amount as written in one cell: its value, the unit written after it (if any), and how it was read."""
+
+    value: float
+    unit: str | None = None
+    ranged: bool = False
+
+
+def read_amount(text, field_name: str) -> WrittenAmount:
+    """"5万吨/年" -> 50 000 and "吨/年"; "约3000" -> 3 000; "50-80" -> 65, the middle of the range (``ranged``).
+
+    >>> read_amount("约5万吨/年", "quantity")
+    WrittenAmount(value=50000.0, unit='吨/年', ranged=False)
+    >>> read_amount("1.2-1.5 million", "quantity").value
+    1350000.0
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return WrittenAmount(parse_number(text, field_name))
+    cleaned = _APPROXIMATELY.sub("", clean_text(text).replace(",", "")).strip()
+    match = _AMOUNT.match(cleaned)
+    if match is None:
+        return WrittenAmount(parse_number(text, field_name))  # names the field: "not a number" / "required"
+    low = float(match.group("low"))
+    high = float(match.group("high")) if match.group("high") else None
+    if high is not None and high < low:
+        raise FieldError(field_name, Message(N_("%(text)r: the range ends below where it starts"),
+                                             text=clean_text(text)))
+    scale = _SCALES[match.group("scale").lower() if match.group("scale").isascii() else match.group("scale")] \
+        if match.group("scale") else 1.0
+    value = (low if high is None else (low + high) / 2) * scale
+    if not math.isfinite(value):
+        raise FieldError(field_name, Message(N_("the number must be finite")))
+    return WrittenAmount(value, match.group("rest").strip() or None, high is not None)
+
+
+# What may follow a price: the currency and "per unit" (元/吨, CNY/t, RMB per tonne); the unit is the listing's.
+_PRICE_WORDS = re.compile(r"^(?:元|人民币|rmb|cny|yuan|¥|￥)?\s*(?:(?:/|每|per)\s*(?:吨|t|tonne|ton|unit|单位))?$",
+                          re.IGNORECASE)
+NEGOTIABLE = ("面议", "议价", "协商", "价格面议", "negotiable", "tbd", "on request", "n/a")
+
+
+def parse_price(text, field_name: str = "price_cny") -> float | None:
+    """A price per unit in CNY as written ("50元/吨", "￥50", "-20 CNY/t"); ``None`` for "面议" / "negotiable".
+
+    >>> parse_price("￥50元/吨"), parse_price("面议"), parse_price("-20 CNY/t")
+    (50.0, None, -20.0)
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return parse_number(text, field_name)
+    written = clean_text(text)
+    if written.lower() in NEGOTIABLE:
+        return None
+    amount = read_amount(re.sub(r"^[¥￥]\s*", "", written), field_name)
+    if amount.unit is not None and not _PRICE_WORDS.match(amount.unit) or amount.ranged:
+        raise FieldError(field_name, Message(N_("%(text)r: give one price in CNY per unit of the listing"),
+                                             text=written))
+    return amount.value
+
+
 def parse_written_unit(text: str | None):
     """The unit as written, read by :func:`matching.knowledge.units.parse_unit`; a FieldError if unknown."""
     try:
@@ -51,17 +120,55 @@ def parse_written_unit(text: str | None):
         raise FieldError("unit", str(exc).removeprefix("unit: ")) from None
 
 
-def parse_date(value, field_name: str) -> dt.date | None:
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_YEAR = re.compile(r"^(\d{4})\s*年?$")
+_WORDED_MONTH = re.compile(r"^([a-z]+)\.?\s+(\d{4})$|^(\d{4})\s+([a-z]+)\.?$")
+
+
+def parse_date(value, field_name: str, *, end: bool = False) -> dt.date | None:
+    """A date as plants write it: 2026-01-31, 2026/1/31, 2026.1.31, 2026年1月31日; a month (2026-01, 2026年1月,
+    Jan 2026) or a year (2026, 2026年) means its first day, or its last when ``end`` (an availability's end).
+
+    >>> parse_date("2026年3月", "available_to", end=True), parse_date("2026/1/5", "available_from")
+    (datetime.date(2026, 3, 31), datetime.date(2026, 1, 5))
+    """
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = clean_text(value)
     try:
-        return dt.date.fromisoformat(clean_text(value)[:10])
+        return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise FieldError(field_name, Message(N_("%(value)r is not a date (YYYY-MM-DD)"), value=clean_text(value))) from None
+        pass
+    lowered = text.lower()
+    try:
+        if match := _DAY.match(lowered):
+            return dt.date(*map(int, match.groups()))
+        year = month = None
+        if match := _MONTH.match(lowered):
+            year, month = int(match.group(1)), int(match.group(2))
+        elif (match := _WORDED_MONTH.match(lowered)) and (match.group(1) or match.group(4)) in _MONTHS:
+            year = int(match.group(2) or match.group(3))
+            month = _MONTHS[match.group(1) or match.group(4)]
+        elif match := _YEAR.match(lowered):
+            year = int(match.group(1))
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if year is not None:
+            if not end:
+                return dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+    except ValueError:
+        pass
+    raise FieldError(field_name, Message(N_("%(value)r is not a date (YYYY-MM-DD)"), value=text))
 
 
 QUALITY_PAIR = re.compile(r"^\s*([^=:]+?)\s*[=:]\s*(.+?)\s*$")

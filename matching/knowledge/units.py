@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -48,6 +48,8 @@ class Units:
     written_periods: Mapping[str, str]
     exact: Mapping[tuple[str, str], float]
     families: Mapping[tuple[str, str, str], float]
+    # Written units that carry their period (a power: MW is MWh per hour).
+    implied_periods: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,14 @@ def load_units(path: Path | str | None = None) -> Units:
     if not base or not periods or any(not isinstance(v, int) or v < 1 for v in periods.values()):
         fail("base_units and periods (name: how many make a year) are required")
     written: dict[str, tuple[str, float]] = {}
+    implied: dict[str, str] = {}
     for name, value in (raw.get("written_units") or {}).items():
-        if not isinstance(value, list) or len(value) != 2 or value[0] not in base or not _positive(value[1]):
-            fail(f"written_units {name}: give [base unit, multiplier]")
+        if not isinstance(value, list) or len(value) not in (2, 3) or value[0] not in base \
+                or not _positive(value[1]) or (len(value) == 3 and value[2] not in periods):
+            fail(f"written_units {name}: give [base unit, multiplier] or [base unit, multiplier, period]")
         written[_key(str(name))] = (value[0], float(value[1]))
+        if len(value) == 3:
+            implied[_key(str(name))] = str(value[2])
     for unit in base:
         written.setdefault(_key(unit), (unit, 1.0))
     written_periods = {_key(str(k)): str(v) for k, v in (raw.get("written_periods") or {}).items()}
@@ -112,7 +118,7 @@ def load_units(path: Path | str | None = None) -> Units:
         families[(item["family"], item["from"], item["to"])] = float(item["factor"])
         families[(item["family"], item["to"], item["from"])] = 1 / float(item["factor"])
     return Units(base, MappingProxyType(periods), MappingProxyType(written), MappingProxyType(written_periods),
-                 MappingProxyType(exact), MappingProxyType(families))
+                 MappingProxyType(exact), MappingProxyType(families), MappingProxyType(implied))
 
 
 def parse_unit(text: str | None, *, default: str = "t/yr") -> WrittenUnit:
@@ -131,19 +137,25 @@ def parse_unit(text: str | None, *, default: str = "t/yr") -> WrittenUnit:
     ('t/yr', 'Nm3/day', 't/yr')
     >>> parse_unit("万kWh/月")
     WrittenUnit(unit='kWh', period='month', multiplier=10000.0)
+    >>> parse_unit("蒸吨/小时").canonical, parse_unit("MW").canonical, parse_unit("Nm³/h").per_year
+    ('t/h', 'MWh/h', 8000)
     """
     units = load_units()
     written = clean(text or "") or default
     parts = _SEPARATOR.split(written, maxsplit=1)
-    amount, period_text = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "yr")
-    found = units.written_units.get(_key(amount)) or units.written_units.get(_key(amount).casefold())
-    if found is None:
-        found = next((value for name, value in units.written_units.items() if name.casefold() == _key(amount).casefold()),
-                     None)
+    amount, period_text = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], None)
+    name = next((candidate for candidate in (_key(amount), _key(amount).casefold()) if candidate in units.written_units),
+                None) or next((written_name for written_name in units.written_units
+                               if written_name.casefold() == _key(amount).casefold()), None)
+    found = units.written_units.get(name) if name is not None else None
+    if period_text is None:
+        period_text = units.implied_periods.get(name, "yr") if name is not None else "yr"
+    elif name in units.implied_periods:
+        found = None  # "MW/年": a power has no period of its own
     period = units.written_periods.get(_key(period_text).casefold())
     if found is None or period is None:
         accepted = ", ".join(f"{unit}/{p}" for unit in ("t", "GJ", "MWh", "m3", "Nm3") for p in ("yr",))
-        raise UnitError(Message(N_("unit: unknown unit %(written)r; write a unit per year, month or day, e.g. "
+        raise UnitError(Message(N_("unit: unknown unit %(written)r; write a unit per year, month, day or hour, e.g. "
                                    "%(accepted)s"),
                                 written=written, accepted=accepted))
     return WrittenUnit(found[0], period, found[1])

@@ -1,4 +1,6 @@
 """Listing validation rules (services/listing_check.check_listing), without the web layer."""
+import datetime as dt
+
 import pytest
 
 from marketplace.services.listing_check import ListingInput, ListingInvalid, check_listing
@@ -244,3 +246,39 @@ def test_a_hazard_code_and_a_category_that_disagree_are_named():
     with pytest.raises(FieldError) as caught:
         parse_hazard_code("HW08 252-002-11")
     assert caught.value.field == "hazard_code" and "HW11" in caught.value.message and "HW08" in caught.value.message
+
+
+@pytest.mark.parametrize(("quantity", "unit", "annual", "ranged"), [
+    ("5万", "t/yr", 50_000, False), ("约5万吨", "", 50_000, False), ("3000吨/天", None, 3000 * 365, False),
+    ("≈1,200", "t/yr", 1200, False), ("50-80", "t/yr", 65, True), ("1.2 million", "tpa", 1_200_000, False),
+    ("20", "t/h", 20 * 8000, False),
+])
+def test_quantities_as_plants_write_them(quantity, unit, annual, ranged):
+    checked = check(quantity=quantity, unit=unit)
+    assert checked.annual_quantity == pytest.approx(annual)
+    assert any(w.field == "quantity" and "range" in w.message for w in checked.warnings) == ranged
+
+
+@pytest.mark.parametrize(("quantity", "unit", "words"), [
+    ("3000 bags", "t/yr", "not a unit"), ("5万吨/天", "t/yr", "the unit says"), ("80-50", "t/yr", "range ends"),
+])
+def test_a_quantity_that_cannot_be_read_names_the_field(quantity, unit, words):
+    assert words in errors_of(quantity=quantity, unit=unit)["quantity"].message
+
+
+@pytest.mark.parametrize(("written", "start", "end"), [
+    ("2026年3月", dt.date(2026, 3, 1), dt.date(2026, 3, 31)), ("2026/1/5", dt.date(2026, 1, 5), dt.date(2026, 1, 5)),
+    ("2027", dt.date(2027, 1, 1), dt.date(2027, 12, 31)), ("Feb 2028", dt.date(2028, 2, 1), dt.date(2028, 2, 29)),
+])
+def test_dates_as_plants_write_them_month_and_year_span_their_whole_period(written, start, end):
+    checked = check(available_from=written, available_to=written)
+    assert (checked.available_from, checked.available_to) == (start, end)
+
+
+@pytest.mark.parametrize(("price", "stored"), [("50元/吨", 50.0), ("￥50", 50.0), ("-20 CNY/t", -20.0), ("面议", None)])
+def test_prices_as_plants_write_them(price, stored):
+    assert check(price_cny=price).price_cny == stored
+
+
+def test_a_price_per_another_unit_is_named():
+    assert "CNY per unit" in errors_of(price_cny="50元/kg")["price_cny"].message

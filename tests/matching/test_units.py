@@ -23,13 +23,16 @@ def kb():
     ("GJ/yr", "GJ", "yr", 1), ("万GJ/年", "GJ", "yr", 10_000), ("MWh/a", "MWh", "yr", 1), ("万千瓦时/月", "kWh", "month", 10_000),
     ("m³/yr", "m3", "yr", 1), ("立方米/天", "m3", "day", 1), ("Nm3/yr", "Nm3", "yr", 1), ("万标方/年", "Nm3", "yr", 10_000),
     ("ＧＪ／ｙｒ", "GJ", "yr", 1), (" t / yr ", "t", "yr", 1), ("吨", "t", "yr", 1), (None, "t", "yr", 1),
+    # flows and loads: per hour, counted at the operating hours of a year
+    ("t/h", "t", "h", 1), ("Nm³/h", "Nm3", "h", 1), ("蒸吨/小时", "t", "h", 1), ("MW", "MWh", "h", 1),
+    ("万标方/时", "Nm3", "h", 10_000), ("tpa", "t", "yr", 1), ("Mtpa", "t", "yr", 1_000_000),
 ])
 def test_units_as_plants_write_them(text, unit, period, multiplier):
     written = parse_unit(text)
     assert (written.unit, written.period, written.multiplier) == (unit, period, multiplier)
 
 
-@pytest.mark.parametrize("text", ["barrels/yr", "t/week", "t/h", "kg/fortnight", "furlongs"])
+@pytest.mark.parametrize("text", ["barrels/yr", "t/week", "kg/fortnight", "furlongs", "MW/yr"])
 def test_unknown_units_are_refused_naming_the_field(text):
     with pytest.raises(UnitError, match="unknown unit") as caught:
         parse_unit(text)
