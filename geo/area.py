@@ -9,6 +9,8 @@ swapped latitude/longitude, a missing digit, or a point from another map.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Real
@@ -153,18 +155,46 @@ def parse_service_area(text: str) -> ServiceArea:
     return ServiceArea(*values)
 
 
+# Degrees as written on maps and in reports: 117.2, 117.2°, 117°12'30"E, 117度12分30秒, 东经117.2, 31.5N, S 33.9.
+_DEGREES = re.compile(
+    r"^(?P<before>[NSEW]|东经|西经|北纬|南纬)?\s*(?P<deg>[-+]?\d+(?:\.\d+)?)\s*(?:°|度|º|d)?\s*"
+    r"(?:(?P<min>\d+(?:\.\d+)?)\s*(?:'|′|’|分|m)\s*)?(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:\"|″|′′|''|”|秒|s)\s*)?"
+    r"(?P<after>[NSEW])?$", re.IGNORECASE)
+_NEGATIVE = {"S", "W", "西经", "南纬"}
+
+
+def _degrees_written(text: str) -> float | None:
+    """The degrees ``text`` writes, negative for south and west; ``None`` if it is no angle.
+
+    >>> _degrees_written("117°12′36″E"), _degrees_written("东经117.2"), _degrees_written("33.9 S")
+    (117.21, 117.2, -33.9)
+    """
+    match = _DEGREES.match(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        return None
+    degrees = float(match.group("deg"))
+    minutes, seconds = float(match.group("min") or 0), float(match.group("sec") or 0)
+    if minutes >= 60 or seconds >= 60 or ((minutes or seconds) and degrees != int(degrees)):
+        return None
+    value = abs(degrees) + minutes / 60 + seconds / 3600
+    hemisphere = (match.group("before") or match.group("after") or "").upper()
+    negative = degrees < 0 or hemisphere in _NEGATIVE
+    return round(-value if negative else value, 10)
+
+
 def _parse_degrees(value: object, *, axis: str, field: str) -> float:
     if isinstance(value, Real | Decimal) and not isinstance(value, bool):
         number = float(value)
     elif isinstance(value, str):
-        cleaned = value.strip().rstrip("°").strip()
         try:
-            number = float(cleaned)
+            number = float(value.strip().rstrip("°").strip())
         except ValueError:
+            number = _degrees_written(value)
+        if number is None:
             raise CoordinateError(
                 Message(N_("%(field)s: %(axis)s %(value)r is not a number"), field=field, axis=axis, value=value),
                 field=field
-            ) from None
+            )
     else:
         raise CoordinateError(Message(N_("%(field)s: %(axis)s %(value)r is not a number"),
                                       field=field, axis=axis, value=value), field=field)

@@ -157,3 +157,17 @@ def test_check_point_names_the_given_field():
     with pytest.raises(OutsideServiceArea, match="^sites row 3 lon/lat: ") as info:
         check_point(0.0, 0.0, area=AREA, field="sites row 3 lon/lat")
     assert info.value.field == "sites row 3 lon/lat"
+
+
+@pytest.mark.parametrize(("lon", "lat"), [
+    ("117°12′36″E", "31°49′12″N"), ("东经117.21", "北纬31.82"), ("117度12分36秒", "31度49分12秒"), ("117.21°", "31.82 N"),
+])
+def test_degrees_as_written_on_maps_and_in_reports(lon, lat):
+    box = ServiceArea(114.38, 28.90, 120.15, 35.15)
+    assert check_point(lon, lat, area=box) == pytest.approx((117.21, 31.82))
+
+
+@pytest.mark.parametrize("text", ["117°75′", "117 12 30", "E", "117.5°12′"])
+def test_a_written_angle_that_is_none_is_named(text):
+    with pytest.raises(CoordinateError, match="is not a number"):
+        check_point(text, 31.8, area=ServiceArea(114.38, 28.90, 120.15, 35.15))
