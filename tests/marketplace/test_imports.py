@@ -286,11 +286,12 @@ def test_file_over_the_size_limit(monkeypatch):
         read_import_file(b"x" * 101, filename="a.csv")
 
 
-def test_unknown_and_missing_columns_are_named(db, two_sites):
+def test_unknown_columns_are_named_and_left_unread_and_missing_ones_refuse_the_file(db, two_sites):
+    # A plant's own sheet carries columns of its own (序号, 联系人, colour): they are not read, and the import says so.
     raw = b"site_id,kind,material,quantity,colour\nIMP-01,offer,fly ash,10,red\n"
-    with pytest.raises(ImportRejected) as caught:
-        import_tables(read_import_file(raw, filename="a.csv"))
-    assert [(p.row, p.column) for p in caught.value.problems] == [(1, "colour")]
+    result = import_tables(read_import_file(raw, filename="a.csv"))
+    assert result.listings.created == 1
+    assert [(p.row, p.column) for p in result.listings.warnings if p.row == 1] == [(1, "colour")]
     raw = b"site_id,kind,material,unit\nIMP-01,offer,fly ash,t/yr\n"
     with pytest.raises(ImportRejected) as caught:
         import_tables(read_import_file(raw, filename="a.csv"))
@@ -338,3 +339,13 @@ def test_a_file_of_only_unclassified_names_imports(db, two_sites):
     assert result.listings.created == 1
     listing = db.session.scalar(select(Listing))
     assert listing.material_codes == [] and listing.engine_codes == ["name:zk5喆昊料"]
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("废物名称", "material"), ("年产生量（吨）", "quantity"), ("计量单位", "unit"), ("Remarks", "note"),
+    ("Longitude", "lon"), ("纬度", "lat"), ("所属行业", "sector"), ("Company", "org"), ("HW code", "hazard_code"),
+])
+def test_headers_people_write_are_read_as_the_format_columns(header, column):
+    from marketplace.services.imports.headers import canonical_column
+
+    assert canonical_column(header) == column

@@ -108,11 +108,10 @@ def on_sheet(problems: list[RowProblem], sheet: str | None) -> list[RowProblem]:
 
 
 def check_columns(columns: list[str], *, required: tuple[str, ...], optional: tuple[str, ...],
-                  sheet: str | None = None) -> None:
+                  sheet: str | None = None) -> list[RowProblem]:
+    """Refuse a table missing a required column or naming one twice; columns the format does not know (序号,
+    联系人, a plant's own notes) are no reason to refuse a sheet: they come back as warnings and are not read."""
     problems = []
-    unknown = [c for c in columns if c not in required + optional]
-    for name in unknown:
-        problems.append(RowProblem(1, name, "unknown column (expected: " + ", ".join(required + optional) + ")"))
     for name in required:
         if name not in columns:
             problems.append(RowProblem(1, name, Message(N_("required column is missing"))))
@@ -121,7 +120,10 @@ def check_columns(columns: list[str], *, required: tuple[str, ...], optional: tu
         problems.append(RowProblem(1, name, Message(N_("column appears more than once"))))
     if problems:
         raise ImportRejected(on_sheet(problems, sheet))
-
+    known = required + optional
+    return on_sheet([RowProblem(1, name, Message(N_("column not read by the import (the columns read are: "
+                                                   "%(columns)s)"), columns=", ".join(known)))
+                     for name in columns if name and name not in known], sheet)
 
 
 def _cell_text(value) -> str:

@@ -62,19 +62,16 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
                     commit: bool = True, sheet: str | None = None,
                     sheet_orgs: dict[str, str] | None = None) -> ListingImportResult:
     """Import a ``listings`` table; identical rows already stored (same site and content) are left alone."""
-    from ..listing_check import ListingInput, ListingInvalid
-    from ..listing_check import check_listing
-
     from matching.knowledge.loader import load_knowledge
 
     from ...models import Listing, ListingMaterial, ListingName
-    from ..listing_check import name_values
+    from ..listing_check import ListingInput, ListingInvalid, check_listing, name_values
     from ..vocabulary import learned_synonyms
 
-    check_columns(table.columns, required=LISTING_REQUIRED, optional=LISTING_OPTIONAL + EXPORT_ONLY, sheet=sheet)
+    warnings: list[RowProblem] = check_columns(table.columns, required=LISTING_REQUIRED,
+                                               optional=LISTING_OPTIONAL + EXPORT_ONLY, sheet=sheet)
     knowledge = load_knowledge()
     learned = learned_synonyms()
-    warnings: list[RowProblem] = []
     find_site = _site_finder(acting_organisation, sheet_orgs or {})
     problems: list[RowProblem] = []
     planned = []

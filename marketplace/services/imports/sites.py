@@ -99,14 +99,15 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
     Raises :class:`ImportRejected` listing every problem; then nothing is stored. With
     ``commit=False`` the rows are only flushed, for a caller that imports more in the same transaction.
     """
-    check_columns(table.columns, required=SITE_REQUIRED if acting_organisation is None else
-                  tuple(c for c in SITE_REQUIRED if c != "org"),
-                  optional=SITE_OPTIONAL + (("org",) if acting_organisation is not None else ()), sheet=sheet)
+    ignored = check_columns(table.columns, required=SITE_REQUIRED if acting_organisation is None else
+                            tuple(c for c in SITE_REQUIRED if c != "org"),
+                            optional=SITE_OPTIONAL + (("org",) if acting_organisation is not None else ()),
+                            sheet=sheet)
     service_area = configured_service_area(current_app.config)
     locator = ParkLocator.from_database()
     organisations = {o.name_zh: o for o in db.session.scalars(select(Organisation))}
     problems: list[RowProblem] = []
-    warnings: list[RowProblem] = []
+    warnings: list[RowProblem] = list(ignored)
     planned = []  # (row number, organisation name, credit code, checked site, licences)
     seen_refs: dict[str, int] = {}
     org_codes: dict[str, tuple[str | None, int]] = {}
