@@ -349,3 +349,10 @@ def test_headers_people_write_are_read_as_the_format_columns(header, column):
     from marketplace.services.imports.headers import canonical_column
 
     assert canonical_column(header) == column
+
+
+@pytest.mark.parametrize(("written", "kind"), [("供", "offer"), ("Supply", "offer"), ("demand", "want"), ("需", "want")])
+def test_kind_words_people_write(written, kind):
+    from marketplace.services.imports.headers import canonical_value
+
+    assert canonical_value("kind", written) == kind

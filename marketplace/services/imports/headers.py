@@ -64,7 +64,11 @@ OTHER_SHEETS = {"供需": "listings", "挂牌": "listings", "挂牌信息": "lis
                 "sites": "sites", "listings": "listings"}
 KIND_VALUES_ZH = {"offer": "供应", "want": "需求"}
 VISIBILITY_VALUES_ZH = {"named": "公开", "anonymous": "匿名"}
-_OTHER_KIND_WORDS = {"供给": "offer", "出售": "offer", "产生": "offer", "求购": "want", "采购": "want", "收购": "want"}
+_OTHER_KIND_WORDS = {"供给": "offer", "出售": "offer", "产生": "offer", "供": "offer", "产出": "offer", "外售": "offer",
+                     "求购": "want", "采购": "want", "收购": "want", "需": "want", "接收": "want", "利用": "want",
+                     "supply": "offer", "output": "offer", "sell": "offer", "source": "offer", "have": "offer",
+                     "demand": "want", "input": "want", "need": "want", "buy": "want", "accept": "want",
+                     "accepts": "want", "sink": "want"}
 
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 
@@ -112,7 +116,7 @@ def canonical_value(column: str, value: str) -> str:
         for word, zh in KIND_VALUES_ZH.items():
             if text == zh:
                 return word
-        return _OTHER_KIND_WORDS.get(text, text)
+        return _OTHER_KIND_WORDS.get(text.casefold(), text)
     if column == "visibility":
         for word, zh in VISIBILITY_VALUES_ZH.items():
             if text == zh:
