@@ -5,12 +5,12 @@ import csv
 import datetime as dt
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from geo.messages import Message, N_
 
 from ..errors import FieldError, ImportRejected, RowProblem
-from .headers import canonical_column, canonical_sheet
+from .headers import canonical_column, canonical_sheet, header_units
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -27,6 +27,8 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 class Table:
     columns: list[str]
     rows: list[dict[str, str]]
+    # Units written in a header's brackets ("年产生量（万吨/年）"): column -> unit, for rows that give none.
+    header_units: dict[str, str] = field(default_factory=dict)
 
 
 def decode_text(raw: bytes) -> str:
@@ -99,7 +101,7 @@ def read_csv(source: str | os.PathLike | bytes) -> Table:
     except csv.Error as exc:
         raise FieldError("file", Message(N_("the file is not valid CSV (%(exc)s)"), exc=exc),
                                  row=len(rows) + FIRST_DATA_ROW) from None
-    return Table(columns, rows)
+    return Table(columns, rows, header_units(header))
 
 
 def on_sheet(problems: list[RowProblem], sheet: str | None) -> list[RowProblem]:
@@ -176,7 +178,7 @@ def read_xlsx(raw: bytes) -> dict[str, Table]:
                 body.append({} if not any(texts) else dict(zip(columns, texts + [""] * (len(columns) - len(texts)))))
             while body and not body[-1]:
                 body.pop()
-            tables[wanted] = Table(columns, body)
+            tables[wanted] = Table(columns, body, header_units([_cell_text(h) for h in header]))
     finally:
         workbook.close()
     if not tables:

@@ -100,6 +100,29 @@ def canonical_column(header: str) -> str:
     return found or (header or "").strip()
 
 
+def header_units(headers: list[str]) -> dict[str, str]:
+    """The unit a quantity header writes in brackets ("年产生量（万吨/年）", "Quantity (t/a)"), by column.
+
+    >>> header_units(["物料名称", "年产生量（万吨/年）", "价格(元/吨)"])
+    {'quantity': '万吨/年'}
+    """
+    from matching.knowledge.units import UnitError, parse_unit
+
+    found = {}
+    for header in headers:
+        column = canonical_column(header)
+        bracket = _BRACKETS.search(unicodedata.normalize("NFKC", header or ""))
+        if column != "quantity" or bracket is None:
+            continue
+        unit = bracket.group(0)[1:-1].strip()
+        try:
+            parse_unit(unit)
+        except UnitError:
+            continue
+        found[column] = unit
+    return found
+
+
 def canonical_sheet(name: str) -> str:
     """``sites``, ``listings`` or ``instructions`` for a sheet named in either language; else the name folded."""
     key = _key(name)

@@ -88,7 +88,7 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
         try:
             checked = check_listing(ListingInput(
                 kind=canonical_value("kind", row.get("kind", "")), material=row.get("material", ""), quantity=row.get("quantity", ""),
-                unit=row.get("unit"), quality=row.get("quality"), price_cny=row.get("price_cny"),
+                unit=row.get("unit") or table.header_units.get("quantity"), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
                 hazard_code=row.get("hazard_code"), visibility=canonical_value("visibility", row.get("visibility", "")),
                 note=row.get("note")),
