@@ -279,7 +279,7 @@ class PointIndex:
         band = slice(int(np.searchsorted(self.lat_sorted, lat - dlat, side="left")),
                      int(np.searchsorted(self.lat_sorted, lat + dlat, side="right")))
         if abs(lat) + math.degrees(angle) >= 89.999 or angle >= math.pi / 2:
-            return self.order[band]  # the cap reaches a pole: every longitude
+            return self.order[band].copy()  # the cap reaches a pole: every longitude (a copy: callers sort it)
         # Longitude half-width of a spherical cap's bounding box: asin(sin r / cos lat).
         dlon = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat))))) + 1e-9
         offset = np.abs((self.lon_sorted[band] - lon + 180.0) % 360.0 - 180.0)
