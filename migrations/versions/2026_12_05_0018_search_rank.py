@@ -1,4 +1,7 @@
-"""No schema change yet: a slot kept so parts built side by side stay on one chain
+"""No schema change: faster wide-radius search needed none (the revision keeps the chain)
+
+The search reads `search_offer` (0015) through its (lat, lon) btree with the bounding box of the spherical cap
+and returns packed columns; see marketplace/services/search_index.py and bench/RESULTS.md ("Search and import").
 
 Revision ID: 0018_search_rank
 Revises: 0017_sector_notes
