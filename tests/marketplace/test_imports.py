@@ -363,3 +363,22 @@ def test_a_unit_written_in_the_quantity_header_counts_for_rows_without_one(db, t
     import_tables(read_import_file(raw, filename="a.csv"))
     stored = {listing.material: listing.annual_quantity for listing in db.session.scalars(select(Listing))}
     assert stored == {"粉煤灰": 50_000, "钢渣": 3000}
+
+
+def test_a_plant_with_one_site_may_leave_the_site_out_and_others_may_name_it(db, make_org, make_site):
+    plant = make_org(name_zh="单厂企业")
+    only = make_site(organisation=plant, external_ref="ONE-1", name_zh="一号厂区", lonlat=(117.2, 31.8))
+    raw = "类型,物料名称,数量\n供应,粉煤灰,100\n".encode()
+    import_tables(read_import_file(raw, filename="a.csv"), acting_organisation=plant)
+    assert [listing.site_id for listing in db.session.scalars(select(Listing))] == [only.id]
+
+    other = make_org(name_zh="两厂企业")
+    sites = [make_site(organisation=other, external_ref=f"TWO-{i}", name_zh=f"{i}号厂区", lonlat=(117.3, 31.8))
+             for i in (1, 2)]
+    by_name = "站点编号,类型,物料名称,数量\n2号厂区,供应,钢渣,100\n".encode()
+    import_tables(read_import_file(by_name, filename="b.csv"), acting_organisation=other)
+    assert db.session.scalar(select(Listing.site_id).where(Listing.material == "钢渣")) == sites[1].id
+    with pytest.raises(ImportRejected) as caught:
+        import_tables(read_import_file("类型,物料名称,数量\n供应,炉渣,100\n".encode(), filename="c.csv"),
+                      acting_organisation=other)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "site_id")]

@@ -12,7 +12,7 @@ from ..errors import FieldError
 from .listings import EXPORT_ONLY, LISTING_OPTIONAL, LISTING_REQUIRED
 from .sites import SITE_OPTIONAL, SITE_REQUIRED
 
-EXPORT_COLUMNS = ("site_id",) + tuple(c for c in LISTING_REQUIRED if c != "site_id") + LISTING_OPTIONAL + EXPORT_ONLY
+EXPORT_COLUMNS = ("site_id", *LISTING_REQUIRED, *(c for c in LISTING_OPTIONAL if c != "site_id"), *EXPORT_ONLY)
 SITE_EXPORT_COLUMNS = SITE_REQUIRED + SITE_OPTIONAL
 
 

@@ -15,8 +15,9 @@ from ..transaction import unit_of_work
 from .files import FIRST_DATA_ROW, Table, check_columns, on_sheet
 from .headers import canonical_value
 
-LISTING_REQUIRED = ("site_id", "kind", "material", "quantity")
-LISTING_OPTIONAL = ("unit", "quality", "price_cny", "available_from", "available_to", "hazard_code", "visibility",
+LISTING_REQUIRED = ("kind", "material", "quantity")
+# site_id may be left out by a plant with one site (services/imports/listings._site_finder).
+LISTING_OPTIONAL = ("site_id", "unit", "quality", "price_cny", "available_from", "available_to", "hazard_code", "visibility",
                     "note")
 # Columns an export adds; accepted and ignored on import so an exported file imports unchanged.
 EXPORT_ONLY = ("material_code", "hazardous")
@@ -34,21 +35,36 @@ class ListingImportResult:
 
 
 def _site_finder(acting_organisation: Organisation | None, sheet_orgs: dict[str, str]):
-    """site_id -> Site, within the acting organisation, or for an administrator across all of them."""
+    """site_id -> Site, within the acting organisation, or for an administrator across all of them.
+
+    A sheet may name the site by its name instead of its reference, and a plant with one site may leave the
+    column out or empty.
+    """
     query = select(Site)
     if acting_organisation is not None:
         query = query.where(Site.organisation_id == acting_organisation.id)
     by_ref: dict[str, list[Site]] = {}
+    by_name: dict[str, list[Site]] = {}
     for site in db.session.scalars(query):
         by_ref.setdefault(site.external_ref, []).append(site)
+        for name in {site.name_zh, site.name_en} - {None, ""}:
+            by_name.setdefault(name.strip().casefold(), []).append(site)
+    only = [sites[0] for sites in by_ref.values()] if acting_organisation is not None else []
 
     def find(ref: str) -> Site:
-        candidates = by_ref.get(ref, [])
+        if not ref.strip():
+            if len(only) == 1:
+                return only[0]
+            raise FieldError("site_id", Message(N_("say which of your organisation's sites (by its reference or "
+                                                   "name)")))
+        candidates = by_ref.get(ref) or by_name.get(ref.strip().casefold(), [])
         if ref in sheet_orgs:  # the sites sheet of the same workbook says whose site it is
             candidates = [s for s in candidates if s.organisation.name_zh == sheet_orgs[ref]]
         if not candidates:
-            raise FieldError("site_id", f"unknown site_id {ref!r}" + (
-                "" if acting_organisation is None else " among your organisation's sites"))
+            if acting_organisation is None:
+                raise FieldError("site_id", Message(N_("unknown site_id %(ref)r"), ref=ref))
+            raise FieldError("site_id", Message(N_("unknown site_id %(ref)r among your organisation's sites"),
+                                                ref=ref))
         if len(candidates) > 1:
             raise FieldError("site_id", Message(N_("site_id %(ref)r belongs to several organisations; import it "
                                                    "together with its sites sheet"),

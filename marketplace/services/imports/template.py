@@ -20,7 +20,7 @@ from .headers import KIND_VALUES_ZH, LISTING_COLUMNS_ZH, SHEETS_ZH, SITE_COLUMNS
 from .listings import LISTING_OPTIONAL, LISTING_REQUIRED
 from .sites import SITE_REQUIRED
 
-LISTING_TEMPLATE_COLUMNS = ("site_id",) + tuple(c for c in LISTING_REQUIRED if c != "site_id") + LISTING_OPTIONAL
+LISTING_TEMPLATE_COLUMNS = ("site_id", *LISTING_REQUIRED, *(c for c in LISTING_OPTIONAL if c != "site_id"))
 EXAMPLE_SITE_REF = "WH-CEM-01"
 EXAMPLE_ORGANISATION = "示例建材有限公司"
 TEMPLATE_SITES = [{"site_id": EXAMPLE_SITE_REF, "name": "芜湖示例水泥厂", "name_en": "Example cement works",
