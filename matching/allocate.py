@@ -36,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
@@ -362,6 +361,8 @@ def _node_layout(problem: FlowProblem) -> tuple[int, int, int]:
 
 
 def _solve_networkx(problem: FlowProblem, scaled: _Scaled) -> tuple[NDArray[np.int64], int]:
+    import networkx as nx  # only for small parts (auto) or when asked: not at every import of the engine
+
     source, sink = 0, 1
     first_receiver, first_group, _ = _node_layout(problem)
     G = nx.DiGraph()

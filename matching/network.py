@@ -14,10 +14,12 @@ import random
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from matching.types import LINK_STATUSES, Cascade, Keystone, Link, NetworkSummary
+
+if TYPE_CHECKING:  # NetworkX is imported where a graph is built, not by every run that imports the engine
+    import networkx as nx
 
 __all__ = [
     "UNIT_ORDER",
@@ -70,6 +72,8 @@ def site_graph(links: Iterable[Link], *, statuses: Sequence[str] = LINK_STATUSES
     >>> G["A"]["B"]["tonnes"], G["A"]["B"]["materials"]
     (150.0, ('coal-fly-ash', 'fgd-gypsum'))
     """
+    import networkx as nx
+
     G = nx.DiGraph()
     edges: dict[tuple[str, str], dict] = {}
     for link in _selected(links, statuses):
@@ -291,14 +295,15 @@ def sparse_betweenness(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("A", "B"), ("B", "C"), ("D", "B")])
     >>> {site: round(value, 3) for site, value in sparse_betweenness(G).items() if value}
     {'B': 0.333}
     """
-    if isinstance(G, nx.DiGraph):
-        successors = {node: list(G.successors(node)) for node in G.nodes}
-    else:
+    if isinstance(G, Mapping):
         successors = {node: list(after) for node, after in G.items()}
+    else:
+        successors = {node: list(G.successors(node)) for node in G.nodes}
     nodes = list(successors)
     n = len(nodes)
     centrality = dict.fromkeys(nodes, 0.0)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from geo.errors import GeoError
-from geo.io import read_boundaries
 from geo.locate import PolygonIndex
 from geo.messages import Message, N_
 
@@ -79,6 +78,8 @@ def import_park_boundaries(path: str | os.PathLike, *, code_field: str | None = 
     Parks are matched by code, so importing the same file twice changes nothing. Sites that
     have no park get the park whose boundary contains them.
     """
+    from geo.io import read_boundaries  # GeoPandas: imported by an import of boundaries, not at start-up
+
     try:
         features = read_boundaries(path)
     except GeoError as exc:
