@@ -57,7 +57,9 @@ def load_knowledge(directory: Path | str | None = None) -> Knowledge:
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Knowledge:
-    return _load(DEFAULT_DIRECTORY)
+    from matching.knowledge.cache import cached  # kept between processes while the files are unchanged
+
+    return cached(DEFAULT_DIRECTORY, _load)
 
 
 def _merged(directory: Path, main_file: str, *, lists: tuple[str, ...], mappings: tuple[str, ...]) -> dict:
