@@ -1,6 +1,15 @@
 """flask match run: the matching engine over the published listings."""
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+
 import click
 from flask import Blueprint
 from sqlalchemy import select
@@ -32,7 +41,9 @@ def match_run(park_code: str | None, latent: bool, fmt: str, distributed: bool, 
     """Run the matcher over the published listings, store the run, print its links.
 
     Executed here and now (not queued): the JSON is built from the engine's result and written out piece by
-    piece, a link a line, as it is made.
+    piece, a link a line. Nothing is printed before the run is stored: the links and alternatives are written
+    to a temporary file by a child process while this one stores them, and copied out once the transaction
+    has committed (the header, which says what was stored, first).
     """
     from matching.errors import MatchingError
 
@@ -49,17 +60,27 @@ def match_run(park_code: str | None, latent: bool, fmt: str, distributed: bool, 
         from ..services.jobs import scheduler_address
 
         scheduler = scheduler or scheduler_address()
-    try:
-        outcome = run_now(park=park, latent=latent, executor="dask" if distributed else "engine",
-                          scheduler=scheduler, partitions=partitions)
-    except MatchingError as exc:
-        fail(str(exc))
-    if fmt == "json":
-        import sys
+    # A Dask client runs threads of its own: no child process is forked beside them.
+    body = _BodyWriter() if fmt == "json" and not distributed else None
+    with _cycles_left_alone(), contextlib.ExitStack() as cleanup:
+        if body is not None:
+            cleanup.callback(body.discard)
+        try:
+            outcome = run_now(park=park, latent=latent, executor="dask" if distributed else "engine",
+                              scheduler=scheduler, partitions=partitions,
+                              while_storing=body.start if body is not None else lambda outcome: None)
+        except MatchingError as exc:
+            fail(str(exc))
+        _print(outcome, fmt, distributed, body)
 
-        for chunk in outcome.json_chunks():
-            sys.stdout.write(chunk)  # buffered by the stream; the whole document is never one string
+
+def _print(outcome, fmt: str, distributed: bool, body: _BodyWriter | None) -> None:
+    if fmt == "json":
         sys.stdout.flush()
+        out = sys.stdout.buffer  # the bytes under the text stream: the document is UTF-8 already
+        for chunk in outcome.json_chunks(body=body.written() if body is not None else None):
+            out.write(chunk)  # buffered by the stream; the whole document is never one string
+        out.flush()
         return
     where = f" (dask, {outcome.run.counts.get('partitions', 1)} partitions)" if distributed else ""
     click.echo(f"Run {outcome.run.id}: {len(outcome.links)} links proposed{where}")
@@ -69,3 +90,79 @@ def match_run(park_code: str | None, latent: bool, fmt: str, distributed: bool, 
                    f"{link['quantity']:>12,.0f} {link['unit']:<4} {link['distance_km']:>6.1f} km "
                    f"{link['net_benefit_cny']:>14,.0f} CNY {link['co2_avoided_t']:>10,.0f} t CO2"
                    f"{'  latent' if link['latent'] else ''}")
+
+
+@contextlib.contextmanager
+def _cycles_left_alone():
+    """The cyclic garbage collector off while a run is made and printed, and what exists before it frozen.
+
+    What start-up built (modules, the app, the knowledge base) lives as long as the command, and a run makes
+    hundreds of thousands of small values (rows, engine results, documents) with hardly a reference cycle among
+    them; the collector would walk all of it again and again as the run allocates (about a tenth of a province
+    run's time) to free next to nothing. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+class _BodyWriter:
+    """The run's links and alternatives as JSON (:meth:`RunOutcome.json_body`), written to a temporary file by a
+    forked child process while this one stores them: two cores at work instead of one, and the database's own
+    work (index and foreign-key checks) overlapped with the text.
+
+    The child reads only the outcome it was forked with (values in memory, never the database connection it
+    shares), writes the file and leaves with ``os._exit``, running no clean-up of what it shares with this
+    process. Where there is no ``fork``, or threads are running (a forked thread-holding process may hang), or
+    the child fails, the body is written here afterwards, as before.
+    """
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.file = None
+
+    def start(self, outcome) -> None:
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        self.file = tempfile.TemporaryFile()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 1
+            try:
+                with open(os.dup(self.file.fileno()), "wb") as out:
+                    for chunk in outcome.json_body():
+                        out.write(chunk)
+                status = 0
+            finally:
+                os._exit(status)
+        self.pid = pid
+
+    def written(self) -> Iterator[bytes] | None:
+        """The body the child wrote, once it is done; None when it did not (the caller writes it then)."""
+        if self.pid is None:
+            return None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        self.file.seek(0)
+        return iter(lambda: self.file.read(1 << 20), b"")
+
+    def discard(self) -> None:
+        """Stop the child if it still runs (the run failed, or was interrupted) and drop the file."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.file is not None:
+            self.file.close()
+            self.file = None

@@ -14,15 +14,18 @@ step as it goes and ends done or failed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
+import orjson
 import shapely
 from flask import current_app
 from sqlalchemy import Text, cast, func, insert, or_, select, type_coerce, update
@@ -86,8 +89,7 @@ def engine_permit_and_battery(licences, today: dt.date) -> tuple[engine.Permit |
     return permit, battery
 
 
-@dataclass(frozen=True)
-class SideFacts:
+class SideFacts(NamedTuple):
     """What a run's JSON says of a site: its import id, names and organisation (read with the inputs)."""
 
     external_ref: str
@@ -167,30 +169,35 @@ LISTING_COLUMNS = (Listing.id, Listing.site_id, Listing.kind, Listing.status, Li
 
 
 def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
-    """The engine's offers, wants, sites and agreements, read as columns."""
-    session = db.session
-    agreed = session.execute(select(
+    """The engine's offers, wants, sites and agreements, read as columns.
+
+    Read on the session's connection as Core rows (the ORM's per-row loading is not needed for columns); what
+    the session holds unflushed is flushed first, as a query through the session would.
+    """
+    db.session.flush()
+    connection = db.session.connection()
+    agreed = connection.execute(select(
         Link.offer_id, Link.want_id, Link.supplier_site_id, Link.receiver_site_id, Link.quantity, Link.route_id,
         Link.status).where(Link.status.in_(AGREED_LINK_STATUSES)).order_by(Link.id)).all()
     # A listing an agreement fills completely is "matched" (or was closed since); the engine still needs
     # it to place the agreement, but with nothing left to offer anew.
     agreed_listing_ids = {k.offer_id for k in agreed} | {k.want_id for k in agreed if k.want_id is not None}
-    listings = session.execute(select(*LISTING_COLUMNS).where(Listing.status.in_(ACTIVE_LISTING_STATUSES))
+    listings = connection.execute(select(*LISTING_COLUMNS).where(Listing.status.in_(ACTIVE_LISTING_STATUSES))
                                .order_by(Listing.id)).all()
     for ids in _chunks(sorted(agreed_listing_ids - {row.id for row in listings})):
-        listings += session.execute(select(*LISTING_COLUMNS).where(Listing.id.in_(ids)).order_by(Listing.id)).all()
+        listings += connection.execute(select(*LISTING_COLUMNS).where(Listing.id.in_(ids)).order_by(Listing.id)).all()
     listing_ids = select(Listing.id).where(or_(Listing.status.in_(ACTIVE_LISTING_STATUSES),
                                                Listing.id.in_(select(Link.offer_id).where(
                                                    Link.status.in_(AGREED_LINK_STATUSES))),
                                                Listing.id.in_(select(Link.want_id).where(
                                                    Link.status.in_(AGREED_LINK_STATUSES)))))
     names: dict[int, list[str]] = {}
-    for listing_id, material_code, name_code in session.execute(
+    for listing_id, material_code, name_code in connection.execute(
             select(ListingName.listing_id, ListingName.material_code, ListingName.name_code)
             .where(ListingName.listing_id.in_(listing_ids)).order_by(ListingName.listing_id, ListingName.position)):
         names.setdefault(listing_id, []).append(material_code or name_code)
     materials: dict[int, list[str]] = {}
-    for listing_id, material_code in session.execute(
+    for listing_id, material_code in connection.execute(
             select(ListingMaterial.listing_id, ListingMaterial.material_code)
             .where(ListingMaterial.listing_id.in_(listing_ids))
             .order_by(ListingMaterial.listing_id, ListingMaterial.position)):
@@ -208,10 +215,10 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
             select(Link.receiver_site_id).where(Link.status.in_(AGREED_LINK_STATUSES)))
         site_query = site_query.where(or_(Site.id.in_(select(Listing.site_id).where(Listing.id.in_(listing_ids))),
                                           Site.id.in_(agreed_sites)))
-    sites = session.execute(site_query).all()
+    sites = connection.execute(site_query).all()
     points = _points(sites)
     licences_of_org: dict[int, list] = {}
-    for licence in session.execute(select(
+    for licence in connection.execute(select(
             Licence.organisation_id, Licence.site_id, Licence.kind, Licence.hw_codes, Licence.capacity_t_per_yr,
             Licence.expires_on, Licence.battery_scope).where(Licence.organisation_id.in_(
                 select(site_query.with_only_columns(Site.organisation_id).order_by(None).subquery())))
@@ -225,45 +232,48 @@ def collect_inputs(*, latent: bool, today: dt.date) -> EngineInputs:
             if listing_id is not None:
                 agreed_by_listing[listing_id] = agreed_by_listing.get(listing_id, 0.0) + link.quantity
 
+    # Rows unpacked into names (tens of thousands of them: attribute lookups on result rows add up).
     offers, wants, want_materials = [], [], {}
-    for row in listings:
-        agreed_t = agreed_by_listing.get(row.id, 0.0)
-        base = row.annual_quantity if row.status not in ACTIVE_LISTING_STATUSES else row.committed_quantity
-        outside = max(0.0, base - agreed_t)
-        codes = _engine_materials(row.kind, tuple(names.get(row.id) or materials.get(row.id, ())), row.base_unit)
-        if row.kind == "offer":
+    known_modes = engine.TRANSPORT_MODES
+    for (id_, site_id, kind, status, annual, committed, quality, price, available_from, available_to, hazard_code,
+         transport_modes, base_unit, written) in listings:
+        base = annual if status not in ACTIVE_LISTING_STATUSES else committed
+        outside = max(0.0, base - agreed_by_listing.get(id_, 0.0))
+        codes = _engine_materials(kind, tuple(names.get(id_) or materials.get(id_, ())), base_unit)
+        if kind == "offer":
             offers.append(engine.Offer(
-                id=str(row.id), site_id=str(row.site_id), material=codes[0],
-                quantity=row.annual_quantity, committed=outside, quality=_json_dict(row.quality),
-                price_cny=row.price_cny, available_from=row.available_from, available_to=row.available_to,
-                hazard_code=row.hazard_code,
-                transport_modes=tuple(m.strip() for m in (row.transport_modes or "").split(",")
-                                      if m.strip() in engine.TRANSPORT_MODES),
+                id=str(id_), site_id=str(site_id), material=codes[0],
+                quantity=annual, committed=outside, quality=_json_dict(quality),
+                price_cny=price, available_from=available_from, available_to=available_to,
+                hazard_code=hazard_code,
+                transport_modes=tuple(m.strip() for m in transport_modes.split(",") if m.strip() in known_modes)
+                if transport_modes else (),
                 # An unclassified stream's unit and words (the engine ignores both for a known material).
-                unit=row.base_unit, material_name=row.material))
+                unit=base_unit, material_name=written))
         else:
-            want_materials[row.id] = materials.get(row.id, [])
+            want_materials[id_] = materials.get(id_, [])
             wants.append(engine.Want(
-                id=str(row.id), site_id=str(row.site_id), materials=codes,
-                quantity=row.annual_quantity, committed=outside, quality=_json_dict(row.quality),
-                max_price_cny=row.price_cny, available_from=row.available_from,
-                available_to=row.available_to, unit=row.base_unit))
+                id=str(id_), site_id=str(site_id), materials=codes,
+                quantity=annual, committed=outside, quality=_json_dict(quality),
+                max_price_cny=price, available_from=available_from,
+                available_to=available_to, unit=base_unit))
     agreements = [engine.Agreement(offer_id=str(k.offer_id), receiver_site_id=str(k.receiver_site_id),
                                    quantity=k.quantity, want_id=str(k.want_id) if k.want_id else None,
                                    route_id=k.route_id, status=k.status) for k in agreed]
     engine_sites, facts = [], {}
-    for row, (lon, lat) in zip(sites, points):
-        licences = [l for l in licences_of_org.get(row.organisation_id, ()) if l.site_id in (None, row.id)]
+    for (id_, organisation_id, external_ref, name_zh, name_en, sector, extra_text, access_text, park_code,
+         organisation_name, *_), (lon, lat) in zip(sites, points):
+        licences = [l for l in licences_of_org.get(organisation_id, ()) if l.site_id in (None, id_)]
         permit, battery = engine_permit_and_battery(licences, today) if licences else (None, None)
-        extra_codes, access = _json_list(row.extra_sector_codes), _json_list(row.transport_access)
-        extra = tuple(c for c in extra_codes if c != row.sector_code) if row.sector_code else extra_codes
+        extra_codes, access = _json_list(extra_text), _json_list(access_text)
+        extra = tuple(c for c in extra_codes if c != sector) if sector and extra_codes else extra_codes
         engine_sites.append(engine.Site(
-            id=str(row.id), lon=lon, lat=lat, sector=row.sector_code or "", park=row.park_code, name=row.name_zh,
-            name_en=row.name_en or "", permit=permit, battery_listing=battery,
+            id=str(id_), lon=lon, lat=lat, sector=sector or "", park=park_code, name=name_zh,
+            name_en=name_en or "", permit=permit, battery_listing=battery,
             # Every sector of the site counts (a chemical complex making acid and cement); a reading still
             # to confirm is the best guess, used as it is until the owner corrects it.
-            extra_sectors=extra if row.sector_code else extra[1:], transport_access=access))
-        facts[row.id] = SideFacts(row.external_ref, row.name_zh, row.name_en, row.organisation_name)
+            extra_sectors=extra if sector else extra[1:], transport_access=access))
+        facts[id_] = SideFacts(external_ref, name_zh, name_en, organisation_name)
     return EngineInputs(offers, wants, engine_sites, agreements, facts, want_materials)
 
 
@@ -305,12 +315,15 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
 
 def run_now(*, user: User | None = None, park: Park | None = None, latent: bool = False,
             today: dt.date | None = None, executor: str = "engine", scheduler: str | None = None,
-            partitions: int | None = None) -> RunOutcome:
+            partitions: int | None = None,
+            while_storing: Callable[[RunOutcome], None] = lambda outcome: None) -> RunOutcome:
     """Execute a run from this process and store it done; the outcome carries what its JSON is built from.
-    ``executor``, ``scheduler`` and ``partitions`` as for :func:`_match`."""
+    ``executor``, ``scheduler`` and ``partitions`` as for :func:`_match`, ``while_storing`` as for
+    :func:`store_run`."""
     today = today or _today()
     run = MatchRun(created_by=user, park=park, latent=latent, parameters=_parameters(park, latent, today))
-    return execute_run(run, today=today, executor=executor, scheduler=scheduler, partitions=partitions)
+    return execute_run(run, today=today, executor=executor, scheduler=scheduler, partitions=partitions,
+                       while_storing=while_storing)
 
 
 def execute_queued(run_id: int) -> None:
@@ -352,7 +365,8 @@ def _parameters(park: Park | None, latent: bool, today: dt.date) -> dict:
 
 
 def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None] = lambda step: None,
-                executor: str = "engine", scheduler: str | None = None, partitions: int | None = None) -> RunOutcome:
+                executor: str = "engine", scheduler: str | None = None, partitions: int | None = None,
+                while_storing: Callable[[RunOutcome], None] = lambda outcome: None) -> RunOutcome:
     """Execute ``run`` (new, or queued and taken): read its inputs, match, and store it in one transaction.
 
     ``executor`` says who matches (:func:`_match`): ``"engine"`` in this process, or ``"dask"`` partitioned
@@ -370,7 +384,8 @@ def execute_run(run: MatchRun, *, today: dt.date, progress: Callable[[str], None
     result = _match(inputs, options, knowledge, executor=executor, scheduler=scheduler, partitions=partitions)
     progress("store")
     started = time.perf_counter()
-    outcome = store_run(run, result, inputs, knowledge=knowledge, collected_s=collected_s)
+    outcome = store_run(run, result, inputs, knowledge=knowledge, collected_s=collected_s,
+                        while_storing=while_storing)
     outcome.store_s = time.perf_counter() - started
     return outcome
 
@@ -404,8 +419,8 @@ def _match(inputs: EngineInputs, options: engine.MatchOptions, knowledge, *, exe
                                         agreements=inputs.agreements, client=job_client, partitions=partitions)
 
 
-def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, knowledge,
-              collected_s: float) -> RunOutcome:
+def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, knowledge, collected_s: float,
+              while_storing: Callable[[RunOutcome], None] = lambda outcome: None) -> RunOutcome:
     """Store the run done with its proposed links and alternatives, in one transaction, against the links
     already stored:
 
@@ -421,6 +436,9 @@ def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, kno
       offer and receiver site would put the same tonnes to the same parties twice: it is not stored.
       ``counts["already_proposed"]`` says how many were held back; the other counts and totals are
       those of the links stored.
+
+    ``while_storing`` is called with the outcome (every link with its id) before its rows are written, inside
+    the transaction: what it starts may go on while they are written, but must not assume they will be.
     """
     summary = result.summary.as_dict()
     with unit_of_work():
@@ -448,13 +466,14 @@ def store_run(run: MatchRun, result: engine.Result, inputs: EngineInputs, *, kno
         db.session.flush()  # the run's id, for the bulk inserts
         offers_by_id, wants_by_id = {o.id: o for o in inputs.offers}, {w.id: w for w in inputs.wants}
         stored = []
-        for link in links:
+        for id_, link in zip(_link_ids(len(links)), links):
             zh, en = templates_of(link, knowledge=knowledge, offers=offers_by_id, wants=wants_by_id)
-            stored.append(StoredLink(0, link, zh, en))  # templates naming nobody
-        ids = _insert_links(run.id, stored)
-        stored = [StoredLink(id_, s.link, s.explanation_zh, s.explanation_en) for id_, s in zip(ids, stored)]
+            stored.append(StoredLink(id_, link, zh, en))  # templates naming nobody
+        outcome = RunOutcome(run, stored, result.alternatives, inputs)
+        while_storing(outcome)
+        _insert_rows(Link.__table__, LINK_COLUMNS, (_link_values(run.id, s) for s in stored))
         _insert_alternatives(run.id, result.alternatives)
-    return RunOutcome(run, stored, result.alternatives, inputs)
+    return outcome
 
 
 def _run_counts(summary: dict, links: list[engine.Link], *, held_back: int, superseded: int) -> dict:
@@ -478,76 +497,79 @@ class StoredLink:
     explanation_en: str
 
 
-def _insert_links(run_id: int, stored: list[StoredLink]) -> list[int]:
-    """Insert the links with ids taken beforehand, a multi-row INSERT per chunk; their ids in the order given.
-
-    The ids are reserved first (PostgreSQL: from the table's sequence; SQLite: after the largest, which no
-    other writer can change while this transaction holds the write lock its first UPDATE took), since an
-    INSERT … RETURNING in the rows' order falls back to one statement per row on SQLite.
-    """
-    if not stored:
+def _link_ids(count: int) -> list[int]:
+    """Ids for ``count`` new links, taken before they are inserted (so that the run's JSON can be written while
+    they are): PostgreSQL's from the table's sequence; SQLite's after the largest, which no other writer can
+    change while this transaction holds the write lock its first UPDATE took. (An INSERT … RETURNING in the
+    rows' order would fall back to one statement per row on SQLite.)"""
+    if not count:
         return []
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        ids = list(connection.execute(select(func.nextval(func.pg_get_serial_sequence("link", "id")))
-                                      .select_from(func.generate_series(1, len(stored)))).scalars())
-    else:
-        first = (connection.execute(select(func.max(Link.id))).scalar() or 0) + 1
-        ids = list(range(first, first + len(stored)))
-    _insert_rows(Link.__table__, ({"id": id_, **_link_row(run_id, s)} for id_, s in zip(ids, stored)))
-    return ids
+        return list(connection.execute(select(func.nextval(func.pg_get_serial_sequence("link", "id")))
+                                       .select_from(func.generate_series(1, count))).scalars())
+    first = (connection.execute(select(func.max(Link.id))).scalar() or 0) + 1
+    return list(range(first, first + count))
 
 
-def _insert_rows(table, rows: Iterator[dict]) -> None:
-    """Insert rows (dicts with the same keys) into ``table`` in this transaction: COPY on PostgreSQL (its
-    driver would otherwise send one INSERT per row), a multi-row INSERT per chunk elsewhere."""
+def _insert_rows(table, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:
+    """Insert rows (tuples in the order of ``columns``) into ``table`` in this transaction, on the session's
+    connection: COPY on PostgreSQL (its driver would otherwise send one INSERT per row); on SQLite one prepared
+    INSERT that the driver runs for every row (``executemany``), the rows passed as they come. The values are
+    plain numbers, strings, booleans and None, which both drivers write as SQLAlchemy would."""
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        rows = iter(rows)
-        first = next(rows, None)
-        if first is None:
-            return
-        columns = list(first)
-        quote = connection.dialect.identifier_preparer.quote
-        cursor = connection.connection.dbapi_connection.cursor()
-        with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
-            copy.write_row([first[c] for c in columns])
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif connection.dialect.paramstyle == "qmark":
+            cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' * len(columns))})",
+                               rows)
+        else:  # another driver: SQLAlchemy's multi-row insert, a chunk at a time
+            statement = insert(table)
+            chunk: list[dict] = []
             for row in rows:
-                copy.write_row([row[c] for c in columns])
-        return
-    statement = insert(table)
-    chunk: list[dict] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == INSERT_CHUNK:
-            connection.execute(statement, chunk)
-            chunk = []
-    if chunk:
-        connection.execute(statement, chunk)
+                chunk.append(dict(zip(columns, row)))
+                if len(chunk) == INSERT_CHUNK:
+                    connection.execute(statement, chunk)
+                    chunk = []
+            if chunk:
+                connection.execute(statement, chunk)
+    finally:
+        cursor.close()
 
 
-def _link_row(run_id: int, s: StoredLink) -> dict:
+# The stored columns of a link, in the order _link_values gives them.
+LINK_COLUMNS = ("id", "run_id", "offer_id", "want_id", "supplier_site_id", "receiver_site_id", "material_code",
+                "route_id", "quantity", "unit", "distance_km", "transport_cost_cny", "net_benefit_cny",
+                "co2_avoided_t", "transport_co2_t", "score", "same_park", "coupling", "latent", "explanation_zh",
+                "explanation_en", "status", "supplier_decision", "receiver_decision", "agreed_at")
+
+
+def _link_values(run_id: int, s: StoredLink) -> tuple:
     link = s.link
-    return {"run_id": run_id, "offer_id": int(link.offer_id), "want_id": int(link.want_id) if link.want_id else None,
-            "supplier_site_id": int(link.supplier_site_id), "receiver_site_id": int(link.receiver_site_id),
-            "material_code": link.material, "route_id": link.route_id, "quantity": link.quantity, "unit": link.unit,
-            "distance_km": link.distance_km, "transport_cost_cny": link.transport_cost_cny,
-            "net_benefit_cny": link.net_benefit_cny, "co2_avoided_t": link.co2_avoided_t,
-            "transport_co2_t": getattr(link, "transport_co2_t", 0.0), "score": link.score,
-            "same_park": link.same_park, "coupling": link.coupling, "latent": link.latent,
-            "explanation_zh": s.explanation_zh, "explanation_en": s.explanation_en, "status": "proposed",
-            "supplier_decision": None, "receiver_decision": None, "agreed_at": None}
+    return (s.id, run_id, int(link.offer_id), int(link.want_id) if link.want_id else None, int(link.supplier_site_id),
+            int(link.receiver_site_id), link.material, link.route_id, link.quantity, link.unit, link.distance_km,
+            link.transport_cost_cny, link.net_benefit_cny, link.co2_avoided_t, getattr(link, "transport_co2_t", 0.0),
+            link.score, link.same_park, link.coupling, link.latent, s.explanation_zh, s.explanation_en, "proposed",
+            None, None, None)
+
+
+ALTERNATIVE_COLUMNS = ("run_id", "offer_id", "want_id", "supplier_site_id", "receiver_site_id", "material_code",
+                       "route_id", "mode", "rank", "feasible_receivers", "score", "quantity", "unit",
+                       "net_benefit_cny", "net_benefit_cny_per_unit", "distance_km", "latent", "reason")
 
 
 def _insert_alternatives(run_id: int, alternatives: tuple[engine.Alternative, ...]) -> None:
     """Every offer's ranked alternatives (a province run has tens of thousands)."""
-    _insert_rows(RunAlternative.__table__, (
-        {"run_id": run_id, "offer_id": int(a.offer_id), "want_id": int(a.want_id) if a.want_id else None,
-         "supplier_site_id": int(a.supplier_site_id), "receiver_site_id": int(a.receiver_site_id),
-         "material_code": a.material, "route_id": a.route_id, "mode": a.mode, "rank": a.rank,
-         "feasible_receivers": a.feasible_receivers, "score": a.score, "quantity": a.quantity, "unit": a.unit,
-         "net_benefit_cny": a.net_benefit_cny, "net_benefit_cny_per_unit": a.net_benefit_cny_per_unit,
-         "distance_km": a.distance_km, "latent": a.latent, "reason": a.reason}
+    _insert_rows(RunAlternative.__table__, ALTERNATIVE_COLUMNS, (
+        (run_id, int(a.offer_id), int(a.want_id) if a.want_id else None, int(a.supplier_site_id),
+         int(a.receiver_site_id), a.material, a.route_id, a.mode, a.rank, a.feasible_receivers, a.score, a.quantity,
+         a.unit, a.net_benefit_cny, a.net_benefit_cny_per_unit, a.distance_km, a.latent, a.reason)
         for a in alternatives))
 
 
@@ -571,24 +593,39 @@ class RunOutcome:
         return {"id": run.id, "created_at": utc_iso(run.created_at), "parameters": run.parameters,
                 "timings": run.timings, "counts": run.counts, **run_state(run)}
 
+    @functools.cached_property
+    def _sides(self) -> dict[str, tuple[str, str, str]]:
+        """Each site's import id, name and organisation, by the engine's site id (worked out once a site)."""
+        return {str(site_id): (f.external_ref, f.name_zh, f.organisation)
+                for site_id, f in self.inputs.site_facts.items()}
+
     def _side(self, site_id: str, listing_id: str | None) -> dict:
-        facts = self.inputs.site_facts[int(site_id)]
-        return {"site_id": facts.external_ref, "site_name": facts.name_zh, "organisation": facts.organisation,
+        ref, name, organisation = self._sides[site_id]
+        return {"site_id": ref, "site_name": name, "organisation": organisation,
                 "listing_id": int(listing_id) if listing_id else None}
 
     def _receiver(self, site_id: str, want_id: str | None) -> tuple[str, dict]:
-        codes = self.inputs.want_materials.get(int(want_id), []) if want_id else []
-        return ("want" if want_id else "receiver"), {**self._side(site_id, want_id), "material_codes": codes}
+        ref, name, organisation = self._sides[site_id]
+        if want_id:
+            codes = self.inputs.want_materials.get(int(want_id), [])
+            return "want", {"site_id": ref, "site_name": name, "organisation": organisation,
+                            "listing_id": int(want_id), "material_codes": codes}
+        return "receiver", {"site_id": ref, "site_name": name, "organisation": organisation, "listing_id": None,
+                            "material_codes": []}
 
     def link_documents(self) -> Iterator[dict]:
         """Each link as :func:`~.matching.link_json` writes a stored one, best score first."""
-        facts, run_id = self.inputs.site_facts, self.run.id
+        facts = self.inputs.site_facts
         for s in sorted(self.links, key=lambda s: (-s.link.score, s.id)):
             link = s.link
             key, receiver = self._receiver(link.receiver_site_id, link.want_id)
-            # The stored link's columns, as explanations read them from a Link row.
-            shown = SimpleNamespace(**_link_row(run_id, s), id=s.id, supplier_site=facts[int(link.supplier_site_id)],
-                                    receiver_site=facts[int(link.receiver_site_id)])
+            # What explanations read of a stored Link row, for a reader shown both sides.
+            shown = SimpleNamespace(
+                explanation_zh=s.explanation_zh, explanation_en=s.explanation_en, quantity=link.quantity,
+                distance_km=link.distance_km, transport_cost_cny=link.transport_cost_cny,
+                net_benefit_cny=link.net_benefit_cny, co2_avoided_t=link.co2_avoided_t, score=link.score,
+                transport_co2_t=getattr(link, "transport_co2_t", 0.0),
+                supplier_site=facts[int(link.supplier_site_id)], receiver_site=facts[int(link.receiver_site_id)])
             yield {"id": s.id, "offer": {**self._side(link.supplier_site_id, link.offer_id),
                                          "material_code": link.material},
                    key: receiver, "route": link.route_id, "quantity": link.quantity, "unit": link.unit,
@@ -613,25 +650,43 @@ class RunOutcome:
         return {"run": self.header(), "links": list(self.link_documents()),
                 "alternatives": list(self.alternative_documents())}
 
-    def json_chunks(self, *, batch: int = 500) -> Iterator[str]:
-        """The same document as text, piece by piece (one link or alternative a line), to stream it."""
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every document
+    def json_head(self) -> bytes:
+        """The document up to its first link: the run's header, known once the run is stored."""
+        return b'{\n  "run": ' + _encode(self.header()) + b',\n  "links": [\n'
 
-        def items(documents: Iterator[dict]) -> Iterator[str]:
-            pending: list[str] = []
+    def json_body(self, *, batch: int = 500) -> Iterator[bytes]:
+        """The links, then the alternatives, one a line, as UTF-8 text a batch at a time; the ids of the links
+        are known before they are stored, so this can be written while they are."""
+
+        def items(documents: Iterator[dict]) -> Iterator[bytes]:
+            pending: list[dict] = []
             first = True
             for document in documents:
-                pending.append(encode(document))
+                pending.append(document)
                 if len(pending) == batch:
-                    yield ("" if first else ",\n") + "    " + ",\n    ".join(pending)
+                    yield (b"" if first else b",\n") + b"    " + b",\n    ".join(map(_encode, pending))
                     pending, first = [], False
             if pending:
-                yield ("" if first else ",\n") + "    " + ",\n    ".join(pending)
-        yield '{\n  "run": ' + encode(self.header()) + ',\n  "links": [\n'
+                yield (b"" if first else b",\n") + b"    " + b",\n    ".join(map(_encode, pending))
         yield from items(self.link_documents())
-        yield '\n  ],\n  "alternatives": [\n'
+        yield b'\n  ],\n  "alternatives": [\n'
         yield from items(self.alternative_documents())
-        yield "\n  ]\n}\n"
+
+    def json_chunks(self, *, batch: int = 500, body: Iterable[bytes] | None = None) -> Iterator[bytes]:
+        """The same document as :meth:`as_json`, as UTF-8 text piece by piece, to stream it: the head, the body
+        (``body`` when it was written beforehand by :meth:`json_body`), the end."""
+        yield self.json_head()
+        yield from self.json_body(batch=batch) if body is None else body
+        yield JSON_TAIL
+
+
+JSON_TAIL = b"\n  ]\n}\n"
+
+
+def _encode(document) -> bytes:
+    """A document as compact UTF-8 JSON by orjson: the same values the standard library would write (numbers in
+    their shortest round-trip form, text as it is), several times faster."""
+    return orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def run_state(run: MatchRun) -> dict:

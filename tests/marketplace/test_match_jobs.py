@@ -80,7 +80,7 @@ def test_the_run_json_from_the_result_is_the_stored_runs(db, world):
     built = outcome.as_json()
     assert built == run_json(outcome.run)
     for batch in (500, 2, 1):  # documents written out a batch at a time
-        assert json.loads("".join(outcome.json_chunks(batch=batch))) == built
+        assert json.loads(b"".join(outcome.json_chunks(batch=batch))) == built
 
 
 
