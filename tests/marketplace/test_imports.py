@@ -382,3 +382,10 @@ def test_a_plant_with_one_site_may_leave_the_site_out_and_others_may_name_it(db,
         import_tables(read_import_file("类型,物料名称,数量\n供应,炉渣,100\n".encode(), filename="c.csv"),
                       acting_organisation=other)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "site_id")]
+
+
+def test_a_sites_sheet_without_references_names_its_sites_by_name(db):
+    raw = ("单位名称,站点名称,行业,经度,纬度\n示例化工有限公司,示例化工一厂,C2614 有机化学原料制造,117.2,31.8\n"
+           "示例化工有限公司,示例化工二厂,2614,117.3,31.9\n").encode()
+    import_tables(read_import_file(raw, filename="sites.csv"))
+    assert sorted(db.session.scalars(select(Site.external_ref))) == ["示例化工一厂", "示例化工二厂"]

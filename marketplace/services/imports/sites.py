@@ -99,10 +99,11 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
     Raises :class:`ImportRejected` listing every problem; then nothing is stored. With
     ``commit=False`` the rows are only flushed, for a caller that imports more in the same transaction.
     """
-    ignored = check_columns(table.columns, required=SITE_REQUIRED if acting_organisation is None else
-                            tuple(c for c in SITE_REQUIRED if c != "org"),
-                            optional=SITE_OPTIONAL + (("org",) if acting_organisation is not None else ()),
-                            sheet=sheet)
+    # A sheet without references names its sites by name (the name is then the reference); a plant's own
+    # sites need no organisation column.
+    waived = ("site_id",) if acting_organisation is None else ("site_id", "org")
+    ignored = check_columns(table.columns, required=tuple(c for c in SITE_REQUIRED if c not in waived),
+                            optional=SITE_OPTIONAL + waived, sheet=sheet)
     service_area = configured_service_area(current_app.config)
     locator = ParkLocator.from_database()
     organisations = {o.name_zh: o for o in db.session.scalars(select(Organisation))}
@@ -123,7 +124,7 @@ def import_sites(table: Table, *, acting_organisation: Organisation | None = Non
                                                                      "organisation only"))))
         if not org_name:
             row_problems.append(RowProblem(number, "org", Message(N_("the organisation's name is required"))))
-        ref = row.get("site_id", "")
+        ref = row.get("site_id") or row.get("name", "")[:64]
         if ref and ref in seen_refs:
             row_problems.append(RowProblem(number, "site_id", Message(N_("%(ref)r already appears in row "
                                                                          "%(seen_refs)s"),
