@@ -4,6 +4,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
 
+from geo.messages import Message, N_
+
 from ..extensions import db
 from ..listings.disclosure import is_revealed, shown_location
 from ..listings.forms import TRANSPORT_MODE_LABELS
@@ -152,8 +154,8 @@ class Listings(MethodView):
         sites = sites_of(current_user.organisation) if current_user.organisation is not None else []
         site = next((s for s in sites if s.external_ref == payload["site_id"].strip()), None)
         if site is None:
-            _unprocessable([FieldError("site_id", f"unknown site_id {payload['site_id']!r} among your "
-                                                  "organisation's sites")])
+            _unprocessable([FieldError("site_id", Message(N_("unknown site_id %(ref)r among your organisation's "
+                                                             "sites"), ref=payload["site_id"]))])
         try:
             return create_listing(site, ListingInput(
                 kind=payload["kind"], material=payload["material"], quantity=payload["quantity"], unit=payload["unit"],

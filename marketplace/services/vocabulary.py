@@ -15,11 +15,11 @@ from matching.knowledge import load_knowledge
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge.resolver import read_material
 from matching.knowledge.units import UnitError, parse_unit, units_per
-from geo.messages import Message, N_
+from geo.messages import Listed, Message, N_
 
 from ..extensions import db
 from ..models import LearnedSynonym, Listing, ListingMaterial, ListingName, User
-from .errors import FieldError
+from .errors import FieldError, message_of
 from .transaction import unit_of_work
 
 __all__ = ["QueueEntry", "classification_queue", "classify_name", "confirm_kind", "kinds_to_confirm", "learned_synonyms",
@@ -110,10 +110,12 @@ def classify_name(name_code: str, material: str, *, user: User | None = None) ->
             try:
                 _reclassify(listing, name, target, knowledge)
             except (UnitError, FieldError) as exc:
-                problems.append(f"listing {listing.id}: {exc}")
+                problems.append(Message(N_("listing %(id)s: %(problem)s"), id=listing.id,
+                                        problem=exc.message if isinstance(exc, FieldError) else message_of(exc)))
         if problems:
-            raise FieldError("material", f"{target.code} does not fit every listing using this name: "
-                                         + "; ".join(problems))
+            raise FieldError("material", Message(N_("%(code)s does not fit every listing using this name: "
+                                                    "%(problems)s"), code=target.code,
+                                                 problems=Listed(problems, "; ")))
         learned = db.session.get(LearnedSynonym, name_code)
         if learned is None:
             db.session.add(LearnedSynonym(name_code=name_code, written=names[0].written, material_code=code,
