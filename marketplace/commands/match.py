@@ -112,6 +112,12 @@ def _cycles_left_alone():
             gc.enable()
 
 
+def _can_fork() -> bool:
+    """Whether a child may be forked here: a POSIX system, and no other thread running (a lock another thread
+    holds at the fork would stay held for good in the child)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 class _BodyWriter:
     """The run's links and alternatives as JSON (:meth:`RunOutcome.json_body`), written to a temporary file by a
     forked child process while this one stores them: two cores at work instead of one, and the database's own
@@ -128,7 +134,7 @@ class _BodyWriter:
         self.file = None
 
     def start(self, outcome) -> None:
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not _can_fork():
             return
         self.file = tempfile.TemporaryFile()
         pid = os.fork()

@@ -81,6 +81,95 @@ def test_the_run_json_from_the_result_is_the_stored_runs(db, world):
     assert built == run_json(outcome.run)
     for batch in (500, 2, 1):  # documents written out a batch at a time
         assert json.loads(b"".join(outcome.json_chunks(batch=batch))) == built
+    written_before = list(outcome.json_body(batch=3))  # as the command's child writes it while the rows are stored
+    assert json.loads(b"".join(outcome.json_chunks(body=written_before))) == built
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the children ``flask match run`` forks (the real fork, recorded)."""
+    import os
+
+    pids, fork = [], os.fork
+
+    def recorded():
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    return pids
+
+
+def test_the_command_prints_the_stored_run_its_child_wrote_while_storing(runner, db, world, forks, monkeypatch):
+    from marketplace.commands import match
+
+    monkeypatch.setattr(match, "_can_fork", lambda: True)  # whatever threads the test session left running
+    result = runner.invoke(args=["match", "run", "--latent", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout_bytes)
+    run = db.session.scalar(select(MatchRun))
+    assert len(forks) == 1 and printed["links"] and printed["alternatives"] and printed == run_json(run)
+
+
+def test_a_run_failing_while_its_rows_are_written_prints_and_stores_nothing(runner, db, world, forks, monkeypatch):
+    import os
+
+    from marketplace.commands import match
+    from marketplace.services import match_runs
+
+    def full(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(match, "_can_fork", lambda: True)
+    monkeypatch.setattr(match_runs, "_insert_alternatives", full)  # after the links, with the child started
+    result = runner.invoke(args=["match", "run", "--format", "json"])
+    assert result.exit_code == 1 and isinstance(result.exception, OSError)
+    assert not result.stdout_bytes.strip()
+    assert db.session.scalar(select(func.count(MatchRun.id))) == 0
+    assert db.session.scalar(select(func.count(Link.id))) == 0
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # stopped and reaped, not left behind
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_the_body_is_written_by_the_command_itself_when_its_child_fails(runner, db, world, forks, monkeypatch):
+    import os
+
+    from marketplace.commands import match
+    from marketplace.services.match_runs import RunOutcome
+
+    parent, body = os.getpid(), RunOutcome.json_body
+
+    def failing_in_the_child(self, **kwargs):
+        if os.getpid() != parent:
+            raise OSError("no space left on device")
+        return body(self, **kwargs)
+
+    monkeypatch.setattr(match, "_can_fork", lambda: True)
+    monkeypatch.setattr(RunOutcome, "json_body", failing_in_the_child)
+    result = runner.invoke(args=["match", "run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(forks) == 1 and json.loads(result.stdout_bytes) == run_json(db.session.scalar(select(MatchRun)))
+
+
+def test_no_child_is_forked_beside_another_thread(runner, db, world, forks):
+    import threading
+
+    from marketplace.commands import match
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not match._can_fork()
+        result = runner.invoke(args=["match", "run", "--format", "json"])
+    finally:
+        release.set()
+        other.join()
+    assert result.exit_code == 0, result.output
+    assert forks == [] and json.loads(result.stdout_bytes) == run_json(db.session.scalar(select(MatchRun)))
 
 
 
