@@ -467,7 +467,7 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     knowledge = knowledge or load_knowledge()
     # Material codes as small integers in code order (few distinct codes among many rows): every test on
     # them below is then numeric, where comparing and sorting strings per row cost more than the rest.
-    names, code_rank = _factorize(found.codes)
+    names, code_rank = found.code_names, found.code_rank
     # An anonymous offer is where everyone but its own side sees it, at its grid point: a search's radius and
     # order must not tell more than its map does (shrinking the radius would otherwise find the exact distance).
     lon, lat = found.lon, found.lat
@@ -494,8 +494,11 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     if not len(rows):
         return []
     # By listing id (then code), keeping one row per offer: an offer is one material, but never list one twice.
-    rows = rows[np.lexsort((code_rank[rows], found.ids[rows]))]
-    rows = rows[np.concatenate(([True], np.diff(found.ids[rows]) != 0))]
+    # (Only when some offer has two rows: nothing below depends on the rows' order.)
+    listing_ids = np.sort(found.ids[rows])
+    if len(listing_ids) > 1 and (listing_ids[1:] == listing_ids[:-1]).any():
+        rows = rows[np.lexsort((code_rank[rows], found.ids[rows]))]
+        rows = rows[np.concatenate(([True], np.diff(found.ids[rows]) != 0))]
 
     ids, row_codes, d = found.ids[rows], code_rank[rows], distance[rows]
     road = d * ROAD_DETOUR_FACTOR
@@ -511,10 +514,15 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
     score = _scores(d, delivered, found.available[rows], radius_km=query.radius_km)
 
     known = ~np.isnan(delivered)
-    # Ties are broken by listing id, so the order never depends on how a backend returned its rows.
-    order = {"distance": lambda: np.lexsort((ids, d)),
-             "delivered_cost": lambda: np.lexsort((ids, np.where(known, delivered, 0.0), ~known)),
-             "score": lambda: np.lexsort((ids, -score))}[query.sort]()
+    # The sort key; ties are broken by listing id, so the order never depends on how a backend returned its rows.
+    # Offers without a delivered cost come last (a known cost is finite).
+    key = {"distance": d, "delivered_cost": np.where(known, delivered, np.inf), "score": -score}[query.sort]
+    considered = np.arange(len(ids))
+    if limit is not None and query.offset + limit < len(ids):
+        # Only rows up to the page's last key can be on the page (all of them, when several share that key).
+        last = np.partition(key, query.offset + limit - 1)[query.offset + limit - 1]
+        considered = np.flatnonzero(key <= last)
+    order = considered[np.lexsort((ids[considered], key[considered]))]
     if limit is not None:
         order = order[query.offset:query.offset + limit]
 
@@ -523,20 +531,6 @@ def rank_candidates(found: Candidates, query: SearchQuery, *, codes: frozenset[s
 
     return [_Ranked(int(ids[k]), names[row_codes[k]], float(d[k]), float(road[k]), value(transport, k),
                     value(delivered, k), value(co2, k), float(score[k])) for k in order]
-
-
-def _factorize(codes: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The distinct codes in code-point order (as Python sorts strings), and each row's position among them.
-
-    Examples
-    --------
-    >>> names, rank = _factorize(np.array(["gbfs", "coal-fly-ash", "gbfs"], dtype=object))
-    >>> names, rank.tolist()
-    (['coal-fly-ash', 'gbfs'], [1, 0, 1])
-    """
-    names = sorted(dict.fromkeys(codes))
-    rank = {name: k for k, name in enumerate(names)}
-    return names, np.fromiter(map(rank.__getitem__, codes), dtype=np.intp, count=len(codes))
 
 
 def _implied(code: str, knowledge: Knowledge) -> dict:

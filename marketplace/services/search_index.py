@@ -59,7 +59,10 @@ class Candidates:
     """Offers (one row per offer and material) that may match, as parallel columns."""
 
     ids: np.ndarray            # int64 listing ids
-    codes: np.ndarray          # object: material codes
+    # Material codes, factorised: the distinct codes in code-point order (as Python sorts strings), and each
+    # row's position among them (few codes among many rows: tests on codes are then numeric).
+    code_names: tuple[str, ...]
+    code_rank: np.ndarray      # intp
     lon: np.ndarray            # float64 degrees (WGS-84)
     lat: np.ndarray
     available: np.ndarray      # float64 base units a year: annual minus committed
@@ -74,17 +77,38 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def codes(self) -> np.ndarray:
+        """Each row's material code (object array)."""
+        return np.array(self.code_names, dtype=object)[self.code_rank] if self.code_names else \
+            np.empty(len(self.ids), dtype=object)
+
     def take(self, positions: np.ndarray, *, with_quality: bool = True) -> Candidates:
         quality = [self.quality[i] for i in positions] if with_quality and self.quality is not None else None
-        return Candidates(self.ids[positions], self.codes[positions], self.lon[positions], self.lat[positions],
-                          self.available[positions], self.price[positions], self.start[positions],
-                          self.end[positions], self.in_tonnes[positions], self.anonymous[positions], quality)
+        return Candidates(self.ids[positions], self.code_names, self.code_rank[positions], self.lon[positions],
+                          self.lat[positions], self.available[positions], self.price[positions],
+                          self.start[positions], self.end[positions], self.in_tonnes[positions],
+                          self.anonymous[positions], quality)
 
     def quality_of(self, position: int) -> dict:
         value = self.quality[position] if self.quality is not None else None
         if isinstance(value, str):
             value = json.loads(value)
         return value or {}
+
+
+def factorize_codes(codes) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct codes in code-point order (as Python sorts strings), and each one's position among them.
+
+    Examples
+    --------
+    >>> names, rank = factorize_codes(["gbfs", "coal-fly-ash", "gbfs"])
+    >>> names, rank.tolist()
+    (('coal-fly-ash', 'gbfs'), [1, 0, 1])
+    """
+    names = tuple(sorted(dict.fromkeys(codes)))
+    rank = {name: k for k, name in enumerate(names)}
+    return names, np.fromiter(map(rank.__getitem__, codes), dtype=np.intp, count=len(codes))
 
 
 def candidates_from_rows(rows, *, with_quality: bool) -> Candidates:
@@ -97,8 +121,9 @@ def candidates_from_columns(columns, *, with_quality: bool) -> Candidates:
     """:class:`Candidates` from the columns of :func:`candidates_from_rows`."""
     # The same IEEE subtraction on every backend, so quantities compare identically.
     available = np.array(columns[4], dtype=np.float64) - np.array(columns[5], dtype=np.float64)
+    code_names, code_rank = factorize_codes(columns[1])
     return Candidates(
-        ids=np.array(columns[0], dtype=np.int64), codes=np.array(columns[1], dtype=object),
+        ids=np.array(columns[0], dtype=np.int64), code_names=code_names, code_rank=code_rank,
         lon=np.asarray(columns[2], dtype=np.float64), lat=np.asarray(columns[3], dtype=np.float64),
         available=available, price=np.array(columns[6], dtype=np.float64),  # None becomes NaN
         start=_ordinals(columns[7], NO_START), end=_ordinals(columns[8], NO_END),
@@ -125,8 +150,8 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # and kind need no test here. The radius is the bounding box of the spherical cap (btree on lat, lon: a bitmap
 # scan reads the box's rows only, where the latitude band alone was a sequential read of the whole table at
 # 150 km) and a chord between unit vectors on the sphere: exact for the sphere, and plain arithmetic per row.
-# The rows come back as one row of packed columns: each number column is one bytea of big-endian values
-# (int8send/float8send, string_agg), read with numpy.frombuffer, the codes one text split once. At 30 000 rows
+# The rows come back as one row per material code of packed columns: each number column is one bytea of
+# big-endian values (int8send/float8send, string_agg), read with numpy.frombuffer. At 30 000 rows
 # a Python row object each cost more than the query itself, and array_agg's arrays (built and sent element by
 # element, then decoded into Python lists) cost a third more than these in PostgreSQL and twice as much again
 # in Python. The query applies the quantity, window, material and price conditions exactly as the ranking
@@ -134,20 +159,20 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # the listing id with two flags in its low bits (the unit is the tonne; the offer is anonymous), the point,
 # what is left, the price (NaN for none).
 _POSTGIS_SQL = """
-SELECT string_agg(int8send(o.listing_id::int8 * 4 + CASE WHEN o.base_unit = 't' THEN 1 ELSE 0 END
+SELECT o.material_code,
+       string_agg(int8send(o.listing_id::int8 * 4 + CASE WHEN o.base_unit = 't' THEN 1 ELSE 0 END
                            + CASE WHEN o.visibility = 'anonymous' THEN 2 ELSE 0 END), ''),
        string_agg(float8send(o.lon), ''), string_agg(float8send(o.lat), ''),
        string_agg(float8send(o.annual_quantity - o.committed_quantity), ''),
-       string_agg(float8send(coalesce(o.price_cny, 'NaN')), ''),
-       string_agg(o.material_code, E'\\x1f'){quality}
+       string_agg(float8send(coalesce(o.price_cny, 'NaN')), ''){quality}
 FROM search_offer o{quality_join}
 WHERE o.lat BETWEEN %(lat_min)s AND %(lat_max)s{lon}
   AND (o.x - %(x)s) * (o.x - %(x)s) + (o.y - %(y)s) * (o.y - %(y)s) + (o.z - %(z)s) * (o.z - %(z)s) <= %(chord2)s
   AND o.annual_quantity - o.committed_quantity > 0
   AND o.annual_quantity - o.committed_quantity >= %(min_quantity)s
   AND (o.available_to IS NULL OR o.available_to >= %(today)s){starts}{codes}{price}
+GROUP BY o.material_code
 """
-_CODE_SEPARATOR = "\x1f"  # material codes are slugs (matching.knowledge.entries.SLUG)
 _LON_SQL = "\n  AND o.lon BETWEEN %(lon_min)s AND %(lon_max)s"
 # Without upcoming offers: only windows already open.
 _STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= %(today)s)"
@@ -238,20 +263,24 @@ def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, 
         params["max_price"] = max_price
     # The session's own connection and transaction, so the search sees what the session sees.
     with connection.connection.driver_connection.cursor() as cursor:
-        packed, lons, lats, available, price, codes, *quality = cursor.execute(sql, params, binary=True).fetchone()
-    if packed is None:  # no row matched: string_agg of nothing is NULL
-        packed = lons = lats = available = price = b""
-        codes, quality = "", [[]]
-    ids_and_flags = np.frombuffer(packed, dtype=">i8")
-    n = len(ids_and_flags)
+        groups = sorted(cursor.execute(sql, params, binary=True).fetchall())  # by material code, as Python sorts
+
+    def column(k: int, dtype: str) -> np.ndarray:
+        return np.concatenate([np.frombuffer(group[k], dtype=dtype) for group in groups]) if groups else \
+            np.empty(0, dtype=dtype)
+
+    ids_and_flags = column(1, ">i8")
+    counts = [len(group[1]) // 8 for group in groups]
     return Candidates(
-        ids=(ids_and_flags >> 2).astype(np.int64), codes=np.array(codes.split(_CODE_SEPARATOR) if n else [], dtype=object),
-        lon=np.frombuffer(lons, dtype=">f8").astype(np.float64), lat=np.frombuffer(lats, dtype=">f8").astype(np.float64),
-        available=np.frombuffer(available, dtype=">f8").astype(np.float64),
-        price=np.frombuffer(price, dtype=">f8").astype(np.float64),  # NaN when the offer states none
-        start=np.full(n, NO_START, dtype=np.int64), end=np.full(n, NO_END, dtype=np.int64),
+        ids=(ids_and_flags >> 2).astype(np.int64), code_names=tuple(group[0] for group in groups),
+        code_rank=np.repeat(np.arange(len(groups), dtype=np.intp), counts),
+        lon=column(2, ">f8").astype(np.float64), lat=column(3, ">f8").astype(np.float64),
+        available=column(4, ">f8").astype(np.float64),
+        price=column(5, ">f8").astype(np.float64),  # NaN when the offer states none
+        start=np.full(len(ids_and_flags), NO_START, dtype=np.int64),
+        end=np.full(len(ids_and_flags), NO_END, dtype=np.int64),
         in_tonnes=(ids_and_flags & 1).astype(bool), anonymous=(ids_and_flags & 2).astype(bool),
-        quality=list(quality[0]) if with_quality else None)
+        quality=[value for group in groups for value in group[6]] if with_quality else None)
 
 
 # --------------------------------------------------------------------------- in-memory index
@@ -343,7 +372,8 @@ class OfferIndex:
         snapshot = self.current(session_connection)
         positions = snapshot.index.near(lon, lat, radius_km + GRID_MARGIN_KM)
         if codes is not None:
-            positions = positions[np.isin(snapshot.candidates.codes[positions], list(codes))]
+            wanted = [k for k, name in enumerate(snapshot.candidates.code_names) if name in codes]
+            positions = positions[np.isin(snapshot.candidates.code_rank[positions], wanted)]
         positions.sort()  # listing order, so the exact stage sees the same order on both backends
         return snapshot.candidates.take(positions, with_quality=with_quality)
 
