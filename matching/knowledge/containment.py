@@ -65,6 +65,9 @@ class ContainedName:
 
     name: str
     codes: tuple[str, ...]
+    # Where a Chinese name sits in the text's lookup key (-1 for an English name, found by its words).
+    start: int = -1
+    end: int = -1
 
 
 class NameFinder:
@@ -119,8 +122,8 @@ class NameFinder:
         largest.sort(key=lambda span: (span[0], -span[1]))
         seen: set[str] = set()
         result = []
-        for _, _, name, codes in largest:
+        for start, end, name, codes in largest:
             if name not in seen:
                 seen.add(name)
-                result.append(ContainedName(name, codes))
+                result.append(ContainedName(name, codes, start, end))
         return result

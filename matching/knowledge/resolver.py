@@ -3,8 +3,13 @@
 Text that names no material exactly is read in two more ways before giving up: without grade,
 class and form qualifiers or bracketed remarks (``II级粉煤灰``, ``Fly Ash (Class F)``, ``干排粉煤灰``;
 :mod:`~matching.knowledge.qualifiers`), and by the known names it contains (``电厂干排粉煤灰``,
-"fly ash from Asnæs power station"; :mod:`~matching.knowledge.containment`). Neither reading may
-carry a hazardous lot into a non-hazardous material: text that also names a hazardous material, or
+"fly ash from Asnæs power station"; :mod:`~matching.knowledge.containment`). A descriptive name is read by
+its head: plants write "<stream> as/for/from <use or origin>" ("fly ash as cement raw material", "metals
+removed from waste paper", 粉煤灰用于水泥生产), so the phrase before the joining word names the stream and
+the names after it are its use or origin (:func:`split_phrase`); a Chinese compound names its stream last
+(焦炉气制甲醇驰放气 is purge gas). A want whose stream names nothing is read by its use when that is a product
+of the knowledge base ("rest biomass for biogas" wants digester feedstock; :func:`use_reading`). No reading
+may carry a hazardous lot into a non-hazardous material: text that also names a hazardous material, or
 says it is hazardous waste, is refused rather than guessed.
 
 :func:`read_material` is the open-vocabulary reading a listing uses: it never refuses a name. A generic
@@ -20,10 +25,12 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from matching.knowledge.containment import ContainedName
 from matching.knowledge.context import settle
 from matching.knowledge.errors import AmbiguousMaterial, UnknownMaterial
 from matching.knowledge.knowledge_base import Knowledge
@@ -34,8 +41,8 @@ from matching.knowledge.text import clean, lookup_key, suggest
 from matching.knowledge.unclassified import unclassified_code
 from geo.messages import Message, N_
 
-__all__ = ["READINGS", "MaterialReading", "Resolution", "hazard_code_in", "read_material", "resolve_material",
-           "resolve_material_text"]
+__all__ = ["READINGS", "MaterialReading", "Phrase", "Resolution", "hazard_code_in", "read_material",
+           "resolve_material", "resolve_material_text", "split_phrase", "use_reading"]
 
 # How a name was read, most certain first.
 READINGS = ("exact", "qualifier", "context", "contained", "generic", "possibly_hazardous", "unclassified")
@@ -43,6 +50,8 @@ READINGS = ("exact", "qualifier", "context", "contained", "generic", "possibly_h
 # A "context" reading (settled by the site's sector) carries its rule's confidence instead.
 CONFIDENCE = {"exact": 1.0, "qualifier": 0.9, "context": 0.8, "contained": 0.7, "generic": 0.8,
               "possibly_hazardous": 0.5, "unclassified": 0.0}
+# A want read by its use ("<something> for biogas" wants digester feedstock): less sure than a name found in it.
+USE_CONFIDENCE = 0.6
 _HOW = {"code": "exact", "name": "exact", "qualified": "qualifier", "contained": "contained"}
 
 # Applied to NFKC-cleaned, upper-cased text.
@@ -165,13 +174,16 @@ def _resolve(kb: Knowledge, typed: str) -> Resolution:
             unsure = named
     if code is None:
         how = "contained"
+        whole: str | None = None
+        whole_unsure: tuple[str, ...] = ()
         for part in dict.fromkeys((qualifiers.remainder, typed)):
             contained = _contained(kb, part) if part else None
             if isinstance(contained, str):
-                code = contained
+                whole = contained
                 break
             if contained:
-                unsure = tuple(dict.fromkeys((*unsure, *contained)))
+                whole_unsure = tuple(dict.fromkeys((*whole_unsure, *contained)))
+        code, unsure = _by_head(kb, split_phrase(qualifiers.remainder or typed), whole, (*unsure, *whole_unsure))
     if code is None:
         if unsure:
             raise AmbiguousMaterial(
@@ -251,11 +263,178 @@ def _contained(kb: Knowledge, text: str) -> str | tuple[str, ...] | None:
         leaf = leaves[0]
         if all(any(_related(kb, leaf, code) for code in name.codes) for name in found):
             return leaf
+    head = _chinese_head(text, found)
+    if head is not None:
+        return head.codes[0] if len(head.codes) == 1 else head.codes
     return tuple(dict.fromkeys(code for name in found for code in name.codes))
+
+
+# Words saying the text names a mixture of the streams (钢渣粉煤灰混合料, 含油污泥), not one stream and its origin.
+_MIXTURE = re.compile(r"混合|混料|掺|含|夹杂|复合|mix", re.IGNORECASE)
+# Between two names, these make them a list of streams (粉煤灰、矿渣), not a stream and its origin.
+_LIST_MARKS = re.compile(r"[、,，/;；&+]|和|及|与|或|以及|and|or", re.IGNORECASE)
+
+
+def _chinese_head(text: str, found: Sequence[ContainedName]) -> ContainedName | None:
+    """The last of the Chinese names in ``text``, when nothing lists them as several streams.
+
+    A Chinese compound names its stream last and its origin or process before it: 焦炉气制甲醇驰放气 is purge gas
+    (of coke-oven-gas methanol), 高炉煤气余热 waste heat. ``None`` when an English name is among them, a list mark
+    (、 , / 和 及) stands between two of them, or the text says it is a mixture (混合料, 含, 掺).
+    """
+    if len(found) < 2 or any(name.start < 0 for name in found) or _MIXTURE.search(text):
+        return None
+    key = lookup_key(text)
+    ordered = sorted(found, key=lambda name: (name.end, name.end - name.start))
+    for before, after in zip(ordered, ordered[1:]):
+        if before.end > after.start:
+            return None  # overlapping names: no order to read
+        if _LIST_MARKS.search(_between(text, key, before.end, after.start)):
+            return None
+    return ordered[-1]
+
+
+def _between(text: str, key: str, start: int, end: int) -> str:
+    """The written text between the lookup key's characters ``start - 1`` and ``end``, punctuation included."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = [index for index, char in enumerate(folded) if lookup_key(char)]
+    if len(kept) != len(key):
+        return ""  # a character whose key is longer than itself: positions cannot be mapped
+    first = kept[start - 1] + 1 if start > 0 else 0
+    last = kept[end] if end < len(kept) else len(folded)
+    return folded[first:last]
 
 
 def _related(kb: Knowledge, first: str, second: str) -> bool:
     return first == second or first in kb.ancestors(second) or second in kb.ancestors(first)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A descriptive name cut at the word joining the stream to its use or origin.
+
+    ``head`` names the stream ("fly ash" in "fly ash as cement raw material"), ``tail`` what follows the joining
+    words, ``use`` whether those say what the stream is for (as, for, to, 用于, 作为) rather than where it comes
+    from (from, removed from, in, 来自).
+    """
+
+    head: str
+    tail: str
+    use: bool
+
+
+# Words that join a stream's name to its use or origin: plants write "<stream> as/for/from <use or origin>".
+_USE_WORDS = frozenset({"as", "for", "to", "into", "used"})
+_ORIGIN_WORDS = frozenset({"from", "in", "at", "by", "of", "with", "after", "during", "via", "removed", "recovered",
+                           "separated", "extracted", "collected", "generated", "produced", "arising", "left",
+                           "taken", "obtained", "derived"})
+# The same in Chinese, between the stream and its use or origin: 粉煤灰用于水泥生产, 废塑料作为高炉还原剂, 来自电厂的粉煤灰.
+_CHINESE_JOINS = (("用于", True), ("用作", True), ("作为", True), ("供给", True), ("送往", True),
+                  ("来自", False), ("源自", False), ("产自", False))
+# A use written as a process ("sulphuric acid production", 水泥生产): the product is named without these.
+_PROCESS_WORDS = re.compile(r"(?:\s+(?:production|manufacture|manufacturing|making|plants?|works|use|industry|"
+                            r"purposes?|processing))+$|(?:生产|制造|行业|企业|工厂|使用|利用)+$", re.IGNORECASE)
+_LEADING_WORDS = re.compile(r"^(?:(?:the|a|an|use|making|producing|production|of)\s+)+", re.IGNORECASE)
+
+
+def split_phrase(text: str) -> Phrase | None:
+    """The stream named at the head of a descriptive name, and its use or origin; ``None`` if there is no join.
+
+    Examples
+    --------
+    >>> split_phrase("fly ash as cement raw material")
+    Phrase(head='fly ash', tail='cement raw material', use=True)
+    >>> split_phrase("metals removed from waste paper")
+    Phrase(head='metals', tail='waste paper', use=False)
+    >>> split_phrase("废塑料用于高炉喷吹")
+    Phrase(head='废塑料', tail='高炉喷吹', use=True)
+    >>> split_phrase("used plastics") is None
+    True
+    """
+    words = clean(text).split(" ")
+    for index, word in enumerate(words):
+        if index == 0 or word.casefold() not in _USE_WORDS | _ORIGIN_WORDS:
+            continue
+        end = index
+        while end < len(words) and words[end].casefold() in _USE_WORDS | _ORIGIN_WORDS:
+            end += 1
+        tail = " ".join(words[end:])
+        if tail:
+            use = any(each.casefold() in _USE_WORDS for each in words[index:end])
+            return Phrase(" ".join(words[:index]), tail, use)
+    cleaned = clean(text)
+    for join, use in _CHINESE_JOINS:
+        at = cleaned.find(join)
+        if at > 0 and cleaned[at + len(join):].strip():
+            return Phrase(cleaned[:at].strip(), cleaned[at + len(join):].strip(), use)
+    return None
+
+
+def _read_phrase(kb: Knowledge, text: str) -> str | tuple[str, ...] | None:
+    """What a short phrase names: exactly, without its qualifiers, or by the names inside it."""
+    if not lookup_key(text):
+        return None
+    named = _named(kb, text)
+    if named:
+        return named
+    remainder = split_qualifiers(text).remainder
+    if remainder and remainder != text:
+        named = _named(kb, remainder)
+        if named:
+            return named
+    return _contained(kb, remainder or text)
+
+
+def _by_head(kb: Knowledge, phrase: Phrase | None, whole: str | None,
+             unsure: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The reading of a descriptive name: its head phrase names the stream; the rest is its use or origin.
+
+    The names found in the whole text stand when they agree with the head (gypsum "from desulphurisation" is FGD
+    gypsum) or when the head names nothing and the rest is an origin ("residue from PET bottle recycling"). Names
+    only in a use ("... for biogas", "... as cement raw material") never say what the stream is.
+    """
+    if phrase is None:
+        return whole, unsure
+    head = _read_phrase(kb, phrase.head)
+    if head is None:
+        if phrase.use and whole is not None and _read_phrase(kb, phrase.tail) is not None:
+            return None, ()  # the names are the use's, not the stream's
+        return whole, unsure
+    options = (head,) if isinstance(head, str) else head
+    if whole is not None and any(_related(kb, whole, option) for option in options):
+        return whole, ()
+    if isinstance(head, str):
+        return head, ()
+    return None, head
+
+
+def use_reading(kb: Knowledge, text: str) -> str | None:
+    """The product a want's use names: "<anything> for biogas" wants biogas feedstock, "... as fuel" fuel.
+
+    The use is read as a product of the knowledge base (category PRODUCT), itself or as "<use> feedstock",
+    "<use> raw material", "<use>原料"; a use naming no product gives ``None``.
+
+    Examples
+    --------
+    >>> use_reading(load_knowledge(), "rest-biomasse for biogas")
+    'digester-feedstock'
+    >>> use_reading(load_knowledge(), "其他生物质用于生产有机肥")
+    'organic-fertiliser-feedstock'
+    >>> use_reading(load_knowledge(), "fly ash from the power station") is None
+    True
+    """
+    phrase = split_phrase(split_qualifiers(text).remainder or text)
+    if phrase is None or not phrase.use:
+        return None
+    tail = _LEADING_WORDS.sub("", phrase.tail)
+    for use in dict.fromkeys((tail, _PROCESS_WORDS.sub("", tail).strip())):
+        if not use:
+            continue
+        for written in (use, f"{use} feedstock", f"{use} raw material", f"{use}原料"):
+            found = _read_phrase(kb, written) if written == use else _named(kb, written)
+            if isinstance(found, str) and kb.materials[found].category == "PRODUCT":
+                return found
+    return None
 
 
 def _refuse_hazard_crossing(kb: Knowledge, code: str, typed: str) -> None:
@@ -467,6 +646,11 @@ def read_material(
         how = "generic" if taught in kb._index.generic else "exact"
         return MaterialReading(typed, taught, how, CONFIDENCE[how])
     reading = _read(kb, typed)
+    if kind == "want" and reading.code is None and not _SAYS_HAZARDOUS.search(typed):
+        product = use_reading(kb, typed)
+        if product is not None:  # "<something> for biogas": a want for what its use takes
+            reading = MaterialReading(typed, product, "contained", USE_CONFIDENCE, reading.suggestions,
+                                      candidates=(product,))
     return _in_context(kb, reading, tuple(sectors), kind, sectors_confirmed) if sectors else reading
 
 

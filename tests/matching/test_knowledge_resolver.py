@@ -159,7 +159,7 @@ def test_exact_names_and_codes_carry_no_quality(kb, text, how):
     [
         # two unrelated materials named: a mixture, or a description naming a second stream
         ("钢渣粉煤灰混合料", {"steel-slag", "coal-fly-ash"}),
-        ("steam from waste heat boiler", {"steam", "waste-heat"}),
+        ("steam and waste heat", {"steam", "waste-heat"}),
         # a name that means several things stays ambiguous however much text surrounds it
         ("垃圾焚烧厂飞灰", {"coal-fly-ash", "incineration-fly-ash"}),
         ("工业园区污泥", {"industrial-sludge", "sewage-sludge"}),
@@ -369,6 +369,8 @@ def test_implied_values_follow_the_material(kb):
         ("industrial wastewater", "wastewater-any-kind", {"treated-effluent", "cooling-water-blowdown"}),
         ("废水", "wastewater-any-kind", {"treated-effluent"}),
         ("冶炼渣", "smelting-slag", {"gbfs", "steel-slag", "copper-slag"}),
+        ("scrap metal", "metal-scrap-any-kind", {"scrap-steel", "scrap-copper", "scrap-aluminium"}),
+        ("废金属", "metal-scrap-any-kind", {"scrap-steel", "scrap-aluminium"}),
     ],
 )
 def test_a_generic_name_is_the_generic_material_with_every_kind_under_it(kb, text, code, kinds):
@@ -413,7 +415,7 @@ def test_text_that_says_hazardous_is_never_read_as_a_general_material(kb, text):
 
 @pytest.mark.parametrize(
     ("text", "suggested"),
-    [("纸塑边料", "waste-paper"), ("煤气", "coke-oven-gas"), ("白泥", "lime-mud"), ("scrap metal", "scrap-steel"),
+    [("纸塑边料", "waste-paper"), ("煤气", "coke-oven-gas"), ("白泥", "lime-mud"),
      ("某某厂特种残渣ZX-9", None)],
 )
 def test_an_unknown_or_truly_ambiguous_name_is_unclassified_with_suggestions(kb, text, suggested):
