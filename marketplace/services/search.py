@@ -570,10 +570,12 @@ def search_offers(query: SearchQuery, *, today: dt.date | None = None,
     ranked = rank_candidates(found, query, codes=codes, today=today, knowledge=knowledge, limit=query.limit)
     if not ranked:
         return []
-    # One round trip for the page of hits with their sites and suppliers; the hit names the material,
-    # so the listing's material rows load only if someone asks for them.
+    # One round trip for the page of hits with their sites, suppliers and written names (joined, where the
+    # names' own selectin load was a second round trip); the hit names the material, so the listing's
+    # material rows load only if someone asks for them.
     rows = db.session.scalars(select(Listing).where(Listing.id.in_([r.listing_id for r in ranked])).options(
-        joinedload(Listing.site).joinedload(Site.organisation), lazyload(Listing.materials)))
+        joinedload(Listing.site).joinedload(Site.organisation), joinedload(Listing.names),
+        lazyload(Listing.materials))).unique()
     by_id = {row.id: row for row in rows}
     return [SearchHit(by_id[r.listing_id], r.material_code, r.distance_km, r.road_distance_km,
                       r.transport_cost_cny, r.delivered_cost_cny, r.co2_t, r.score,
