@@ -155,6 +155,8 @@ def test_what_wants_for_the_new_streams_take(kb):
         ("refinery-off-gas", "t", 1000 / 1.0, 1000 / 0.6),  # Nm3 per t of a 0.6-1.0 kg/Nm3 gas
         ("biogas", "t", 1000 / 1.3, 1000 / 1.1),
         ("biomethane", "t", 1000 / 0.8, 1000 / 0.7),
+        ("biomethane", "m3", 0.93, 1.0),           # a gas written in m3 is counted as normal m3
+        ("coke-oven-gas", "m3", 0.93, 1.0),
     ],
 )
 def test_units_plants_use_for_these_streams_convert(kb, code, unit, low, high):
