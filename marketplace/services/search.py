@@ -1,8 +1,9 @@
 """Nearby-supply search: offers of a material within a radius, with transport cost and CO2.
 
-The spatial prefilter runs in PostGIS (SQL on the GiST index) or in an in-memory index (SQLite),
-see :mod:`.search_index`; everything after it — exact distance, filters, costs, score, order —
-is the same Python on both, so both backends give the same answer.
+The spatial prefilter runs in PostGIS (SQL on `search_offer`, which also applies the quantity, window,
+material and price conditions) or in an in-memory index (SQLite), see :mod:`.search_index`; everything after
+it — exact distance, filters, costs, score, order — is the same Python on both, so both backends give the
+same answer (tests/marketplace/test_search_prefilter.py holds either prefilter to ranking every offer).
 """
 from __future__ import annotations
 

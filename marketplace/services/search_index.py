@@ -178,7 +178,7 @@ _LON_SQL = "\n  AND o.lon BETWEEN %(lon_min)s AND %(lon_max)s"
 _STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= %(today)s)"
 
 
-# The GiST scan above needs planner statistics: without them PostgreSQL may choose a plan that takes
+# The query above needs planner statistics: without them PostgreSQL may choose a plan that takes
 # seconds instead of milliseconds. Autovacuum normally keeps statistics fresh, but it can be off (as on
 # the benchmark machine) and a bulk import outruns it, so searches check, at most once a minute per
 # process, and analyse the tables when a large share of their rows changed since the last analysis.
