@@ -18,8 +18,9 @@ from geo.messages import Message, N_, Names
 
 from ..models import LISTING_KINDS, VISIBILITIES
 from .errors import FieldError, field_error_from
-from .listing_values import (clean_text, hazard_category, parse_date, parse_hazard_code, parse_price, parse_quality,
-                             parse_written_unit, read_amount, read_measure, verbatim_note)
+from .listing_values import (clean_text, foreign_waste_code, hazard_category, parse_date, parse_hazard_code,
+                             parse_price, parse_quality, parse_written_unit, read_amount, read_measure,
+                             verbatim_note)
 
 # The units the listing form offers; any unit of units.yaml is accepted (万吨/年, Nm3/day, kWh/month ...).
 UNITS = ("t/yr", "t/month", "t/day", "GJ/yr", "MWh/yr", "m3/yr", "Nm3/yr", "m3/day", "Nm3/day")
@@ -336,6 +337,9 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
             errors.append(exc)
             return None
 
+    # A waste code of another country's list (EWC 13 02 05*) is kept in the note; the material says the hazard.
+    foreign_code = foreign_waste_code(listing.hazard_code)
+    hazard_text = None if foreign_code else listing.hazard_code
     kind = clean_text(listing.kind).lower()
     if kind not in LISTING_KINDS:
         errors.append(FieldError("kind", Message(N_("kind must be offer or want"))))
@@ -361,7 +365,7 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     names = list(unique.values())
     if kind == "offer" and len(names) == 1:
         try:
-            names = [_settled_by_hazard_code(names[0], parse_hazard_code(listing.hazard_code), knowledge)]
+            names = [_settled_by_hazard_code(names[0], parse_hazard_code(hazard_text), knowledge)]
         except FieldError:
             pass  # a malformed code is reported below, with the other fields
     warnings.extend(reading_warnings(names, knowledge))
@@ -449,8 +453,8 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
         errors.append(FieldError("available_to", Message(N_("ends (%(end)s) before it starts (%(start)s)"),
                                                          end=end, start=start)))
 
-    hazard_code = attempt(parse_hazard_code, listing.hazard_code)
-    if hazard_code is None and not listing.hazard_code:
+    hazard_code = attempt(parse_hazard_code, hazard_text)
+    if hazard_code is None and not hazard_text:
         # A material written as a hazardous-waste code the knowledge base lacks still says what the lot is.
         hazard_code = next((hazard_code_in(n.written) for n in names
                             if n.material_code is None and hazard_code_in(n.written)), None)
@@ -461,9 +465,13 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     if visibility not in VISIBILITIES:
         errors.append(FieldError("visibility", Message(N_("visibility must be named or anonymous"))))
     note = verbatim_note(listing.note) or None
-    if described:
+    if foreign_code:
+        warnings.append(FieldError("hazard_code", Message(N_("%(code)r is a waste code of another country's list: "
+                                                             "kept in the note; the hazard is read from the "
+                                                             "material"), code=foreign_code)))
+    if described or foreign_code:
         # Words written where the quality goes describe the lot: kept, in the note, rather than refused.
-        note = "\n".join([*described, *([note] if note else [])])
+        note = "\n".join([*described, *([foreign_code] if foreign_code else []), *([note] if note else [])])
         warnings.append(FieldError("quality", Message(N_("%(text)r is no key=value quality; kept in the note as "
                                                          "written"), text="; ".join(described))))
     if note and len(note) > MAX_NOTE:

@@ -231,6 +231,22 @@ def read_measure(text: str, unit: str) -> tuple[float, str | None] | None:
     return float(match.group("number")), bound
 
 
+# Waste codes of other countries' lists: the European List of Waste ("EWC 13 02 05*", "130205*"), the US RCRA codes
+# (D001, F006, K048 …). They say what a lot is where it was written, but are no Chinese hazardous-waste code.
+_FOREIGN_WASTE_CODE = re.compile(r"^(?:(?:EWC|LOW|EAK|AVV|ELW|EU)\s*[:#]?\s*)?\d{2}\s?\d{2}\s?\d{2}\s*\*?$|"
+                                 r"^(?:RCRA\s*)?[DFKPU]\d{3}$", re.IGNORECASE)
+
+
+def foreign_waste_code(text) -> str | None:
+    """A waste code of another country's list as written (EWC, RCRA), else ``None``.
+
+    >>> foreign_waste_code("EWC 13 02 05*"), foreign_waste_code("K048"), foreign_waste_code("900-041-49")
+    ('EWC 13 02 05*', 'K048', None)
+    """
+    written = clean_text(text)
+    return written if written and _FOREIGN_WASTE_CODE.match(written) else None
+
+
 def parse_hazard_code(text) -> str | None:
     """An 8-digit hazardous-waste code (NNN-NNN-CC) or a category (HWnn), normalised; None when empty.
 

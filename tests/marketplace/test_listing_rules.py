@@ -282,3 +282,10 @@ def test_prices_as_plants_write_them(price, stored):
 
 def test_a_price_per_another_unit_is_named():
     assert "CNY per unit" in errors_of(price_cny="50元/kg")["price_cny"].message
+
+
+@pytest.mark.parametrize("code", ["EWC 13 02 05*", "130205*", "K048"])
+def test_a_waste_code_of_another_countrys_list_is_kept_in_the_note_and_the_material_says_the_hazard(code):
+    checked = check(kind="want", material="废矿物油", hazard_code=code, note="re-refining")
+    assert checked.hazard_code is None and code in checked.note and "re-refining" in checked.note
+    assert any(w.field == "hazard_code" and "another country" in w.message for w in checked.warnings)
