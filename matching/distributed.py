@@ -320,16 +320,10 @@ def _connected(client: Any, scheduler_address: str | None, *, timeout_s: float) 
                                           "(%(error)s)"), address=scheduler_address,
                                        error=f"{type(error).__name__}: {error}"),
                                field="scheduler_address", where=scheduler_address) from error
-        try:
+        with own:
             yield own
-        finally:
-            own.close()
         return
     with cluster_config():
         cluster = LocalCluster(dashboard_address=":0", silence_logs=40)
-    own = Client(cluster, set_as_default=False)
-    try:
+    with cluster, Client(cluster, set_as_default=False) as own:
         yield own
-    finally:
-        own.close()
-        cluster.close()
