@@ -62,6 +62,7 @@ def run_matching(
     options: MatchOptions,
     knowledge: Knowledge | None = None,
     agreements: Sequence[Agreement] = (),
+    explain: bool = True,
 ) -> Result:
     """Match offers to wants (and, in latent mode, to sites that posted none) and allocate quantities.
 
@@ -77,6 +78,10 @@ def run_matching(
         Materials (lineage, units, hazard flags); the shipped knowledge base when ``None``.
     agreements
         Links both sides accepted: fixed, their quantities reduce what offers, wants and permits have left.
+    explain
+        Write each proposed link's two sentences (``explanation_zh``, ``explanation_en``); a caller that words
+        its links itself (the web app keeps a template per link, for each reader's view) passes False and
+        gets them empty, a few tenths of a second sooner for a province.
 
     Returns
     -------
@@ -116,7 +121,7 @@ def run_matching(
         found = find_candidates(tables, options=options, knowledge=kb, steps=steps)
         with steps("allocate"):
             placed, solver = place(tables, found, options=options, knowledge=kb)
-        outcome = outcome_of(tables, found, placed, agreements, steps, options=options, knowledge=kb)
+        outcome = outcome_of(tables, found, placed, agreements, steps, options=options, knowledge=kb, explain=explain)
     finally:
         steps.close()
     summary = run_summary(tables, found, outcome.links, outcome.agreed, outcome.landfill, solver, steps,
@@ -147,11 +152,11 @@ class Outcome:
 
 
 def outcome_of(tables, found, placed, agreements: Sequence[Agreement], steps, *, options: MatchOptions,
-               knowledge: Knowledge) -> Outcome:
+               knowledge: Knowledge, explain: bool = True) -> Outcome:
     """The links (proposed and agreed), what is left to landfill, the alternatives and the network analysis of
     an allocation, each step timed."""
     with steps("links"):
-        links = proposed_links(tables, found, placed, knowledge=knowledge)
+        links = proposed_links(tables, found, placed, knowledge=knowledge, explain_links=explain)
         agreed = agreed_links(tables, agreements, options=options, knowledge=knowledge)
         landfill = landfill_by_offer(tables, placed)
     with steps("alternatives"):

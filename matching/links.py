@@ -30,9 +30,10 @@ __all__ = ["agreed_links", "proposed_links"]
 
 
 def proposed_links(
-    tables: InputTables, found: CandidateTable, placed: Placed, *, knowledge: Knowledge
+    tables: InputTables, found: CandidateTable, placed: Placed, *, knowledge: Knowledge, explain_links: bool = True
 ) -> list[Link]:
-    """A proposed link per candidate with flow, sorted by supplier site, offer, receiver, want and route."""
+    """A proposed link per candidate with flow, sorted by supplier site, offer, receiver, want and route; without
+    their sentences (``explanation_zh``/``_en`` empty) when not ``explain_links``."""
     c = found.columns
     arcs = np.flatnonzero(placed.flow > 0)
     supplier_site = tables.o_site[c["offer"][arcs]]
@@ -63,7 +64,8 @@ def proposed_links(
         if route_pos < 0:
             links.append(_name_link(tables.o_unit[columns["offer"][i]], offer, want, supplier, receiver, quantity,
                                     columns["distance_km"][i],
-                                    road_km, transport, net_per_unit, columns["score"][i], same[i], cross[i]))
+                                    road_km, transport, net_per_unit, columns["score"][i], same[i], cross[i],
+                                    explain_link=explain_links))
             continue
         route = tables.routes[route_pos]
         material = knowledge.materials[offer.material]
@@ -75,7 +77,7 @@ def proposed_links(
             quantity, material.unit, road_km, mode, transport, net_per_unit, net_per_unit * quantity,
             columns["co2"][i] * quantity, same[i], cross[i], coupling, columns["latent"][i], columns["substitute"][i],
         )
-        zh, en = explain(facts)
+        zh, en = explain(facts) if explain_links else ("", "")
         limited = route_keys[route_pos] if want is None else route_keys[route_pos] | tables.w_limit_keys[want_pos]
         links.append(Link(
             offer.id, supplier.id, want.id if want else None, receiver.id, offer.material, route.id, quantity,
@@ -101,6 +103,7 @@ def _coupling_sectors(route: Route, supplier: Site, receiver: Site) -> tuple[str
 def _name_link(
     unit: str, offer: Offer, want: Want | None, supplier: Site, receiver: Site, quantity: float,
     distance_km: float, road_km: float, transport: float, net_per_unit: float, score: float, same: bool, cross: bool,
+    *, explain_link: bool = True,
 ) -> Link:
     """A link of an unclassified stream, matched by name: no route, no coupling, no CO2 figure."""
     words = offer.material_name or offer.material.removeprefix(UNCLASSIFIED_PREFIX)
@@ -111,7 +114,7 @@ def _name_link(
         words, words, "", "", quantity, unit, road_km, "road", transport, net_per_unit, net_per_unit * quantity,
         0.0, same, cross, None, False, False,
     )
-    zh, en = explain_by_name(facts, priced=priced)
+    zh, en = explain_by_name(facts, priced=priced) if explain_link else ("", "")
     return Link(
         offer.id, supplier.id, want.id if want else None, receiver.id, offer.material, None, quantity, unit,
         distance_km, road_km, "road", transport * quantity, facts.net_benefit_cny, net_per_unit, 0.0, score,

@@ -401,7 +401,9 @@ def _match(inputs: EngineInputs, options: engine.MatchOptions, knowledge, *, exe
         raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
     arguments = (inputs.offers, inputs.wants, inputs.sites, knowledge.routes)
     if executor == "engine":
-        return run_matching(*arguments, options=options, knowledge=knowledge, agreements=inputs.agreements)
+        # Without the engine's own sentences: a stored link keeps templates (store_run), worded for each reader.
+        return run_matching(*arguments, options=options, knowledge=knowledge, agreements=inputs.agreements,
+                            explain=False)
     from distributed import get_worker, worker_client
 
     from matching.distributed import run_matching_distributed
