@@ -8,11 +8,17 @@ Used by ``bench/match.py --end-to-end``. For each size and backend:
    permits and battery listings. Loading is set-up and not timed here (imports are timed on their own);
 2. ``flask --app wsgi match run --format json`` in a fresh interpreter, its output piped to a file: the wall
    time of the whole command (start-up, reading the inputs, the engine, storing links and alternatives in one
-   transaction, writing the JSON), and the steps the run recorded;
+   transaction, writing the JSON), and the steps the run recorded. The project's modules are byte-compiled
+   first (``compileall``), as an install or any earlier run leaves them: a machine that sets
+   ``PYTHONDONTWRITEBYTECODE`` would otherwise compile them again at every start;
 3. the reference, in this process, on the same offers and wants: candidates from a KD-tree per material (the
    50 nearest accepting wants within the material's largest route radius), then OR-tools' min-cost flow over
    them (supply = offer quantity, demand = want quantity, cost = road distance); what a careful in-memory
    script does, with no database and no rules beyond material, distance and quantity.
+
+Steps 2 and 3 are repeated (``repeats``, three up to 10 000 listings a side), each command on a fresh copy of
+the loaded database (a file copy; ``CREATE DATABASE … TEMPLATE``), and the medians reported: on a machine
+shared with other jobs one run says more about the neighbours than about the command.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,24 +118,62 @@ def reference(offers, wants, sites, *, detour_factor: float = 1.3) -> dict:
 # --------------------------------------------------------------------------- database
 
 
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
 def fresh_database(backend: str, n: int, workdir: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{workdir / f'match-{n}.db'}"
-    admin = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     name = f"hx_bench_match_{n}"
+    _create(name)
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     import sqlalchemy as sa
 
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
-    url = admin.rsplit("/", 1)[0] + "/" + name
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
     engine.dispose()
     return url
+
+
+def copy_of(url: str, workdir: Path) -> str:
+    """A fresh copy of the loaded database for one command (a run changes what the next one finds)."""
+    if url.startswith("sqlite"):
+        source = Path(url.removeprefix("sqlite:///"))
+        copy = workdir / f"run-{source.name}"
+        shutil.copyfile(source, copy)
+        return f"sqlite:///{copy}"
+    loaded = url.rsplit("/", 1)[1]
+    _create(f"{loaded}_run", template=loaded)
+    return f"{url}_run"
+
+
+def _create(name: str, *, template: str | None = None) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    engine.dispose()
+
+
+def drop_copy(url: str) -> None:
+    if url.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        engine.dispose()
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+def byte_compile() -> None:
+    """The project's modules compiled to bytecode in their ``__pycache__``, as an install leaves them."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "marketplace", "matching", "geo", "wsgi.py"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def load(url: str, offers, wants, sites) -> float:
@@ -267,24 +313,43 @@ def cli_run(url: str, workdir: Path) -> dict:
             "engine_s": run["timings"].get("total", 0.0)}
 
 
-def measure(n: int, backend: str) -> dict:
-    """One size on one backend, in this process (run in a fresh interpreter by bench/match.py)."""
+def measure(n: int, backend: str, repeats: int | None = None) -> dict:
+    """One size on one backend, in this process (run in a fresh interpreter by bench/match.py): ``repeats``
+    commands, each on a fresh copy of the loaded database and followed by the reference; the medians."""
     from bench.match import synthetic
 
+    repeats = repeats or (3 if n <= 10_000 else 1)
     offers, wants, sites = synthetic(n)
     shm = Path("/dev/shm")
     workdir = Path(tempfile.mkdtemp(prefix="bench-match-", dir=shm if shm.is_dir() else None))
+    runs, refs, loads = [], [], []
     try:
         url = fresh_database(backend, n, workdir)
         load_s = load(url, offers, wants, sites)
-        load_avg = os.getloadavg()[0]
-        run = cli_run(url, workdir)
-        ref = reference(offers, wants, sites)
-        load_avg = max(load_avg, os.getloadavg()[0])
+        byte_compile()
+        for _ in range(repeats):
+            loads.append(os.getloadavg()[0])
+            copy = copy_of(url, workdir)
+            try:
+                runs.append(cli_run(copy, workdir))
+            finally:
+                drop_copy(copy)
+            refs.append(reference(offers, wants, sites))
+        loads.append(os.getloadavg()[0])
     finally:
         for path in workdir.iterdir():
             path.unlink()
         workdir.rmdir()
-    return {"n": n, "backend": backend, "load_s": load_s, "load": load_avg, "run": run, "reference": ref,
-            "ratio": run["s"] / ref["s"], "cpu_ratio": run["cpu_s"] / ref["cpu_s"],
+    run = _median(runs, "s")
+    ref = _median(refs, "s")
+    cpu_s, ref_cpu_s = statistics.median(r["cpu_s"] for r in runs), statistics.median(r["cpu_s"] for r in refs)
+    return {"n": n, "backend": backend, "load_s": load_s, "load": max(loads), "repeats": repeats,
+            "run": {**run, "cpu_s": cpu_s, "all_s": [r["s"] for r in runs]},
+            "reference": {**ref, "cpu_s": ref_cpu_s, "all_s": [r["s"] for r in refs]},
+            "ratio": run["s"] / ref["s"], "cpu_ratio": cpu_s / ref_cpu_s,
             "measured": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")}
+
+
+def _median(rows: list[dict], key: str) -> dict:
+    """The row of the median ``key`` (the lower middle one of an even count), with its breakdown."""
+    return sorted(rows, key=lambda row: row[key])[(len(rows) - 1) // 2]
