@@ -260,5 +260,14 @@ def parse_ambiguous(document: dict[str, Any], materials: Mapping[str, Material])
         for candidate in candidates:
             if candidate not in materials:
                 entry.fail("candidates", f"unknown material {candidate!r}")
-        terms.append(AmbiguousTerm(words, candidates, entry.text("note", required=False)))
+        want = entry.text("want", required=False)
+        if want and want not in materials:
+            entry.fail("want", f"unknown material {want!r}")
+        if want and any(materials[code].hazardous for code in candidates):
+            entry.fail("want", "a term that may name a hazardous material cannot be read as a safe want")
+        unstated = entry.text("unstated", required=False)
+        if unstated and (unstated not in materials or materials[unstated].hazardous
+                         or any(materials[code].hazardous for code in candidates)):
+            entry.fail("unstated", "must be a known non-hazardous material, for a term naming only such materials")
+        terms.append(AmbiguousTerm(words, candidates, entry.text("note", required=False), want, unstated))
     return tuple(terms)

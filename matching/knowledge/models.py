@@ -220,8 +220,16 @@ class Route:
 
 @dataclass(frozen=True)
 class AmbiguousTerm:
-    """A name that means several materials (``"gypsum"``)."""
+    """A name that means several materials (``"gypsum"``).
+
+    ``want`` is the material a *want* written with the name asks for, when the words name a use the candidates
+    share ("fuel gas" offered is one of the works gases; a want for fuel gas asks for gas to burn, any of them).
+    ``unstated`` is the material the bare name is read as when nothing (not the site's trade either) says which
+    candidate it is: the stream of that family whose kind is not stated ("boiler ash": fly ash or bottom ash).
+    """
 
     terms: tuple[str, ...]
     candidates: tuple[str, ...]
     note: str = ""
+    want: str = ""
+    unstated: str = ""

@@ -23,6 +23,7 @@ materials (or a generic name) is read as the one the site's trade documents, by 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -42,7 +43,8 @@ from matching.knowledge.unclassified import unclassified_code
 from geo.messages import Message, N_
 
 __all__ = ["READINGS", "MaterialReading", "Phrase", "Resolution", "hazard_code_in", "read_material",
-           "resolve_material", "resolve_material_text", "split_phrase", "use_reading"]
+           "resolve_material", "resolve_material_text", "split_alternatives", "split_phrase", "use_reading",
+           "wanted_reading"]
 
 # How a name was read, most certain first.
 READINGS = ("exact", "qualifier", "context", "contained", "generic", "possibly_hazardous", "unclassified")
@@ -405,7 +407,28 @@ def _by_head(kb: Knowledge, phrase: Phrase | None, whole: str | None,
         return whole, ()
     if isinstance(head, str):
         return head, ()
+    narrowed = _narrowed_by_origin(kb, phrase, options)
+    if narrowed is not None:
+        return narrowed, ()
     return None, head
+
+
+def _narrowed_by_origin(kb: Knowledge, phrase: Phrase, options: Sequence[str]) -> str | None:
+    """The one material an ambiguous head names once its origin is put before it: "ash from the boiler" is boiler
+    ash, "surplus heat in the cooling water" heat in cooling water; only a kind or parent of one of the head's
+    own readings (the origin narrows what the head says, never replaces it)."""
+    if phrase.use:
+        return None
+    origin = _LEADING_WORDS.sub("", phrase.tail)
+    for written in (f"{origin} {phrase.head}", f"{phrase.head} in {origin}", f"{origin}{phrase.head}"):
+        found = _read_phrase(kb, written)
+        if isinstance(found, str) and any(_related(kb, found, option) for option in options):
+            return found
+        if isinstance(found, tuple):
+            unstated = _terms(kb).unstated.get(frozenset(found))
+            if unstated is not None and any(_related(kb, unstated, option) for option in options):
+                return unstated
+    return None
 
 
 def use_reading(kb: Knowledge, text: str) -> str | None:
@@ -427,14 +450,85 @@ def use_reading(kb: Knowledge, text: str) -> str | None:
     if phrase is None or not phrase.use:
         return None
     tail = _LEADING_WORDS.sub("", phrase.tail)
-    for use in dict.fromkeys((tail, _PROCESS_WORDS.sub("", tail).strip())):
-        if not use:
-            continue
+    uses = tuple(use for use in dict.fromkeys((tail, _PROCESS_WORDS.sub("", tail).strip())) if use)
+    for use in uses:
         for written in (use, f"{use} feedstock", f"{use} raw material", f"{use}原料"):
             found = _read_phrase(kb, written) if written == use else _named(kb, written)
             if isinstance(found, str) and kb.materials[found].category == "PRODUCT":
                 return found
+    return _carried_by_use(kb, phrase.head, uses)
+
+
+def _carried_by_use(kb: Knowledge, head: str, uses: Sequence[str]) -> str | None:
+    """What a want for a carrier (water, gas, heat) asks for, named by its use: "water for ash sluicing" is ash
+    sluicing water, "gas for drying plasterboard" drying gas, 水用于冲灰除尘 冲灰除尘用水.
+
+    The use and the head are put together the ways plants write them (English "<use> <head>" and "<head> for
+    <use>", the use shortened word by word from its end; Chinese "<use>用<head>", "<use><head>") and read as an
+    exact name (a Chinese one also by the names inside it); a hazardous material is never read this way.
+    """
+    head = _LEADING_WORDS.sub("", head).strip()
+    if not head:
+        return None
+    for use in uses:
+        words = use.split(" ")
+        for end in range(len(words), 0, -1):
+            window = " ".join(words[:end])
+            for written in (f"{window} {head}", f"{head} for {window}"):
+                found = _named(kb, written)
+                if isinstance(found, str) and not kb.materials[found].hazardous:
+                    return found
+        if not _ASCII_WORDS.search(use + head):
+            for written in (f"{use}用{head}", f"{use}{head}"):
+                found = _read_phrase(kb, written)
+                if isinstance(found, str) and not kb.materials[found].hazardous:
+                    return found
     return None
+
+
+def wanted_reading(kb: Knowledge, text: str) -> str | None:
+    """What a want written with an ambiguous term that names a use asks for: "fuel gas" (any works gas offered)
+    wanted is gaseous fuel (materials.yaml ``want``); the term may be the whole text or the head of its phrase.
+
+    Examples
+    --------
+    >>> wanted_reading(load_knowledge(), "燃料气")
+    'gaseous-fuel'
+    >>> wanted_reading(load_knowledge(), "fly ash") is None
+    True
+    """
+    wanted = _terms(kb).wanted
+    remainder = split_qualifiers(text).remainder or text
+    phrase = split_phrase(remainder)
+    for part in (text, remainder, phrase.head if phrase is not None else ""):
+        code = wanted.get(lookup_key(part)) if part else None
+        if code is not None:
+            return code
+    return None
+
+
+# Alternatives a want names: "fly ash or slag", 复合肥/有机肥, 粉煤灰或矿渣 (a list with 、 or "and" is not this).
+_ALTERNATIVES = re.compile(r"\s*(?:/|／|\band/or\b|\bor\b|或者|或)\s*", re.IGNORECASE)
+_ASCII_WORDS = re.compile(r"[A-Za-z]")
+
+
+def split_alternatives(text: str) -> tuple[str, ...]:
+    """The alternatives a want's name lists with "/", "or", 或; the text alone when it lists none.
+
+    Examples
+    --------
+    >>> split_alternatives("甘蔗专用复合肥/有机肥")
+    ('甘蔗专用复合肥', '有机肥')
+    >>> split_alternatives("fly ash or slag")
+    ('fly ash', 'slag')
+    >>> split_alternatives("ore concentrate")
+    ('ore concentrate',)
+    """
+    cleaned = clean(text)
+    parts = tuple(part.strip() for part in _ALTERNATIVES.split(cleaned))
+    if len(parts) < 2 or any(not lookup_key(part) or part.isdigit() for part in parts):
+        return (cleaned,)
+    return parts
 
 
 def _refuse_hazard_crossing(kb: Knowledge, code: str, typed: str) -> None:
@@ -536,7 +630,8 @@ class MaterialReading:
     of an unclassified one); ``quality`` what grade or class the name states (``II级粉煤灰``);
     ``candidates`` the materials the name itself may mean (its ambiguous candidates, or its one material),
     which the site's sector may choose among; ``note`` why a ``"context"`` reading was chosen and
-    ``sector`` the site's GB/T 4754 code that chose it.
+    ``sector`` the site's GB/T 4754 code that chose it; ``alternatives`` the materials a want's name lists as
+    alternatives ("fly ash or slag"), each read alone, when it lists several.
 
     Examples
     --------
@@ -556,6 +651,7 @@ class MaterialReading:
     candidates: tuple[str, ...] = ()
     note: str = ""
     sector: str = ""
+    alternatives: tuple[str, ...] = ()
 
     @property
     def unclassified(self) -> bool:
@@ -645,13 +741,56 @@ def read_material(
     if taught is not None and taught in kb.materials:
         how = "generic" if taught in kb._index.generic else "exact"
         return MaterialReading(typed, taught, how, CONFIDENCE[how])
+    reading = _read_want(kb, typed) if kind == "want" else _read(kb, typed)
+    return _in_context(kb, reading, tuple(sectors), kind, sectors_confirmed) if sectors else reading
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_want(kb: Knowledge, typed: str) -> MaterialReading:
+    """A want's name: alternatives it lists read together, else the name, else its use or wanted term."""
+    if _SAYS_HAZARDOUS.search(typed):
+        return _read(kb, typed)
+    parts = split_alternatives(typed)
+    if len(parts) > 1:
+        readings = [_read_one_want(kb, part) for part in parts]
+        if all(reading.code is not None for reading in readings):
+            codes = tuple(dict.fromkeys(reading.code for reading in readings))
+            joined = _covering(kb, codes)
+            confidence = min(min(reading.confidence for reading in readings), CONFIDENCE["contained"])
+            if joined is not None:  # 复合肥/有机肥: the want takes what any of them takes
+                return MaterialReading(typed, joined, "contained", confidence,
+                                       tuple(code for code in codes if code != joined), candidates=(joined,),
+                                       alternatives=codes)
+            whole = _read_one_want(kb, typed)
+            return dataclasses.replace(whole, alternatives=codes)
+    return _read_one_want(kb, typed)
+
+
+def _read_one_want(kb: Knowledge, typed: str) -> MaterialReading:
     reading = _read(kb, typed)
-    if kind == "want" and reading.code is None and not _SAYS_HAZARDOUS.search(typed):
-        product = use_reading(kb, typed)
-        if product is not None:  # "<something> for biogas": a want for what its use takes
+    if reading.code is None and not _SAYS_HAZARDOUS.search(typed):
+        # "<something> for biogas": a want for what its use takes; "fuel gas": for what the term's use takes
+        product = use_reading(kb, typed) or wanted_reading(kb, typed)
+        if product is not None:
             reading = MaterialReading(typed, product, "contained", USE_CONFIDENCE, reading.suggestions,
                                       candidates=(product,))
-    return _in_context(kb, reading, tuple(sectors), kind, sectors_confirmed) if sectors else reading
+    return reading
+
+
+def _covering(kb: Knowledge, codes: Sequence[str]) -> str | None:
+    """The material whose want takes every one of ``codes`` as a kind: one of them above the others, or the
+    nearest material above them all whose kinds are of one family and hazard (never a catch-all category)."""
+    for code in codes:
+        if all(other == code or code in kb.ancestors(other) for other in codes):
+            return code
+    for above in kb.ancestors(codes[0]):
+        if all(above in kb.ancestors(other) for other in codes[1:]):
+            kinds = (above, *kb.descendants(above))
+            if len({kb.materials[kind].family for kind in kinds}) == 1 and \
+                    len({kb.materials[kind].hazardous for kind in kinds}) == 1:
+                return above
+            return None
+    return None
 
 
 # An import reads the same few names at the same few kinds of site thousands of times.
@@ -737,4 +876,23 @@ def _reading_of_candidates(kb: Knowledge, typed: str, candidates: tuple[str, ...
     if all(first in kb.ancestors(other) for other in candidates[1:]):
         return _unless_said_hazardous(kb, MaterialReading(typed, first, "generic", CONFIDENCE["generic"],
                                                           candidates[1:], candidates=candidates))
+    unstated = _terms(kb).unstated.get(frozenset(candidates))
+    if unstated is not None:  # "boiler ash": fly or bottom ash, not said which: the stream of unstated kind
+        return _unless_said_hazardous(kb, MaterialReading(typed, unstated, "generic", CONFIDENCE["generic"],
+                                                          candidates, candidates=(unstated, *candidates)))
     return MaterialReading(typed, None, "unclassified", CONFIDENCE["unclassified"], candidates, candidates=candidates)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What the ambiguous terms of a knowledge base say beyond their candidates."""
+
+    unstated: Mapping[frozenset[str], str]  # candidates -> the material of unstated kind the bare term is read as
+    wanted: Mapping[str, str]  # lookup key of a term -> the material a want written with it asks for
+
+
+@functools.lru_cache(maxsize=8)
+def _terms(kb: Knowledge) -> _Terms:
+    unstated = {frozenset(term.candidates): term.unstated for term in kb.ambiguous if term.unstated}
+    wanted = {lookup_key(word): term.want for term in kb.ambiguous if term.want for word in term.terms}
+    return _Terms(MappingProxyType(unstated), MappingProxyType(wanted))
