@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge
-from matching.knowledge.resolver import MaterialReading, hazard_code_in, read_material
+from matching.knowledge.resolver import MaterialReading, hazard_code_in, read_material, split_alternatives
 from matching.knowledge.units import UnitError, stored_unit, units_per
 from geo.messages import Message, N_, Names
 
@@ -222,6 +222,13 @@ def read_names(texts: list[str], *, knowledge: Knowledge, learned: dict[str, str
                                                    kind=kind, sectors_confirmed=sectors_confirmed)
         except KnowledgeError as exc:
             errors.append(field_error_from(exc, default_field="material"))
+            continue
+        if kind == "want" and found.code is None and len(found.alternatives) > 1:
+            # "fly ash or slag": two streams no one material covers; the want takes each, as "粉煤灰|钢渣" would.
+            more, more_errors = read_names(list(split_alternatives(text)), knowledge=knowledge, learned=learned,
+                                           sectors=sectors, kind=kind, sectors_confirmed=sectors_confirmed)
+            readings.extend(more)
+            errors.extend(more_errors)
             continue
         readings.append(NameReading(found.text, found.name_code, found.how, found.confidence, found.code,
                                     tuple(found.suggestions), dict(found.quality), found.note))

@@ -289,3 +289,10 @@ def test_a_waste_code_of_another_countrys_list_is_kept_in_the_note_and_the_mater
     checked = check(kind="want", material="废矿物油", hazard_code=code, note="re-refining")
     assert checked.hazard_code is None and code in checked.note and "re-refining" in checked.note
     assert any(w.field == "hazard_code" and "another country" in w.message for w in checked.warnings)
+
+
+@pytest.mark.parametrize(("written", "codes"), [("fly ash or slag", {"coal-fly-ash", "smelting-slag"}),
+                                                ("粉煤灰或钢渣", {"coal-fly-ash", "steel-slag"})])
+def test_a_want_naming_two_streams_as_alternatives_takes_each(written, codes):
+    checked = check(kind="want", material=written)
+    assert set(checked.material_codes) == codes and checked.material == written
