@@ -217,19 +217,20 @@ def _clean(text) -> str:
 
 
 def expand_materials(codes, *, knowledge: Knowledge | None = None) -> frozenset[str]:
-    """The codes and all their child materials.
+    """What a want for ``codes`` takes, as the matcher decides it (matching.acceptance): the materials, their
+    kinds, and what serves them (a search for fertiliser finds digestate, one for fuel finds waste wood).
 
     Examples
     --------
     >>> "coal-fly-ash-class-f" in expand_materials(["coal-fly-ash"])
     True
+    >>> "digestate" in expand_materials(["fertiliser"])
+    True
     """
-    knowledge = knowledge or load_knowledge()
-    found = set()
-    for code in codes:
-        found.add(code)
-        found.update(knowledge.descendants(code))
-    return frozenset(found)
+    from matching.acceptance import acceptance_for
+
+    rules = acceptance_for(knowledge or load_knowledge())
+    return frozenset(taken for code in codes for taken in rules.accepted(code))
 
 
 def quality_filters(quality: str | Mapping | None, material_codes, *,

@@ -222,6 +222,14 @@ def test_child_materials_are_included(offer_at, searched, expected):
     assert ids(search(material_codes=(searched,))) == [offers[n].id for n in expected]
 
 
+def test_a_search_for_a_product_finds_what_serves_it_as_a_want_would(offer_at):
+    # The matcher lets a want for fertiliser take digestate and by-product ammonium sulphate; search agrees.
+    digestate = offer_at(north_of(1), material="digestate")
+    offer_at(north_of(2), material="coal-fly-ash")
+    assert digestate.id in ids(search(material_codes=("fertiliser",)))
+    assert len(search(material_codes=("fertiliser",))) == 1
+
+
 def test_no_material_means_every_material(offer_at):
     ash, gypsum = offer_at(north_of(1)), offer_at(north_of(2), material="fgd-gypsum")
     assert ids(search()) == [ash.id, gypsum.id]
