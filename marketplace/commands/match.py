@@ -1,6 +1,7 @@
 """flask match run: the matching engine over the published listings."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -94,20 +95,22 @@ def _print(outcome, fmt: str, distributed: bool, body: _BodyWriter | None) -> No
 
 @contextlib.contextmanager
 def _cycles_left_alone():
-    """The cyclic garbage collector off while a run is made and printed, and what exists before it frozen.
+    """The cyclic garbage collector off while a run is made and printed, and not walking it all again at exit.
 
     What start-up built (modules, the app, the knowledge base) lives as long as the command, and a run makes
     hundreds of thousands of small values (rows, engine results, documents) with hardly a reference cycle among
     them; the collector would walk all of it again and again as the run allocates (about a tenth of a province
-    run's time) to free next to nothing. Reference counting still frees everything as usual.
+    run's time) to free next to nothing. Reference counting still frees everything as usual. At exit, what is
+    left is frozen (``gc.freeze`` registered with ``atexit``) before the interpreter's last collection, which
+    would otherwise walk it once more (a few tenths of a second) just before the process hands its memory back.
     """
+    atexit.unregister(gc.freeze)  # once, however many runs a process makes (tests)
+    atexit.register(gc.freeze)
     enabled = gc.isenabled()
-    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
         if enabled:
             gc.enable()
 
