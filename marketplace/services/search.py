@@ -33,7 +33,7 @@ from .disclosure import grid_points
 from .errors import FieldError, field_error_from
 from .listing_values import parse_number, parse_quality
 from .search_index import (
-    ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, ensure_statistics, postgis_candidates,
+    ACTIVE_STATUSES, Candidates, OfferIndex, candidates_from_rows, ensure_statistics,
 )
 
 # Search prices a haul as the matching engine does, from the engine's own transport figures (cited in
@@ -421,7 +421,7 @@ def query_from_params(params: Mapping, *, knowledge: Knowledge | None = None) ->
 
 
 def offer_index() -> OfferIndex:
-    """This app's in-memory index of active offers (SQLite)."""
+    """This app's in-memory index of active offers (both backends)."""
     index = current_app.extensions.get("offer_index")
     if index is None or index.engine is not db.engine:
         index = current_app.extensions["offer_index"] = OfferIndex(db.engine)
@@ -430,14 +430,12 @@ def offer_index() -> OfferIndex:
 
 def _candidates(query: SearchQuery, codes: frozenset[str] | None, today: dt.date) -> Candidates:
     with_quality = bool(query.quality)
-    if db.engine.dialect.name == "postgresql":
-        ensure_statistics(db.engine)
-        return postgis_candidates(db.session.connection(), lon=query.lon, lat=query.lat, radius_km=query.radius_km,
-                                  codes=codes, min_quantity=query.min_quantity, max_price=query.max_price_cny,
-                                  today=today, with_quality=with_quality, upcoming=query.include_upcoming)
     index = offer_index()
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        ensure_statistics(db.engine)  # for the page of hits' queries after a bulk import
     return index.near(query.lon, query.lat, query.radius_km, codes=codes, with_quality=with_quality,
-                      session_connection=db.session.connection() if index.in_memory else None)
+                      session_connection=db.session.connection() if postgres or index.in_memory else None)
 
 
 @dataclass(frozen=True)

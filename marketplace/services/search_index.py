@@ -1,12 +1,13 @@
-"""Candidate offers for a radius search: from PostGIS's search_offer table, or from an in-memory index on SQLite.
+"""Candidate offers for a radius search, from an in-memory index of the active offers (both backends).
 
-Both backends only *prefilter*: they return every active offer that could be within the radius
-(a superset), as :class:`Candidates` columns. The search service then applies the one exact
-predicate (distance, quantity, window, price, quality) to either, so both answer identically.
+The index only *prefilters*: it returns every active offer that could be within the radius (a superset), as
+:class:`Candidates` columns. The search service then applies the one exact predicate (distance, quantity,
+window, price, quality), so both backends answer identically.
 
-The in-memory index (SQLite has no spatial index without SpatiaLite) holds the active offers'
-points sorted by latitude: a radius search is a binary search for the latitude band, a longitude
-mask inside it, and nothing else. It is kept in step with the database in two ways:
+The index holds the active offers' points sorted by latitude: a radius search is a binary search for the
+latitude band, a longitude mask inside it, and nothing else. On PostGIS it is loaded from ``search_offer``
+and keyed by the version ``search_version`` gives the search's own session (see :class:`OfferIndex`). On
+SQLite (no spatial index without SpatiaLite) it is kept in step with the database in two ways:
 
 1. Writes through this process's ORM sessions that touch ``listing``, ``listing_material`` or
    ``site`` are noted on flush (or on a bulk statement) and, on commit, bump a process-wide
@@ -16,11 +17,12 @@ mask inside it, and nothing else. It is kept in step with the database in two wa
    commits (a microsecond check); only then is a numeric aggregate over the listing and site tables
    compared with the one taken when the index was built, and the index rebuilt if it differs.
 
-A rebuild reads every active offer: about 0.8 s for 100 000 offers, so on SQLite the search right
-after a change pays it once.
+A rebuild reads every active offer: about 0.8 s for 100 000 offers on SQLite, 0.12–0.2 s on PostGIS, so the
+search right after a change pays it once.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -144,42 +146,46 @@ def _ordinals(values, missing: int) -> np.ndarray:
 # --------------------------------------------------------------------------- PostGIS
 
 
-# `search_offer` (migration 0015) holds one row per active offer and material with its site's point, where
-# joining site, listing and listing_material read each of some 30 000 rows of a 150 km search from a page of
-# its own. The database keeps it in step with those tables (triggers); it holds active offers only, so status
-# and kind need no test here. The radius is the bounding box of the spherical cap (btree on lat, lon: a bitmap
-# scan reads the box's rows only, where the latitude band alone was a sequential read of the whole table at
-# 150 km) and a chord between unit vectors on the sphere: exact for the sphere, and plain arithmetic per row.
+# `search_offer` (migration 0015) holds one row per active offer and material with its site's point, kept in
+# step with listing, listing_material and site by triggers; `search_version` (migration 0019) names each state of
+# it a session can see. A search reads the version (one tiny query); when the process holds no index at that
+# version, it loads every row of `search_offer` in the search's own session (so it sees what the session sees,
+# its own uncommitted writes included), reading the version in the same statement (one snapshot). The table's
+# oid is part of the version: a database dropped and made again restarts the sequence.
+# Until 0019 each search read the offers in reach from `search_offer` (a bounding-box scan of its (lat, lon)
+# btree, then a chord): some 33 ms in PostgreSQL for the ~29 000 rows in reach at 150 km, as the score compares
+# each hit with every offer in reach (bench/RESULTS.md, "Search and import").
 # The rows come back as one row per material code of packed columns: each number column is one bytea of
-# big-endian values (int8send/float8send, string_agg), read with numpy.frombuffer. At 30 000 rows
-# a Python row object each cost more than the query itself, and array_agg's arrays (built and sent element by
-# element, then decoded into Python lists) cost a third more than these in PostgreSQL and twice as much again
-# in Python. The query applies the quantity, window, material and price conditions exactly as the ranking
-# would (the same IEEE subtraction for what is left to offer), so only what the ranking still needs comes back:
+# big-endian values (int8send/float8send, string_agg), read with numpy.frombuffer (a Python row object each cost
+# more than the query; array_agg's arrays cost a third more in PostgreSQL and twice as much again in Python):
 # the listing id with two flags in its low bits (the unit is the tonne; the offer is anonymous), the point,
-# what is left, the price (NaN for none).
-_POSTGIS_SQL = """
-SELECT o.material_code,
-       string_agg(int8send(o.listing_id::int8 * 4 + CASE WHEN o.base_unit = 't' THEN 1 ELSE 0 END
-                           + CASE WHEN o.visibility = 'anonymous' THEN 2 ELSE 0 END), ''),
-       string_agg(float8send(o.lon), ''), string_agg(float8send(o.lat), ''),
-       string_agg(float8send(o.annual_quantity - o.committed_quantity), ''),
-       string_agg(float8send(coalesce(o.price_cny, 'NaN')), ''){quality}
-FROM search_offer o{quality_join}
-WHERE o.lat BETWEEN %(lat_min)s AND %(lat_max)s{lon}
-  AND (o.x - %(x)s) * (o.x - %(x)s) + (o.y - %(y)s) * (o.y - %(y)s) + (o.z - %(z)s) * (o.z - %(z)s) <= %(chord2)s
-  AND o.annual_quantity - o.committed_quantity > 0
-  AND o.annual_quantity - o.committed_quantity >= %(min_quantity)s
-  AND (o.available_to IS NULL OR o.available_to >= %(today)s){starts}{codes}{price}
-GROUP BY o.material_code
+# the quantities, the price (NaN for none), the window as date ordinals (open ends as NO_START, NO_END).
+_PG_VERSION_SQL = """
+SELECT 'search_version'::regclass::oid::int8, value,
+       nullif(current_setting('marketplace.search_version', true), '')
+FROM search_version
 """
-_LON_SQL = "\n  AND o.lon BETWEEN %(lon_min)s AND %(lon_max)s"
-# Without upcoming offers: only windows already open.
-_STARTED_SQL = "\n  AND (o.available_from IS NULL OR o.available_from <= %(today)s)"
+_PG_LOAD_SQL = """
+WITH v AS (""" + _PG_VERSION_SQL + """)
+SELECT v.*, g.*
+FROM v LEFT JOIN (
+    SELECT o.material_code,
+           string_agg(int8send(o.listing_id::int8 * 4 + CASE WHEN o.base_unit = 't' THEN 1 ELSE 0 END
+                               + CASE WHEN o.visibility = 'anonymous' THEN 2 ELSE 0 END), ''),
+           string_agg(float8send(o.lon), ''), string_agg(float8send(o.lat), ''),
+           string_agg(float8send(o.annual_quantity), ''), string_agg(float8send(o.committed_quantity), ''),
+           string_agg(float8send(coalesce(o.price_cny, 'NaN')), ''),
+           string_agg(int8send(coalesce((o.available_from - DATE '0001-01-01') + 1, %(no_start)s::int8)), ''),
+           string_agg(int8send(coalesce((o.available_to - DATE '0001-01-01') + 1, %(no_end)s::int8)), '')
+    FROM search_offer o
+    GROUP BY o.material_code
+) g ON true
+"""
+_PG_QUALITY_SQL = "SELECT id, quality FROM listing WHERE id = ANY(%(ids)s)"
 
 
-# The query above needs planner statistics: without them PostgreSQL may choose a plan that takes
-# seconds instead of milliseconds. Autovacuum normally keeps statistics fresh, but it can be off (as on
+# Queries need planner statistics: without them PostgreSQL may choose a plan that takes seconds instead of
+# milliseconds. Autovacuum normally keeps statistics fresh, but it can be off (as on
 # the benchmark machine) and a bulk import outruns it, so searches check, at most once a minute per
 # process, and analyse the tables when a large share of their rows changed since the last analysis.
 STATISTICS_CHECK_INTERVAL_S = 60.0
@@ -210,77 +216,6 @@ def ensure_statistics(engine: Engine) -> list[str]:
     except sa.exc.SQLAlchemyError as exc:  # statistics help the plan; a search must not fail for them
         log.warning("could not analyse the search tables: %s", exc)
         return []
-
-
-def cap_longitudes(lon: float, lat: float, angle: float) -> tuple[float, float] | None:
-    """The longitudes (degrees) of the bounding box of a spherical cap of ``angle`` radians around a point,
-    or None when the cap reaches a pole or crosses the antimeridian (every longitude may then be in it).
-
-    Examples
-    --------
-    >>> [round(v, 3) for v in cap_longitudes(117.0, 31.0, 100 / 6371.0088)]
-    [115.951, 118.049]
-    >>> cap_longitudes(179.5, 0.0, 100 / 6371.0088) is None
-    True
-    """
-    if abs(lat) + math.degrees(angle) >= 89.999 or angle >= math.pi / 2:
-        return None
-    # Longitude half-width of a spherical cap's bounding box: asin(sin r / cos lat), widened for rounding.
-    dlon = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat))))) * (1 + 1e-9) + 1e-9
-    if lon - dlon < -180.0 or lon + dlon > 180.0:
-        return None
-    return lon - dlon, lon + dlon
-
-
-def postgis_candidates(connection, *, lon: float, lat: float, radius_km: float, codes: frozenset[str] | None,
-                       min_quantity: float, max_price: float | None, today: dt.date,
-                       with_quality: bool, upcoming: bool = False) -> Candidates:
-    """Offers within ``radius_km`` (plus slack) on the sphere, as the exact check in Python measures, from
-    ``search_offer``, with what is left to offer, the window, the materials and the price already checked
-    (``start`` and ``end`` come back open: the window was applied here).
-    ``upcoming``: offers whose window opens after ``today`` are candidates too.
-    """
-    angle = min(math.pi, (radius_km * (1 + PREFILTER_SLACK) + GRID_MARGIN_KM) / EARTH_RADIUS_KM)  # radians
-    longitudes = cap_longitudes(lon, lat, angle)
-    sql = _POSTGIS_SQL.format(quality=", array_agg(l.quality)" if with_quality else "",
-                              quality_join="\nJOIN listing l ON l.id = o.listing_id" if with_quality else "",
-                              lon=_LON_SQL if longitudes else "",
-                              starts="" if upcoming else _STARTED_SQL,
-                              codes="\n  AND o.material_code = ANY(%(codes)s)" if codes is not None else "",
-                              price="\n  AND o.price_cny <= %(max_price)s" if max_price is not None else "")
-    dlat = math.degrees(angle) + 1e-9
-    phi, lam = math.radians(lat), math.radians(lon)
-    params = {"lat_min": lat - dlat, "lat_max": lat + dlat,
-              "x": math.cos(phi) * math.cos(lam), "y": math.cos(phi) * math.sin(lam), "z": math.sin(phi),
-              # The squared chord of the angle, widened for rounding in either side's trigonometry.
-              "chord2": (2 * math.sin(angle / 2)) ** 2 * (1 + 1e-9) + 1e-12,
-              "min_quantity": min_quantity, "today": today}
-    if longitudes:
-        params["lon_min"], params["lon_max"] = longitudes
-    if codes is not None:
-        params["codes"] = sorted(codes)
-    if max_price is not None:
-        params["max_price"] = max_price
-    # The session's own connection and transaction, so the search sees what the session sees.
-    with connection.connection.driver_connection.cursor() as cursor:
-        groups = sorted(cursor.execute(sql, params, binary=True).fetchall())  # by material code, as Python sorts
-
-    def column(k: int, dtype: str) -> np.ndarray:
-        return np.concatenate([np.frombuffer(group[k], dtype=dtype) for group in groups]) if groups else \
-            np.empty(0, dtype=dtype)
-
-    ids_and_flags = column(1, ">i8")
-    counts = [len(group[1]) // 8 for group in groups]
-    return Candidates(
-        ids=(ids_and_flags >> 2).astype(np.int64), code_names=tuple(group[0] for group in groups),
-        code_rank=np.repeat(np.arange(len(groups), dtype=np.intp), counts),
-        lon=column(2, ">f8").astype(np.float64), lat=column(3, ">f8").astype(np.float64),
-        available=column(4, ">f8").astype(np.float64),
-        price=column(5, ">f8").astype(np.float64),  # NaN when the offer states none
-        start=np.full(len(ids_and_flags), NO_START, dtype=np.int64),
-        end=np.full(len(ids_and_flags), NO_END, dtype=np.int64),
-        in_tonnes=(ids_and_flags & 1).astype(bool), anonymous=(ids_and_flags & 2).astype(bool),
-        quality=[value for group in groups for value in group[6]] if with_quality else None)
 
 
 # --------------------------------------------------------------------------- in-memory index
@@ -351,7 +286,14 @@ SELECT (SELECT count(*) FROM listing), (SELECT total(id) FROM listing),
 
 
 class OfferIndex:
-    """The active offers of one SQLite database, in memory, rebuilt when the data changes."""
+    """The active offers of one database, in memory, rebuilt when the data changes.
+
+    SQLite: one index, kept in step as the module's docstring says. PostGIS: the search's own session reads
+    the version of ``search_offer`` it sees (migration 0019: a value no other state of the data ever has);
+    an index held at that version answers, else one is built from ``search_offer`` in that session (so it
+    sees the session's own uncommitted writes, under a version of their own). A process keeps two: the
+    latest committed state it was asked for, and the latest state with a transaction's own writes.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -359,6 +301,7 @@ class OfferIndex:
         self._version_lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._version_connection: sqlite3.Connection | None = None
+        self._pg_snapshots: dict[tuple, _Snapshot] = {}  # by version, oldest first
         self.builds = 0  # how many times the index was (re)built; tests and benchmarks read it
 
     # -- public
@@ -367,18 +310,52 @@ class OfferIndex:
              with_quality: bool, session_connection=None) -> Candidates:
         """Active offers whose site may be within ``radius_km``, of one of ``codes`` (all when None).
 
-        ``session_connection`` (the session's connection) is used only for an in-memory database.
+        ``session_connection`` (the session's connection): on PostGIS, the search reads through it; on SQLite
+        it is used only for an in-memory database.
         """
-        snapshot = self.current(session_connection)
+        postgres = self.engine.dialect.name == "postgresql"
+        snapshot = self.current_postgis(session_connection) if postgres else self.current(session_connection)
         positions = snapshot.index.near(lon, lat, radius_km + GRID_MARGIN_KM)
         if codes is not None:
             wanted = [k for k, name in enumerate(snapshot.candidates.code_names) if name in codes]
             positions = positions[np.isin(snapshot.candidates.code_rank[positions], wanted)]
         positions.sort()  # listing order, so the exact stage sees the same order on both backends
-        return snapshot.candidates.take(positions, with_quality=with_quality)
+        found = snapshot.candidates.take(positions, with_quality=with_quality)
+        if postgres and with_quality:
+            # search_offer has no quality: read it for these offers, in the session, when a query asks.
+            with session_connection.connection.driver_connection.cursor() as cursor:
+                quality = dict(cursor.execute(_PG_QUALITY_SQL, {"ids": np.unique(found.ids).tolist()}).fetchall())
+            found = dataclasses.replace(found, quality=[quality.get(int(i)) for i in found.ids])
+        return found
+
+    def current_postgis(self, session_connection) -> _Snapshot:
+        """The index of what ``session_connection`` sees now in ``search_offer``, built first if not held."""
+        with session_connection.connection.driver_connection.cursor() as cursor:
+            version = tuple(cursor.execute(_PG_VERSION_SQL).fetchone())
+            snapshot = self._pg_snapshots.get(version)
+            if snapshot is not None:
+                return snapshot
+            with self._lock:
+                snapshot = self._pg_snapshots.get(version)
+                if snapshot is not None:
+                    return snapshot
+                rows = cursor.execute(_PG_LOAD_SQL, {"no_start": int(NO_START), "no_end": int(NO_END)},
+                                      binary=True).fetchall()
+                # The version the rows were read at (one statement, one snapshot): another writer may have
+                # committed since the version was read above.
+                version = tuple(rows[0][:3])
+                snapshot = self._pg_snapshots.get(version) or self._build_postgis(
+                    sorted(row[3:] for row in rows if row[3] is not None), version)
+                # One committed version and one of a transaction's own writes: a session searching as it
+                # writes replaces only the latter, so it does not make every other session rebuild.
+                own = version[2] is not None
+                snapshots = {key: value for key, value in self._pg_snapshots.items() if (key[2] is not None) != own}
+                snapshots[version] = snapshot
+                self._pg_snapshots = snapshots
+                return snapshot
 
     def current(self, session_connection=None) -> _Snapshot:
-        """The index, rebuilt first if this process or another one changed the data."""
+        """The index, rebuilt first if this process or another one changed the data (SQLite)."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.generation == _generation.value:
             version = self._data_version()
@@ -419,6 +396,7 @@ class OfferIndex:
     def invalidate(self) -> None:
         with self._lock:
             self._snapshot = None
+            self._pg_snapshots = {}
 
     # -- internals
 
@@ -430,6 +408,25 @@ class OfferIndex:
         candidates = candidates_from_columns(columns, with_quality=True)
         self.builds += 1
         return _Snapshot(candidates, PointIndex(candidates.lon, candidates.lat), generation, version, fingerprint)
+
+    def _build_postgis(self, groups: list[tuple], version: tuple) -> _Snapshot:
+        """The index from :data:`_PG_LOAD_SQL`'s rows (material code, then packed columns), sorted by code."""
+
+        def column(k: int, dtype: str) -> np.ndarray:
+            return np.concatenate([np.frombuffer(group[k], dtype=dtype) for group in groups]).astype(
+                dtype[1:]) if groups else np.empty(0, dtype=dtype[1:])
+
+        ids_and_flags = column(1, ">i8")
+        counts = [len(group[1]) // 8 for group in groups]
+        # The same IEEE subtraction as candidates_from_columns, so quantities compare identically.
+        candidates = Candidates(
+            ids=ids_and_flags >> 2, code_names=tuple(group[0] for group in groups),
+            code_rank=np.repeat(np.arange(len(groups), dtype=np.intp), counts),
+            lon=column(2, ">f8"), lat=column(3, ">f8"), available=column(4, ">f8") - column(5, ">f8"),
+            price=column(6, ">f8"), start=column(7, ">i8"), end=column(8, ">i8"),
+            in_tonnes=(ids_and_flags & 1).astype(bool), anonymous=(ids_and_flags & 2).astype(bool), quality=None)
+        self.builds += 1
+        return _Snapshot(candidates, PointIndex(candidates.lon, candidates.lat), 0, None, version)
 
     @property
     def in_memory(self) -> bool:

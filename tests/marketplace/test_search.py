@@ -398,6 +398,74 @@ def test_sqlite_index_sees_other_connections_and_ignores_unrelated_commits(app, 
     assert offer_index().builds == builds + 1
 
 
+@pytest.mark.backend("postgis")  # PostGIS's in-memory index follows search_version (migration 0019)
+def test_postgis_index_sees_commits_of_other_connections_and_not_their_rollbacks(app, offer_at, make_listing,
+                                                                                 make_site, db):
+    from marketplace.services.search import offer_index
+
+    make_listing(site=make_site(lonlat=north_of(1)), kind="want")
+    first = offer_at(north_of(1))
+    second = offer_at(north_of(2))
+    assert ids(search()) == [first.id, second.id]
+    builds = offer_index().builds
+    assert ids(search()) == [first.id, second.id]
+    assert offer_index().builds == builds, "an unchanged database must not rebuild the index"
+    db.session.commit()  # end the session's transaction: the next search reads at a fresh snapshot
+    # Another connection (another worker, the CLI) closes the first offer and commits.
+    with db.engine.begin() as other:
+        other.execute(sa.text("UPDATE listing SET status = 'closed' WHERE id = :id"), {"id": first.id})
+    assert ids(search()) == [second.id]
+    db.session.commit()
+    # Another connection moves the second offer away, and rolls back: nothing changed.
+    with db.engine.connect() as other:
+        other.execute(sa.text("UPDATE site SET location = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) "
+                              "WHERE id = :id"), {"id": second.site_id, "lon": north_of(80)[0],
+                                                  "lat": north_of(80)[1]})
+        other.rollback()
+    assert ids(search()) == [second.id]
+    db.session.commit()
+    # A write that no search reads (a want) keeps the index.
+    builds = offer_index().builds
+    with db.engine.begin() as other:
+        assert other.execute(sa.text("UPDATE listing SET annual_quantity = annual_quantity + 1 "
+                                     "WHERE kind = 'want'")).rowcount == 1
+    assert ids(search()) == [second.id]
+    assert offer_index().builds == builds
+
+
+@pytest.mark.backend("postgis")
+def test_postgis_index_sees_the_sessions_own_uncommitted_writes_and_forgets_rolled_back_ones(app, offer_at, db):
+    from marketplace.services.search import offer_index
+
+    first = offer_at(north_of(1))
+    second = offer_at(north_of(2))
+    assert ids(search()) == [first.id, second.id]
+    committed_builds = offer_index().builds
+    # Written and flushed in this transaction, not committed: this session's search sees it ...
+    first.status = "closed"
+    db.session.flush()
+    assert ids(search()) == [second.id]
+    # ... a savepoint rolled back restores what the search saw before it ...
+    savepoint = db.session.begin_nested()
+    second.committed_quantity = second.annual_quantity
+    db.session.flush()
+    assert search() == []
+    savepoint.rollback()
+    assert ids(search()) == [second.id]
+    # ... a different change after it is a state of its own (its version is new, not the rolled-back one's) ...
+    db.session.refresh(second)
+    second.site.location = __import__("shapely").Point(*north_of(3))
+    db.session.flush()
+    assert [round(hit.distance_km, 3) for hit in search()] == [3.0]
+    # ... and the whole transaction rolled back leaves both offers as committed.
+    db.session.rollback()
+    builds = offer_index().builds
+    assert builds > committed_builds
+    assert ids(search()) == [first.id, second.id]
+    assert [round(hit.distance_km, 3) for hit in search()] == [1.0, 2.0]
+    assert offer_index().builds == builds, "the committed state's index is kept while a session writes"
+
+
 @pytest.mark.parametrize(("lon", "lat", "radius_km"), [
     (118.38, 31.33, 50.0), (179.9, 10.0, 300.0), (-179.95, -20.0, 120.0), (0.0, 89.5, 200.0),
     (30.0, -88.0, 500.0), (100.0, 60.0, 999.0)])
