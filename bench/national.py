@@ -436,9 +436,11 @@ def report(rows: list[dict], cli_rows: list[dict] = ()) -> str:
             f"max(sum / 16, longest, the client's slicing and sending {base['send_s']:.1f} s) = {model['search_s']:.1f} s; "
             f"the {len(base['batch_s'])} allocation batches "
             f"({sum(base['batch_s']):.0f} s, the longest {max(base['batch_s'], default=0):.1f} s) {model['allocate_s']:.1f} s:",
-            f"about **{model['total_s']:.0f} s** end to end against {base['run_s']:.0f} s measured. The client's serial part",
-            "then dominates (links, network and the slicing are single-threaded on the client); a worker needs no",
-            "more memory than here, since each holds one partition or batch at a time.",
+            f"about **{model['total_s']:.0f} s** end to end against {base['run_s']:.0f} s measured. What bounds it then:",
+            ("the largest allocation component, solved on one worker whatever the cluster's size"
+             if model["allocate_s"] >= model["serial_s"] else
+             "the client's serial part (links, network and the slicing are single-threaded on the client)")
+            + "; a worker needs no more memory than here, since each holds one partition or batch at a time.",
             "",
         ]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ run then returns nothing, so a caller stores nothing.
 solve on one thread left the process's other threads no turn for its 187 s), so a worker solving a large
 component sends no heartbeat until it is done. A scheduler drops a worker it has not heard from for
 ``distributed.scheduler.worker-ttl`` (Dask's default: 5 minutes) and retries its task elsewhere, where the same
-solve starts again: at 1,000,000 × 1,000,000 the largest component (4 million arcs) took 506 s. A cluster this module
+solve starts again: at 1,000,000 × 1,000,000 the largest component (4 million arcs) took 252 to 506 s here, by the load. A cluster this module
 starts gets a worker-ttl of at least :data:`WORKER_TTL`; a scheduler of your own needs one longer than its
 longest solve (``DASK_DISTRIBUTED__SCHEDULER__WORKER_TTL="1 hour"`` where the scheduler starts). A worker that
 really dies closes its connection and is noticed at once, whatever the ttl.
