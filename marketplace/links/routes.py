@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..errors import translated
 from ..extensions import db
 from ..forms_util import options
 from ..labels import local_name
@@ -192,7 +193,8 @@ def run_progress(run_id: int):
     fail_interrupted([match_run])
     return jsonify(status=match_run.status, status_label=str(RUN_STATUS_LABELS.get(match_run.status, "")),
                    step=match_run.step, step_label=str(RUN_STEP_LABELS.get(match_run.step or "", "")),
-                   error=match_run.error, links=match_run.counts.get("links") if match_run.status == "done" else None,
+                   error=translated(match_run.failure) if match_run.error else None,
+                   links=match_run.counts.get("links") if match_run.status == "done" else None,
                    url=url_for("links.run", run_id=match_run.id))
 
 

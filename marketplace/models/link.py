@@ -39,8 +39,10 @@ class MatchRun(db.Model):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="done", server_default="done", index=True)
     step: Mapped[Optional[str]] = mapped_column(String(10))
-    # Why a failed run failed (the engine's message, or that a restart interrupted it).
+    # Why a failed run failed (the engine's message, or that a restart interrupted it): in English, and as a
+    # message (template and values) each reader gets in their language (geo.messages.stored_message).
     error: Mapped[Optional[str]] = mapped_column(Text)
+    error_message: Mapped[Optional[dict]] = mapped_column(JSON)
     started_at: Mapped[Optional[dt.datetime]]
     finished_at: Mapped[Optional[dt.datetime]]
     # The process that holds a queued or running run ("host:pid:start"), so a restart that lost it is recognised.
@@ -52,6 +54,13 @@ class MatchRun(db.Model):
         passive_deletes=True)
     park: Mapped[Optional[Park]] = relationship()
     created_by: Mapped[Optional[User]] = relationship()
+
+    @property
+    def failure(self):
+        """Why the run failed, as a message for the reader's language (text stored before messages were)."""
+        from geo.messages import stored_message
+
+        return stored_message(self.error_message) if self.error_message else self.error
 
     def __repr__(self) -> str:
         return f"<MatchRun {self.id}>"

@@ -44,9 +44,14 @@ def client(app: Flask | None = None):
             else:
                 # No dashboard; the scheduler's small HTTP server (health, metrics) on a free local port, so
                 # that several app processes on one machine never compete for Dask's default 8787.
-                cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None,
-                                       scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                                       silence_logs=logging.WARNING)
+                from matching.distributed import cluster_config
+
+                # Its worker shares the GIL with the scheduler, which OR-tools holds through a long solve: the
+                # worker-ttl of a cluster started here (matching.distributed) keeps it from being dropped.
+                with cluster_config():
+                    cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                                           dashboard_address=None, silence_logs=logging.WARNING,
+                                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
                 _client = Client(cluster, set_as_default=False)
         return _client
 

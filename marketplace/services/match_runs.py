@@ -30,6 +30,7 @@ import shapely
 from flask import current_app
 from sqlalchemy import Text, cast, func, insert, or_, select, type_coerce, update
 
+from geo.messages import Message, N_
 from matching import types as engine
 from matching.engine import run_matching
 from matching.errors import MatchingError
@@ -41,6 +42,7 @@ from ..models.link import RunAlternative
 from ..models.listing import ListingMaterial, ListingName
 from . import explanations
 from .explanations import templates_of
+from .errors import message_of
 from .timestamps import utc_iso
 from .transaction import unit_of_work
 
@@ -307,8 +309,10 @@ def start_run(*, user: User | None = None, park: Park | None = None, latent: boo
             jobs.submit_run(run.id)
         except Exception as exc:  # noqa: BLE001 - no executor (scheduler unreachable): the run cannot start
             with unit_of_work():
-                run.status, run.error, run.finished_at, run.holder = (
-                    "failed", f"the job executor could not take the run: {exc}"[:2000], _now(), None)
+                reason = failed_because(Message(N_("the job executor could not take the run: %(error)s"),
+                                                error=message_of(exc)))
+                run.status, run.error, run.error_message = "failed", reason["error"], reason["error_message"]
+                run.finished_at, run.holder = _now(), None
         return run
     return run_now(user=user, park=park, latent=latent, today=today).run
 
@@ -344,12 +348,13 @@ def execute_queued(run_id: int) -> None:
                     executor=current_app.config.get("MATCH_EXECUTOR", "engine"))
     except Exception as exc:  # noqa: BLE001 - whatever failed, the run must not stay "running"
         db.session.rollback()
-        message = str(exc) if isinstance(exc, MatchingError) else f"internal error ({type(exc).__name__}): {exc}"
+        message = message_of(exc) if isinstance(exc, MatchingError) else \
+            Message(N_("internal error (%(kind)s): %(error)s"), kind=type(exc).__name__, error=message_of(exc))
         if isinstance(exc, MatchingError) and exc.field:
-            message = f"{exc.field}: {message}"
+            message = Message(N_("%(field)s: %(message)s"), field=exc.field, message=message)
         with unit_of_work():
             db.session.execute(update(MatchRun).where(MatchRun.id == run_id).values(
-                status="failed", error=message[:2000], finished_at=_now(), holder=None))
+                status="failed", finished_at=_now(), holder=None, **failed_because(message)))
         if not isinstance(exc, MatchingError):
             raise
 
@@ -704,7 +709,12 @@ def run_state(run: MatchRun) -> dict:
 # Runs a restart interrupted
 
 
-INTERRUPTED = "interrupted: the process running it stopped (a restart) before it finished"
+INTERRUPTED = Message(N_("interrupted: the process running it stopped (a restart) before it finished"))
+
+
+def failed_because(reason) -> dict:
+    """The columns of a failed run's reason: English text, and the message each reader gets in their language."""
+    return {"error": str(reason)[:2000], "error_message": reason.as_data() if isinstance(reason, Message) else None}
 
 
 def this_process() -> str:
@@ -747,7 +757,7 @@ def fail_interrupted(runs: list[MatchRun] | None = None) -> int:
                 same_holder = MatchRun.holder.is_(None) if run.holder is None else MatchRun.holder == run.holder
                 failed += db.session.execute(update(MatchRun).where(
                     MatchRun.id == run.id, MatchRun.status == run.status, same_holder).values(
-                    status="failed", error=INTERRUPTED, finished_at=_now(), holder=None)
+                    status="failed", finished_at=_now(), holder=None, **failed_because(INTERRUPTED))
                     .execution_options(synchronize_session=False)).rowcount
         for run in gone:
             db.session.refresh(run)

@@ -56,9 +56,12 @@ def test_a_run_a_restart_interrupted_is_marked_failed(client, auth, db, world, s
     db.session.commit()
     auth.login(world.admin)
     progress = client.get(f"/links/runs/{run.id}/progress").json
-    assert progress["status"] == "failed" and progress["error"] == INTERRUPTED
+    # Why, in the page's language: Chinese by default, English when the reader chose it.
+    assert progress["status"] == "failed" and "重启" in progress["error"] and "interrupted" not in progress["error"]
     html = client.get(f"/links/runs/{run.id}").get_data(as_text=True)
-    assert 'id="run-failed"' in html and 'id="run-progress"' not in html
+    assert 'id="run-failed"' in html and 'id="run-progress"' not in html and progress["error"] in html
+    client.get("/lang/en")
+    assert client.get(f"/links/runs/{run.id}/progress").json["error"] == INTERRUPTED
     db.session.expire_all()
     assert db.session.get(MatchRun, alive.id).status == "queued" and fail_interrupted() == 0
     assert db.session.scalar(select(func.count(Link.id))) == 0
