@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from matching.knowledge import load_knowledge, resolve_material
+from matching.knowledge import resolve_material
 from tests.matching.knowledge_checks import accepted, takes
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 @pytest.mark.parametrize(

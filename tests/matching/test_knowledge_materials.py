@@ -24,11 +24,6 @@ from matching.knowledge.models import FIGURE_FIELDS
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "matching" / "knowledge"
 
 
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
-
-
 # ----------------------------------------------------------------------------- resolver
 
 

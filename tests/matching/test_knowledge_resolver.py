@@ -15,7 +15,6 @@ import pytest
 from matching.knowledge import (
     AmbiguousMaterial,
     UnknownMaterial,
-    load_knowledge,
     resolve_material,
     resolve_material_text,
 )
@@ -23,11 +22,6 @@ from matching.knowledge.containment import english_words
 from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.resolver import READINGS, read_material
 from matching.knowledge.unclassified import unclassified_code
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 # ----------------------------------------------------------------------------- qualifiers

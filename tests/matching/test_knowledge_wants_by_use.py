@@ -8,15 +8,9 @@ from __future__ import annotations
 import pytest
 
 from matching.acceptance import Acceptance
-from matching.knowledge.loader import load_knowledge
 from matching.knowledge.resolver import read_material, resolve_material_text, split_alternatives
 from matching.knowledge.errors import AmbiguousMaterial
 from matching.knowledge.units import units_per
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 @pytest.mark.parametrize(
