@@ -26,7 +26,7 @@ class SiteForm(FlaskForm):
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     crs = SelectField(_l("Coordinate system"), choices=options([
         ("WGS84", _l("WGS-84 (GPS)")), ("GCJ02", _l("GCJ-02 (AMap / Tencent maps)")),
-        ("BD09", _l("BD-09 (Baidu Maps)")), ("CGCS2000", _l("CGCS2000 (Tianditu, surveys)"))]), default="WGS84")
+        ("BD09", _l("BD09 (Baidu Maps)")), ("CGCS2000", _l("CGCS2000 (Tianditu, surveys)"))]), default="WGS84")
     lon = StringField(_l("Longitude"), validators=[DataRequired()])
     lat = StringField(_l("Latitude"), validators=[DataRequired()])
     city = StringField(_l("City (6-digit administrative code or name)"), validators=[Optional(), Length(max=40)])

@@ -135,7 +135,7 @@ def column_guide(*, site_refs: Sequence[str], with_sites: bool = False, chinese:
             ("org", _("Your organisation's name, as registered."), EXAMPLE_ORGANISATION),
             ("sector", _("Industry: a GB/T 4754 code, its name or a trade name; several separated by |."),
              "C3011 水泥制造"),
-            ("lon", _("Longitude (WGS-84, or GCJ-02 / BD-09 (Baidu) / CGCS2000 with the crs column)."), "118.3760"),
+            ("lon", _("Longitude (WGS-84, or GCJ-02 / BD09 (Baidu) / CGCS2000 with the crs column)."), "118.3760"),
             ("lat", _("Latitude."), "31.3260"),
         ]
         lines += [GuideLine("sites", _header(column, SITE_COLUMNS_ZH, chinese), column in SITE_REQUIRED, meaning,
