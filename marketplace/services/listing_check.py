@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from matching.knowledge.errors import KnowledgeError
 from matching.knowledge import Knowledge, load_knowledge
+from matching.knowledge.qualifiers import split_qualifiers
 from matching.knowledge.resolver import MaterialReading, hazard_code_in, read_material, split_alternatives
 from matching.knowledge.units import UnitError, stored_unit, units_per
 from geo.messages import Message, N_, Names
@@ -431,6 +432,12 @@ def check_listing(listing: ListingInput, *, knowledge: Knowledge | None = None,
     described: list[str] = []
     try:
         quality = parse_quality(listing.quality, described=described)
+        for part in list(described):
+            # A grade or class written alone ("II级", "F类", "Class F") reads as a name's would.
+            qualifiers = split_qualifiers(part)
+            if qualifiers.quality and not qualifiers.remainder.strip():
+                named_quality.append(dict(qualifiers.quality))
+                described.remove(part)
         if materials and len(materials) == len(names):
             quality = _check_quality(quality, materials, kind, knowledge)
         elif materials:  # unclassified names have no attributes to check against: keep what is stated

@@ -359,10 +359,12 @@ def test_kind_words_people_write(written, kind):
 
 
 def test_a_unit_written_in_the_quantity_header_counts_for_rows_without_one(db, two_sites):
-    raw = "站点编号,类型,废物名称,年产生量（万吨/年）,单位\nIMP-01,供应,粉煤灰,5,\nIMP-01,供应,钢渣,3000,吨/年\n".encode()
+    # The row's unit column, then a unit written in the quantity cell, then the header's.
+    raw = ("站点编号,类型,废物名称,年产生量（万吨/年）,单位\nIMP-01,供应,粉煤灰,5,\nIMP-01,供应,钢渣,3000,吨/年\n"
+           "IMP-01,供应,炉渣,约3000吨,\n").encode()
     import_tables(read_import_file(raw, filename="a.csv"))
     stored = {listing.material: listing.annual_quantity for listing in db.session.scalars(select(Listing))}
-    assert stored == {"粉煤灰": 50_000, "钢渣": 3000}
+    assert stored == {"粉煤灰": 50_000, "钢渣": 3000, "炉渣": 3000}
 
 
 def test_a_plant_with_one_site_may_leave_the_site_out_and_others_may_name_it(db, make_org, make_site):

@@ -59,6 +59,11 @@ def test_words_in_the_quality_column_describe_the_lot_and_are_kept_in_the_note()
     assert "洗选副产煤泥" in warning.message and "note" in warning.message
 
 
+def test_a_grade_written_alone_in_the_quality_column_is_read_as_the_grade():
+    checked = check(quality="II级；干排")
+    assert checked.quality == {"grade": "II"} and checked.note == "干排"
+
+
 def test_unknown_quality_key_lists_the_known_ones():
     message = errors_of(quality="colour=grey")["quality"].message
     assert "colour" in message and "loi_pct" in message

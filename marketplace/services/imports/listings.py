@@ -34,6 +34,17 @@ class ListingImportResult:
     warnings: list[RowProblem] = field(default_factory=list)
 
 
+def _header_unit(table: Table, quantity: str) -> str | None:
+    """The unit the quantity header writes ("年产生量（万吨/年）"), for a row whose quantity cell writes none."""
+    from ..listing_values import read_amount
+
+    try:
+        written_in_cell = read_amount(quantity, "quantity").unit
+    except FieldError:
+        written_in_cell = None
+    return None if written_in_cell else table.header_units.get("quantity")
+
+
 def _site_finder(acting_organisation: Organisation | None, sheet_orgs: dict[str, str]):
     """site_id -> Site, within the acting organisation, or for an administrator across all of them.
 
@@ -104,7 +115,7 @@ def import_listings(table: Table, *, acting_organisation: Organisation | None = 
         try:
             checked = check_listing(ListingInput(
                 kind=canonical_value("kind", row.get("kind", "")), material=row.get("material", ""), quantity=row.get("quantity", ""),
-                unit=row.get("unit") or table.header_units.get("quantity"), quality=row.get("quality"), price_cny=row.get("price_cny"),
+                unit=row.get("unit") or _header_unit(table, row.get("quantity", "")), quality=row.get("quality"), price_cny=row.get("price_cny"),
                 available_from=row.get("available_from"), available_to=row.get("available_to"),
                 hazard_code=row.get("hazard_code"), visibility=canonical_value("visibility", row.get("visibility", "")),
                 note=row.get("note")),
